@@ -1,0 +1,41 @@
+# Two commands matter: `make demo` (ingest the bundled fixtures) and `make test` (the whole suite).
+# Both create .venv and install the pinned dependencies first; nothing else needs installing by hand.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DB     ?= lps.db
+
+.PHONY: setup system-deps demo test lint typecheck fixtures clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+system-deps:
+	@bash scripts/install-system-deps.sh
+
+setup: system-deps $(STAMP)
+
+demo: setup
+	$(BIN)/lps ingest fixtures/pdfs --db $(DB)
+
+lint: setup
+	$(BIN)/ruff check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+fixtures: setup
+	$(BIN)/python -m fixtures.generate
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache $(DB) $(DB)-wal $(DB)-shm

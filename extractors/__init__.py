@@ -1,0 +1,32 @@
+"""pdfplumber extractors: one module per leaflet template, selected through an explicit registry.
+
+Public entry point: `extract_document(data)` takes a PDF's bytes and returns a validated
+`schemas.Extraction`, or raises an `ExtractionError` whose text is the quarantine reason.
+Extractors do no I/O: the caller reads the file.
+"""
+
+from extractors.errors import (
+    ExtractionError,
+    InconsistentDocument,
+    MissingSection,
+    UnknownTemplate,
+    UnreadableDocument,
+)
+
+from extractors.registry import TEMPLATES, extract_document, select_template  # noqa: E402
+
+#: Bumped whenever extraction output may change; stored on every loaded document.
+EXTRACTOR_VERSION = "1.0.0"
+
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "ExtractionError",
+    "InconsistentDocument",
+    "MissingSection",
+    "UnknownTemplate",
+    "UnreadableDocument",
+    "TEMPLATES",
+    "extract_document",
+    "select_template",
+]
+

@@ -1,0 +1,120 @@
+"""Pure text parsers for the figures leaflets print: counts, percentages and their signs.
+
+Leaflets print a fall with any of three minus glyphs (U+2212, en dash, hyphen) or, in some print
+runs, with no sign at all. A parser here never guesses a sign: an unsigned figure comes back
+with `signed=False` so the caller can take the sign from the document's own words or refuse it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from schemas.measures import MINUS_SIGNS
+
+__all__ = [
+    "ChangeCell",
+    "FigureError",
+    "CHANGE_CELL_PATTERN",
+    "parse_count",
+    "parse_percent",
+    "parse_change_cell",
+    "sign_of",
+    "direction_sign",
+    "normalise_minus",
+]
+
+_SIGN = f"[{MINUS_SIGNS}+]"  # hyphen first: a literal, not a range
+_COUNT = r"\d{1,3}(?:,\d{3})+|\d+"
+_PERCENT = r"\d+(?:\.\d+)?"
+
+#: "432 offences or +16.6%", "−1,204 offences or −6.3%", "427 offences or 12.5%".
+CHANGE_CELL_PATTERN = re.compile(
+    rf"(?P<count_sign>{_SIGN})?\s?(?P<count>{_COUNT})\s+offences?\s+or\s+"
+    rf"(?P<pct_sign>{_SIGN})?\s?(?P<pct>{_PERCENT})\s?%"
+)
+
+
+class FigureError(ValueError):
+    """A figure that cannot be read with certainty."""
+
+
+@dataclass(frozen=True)
+class ChangeCell:
+    """A change as printed: magnitudes, and the sign when the cell itself gives one."""
+
+    count: int
+    pct: float
+    sign: int | None
+    """+1 or -1 when printed on the count or the percentage, None when the cell has no sign."""
+
+    @property
+    def signed(self) -> bool:
+        return self.sign is not None or (self.count == 0 and self.pct == 0)
+
+    def with_sign(self, sign: int) -> tuple[int, float]:
+        """The signed (count, percent) pair."""
+        return sign * self.count, sign * self.pct
+
+
+def normalise_minus(text: str) -> str:
+    """Replace every minus variant with ASCII hyphen-minus."""
+    return re.sub(f"[{MINUS_SIGNS}]", "-", text)
+
+
+def sign_of(glyph: str | None) -> int | None:
+    """+1 for '+', -1 for any minus glyph, None for no glyph."""
+    if not glyph:
+        return None
+    if glyph == "+":
+        return 1
+    if glyph in MINUS_SIGNS:
+        return -1
+    raise FigureError(f"{glyph!r} is not a sign")
+
+
+def direction_sign(word: str) -> int:
+    """The sign a word of direction gives: 'fewer' and 'reduction' are falls."""
+    falls = {"fewer", "reduction", "reduce", "down", "decrease", "less", "lower"}
+    rises = {"more", "increase", "up", "rise", "higher"}
+    folded = word.lower()
+    if folded in falls:
+        return -1
+    if folded in rises:
+        return 1
+    raise FigureError(f"{word!r} gives no direction")
+
+
+def parse_count(text: str) -> int:
+    """'1,204' -> 1204. Thousands separators must be well placed ('1,20' is refused)."""
+    if not re.fullmatch(_COUNT, text):
+        raise FigureError(f"{text!r} is not a count")
+    return int(text.replace(",", ""))
+
+
+def parse_percent(text: str) -> float:
+    """'12.5%' or '12.5 %' -> 12.5 (magnitude only)."""
+    match = re.fullmatch(rf"({_PERCENT})\s?%?", text.strip())
+    if not match:
+        raise FigureError(f"{text!r} is not a percentage")
+    return float(match.group(1))
+
+
+def parse_change_cell(text: str) -> ChangeCell:
+    """Read a change cell such as '−427 offences or −12.5%'.
+
+    Raises FigureError when the text is not a change cell or its two signs disagree.
+    """
+    match = CHANGE_CELL_PATTERN.fullmatch(" ".join(text.split()))
+    if not match:
+        raise FigureError(f"{text!r} is not a change like 'N offences or X%'")
+    count_sign = sign_of(match.group("count_sign"))
+    pct_sign = sign_of(match.group("pct_sign"))
+    if count_sign is not None and pct_sign is not None and count_sign != pct_sign:
+        raise FigureError(f"{text!r}: the count and the percentage have opposite signs")
+    sign = count_sign if count_sign is not None else pct_sign
+    count = parse_count(match.group("count"))
+    pct = parse_percent(match.group("pct"))
+    if count == 0 and pct != 0:
+        raise FigureError(f"{text!r}: no change in offences but a non-zero percentage")
+    return ChangeCell(count=count, pct=pct, sign=sign)

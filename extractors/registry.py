@@ -1,0 +1,65 @@
+"""The explicit list of templates, and the choice of exactly one for a document.
+
+A template is a module with `NAME`, `PUBLISHER`, `EDITION`, `PERIODS`, a cheap `detect(pdf)` and
+`parse(pdf)`. Adding an edition means adding a module here; nothing else changes.
+"""
+
+from __future__ import annotations
+
+import re
+from types import ModuleType
+from typing import Any
+
+from extractors import mpa_2010
+from extractors.errors import UnknownTemplate, UnreadableDocument
+from extractors.reader import has_text_layer, open_pdf
+from schemas.records import Extraction
+
+__all__ = ["TEMPLATES", "select_template", "extract_document", "describe_unknown"]
+
+TEMPLATES: tuple[ModuleType, ...] = (mpa_2010,)
+
+
+def describe_unknown(pdf: Any) -> str:
+    """What can be recognised of a document no template takes, for the archivist's reason."""
+    text = " ".join(" ".join(page.extract_text() or "" for page in pdf.pages[:2]).split())
+    if "Local Policing Summary" not in text:
+        snippet = text[:80] + ("…" if len(text) > 80 else "")
+        return (
+            "unknown template: not a Local Policing Summary (no 'Local Policing Summary' title "
+            f"on its first pages; it begins '{snippet}')"
+        )
+    publisher = next(
+        (name for name in ("Metropolitan Police Authority", "Police Authority") if name in text),
+        "publisher not recognised",
+    )
+    years = sorted(set(re.findall(r"\b(?:19|20)\d\d/\d\d\b", text)))
+    return (
+        f"unknown template: a Local Policing Summary ({publisher}; years mentioned: "
+        f"{', '.join(years) or 'none'}) that no extractor supports yet; add a template for "
+        "this edition"
+    )
+
+
+def select_template(pdf: Any) -> ModuleType:
+    """The one template that recognises `pdf`; UnknownTemplate when none or several do."""
+    matches = [template for template in TEMPLATES if template.detect(pdf)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise UnknownTemplate(describe_unknown(pdf))
+    names = ", ".join(template.NAME for template in matches)
+    raise UnknownTemplate(f"ambiguous template: {names} all recognise this document")
+
+
+def extract_document(data: bytes) -> Extraction:
+    """Validated records of one leaflet's bytes; raises ExtractionError with the reason."""
+    with open_pdf(data) as pdf:
+        if not has_text_layer(pdf):
+            raise UnreadableDocument(
+                "no text layer: the pages hold only images (a scan?); run OCR on it or find "
+                "the original PDF"
+            )
+        template = select_template(pdf)
+        result: Extraction = template.parse(pdf)
+        return result

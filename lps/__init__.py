@@ -1,0 +1,1 @@
+"""The `lps` command line: ingest, extract and explore Local Policing Summaries."""

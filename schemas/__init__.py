@@ -1,0 +1,34 @@
+"""Pydantic v2 records for Local Policing Summaries, and the reference data they are checked against."""
+
+from schemas.areas import Area, area_by_code, area_by_name, london_boroughs
+from schemas.measures import Measure, measure_for_label, normalise_label
+from schemas.records import (
+    DocumentInfo,
+    Extraction,
+    ForceResult,
+    PerformanceResult,
+    Priority,
+    ReviewItem,
+    Section,
+    check_period,
+    next_period,
+)
+
+__all__ = [
+    "Area",
+    "DocumentInfo",
+    "Extraction",
+    "ForceResult",
+    "Measure",
+    "PerformanceResult",
+    "Priority",
+    "ReviewItem",
+    "Section",
+    "area_by_code",
+    "area_by_name",
+    "check_period",
+    "london_boroughs",
+    "measure_for_label",
+    "next_period",
+    "normalise_label",
+]

@@ -1,0 +1,77 @@
+"""The 32 London boroughs policed by the Metropolitan Police, with their ONS codes.
+
+The canonical names and codes come from the London Datastore's recorded-offences file
+(`reference/london-recorded-offences.csv`, Open Government Licence), so the warehouse uses
+the same spelling as the official statistics researchers will join it to.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+__all__ = [
+    "Area",
+    "REFERENCE_CSV",
+    "london_boroughs",
+    "area_by_name",
+    "area_by_code",
+    "recorded_offences",
+]
+
+REFERENCE_CSV = Path(__file__).parent / "reference" / "london-recorded-offences.csv"
+
+
+@dataclass(frozen=True)
+class Area:
+    """A police area: canonical name and ONS code."""
+
+    name: str
+    code: str
+
+
+def _fold(name: str) -> str:
+    """Fold a borough name for matching: case, '&' for 'and', hyphens and spaces."""
+    return " ".join(name.lower().replace("&", " and ").replace("-", " ").split())
+
+
+@cache
+def london_boroughs() -> tuple[Area, ...]:
+    """The 32 boroughs (codes E09000002 to E09000033), in code order."""
+    with REFERENCE_CSV.open(newline="", encoding="utf-8") as handle:
+        rows = {
+            row["Code"]: row["Borough"]
+            for row in csv.DictReader(handle)
+            if row["Code"].startswith("E09") and row["Code"] != "E09000001"
+        }
+    return tuple(Area(name=name, code=code) for code, name in sorted(rows.items()))
+
+
+@cache
+def _by_folded_name() -> dict[str, Area]:
+    return {_fold(area.name): area for area in london_boroughs()}
+
+
+def area_by_name(name: str) -> Area | None:
+    """The borough called `name` (case, '&' and hyphens ignored), or None."""
+    return _by_folded_name().get(_fold(name))
+
+
+def area_by_code(code: str) -> Area | None:
+    """The borough with ONS code `code`, or None."""
+    return next((area for area in london_boroughs() if area.code == code), None)
+
+
+@cache
+def recorded_offences() -> dict[tuple[str, str], int]:
+    """Total recorded offences keyed by (ONS code, financial year such as '2009/10')."""
+    totals: dict[tuple[str, str], int] = {}
+    with REFERENCE_CSV.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if not row["Code"].startswith("E09") or not row["Value"].strip():
+                continue
+            start = int(row["Year"][:4])
+            totals[(row["Code"], f"{start}/{(start + 1) % 100:02d}")] = int(row["Value"])
+    return totals

@@ -1,0 +1,197 @@
+"""Validated records extracted from one Local Policing Summary.
+
+These models are the contract between extractors (which build them from a PDF) and the
+warehouse (which loads them). Validators state the rules a figure must obey before it may be
+loaded: a wrong number in the warehouse is worse than a missing one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from schemas.areas import area_by_code
+from schemas.measures import Measure
+
+__all__ = [
+    "Period",
+    "DocumentInfo",
+    "PerformanceResult",
+    "Priority",
+    "ForceResult",
+    "Section",
+    "ReviewItem",
+    "Extraction",
+    "check_period",
+    "next_period",
+]
+
+_PERIOD = re.compile(r"^(\d{4})/(\d{2})$")
+
+
+def check_period(value: str) -> str:
+    """A financial year written `2009/10`: four digits, slash, the next year's last two digits."""
+    match = _PERIOD.match(value)
+    if not match:
+        raise ValueError(f"period {value!r} is not a financial year like '2009/10'")
+    start, end = int(match.group(1)), int(match.group(2))
+    if (start + 1) % 100 != end:
+        raise ValueError(f"period {value!r} does not span two consecutive years")
+    return value
+
+
+def next_period(period: str) -> str:
+    """The financial year after `period` ('2009/10' -> '2010/11')."""
+    start = int(check_period(period)[:4]) + 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+Period = Annotated[str, AfterValidator(check_period)]
+Page = Annotated[int, Field(ge=1, description="1-based page number in the PDF")]
+
+
+def _same_sign(count: int | None, pct: float | None) -> bool:
+    if count is None or pct is None:
+        return True
+    if count == 0:
+        return pct == 0
+    return count * pct >= 0  # a percentage may round to 0.0 on a large base
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DocumentInfo(_Record):
+    """What a leaflet says about itself."""
+
+    publisher: str
+    area: str
+    area_code: str
+    period: Period = Field(description="performance year reported on, e.g. 2009/10")
+    template: str
+    page_count: Annotated[int, Field(ge=1)]
+    commander: str | None = None
+
+    @model_validator(mode="after")
+    def _known_area(self) -> Self:
+        area = area_by_code(self.area_code)
+        if area is None or area.name != self.area:
+            raise ValueError(f"{self.area!r} ({self.area_code}) is not a known London borough")
+        return self
+
+
+class PerformanceResult(_Record):
+    """One row of the borough performance table."""
+
+    measure: Measure | None = Field(description="None when the label maps to no known measure")
+    label: str
+    change_count: int | None = Field(description="signed change in offences on the year before")
+    change_pct: float | None = Field(description="signed percentage change on the year before")
+    target_achieved: bool | None
+    page: Page
+
+    @model_validator(mode="after")
+    def _signs_agree(self) -> Self:
+        if not _same_sign(self.change_count, self.change_pct):
+            raise ValueError(
+                f"{self.label!r}: change of {self.change_count} offences "
+                f"disagrees in sign with {self.change_pct}%"
+            )
+        return self
+
+
+class Priority(_Record):
+    """One priority for the year ahead."""
+
+    measure: Measure | None
+    label: str
+    period: Period = Field(description="the target year, e.g. 2010/11")
+    target_change_pct: float | None = Field(
+        description="target change in percent: a '2.6% reduction' is -2.6; None when no figure"
+    )
+    page: Page
+
+
+class ForceResult(_Record):
+    """One force-wide ('Looking back') result against its target."""
+
+    measure: Measure | None
+    label: str
+    period: Period
+    change_count: int | None = None
+    change_pct: float | None = None
+    value_pct: float | None = None
+    target_change_pct: float | None = None
+    target_value_pct: float | None = None
+    target_achieved: bool | None
+    page: Page
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if not _same_sign(self.change_count, self.change_pct):
+            raise ValueError(f"{self.label!r}: count and percent change disagree in sign")
+        met = _met_from_figures(self)
+        if met is not None and self.target_achieved is not None and met != self.target_achieved:
+            said = "met" if self.target_achieved else "missed"
+            raise ValueError(f"{self.label!r}: the document says the target was {said}, "
+                             "but its own figures say otherwise")
+        return self
+
+
+#: Percentage measures where a lower value is better (the gap should close).
+_LOWER_IS_BETTER = {Measure.victim_satisfaction_gap}
+
+
+def _met_from_figures(result: ForceResult) -> bool | None:
+    """Whether the figures themselves show the target met, when they give enough to tell."""
+    if result.change_pct is not None and result.target_change_pct is not None:
+        return result.change_pct <= result.target_change_pct
+    if result.value_pct is not None and result.target_value_pct is not None:
+        if result.measure in _LOWER_IS_BETTER:
+            return result.value_pct <= result.target_value_pct
+        return result.value_pct >= result.target_value_pct
+    return None
+
+
+class Section(_Record):
+    """The prose of one section, kept for full-text search."""
+
+    name: str = Field(description="slug of the section, e.g. commander_message")
+    heading: str
+    text: str
+    page: Page
+
+
+class ReviewItem(_Record):
+    """Something a person should look at: loaded, but not fully understood."""
+
+    item: str = Field(description="short kind, e.g. unknown_label or unsigned_figure")
+    detail: str
+    page: Page | None = None
+
+
+class Extraction(_Record):
+    """Everything extracted from one leaflet."""
+
+    document: DocumentInfo
+    performance: list[PerformanceResult]
+    priorities: list[Priority]
+    force_results: list[ForceResult]
+    sections: list[Section]
+    review: list[ReviewItem] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_row_per_measure(self) -> Self:
+        for table, rows in (
+            ("performance", self.performance),
+            ("priorities", self.priorities),
+            ("force_results", self.force_results),
+        ):
+            measures = [row.measure for row in rows if row.measure is not None]
+            duplicated = sorted({m.value for m in measures if measures.count(m) > 1})
+            if duplicated:
+                raise ValueError(f"{table} lists {', '.join(duplicated)} more than once")
+        return self
