@@ -12,20 +12,19 @@ from extractors.errors import (
     UnknownTemplate,
     UnreadableDocument,
 )
-
-from extractors.registry import TEMPLATES, extract_document, select_template  # noqa: E402
+from extractors.registry import TEMPLATES, extract_document, select_template
 
 #: Bumped whenever extraction output may change; stored on every loaded document.
 EXTRACTOR_VERSION = "1.0.0"
 
 __all__ = [
     "EXTRACTOR_VERSION",
+    "TEMPLATES",
     "ExtractionError",
     "InconsistentDocument",
     "MissingSection",
     "UnknownTemplate",
     "UnreadableDocument",
-    "TEMPLATES",
     "extract_document",
     "select_template",
 ]

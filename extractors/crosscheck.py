@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from extractors.figures import direction_sign, parse_count
 from schemas.measures import Measure
 
-__all__ = ["Mention", "MESSAGE_PHRASES", "find_mentions", "percent_agrees"]
+__all__ = ["MESSAGE_PHRASES", "Mention", "find_mentions", "percent_agrees"]
 
 #: How messages name the table's measures ("172 fewer cars stolen").
 MESSAGE_PHRASES: dict[Measure, tuple[str, ...]] = {
@@ -50,7 +50,9 @@ def _pattern(phrase: str) -> re.Pattern[str]:
 
 
 _PATTERNS = [
-    (measure, _pattern(phrase)) for measure, phrases in MESSAGE_PHRASES.items() for phrase in phrases
+    (measure, _pattern(phrase))
+    for measure, phrases in MESSAGE_PHRASES.items()
+    for phrase in phrases
 ]
 
 
@@ -77,4 +79,4 @@ def find_mentions(text: str) -> list[Mention]:
 def percent_agrees(stated: str, table_pct: float) -> bool:
     """Whether a percentage as the message rounds or truncates it ('17') agrees with 17.1."""
     decimals = len(stated.partition(".")[2])
-    return abs(abs(table_pct) - float(stated)) < 10 ** (-decimals) + 1e-9
+    return bool(abs(abs(table_pct) - float(stated)) < 10.0 ** (-decimals) + 1e-9)

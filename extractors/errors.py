@@ -8,10 +8,10 @@ from __future__ import annotations
 
 __all__ = [
     "ExtractionError",
-    "UnreadableDocument",
-    "UnknownTemplate",
-    "MissingSection",
     "InconsistentDocument",
+    "MissingSection",
+    "UnknownTemplate",
+    "UnreadableDocument",
 ]
 
 

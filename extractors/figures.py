@@ -13,15 +13,15 @@ from dataclasses import dataclass
 from schemas.measures import MINUS_SIGNS
 
 __all__ = [
+    "CHANGE_CELL_PATTERN",
     "ChangeCell",
     "FigureError",
-    "CHANGE_CELL_PATTERN",
-    "parse_count",
-    "parse_percent",
-    "parse_change_cell",
-    "sign_of",
     "direction_sign",
     "normalise_minus",
+    "parse_change_cell",
+    "parse_count",
+    "parse_percent",
+    "sign_of",
 ]
 
 _SIGN = f"[{MINUS_SIGNS}+]"  # hyphen first: a literal, not a range

@@ -21,13 +21,14 @@ from extractors.sections import list_items
 from schemas.measures import Measure
 from schemas.records import ForceResult, ReviewItem
 
-__all__ = ["read_force_results", "force_result_from_text"]
+__all__ = ["force_result_from_text", "read_force_results"]
 
 _N = r"\d{1,3}(?:,\d{3})+|\d+"
 _P = r"\d+(?:\.\d+)?"
 
 _FORMS = [
-    re.compile(  # a reduction in X of 3.5% or 6919 fewer crimes, exceeding the 2.5% reduction target
+    # a reduction in X of 3.5% or 6919 fewer crimes, exceeding the 2.5% reduction target
+    re.compile(
         rf"an? (?P<dir>reduction|increase) in (?P<what>.+?) of (?P<pct>{_P})\s?% or "
         rf"(?P<count>{_N}) (?P<cdir>fewer|more) crimes?, (?P<verdict>exceeding|missing|meeting) "
         rf"the (?P<target>{_P})\s?% (?P<tdir>reduction|increase) target",

@@ -9,11 +9,12 @@ left column, then the right, page by page. Nothing here knows about any template
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Word", "Line", "page_lines", "document_lines", "words_of_page"]
+__all__ = ["Leaflet", "Line", "Word", "page_lines", "words_of_page"]
 
 #: A gap wider than this many font sizes separates cells or columns (a space is ~0.3 em).
 _CELL_GAP_EM = 1.0
@@ -105,7 +106,7 @@ def _baselines(words: Iterable[Word]) -> list[list[Word]]:
 def _pieces(words: Sequence[Word]) -> Iterator[list[Word]]:
     """Split one baseline where the gap between words is wider than a space."""
     piece: list[Word] = [words[0]]
-    for previous, word in zip(words, words[1:], strict=False):
+    for previous, word in itertools.pairwise(words):
         if word.x0 - previous.x1 > _CELL_GAP_EM * max(previous.size, word.size):
             yield piece
             piece = []
@@ -134,10 +135,34 @@ def page_lines(words: Sequence[Word], page_number: int, page_width: float) -> li
     return by_column["full"] + by_column["left"] + by_column["right"]
 
 
-def document_lines(pages: Iterable[Any]) -> list[Line]:
-    """Every line of a document in reading order. Pages are flushed as they are read."""
-    lines: list[Line] = []
-    for number, page in enumerate(pages, start=1):
-        lines.extend(page_lines(words_of_page(page), number, float(page.width)))
-        page.flush_cache()
-    return lines
+class Leaflet:
+    """An open PDF with its lines read lazily, page by page, and kept for reuse.
+
+    Template detection and parsing both read lines; this reads each page once and releases
+    pdfplumber's per-page caches as it goes.
+    """
+
+    def __init__(self, pdf: Any) -> None:
+        self.pdf = pdf
+        self._lines: dict[int, list[Line]] = {}
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pdf.pages)
+
+    def page(self, number: int) -> list[Line]:
+        """The lines of 1-based page `number` in reading order."""
+        if number not in self._lines:
+            page = self.pdf.pages[number - 1]
+            self._lines[number] = page_lines(words_of_page(page), number, float(page.width))
+            page.flush_cache()
+        return self._lines[number]
+
+    def lines(self, first: int = 1, last: int | None = None) -> list[Line]:
+        """Lines of pages `first` to `last` (default: the end), in reading order."""
+        stop = self.page_count if last is None else min(last, self.page_count)
+        return [line for number in range(first, stop + 1) for line in self.page(number)]
+
+    def text(self, first: int = 1, last: int | None = None) -> str:
+        """The text of those pages in reading order, single-spaced."""
+        return " ".join(" ".join(line.text for line in self.lines(first, last)).split())

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 
 from extractors import force_results as force
 from extractors import performance
 from extractors.errors import InconsistentDocument, MissingSection
-from extractors.layout import Line, document_lines
+from extractors.layout import Leaflet, Line
 from extractors.priorities import read_priorities
 from extractors.sections import FoundSection, split_sections, text_of
 from schemas.areas import Area, area_by_name, london_boroughs
 from schemas.records import DocumentInfo, Extraction, ReviewItem, Section
 
-__all__ = ["NAME", "PUBLISHER", "EDITION", "PERIODS", "detect", "parse"]
+__all__ = ["EDITION", "NAME", "PERIODS", "PUBLISHER", "detect", "parse"]
 
 NAME = "mpa-2010"
 PUBLISHER = "Metropolitan Police Authority"
@@ -63,12 +62,11 @@ PROSE_SECTIONS = (
 )
 
 
-def detect(pdf: Any) -> bool:
+def detect(leaflet: Leaflet) -> bool:
     """A Local Policing Summary that reports on 2009/10."""
-    first = pdf.pages[0].extract_text() or ""
-    if "Local Policing Summary" not in " ".join(first.split()):
+    if "Local Policing Summary" not in leaflet.text(1, 1):
         return False
-    text = " ".join(" ".join(page.extract_text() or "" for page in pdf.pages[:4]).split())
+    text = leaflet.text(1, 4)
     return f"perform during {PERIOD}" in text or f"Looking back on {PERIOD}" in text
 
 
@@ -118,9 +116,9 @@ def _area(sections: dict[str, FoundSection], preamble: Sequence[Line]) -> Area:
     return area
 
 
-def parse(pdf: Any) -> Extraction:
+def parse(leaflet: Leaflet) -> Extraction:
     """Extract every record of a 2010-edition leaflet; raise when it cannot be trusted."""
-    preamble, found = split_sections(document_lines(pdf.pages), HEADINGS)
+    preamble, found = split_sections(leaflet.lines(), HEADINGS)
     sections = _sections_by_name(found)
     if "performance" not in sections:
         raise MissingSection(
@@ -169,7 +167,7 @@ def parse(pdf: Any) -> Extraction:
             area_code=area.code,
             period=PERIOD,
             template=NAME,
-            page_count=len(pdf.pages),
+            page_count=leaflet.page_count,
             commander=commander.match.group("name").strip() if commander else None,
         ),
         performance=rows,

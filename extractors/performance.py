@@ -19,7 +19,7 @@ from extractors.table import TableRow, read_change_table
 from schemas.measures import measure_for_label, normalise_label
 from schemas.records import PerformanceResult, ReviewItem
 
-__all__ = ["read_performance", "mark_to_achieved"]
+__all__ = ["mark_to_achieved", "read_performance"]
 
 
 def mark_to_achieved(mark: str) -> bool | None:

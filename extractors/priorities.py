@@ -16,7 +16,7 @@ from extractors.sections import list_items
 from schemas.measures import MEASURE_BY_LABEL, Measure, measure_for_label, normalise_label
 from schemas.records import Priority, ReviewItem
 
-__all__ = ["read_priorities", "split_priorities", "priority_from_text", "measure_named_in"]
+__all__ = ["measure_named_in", "priority_from_text", "read_priorities", "split_priorities"]
 
 _HEADING = re.compile(r"Priorities for (?P<period>\d{4}/\d{2})")
 _TARGET = re.compile(

@@ -17,7 +17,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from extractors.errors import UnreadableDocument
 
-__all__ = ["open_pdf", "sniff", "MAX_PAGES"]
+__all__ = ["MAX_PAGES", "open_pdf", "sniff"]
 
 #: A leaflet has four or five pages; anything far longer is not one, and must not tie up a worker.
 MAX_PAGES = 40

@@ -8,21 +8,21 @@ from __future__ import annotations
 
 import re
 from types import ModuleType
-from typing import Any
 
 from extractors import mpa_2010
 from extractors.errors import UnknownTemplate, UnreadableDocument
+from extractors.layout import Leaflet
 from extractors.reader import has_text_layer, open_pdf
 from schemas.records import Extraction
 
-__all__ = ["TEMPLATES", "select_template", "extract_document", "describe_unknown"]
+__all__ = ["TEMPLATES", "describe_unknown", "extract_document", "select_template"]
 
 TEMPLATES: tuple[ModuleType, ...] = (mpa_2010,)
 
 
-def describe_unknown(pdf: Any) -> str:
+def describe_unknown(leaflet: Leaflet) -> str:
     """What can be recognised of a document no template takes, for the archivist's reason."""
-    text = " ".join(" ".join(page.extract_text() or "" for page in pdf.pages[:2]).split())
+    text = leaflet.text(1, 2)
     if "Local Policing Summary" not in text:
         snippet = text[:80] + ("…" if len(text) > 80 else "")
         return (
@@ -41,13 +41,13 @@ def describe_unknown(pdf: Any) -> str:
     )
 
 
-def select_template(pdf: Any) -> ModuleType:
-    """The one template that recognises `pdf`; UnknownTemplate when none or several do."""
-    matches = [template for template in TEMPLATES if template.detect(pdf)]
+def select_template(leaflet: Leaflet) -> ModuleType:
+    """The one template that recognises the leaflet; UnknownTemplate when none or several do."""
+    matches = [template for template in TEMPLATES if template.detect(leaflet)]
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise UnknownTemplate(describe_unknown(pdf))
+        raise UnknownTemplate(describe_unknown(leaflet))
     names = ", ".join(template.NAME for template in matches)
     raise UnknownTemplate(f"ambiguous template: {names} all recognise this document")
 
@@ -60,6 +60,7 @@ def extract_document(data: bytes) -> Extraction:
                 "no text layer: the pages hold only images (a scan?); run OCR on it or find "
                 "the original PDF"
             )
-        template = select_template(pdf)
-        result: Extraction = template.parse(pdf)
+        leaflet = Leaflet(pdf)
+        template = select_template(leaflet)
+        result: Extraction = template.parse(leaflet)
         return result

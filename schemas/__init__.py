@@ -1,4 +1,4 @@
-"""Pydantic v2 records for Local Policing Summaries, and the reference data they are checked against."""
+"""Pydantic v2 records for Local Policing Summaries, and the reference data behind them."""
 
 from schemas.areas import Area, area_by_code, area_by_name, london_boroughs
 from schemas.measures import Measure, measure_for_label, normalise_label

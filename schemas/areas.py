@@ -13,11 +13,11 @@ from functools import cache
 from pathlib import Path
 
 __all__ = [
-    "Area",
     "REFERENCE_CSV",
-    "london_boroughs",
-    "area_by_name",
+    "Area",
     "area_by_code",
+    "area_by_name",
+    "london_boroughs",
     "recorded_offences",
 ]
 

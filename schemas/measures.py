@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-__all__ = ["Measure", "MEASURE_BY_LABEL", "normalise_label", "measure_for_label", "MINUS_SIGNS"]
+__all__ = ["MEASURE_BY_LABEL", "MINUS_SIGNS", "Measure", "measure_for_label", "normalise_label"]
 
 #: Every glyph a leaflet uses for a minus sign: hyphen-minus, en dash, minus sign, em dash.
 MINUS_SIGNS = "-\u2013\u2212\u2014"

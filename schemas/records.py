@@ -16,14 +16,14 @@ from schemas.areas import area_by_code
 from schemas.measures import Measure
 
 __all__ = [
-    "Period",
     "DocumentInfo",
-    "PerformanceResult",
-    "Priority",
-    "ForceResult",
-    "Section",
-    "ReviewItem",
     "Extraction",
+    "ForceResult",
+    "PerformanceResult",
+    "Period",
+    "Priority",
+    "ReviewItem",
+    "Section",
     "check_period",
     "next_period",
 ]
