@@ -42,7 +42,8 @@ def _heading_runs(lines: Sequence[Line]) -> list[tuple[int, int]]:
             previous, line = lines[end - 1], lines[end]
             same_place = line.page == previous.page and line.column == previous.column
             close = 0 <= line.top - previous.bottom < 0.8 * previous.size
-            if not (line.bold and same_place and close and line.size == previous.size):
+            same_size = abs(line.size - previous.size) < 0.5
+            if not (line.bold and same_place and close and same_size):
                 break
             end += 1
         runs.append((index, end))

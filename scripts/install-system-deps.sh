@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the project needs: fonts and Pango for the fixture generator (WeasyPrint),
-# poppler-utils for looking at rendered pages. Installs only what is missing; needs root or sudo.
+# poppler-utils for looking at rendered pages, Chromium (and its driver) for the browser tests of
+# `lps serve`. Installs only what is missing; needs root or sudo.
 set -euo pipefail
 
-packages=(fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils)
+packages=(fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils chromium chromium-driver)
 
 missing=()
 for package in "${packages[@]}"; do

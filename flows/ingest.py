@@ -1,0 +1,166 @@
+"""The ingest flow: find PDFs, skip what is loaded, extract in parallel, load with one writer.
+
+Tasks wrap library functions (`flows.sources`, `flows.extraction`, `flows.writing`, `warehouse`)
+and the flow only orchestrates. Extraction is CPU-bound pdfplumber work, so with more than one
+worker it runs in a `ProcessPoolTaskRunner`; each task takes a batch of documents, which keeps the
+number of task runs (and so writes to Prefect's own database) small. Loading stays in the flow's
+process, one batch at a time as batches finish: SQLite has one writer, and progress is visible.
+
+No task is cached by Prefect: the warehouse itself remembers which content hashes are loaded,
+which is the cache that matters, keyed on bytes and never on paths. Nothing is retried: reading
+local files and extracting are deterministic, and a failed write is reported, not repeated.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.context import get_run_context
+from prefect.futures import PrefectFuture, as_completed
+from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+
+from extractors import EXTRACTOR_VERSION
+from flows.extraction import Extracted, batches_for, extract_candidate, worker_count
+from flows.runtime import share_api_with_workers
+from flows.sources import Candidate, IngestPlan, discover_files, plan_ingest, read_candidate
+from flows.summary import IngestSummary, Tally, summary_to_markdown
+from flows.writing import Written, record_skipped_sources, write_extracted
+from warehouse import known_document_ids, open_warehouse, record_run, table_counts, utc_now
+
+__all__ = [
+    "discover",
+    "extract",
+    "extraction_runner",
+    "finish_run",
+    "hash_and_skip_known",
+    "ingest_flow",
+    "load",
+    "prepare_warehouse",
+]
+
+
+@task(cache_policy=NO_CACHE)
+def prepare_warehouse(db_path: str) -> None:
+    """Create or migrate the warehouse and check it is writable, before any work is done."""
+    open_warehouse(db_path).close()
+
+
+@task(cache_policy=NO_CACHE)
+def discover(paths: list[str]) -> list[str]:
+    """Files to ingest: explicit files as given, folders searched for `.pdf` (any case)."""
+    return [str(path) for path in discover_files(paths)]
+
+
+@task(cache_policy=NO_CACHE)
+def hash_and_skip_known(files: list[str], db_path: str, extractor_version: str) -> IngestPlan:
+    """Name each file by its sha256 and skip documents the warehouse has settled, and repeats.
+
+    Settled: loaded (by any extractor version), or quarantined by this extractor version (it
+    would fail the same way again). Documents quarantined by an older version are retried.
+    """
+    with open_warehouse(db_path) as db:
+        known = known_document_ids(db) | known_document_ids(
+            db, "quarantined", extractor_version=extractor_version
+        )
+    return plan_ingest((read_candidate(Path(file)) for file in files), known)
+
+
+@task(cache_policy=NO_CACHE)
+def extract(batch: list[Candidate]) -> list[Extracted]:
+    """Extract a batch of documents; a bad file comes back with its quarantine reason."""
+    return [extract_candidate(candidate) for candidate in batch]
+
+
+@task(cache_policy=NO_CACHE)
+def load(extracted: list[Extracted], db_path: str, extractor_version: str) -> list[Written]:
+    """Write a batch to the warehouse, one transaction per document (the single writer)."""
+    with open_warehouse(db_path) as db:
+        return [write_extracted(db, item, extractor_version) for item in extracted]
+
+
+@task(cache_policy=NO_CACHE)
+def finish_run(
+    db_path: str, run: dict[str, Any], skipped: list[Candidate]
+) -> tuple[int, dict[str, int]]:
+    """Record the names skipped documents were seen under, and the run itself.
+
+    Returns the number of new names, and every table's row count after the run.
+    """
+    with open_warehouse(db_path) as db:
+        added = record_skipped_sources(db, skipped)
+        record_run(db, run)
+        return added, table_counts(db)
+
+
+def extraction_runner(workers: int) -> TaskRunner[Any]:
+    """Processes for real parallelism (pdfplumber holds the GIL); one thread for one worker,
+    which spares the seconds it takes to start a process that would do no more."""
+    if workers > 1:
+        return ProcessPoolTaskRunner(max_workers=workers)
+    return ThreadPoolTaskRunner(max_workers=1)
+
+
+def _flow_run_id() -> str | None:
+    context = get_run_context()
+    flow_run = getattr(context, "flow_run", None)
+    return str(flow_run.id) if flow_run is not None else None
+
+
+@flow(name="ingest-local-policing-summaries", validate_parameters=True)
+def ingest_flow(paths: list[str], db_path: str, workers: int | None = None) -> IngestSummary:
+    """Ingest the PDFs under `paths` into the warehouse at `db_path`.
+
+    `workers`: extraction processes (default: one per CPU). Fails only when the pipeline cannot
+    work (warehouse unusable, a path that does not exist); bad documents are quarantined.
+    """
+    logger = get_run_logger()
+    started_at, clock = utc_now(), time.monotonic()
+    prepare_warehouse(db_path)
+    files = discover(paths)
+    plan = hash_and_skip_known(files, db_path, EXTRACTOR_VERSION)
+    todo = len(plan.candidates)
+    logger.info(
+        "%d files: %d to extract, %d already in the warehouse or repeated, %d unreadable",
+        len(files), todo, len(plan.skipped), len(plan.unreadable),
+    )
+    tally = Tally.for_plan(len(files), plan)
+    if todo:
+        workers_used = worker_count(workers, todo)
+        batches = batches_for(plan.candidates, workers_used)
+        with share_api_with_workers(), extraction_runner(workers_used) as runner:
+            futures: list[PrefectFuture[list[Extracted]]] = [
+                runner.submit(extract, {"batch": batch}) for batch in batches
+            ]
+            for future in as_completed(futures):
+                extracted = future.result()
+                for item in extracted:
+                    tally.add_extracted(item)
+                writable = [item for item in extracted if not item.transient]
+                for written in load(writable, db_path, EXTRACTOR_VERSION):
+                    tally.add(written)
+                logger.info("%d/%d documents extracted: %d loaded, %d quarantined",
+                            tally.extracted, todo, tally.loaded, tally.quarantined)
+
+    run: dict[str, Any] = {
+        "run_id": uuid.uuid4().hex, "started_at": started_at, "finished_at": utc_now(),
+        **tally.counts(), "seconds": round(time.monotonic() - clock, 3),
+        "flow_run_id": _flow_run_id(),
+    }
+    sources_added, totals = finish_run(db_path, run, plan.skipped)
+    tally.rows["document_sources"] += sources_added
+    summary = IngestSummary(
+        **run, warehouse=db_path, rows_written=tally.rows_written(), rows_in_warehouse=totals,
+        not_loaded=tally.not_loaded,
+    )
+    create_markdown_artifact(
+        markdown=summary_to_markdown(summary), key="ingest-summary",
+        description=f"Documents and rows of ingest run {summary.run_id}",
+    )
+    return summary
+

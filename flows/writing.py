@@ -1,0 +1,67 @@
+"""Writing extraction results to the warehouse, one document per transaction.
+
+A document whose rows the warehouse refuses (a constraint such as NOT NULL or a duplicate key)
+is a fault of that document's records, so it is quarantined with the database's words and the
+run goes on. Any other database error (locked, disk full, read-only) means the warehouse itself
+cannot be written: it propagates and the run stops, because quarantining every remaining
+document for a fault that is not theirs would be wrong.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from flows.extraction import Extracted
+from flows.sources import Candidate
+from warehouse import LoadOutcome, load_extraction, record_quarantine, record_source
+
+__all__ = ["Written", "record_skipped_sources", "write_extracted"]
+
+
+@dataclass(frozen=True)
+class Written:
+    """What happened to one document: `reason` is set when it went to quarantine."""
+
+    source: str
+    document_id: str
+    outcome: LoadOutcome
+    reason: str | None
+
+
+def _quarantine(db: Database, item: Extracted, reason: str, extractor_version: str) -> Written:
+    candidate = item.candidate
+    outcome = record_quarantine(
+        db, candidate.document_id, candidate.source, reason, extractor_version,
+        candidate.size_bytes,
+    )
+    return Written(candidate.source, candidate.document_id, outcome, reason)
+
+
+def write_extracted(db: Database, item: Extracted, extractor_version: str) -> Written:
+    """Load the document, or record its quarantine; see the module docstring for failures."""
+    candidate = item.candidate
+    if item.extraction is None:
+        return _quarantine(db, item, item.reason or "no reason given", extractor_version)
+    try:
+        outcome = load_extraction(
+            db, candidate.document_id, candidate.source, item.extraction, extractor_version,
+            candidate.size_bytes,
+        )
+    except sqlite3.IntegrityError as error:
+        reason = f"the warehouse refused its records: {error}"
+        return _quarantine(db, item, reason, extractor_version)
+    return Written(candidate.source, candidate.document_id, outcome, None)
+
+
+def record_skipped_sources(db: Database, skipped: Iterable[Candidate]) -> int:
+    """Remember the names under which already-known documents were seen again; count new ones."""
+    added = 0
+    with db.atomic():
+        for candidate in skipped:
+            if db.table("documents").count_where("document_id = ?", [candidate.document_id]):
+                added += record_source(db, candidate.document_id, candidate.source)
+    return added

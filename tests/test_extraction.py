@@ -1,0 +1,112 @@
+"""A bad file becomes a quarantine reason, never an exception; work is split into batches."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from builders import make_extraction
+from conftest import PDFS, needs_fixtures
+
+from flows import extraction
+from flows.extraction import (
+    MAX_BATCH,
+    Extracted,
+    batches_for,
+    extract_candidate,
+    extraction_or_reason,
+    worker_count,
+)
+from flows.sources import Candidate, read_candidate
+
+EMPTY_REASON = "empty file (0 bytes): nothing to read; fetch the leaflet again"
+NOT_A_PDF_REASON = (
+    "not a PDF: the file is plain text; find the PDF itself "
+    "(a download may have saved an error page or an archive instead)"
+)
+
+
+def test_an_empty_file_gets_the_extractors_reason() -> None:
+    assert extraction_or_reason(b"") == EMPTY_REASON
+
+
+def test_a_text_file_gets_the_extractors_reason() -> None:
+    assert extraction_or_reason(b"Dear resident, this is not a leaflet.\n") == NOT_A_PDF_REASON
+
+
+@needs_fixtures
+def test_an_html_page_saved_as_pdf_gets_the_extractors_reason() -> None:
+    data = (PDFS / "bad" / "not-a-pdf.pdf").read_bytes()
+    assert extraction_or_reason(data) == (
+        "not a PDF: the file is an HTML page; find the PDF itself "
+        "(a download may have saved an error page or an archive instead)"
+    )
+
+
+def test_an_unexpected_exception_becomes_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(data: bytes) -> None:
+        raise KeyError("/Root")
+
+    monkeypatch.setattr(extraction, "extract_document", explode)
+    assert extraction_or_reason(b"%PDF-1.4") == "unexpected KeyError while extracting: '/Root'"
+
+
+def test_invalid_records_become_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
+    def invalid(data: bytes) -> None:
+        make_extraction(area="Barnet", area_code="E09000004")
+
+    monkeypatch.setattr(extraction, "extract_document", invalid)
+    assert extraction_or_reason(b"%PDF-1.4") == (
+        "extracted DocumentInfo failed validation: Value error, 'Barnet' (E09000004) "
+        "is not a known London borough"
+    )
+
+
+def test_extract_candidate_returns_records(tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = make_extraction()
+    monkeypatch.setattr(extraction, "extract_document", lambda data: expected)
+    path = tmp_path / "barnet.pdf"
+    path.write_bytes(b"%PDF-1.4 barnet")
+    candidate = read_candidate(path)
+    assert isinstance(candidate, Candidate)
+    assert extract_candidate(candidate) == Extracted(candidate, extraction=expected)
+
+
+def test_a_file_changed_since_hashing_is_transient_not_quarantined(tmp_path: Path) -> None:
+    path = tmp_path / "barnet.pdf"
+    path.write_bytes(b"%PDF-1.4 barnet")
+    candidate = read_candidate(path)
+    assert isinstance(candidate, Candidate)
+    path.write_bytes(b"%PDF-1.4 something else")
+    result = extract_candidate(candidate)
+    assert result.transient
+    assert result.reason == "the file changed while it was being ingested; ingest it again"
+    path.unlink()
+    gone = extract_candidate(candidate)
+    assert (gone.transient, gone.reason) == (True, "cannot read the file: No such file or directory")
+
+
+def test_extracted_holds_records_or_a_reason_not_both() -> None:
+    candidate = Candidate("x.pdf", "a" * 64, 1)
+    with pytest.raises(ValueError):
+        Extracted(candidate)
+    with pytest.raises(ValueError):
+        Extracted(candidate, extraction=make_extraction(), reason="both")
+
+
+def test_worker_count_never_exceeds_the_work() -> None:
+    assert worker_count(4, 2) == 2
+    assert worker_count(1, 100) == 1
+    assert worker_count(None, 1) == 1
+    assert worker_count(0, 0) == 1
+
+
+def test_batches_spread_work_and_stay_small() -> None:
+    candidates = [Candidate(f"{i}.pdf", f"{i:064d}", 1) for i in range(62)]
+    batches = batches_for(candidates, workers=2)
+    assert [len(b) for b in batches] == [8] * 7 + [6]
+    assert [c for batch in batches for c in batch] == candidates
+    big = batches_for(candidates * 20, workers=2)
+    assert max(len(b) for b in big) == MAX_BATCH
+    assert batches_for([], workers=2) == []

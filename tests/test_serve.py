@@ -1,0 +1,327 @@
+"""`lps serve`: configuration, canned queries, facets and refusals, checked through Datasette.
+
+Datasette's in-process client renders the same pages a browser would get, so these tests need no
+server and no browser (tests/test_browser.py covers those).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from sample_warehouse import DOCUMENT_IDS, build_sample_warehouse
+from sqlite_utils import Database
+
+from lps.serve import (
+    DATABASE_NAME,
+    ServeError,
+    build_datasette,
+    check_warehouse,
+    load_metadata,
+    serve,
+)
+
+
+class Client:
+    """Datasette's ASGI client on one event loop, called synchronously."""
+
+    def __init__(self, datasette: Any) -> None:
+        self.datasette = datasette
+        self.loop = asyncio.new_event_loop()
+        self.loop.run_until_complete(datasette.invoke_startup())
+
+    def get(self, path: str, **params: str) -> Any:
+        response = self.loop.run_until_complete(self.datasette.client.get(path, params=params))
+        assert response.status_code == 200, (path, response.text[:500])
+        return response
+
+    def rows(self, path: str, **params: str) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = self.get(path, _shape="array", **params).json()
+        return result
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    # Not called lps.db: the database must be served as `lps` whatever its file is called.
+    return build_sample_warehouse(tmp_path_factory.mktemp("serve") / "sample-warehouse.db")
+
+
+@pytest.fixture(scope="module")
+def client(warehouse: Path) -> Iterator[Client]:
+    client = Client(build_datasette(warehouse))
+    yield client
+    client.loop.close()
+
+
+def test_served_immutable_under_the_name_lps(client: Client) -> None:
+    databases = client.rows("/-/databases.json")
+    assert [(db["name"], db["is_mutable"]) for db in databases] == [(DATABASE_NAME, False)]
+
+
+def test_metadata_describes_every_table_view_and_column(warehouse: Path) -> None:
+    db = Database(warehouse)
+    described = load_metadata()["databases"][DATABASE_NAME]["tables"]
+    names = [n for n in db.table_names() if not n.startswith("sections_fts")] + db.view_names()
+    assert sorted(described) == sorted(names)
+    for name in names:
+        columns = [column.name for column in db[name].columns]
+        assert described[name].get("description"), name
+        if name != "_sqlite_migrations":
+            assert list(described[name]["columns"]) == columns, name
+
+
+def test_missed_targets_for_a_measure_and_year(client: Client) -> None:
+    got = client.rows(
+        "/lps/missed_targets.json", measure="residential_burglary", period="2009/10"
+    )
+    assert [(r["area"], r["change_count"], r["change_pct"], r["page"]) for r in got] == [
+        ("Hackney", 50, 2.5, 3),
+        ("Lambeth", 120, 4.0, 3),
+    ]
+    assert got[0]["source"] == "leaflets/hackney-2009.pdf"
+
+
+def test_missed_targets_with_empty_parameters_lists_all(client: Client) -> None:
+    got = client.rows("/lps/missed_targets.json", measure="", period="")
+    assert [(r["area"], r["measure"]) for r in got] == [
+        ("Hackney", "residential_burglary"),
+        ("Lambeth", "residential_burglary"),
+        ("Barnet", "robbery"),
+    ]
+
+
+def test_commanders_mentioning_a_word(client: Client) -> None:
+    got = client.rows("/lps/commanders_mentioning.json", word="gang")
+    assert [(r["commander"], r["area"], r["period"], r["page"]) for r in got] == [
+        ("Steve Bloggs", "Hackney", "2009/10", 2),
+        ("Jane Smith", "Lambeth", "2009/10", 2),
+    ]
+    assert got[1]["snippet"] == (
+        "We worked with partners to take on the «gangs» behind knife crime."
+    )
+
+
+def test_search_leaflets_returns_area_period_section_page_snippet_and_source(
+    client: Client,
+) -> None:
+    got = client.rows("/lps/search_leaflets.json", q="burglar")
+    assert sorted((r["area"], r["period"], r["section"], r["page"], r["source"]) for r in got) == [
+        ("Barnet", "2009/10", "commander_message", 2, "leaflets/barnet-2009.pdf"),
+        ("Lambeth", "2010/11", "commander_message", 2, "leaflets/lambeth-2010.pdf"),
+    ]
+    assert {r["snippet"] for r in got} == {
+        "427 fewer «burglaries» than last year.",
+        "«Burglary» fell by 200 offences this year.",
+    }
+
+
+@pytest.mark.parametrize("q", ["", "   ", 'NEAR("', "AND", "knife OR", "*"])
+def test_search_leaflets_never_fails_on_what_people_type(client: Client, q: str) -> None:
+    assert client.rows("/lps/search_leaflets.json", q=q) == []
+
+
+def test_search_leaflets_phrase(client: Client) -> None:
+    got = client.rows("/lps/search_leaflets.json", q="knife crime")
+    assert [(r["area"], r["period"]) for r in got] == [("Lambeth", "2009/10")]
+
+
+def test_borough_trend(client: Client) -> None:
+    got = client.rows("/lps/borough_trend.json", area="lambeth ", measure="knife_crime")
+    assert [(r["period"], r["change_pct"], r["previous_change_pct"]) for r in got] == [
+        ("2009/10", -10.0, None),
+        ("2010/11", -6.7, -10.0),
+    ]
+
+
+def test_change_by_borough(client: Client) -> None:
+    got = client.rows(
+        "/lps/change_by_borough.json", measure="residential_burglary", period="2009/10"
+    )
+    assert [(r["area"], r["change_pct"]) for r in got] == [
+        ("Barnet", -16.2), ("Hackney", 2.5), ("Lambeth", 4.0),
+    ]
+
+
+def test_targets_set(client: Client) -> None:
+    got = client.rows("/lps/targets_set.json", period="2010/11", measure="")
+    assert [(r["area"], r["measure"], r["target_change_pct"]) for r in got] == [
+        ("Lambeth", "knife_crime", -5.0),
+    ]
+
+
+def test_coverage_by_period(client: Client) -> None:
+    assert client.rows("/lps/coverage_by_period.json") == [
+        {"period": "2009/10", "loaded": 3, "quarantined": 0, "missing": 29},
+        {"period": "2010/11", "loaded": 1, "quarantined": 1, "missing": 30},
+    ]
+
+
+def test_leaflets_to_review(client: Client) -> None:
+    got = client.rows("/lps/leaflets_to_review.json")
+    assert sorted((r["source"], r["reason"]) for r in got) == [
+        ("leaflets/hackney-2010.pdf", "performance table unreadable"),
+        ("leaflets/unknown.pdf", "no template matched"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("table", "facets"),
+    [
+        ("performance", {"area", "period", "measure", "target_achieved"}),
+        ("performance_detail", {"area", "period", "measure", "target_achieved"}),
+        ("targets_missed", {"area", "period", "measure"}),
+        ("coverage", {"area", "period", "status"}),
+        ("performance_year_on_year", {"area", "period", "measure", "target_achieved"}),
+        ("priorities", {"area", "period", "measure"}),
+        ("documents", {"status", "period", "template", "needs_review"}),
+    ],
+)
+def test_default_facets(client: Client, table: str, facets: set[str]) -> None:
+    data = client.get(f"/lps/{table}.json").json()
+    assert set(data["facet_results"]) == facets
+
+
+def test_area_facet_shows_all_32_boroughs(client: Client) -> None:
+    data = client.get("/lps/coverage.json").json()
+    assert len(data["facet_results"]["area"]["results"]) == 32
+    assert data["facet_results"]["area"]["truncated"] is False
+
+
+def test_sections_detail_is_searchable(client: Client) -> None:
+    got = client.rows("/lps/sections_detail.json", _search="gangs")
+    assert [(r["area"], r["period"]) for r in got] == [("Lambeth", "2009/10")]
+
+
+def test_table_page_shows_column_descriptions(client: Client) -> None:
+    html = client.get("/lps/performance").text
+    assert "Percentage change in offences on the previous year" in html
+    assert "Open Government Licence v3.0" in html
+
+
+def test_document_ids_in_views_link_to_the_document(client: Client) -> None:
+    html = client.get("/lps/targets_missed").text
+    assert f'href="/lps/documents/{DOCUMENT_IDS["hackney-2009"]}"' in html
+
+
+def test_dashboard_loads_nothing_from_outside(client: Client) -> None:
+    html = client.get("/-/dashboards/borough-performance", measure="residential_burglary").text
+    assets = re.findall(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="([^"]+)"', html)
+    assert assets, "no assets found: the page changed shape"
+    assert [url for url in assets if not url.startswith("/")] == []
+    for url in assets:
+        client.get(url)  # served locally, by Datasette or a plugin
+
+
+def test_dashboard_chart_query_defaults_to_the_latest_year(client: Client) -> None:
+    config = load_metadata()["plugins"]["datasette-dashboards"]["borough-performance"]
+    sql = config["charts"]["change-by-borough"]["query"]
+    latest = client.rows("/lps.json", sql=sql, measure="residential_burglary", period="")
+    chosen = client.rows("/lps.json", sql=sql, measure="residential_burglary", period="2009/10")
+    assert [(r["area"], r["change_pct"]) for r in latest] == [("Lambeth", -6.5)]
+    assert [(r["area"], r["target"]) for r in chosen] == [
+        ("Barnet", "achieved"), ("Hackney", "not achieved"), ("Lambeth", "not achieved"),
+    ]
+
+
+def test_check_warehouse_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(ServeError) as error:
+        check_warehouse(tmp_path / "lps.db")
+    assert str(error.value) == (
+        f"no warehouse at {tmp_path / 'lps.db'}: run `lps ingest` first, or pass --db"
+    )
+
+
+def test_check_warehouse_folder(tmp_path: Path) -> None:
+    with pytest.raises(ServeError) as error:
+        check_warehouse(tmp_path)
+    assert str(error.value) == f"cannot serve {tmp_path}: it is not a file"
+
+
+def test_check_warehouse_not_sqlite(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    path.write_text("not a database, but long enough to have a header " * 5)
+    with pytest.raises(ServeError) as error:
+        check_warehouse(path)
+    assert str(error.value) == f"cannot serve {path}: file is not a database"
+
+
+def test_check_warehouse_other_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    sqlite3.connect(path).execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(ServeError) as error:
+        check_warehouse(path)
+    assert str(error.value) == (
+        f"{path} is not a policing-summaries warehouse: it has no documents table"
+    )
+
+
+def test_check_warehouse_refuses_unwritten_changes(warehouse: Path, tmp_path: Path) -> None:
+    path = tmp_path / "lps.db"
+    path.write_bytes(warehouse.read_bytes())
+    (tmp_path / "lps.db-wal").write_bytes(b"\0" * 32)
+    with pytest.raises(ServeError) as error:
+        check_warehouse(path)
+    assert str(error.value) == (
+        f"{path}-wal holds changes not yet written to lps.db (is an ingest running?). "
+        "Serve it when the ingest has finished."
+    )
+
+
+def test_serve_command_reports_a_missing_warehouse(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere.db"
+    result = CliRunner().invoke(serve, [], env={"LPS_DB": str(missing)})
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: no warehouse at {missing}: run `lps ingest` first, or pass --db\n"
+    )
+
+
+def test_serve_command_defaults() -> None:
+    result = CliRunner().invoke(serve, ["--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "--db FILE Warehouse file to serve. [env var: LPS_DB; default: lps.db]" in text
+    assert "--host TEXT Address to listen on. [default: 127.0.0.1]" in text
+
+
+def test_csv_export_of_a_view_streams_every_row(client: Client) -> None:
+    text = client.get("/lps/coverage.csv", _stream="on").text
+    lines = text.splitlines()
+    assert lines[0] == (
+        "area,area_code,period,status,loaded_documents,quarantined_documents,document_id"
+    )
+    assert len(lines) == 1 + 64
+
+
+def test_csv_export_of_a_canned_query(client: Client) -> None:
+    text = client.get("/lps/missed_targets.csv", measure="robbery", period="2009/10").text
+    assert text.splitlines()[1].startswith("Barnet,2009/10,robbery,Robbery,12,1.5,,Neil Basu,")
+
+
+def test_raw_search_mode_on_sections_detail(client: Client) -> None:
+    got = client.rows("/lps/sections_detail.json", _search="gang* NOT knife", _searchmode="raw")
+    assert [(r["area"], r["period"]) for r in got] == [("Hackney", "2009/10")]
+
+
+def test_check_warehouse_without_views(tmp_path: Path) -> None:
+    from warehouse import open_warehouse
+    from warehouse.views import VIEWS
+
+    path = tmp_path / "old.db"
+    db = open_warehouse(path)
+    for name in VIEWS:  # as a warehouse made before the views existed
+        db.execute(f"DROP VIEW IF EXISTS [{name}]")
+    db.close()
+    with pytest.raises(ServeError) as error:
+        check_warehouse(path)
+    assert str(error.value) == (
+        f"{path} was built by an older version and lacks the views performance_detail, "
+        "targets_missed, coverage, performance_year_on_year, sections_detail: "
+        "run `lps ingest` on it once to bring it up to date"
+    )

@@ -1,0 +1,82 @@
+"""Which files an ingest takes, how they are named, and what counts as a duplicate."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from flows.sources import (
+    Candidate,
+    SourceNotFound,
+    Unreadable,
+    discover_files,
+    document_id_for,
+    plan_ingest,
+    read_candidate,
+)
+
+
+def touch(path: Path, data: bytes = b"%PDF-1.4") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def test_folders_are_searched_recursively_for_pdfs_in_any_case(tmp_path: Path) -> None:
+    a = touch(tmp_path / "a.pdf")
+    b = touch(tmp_path / "sub" / "deeper" / "B.PDF")
+    c = touch(tmp_path / "sub" / "c.Pdf")
+    touch(tmp_path / "notes.txt")
+    touch(tmp_path / "sub" / "pdf")  # no extension at all
+    assert discover_files([tmp_path]) == [a, c, b]
+
+
+def test_a_file_named_explicitly_is_taken_whatever_its_extension(tmp_path: Path) -> None:
+    notes = touch(tmp_path / "notes.txt")
+    leaflet = touch(tmp_path / "leaflet.pdf")
+    assert discover_files([str(notes), leaflet]) == [notes, leaflet]
+
+
+def test_each_file_is_taken_once(tmp_path: Path) -> None:
+    leaflet = touch(tmp_path / "leaflet.pdf")
+    assert discover_files([tmp_path, leaflet, str(leaflet)]) == [leaflet]
+
+
+def test_relative_paths_become_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    leaflet = touch(tmp_path / "leaflet.pdf")
+    monkeypatch.chdir(tmp_path)
+    assert discover_files(["leaflet.pdf"]) == [leaflet]
+
+
+def test_a_missing_path_is_an_error_naming_it(tmp_path: Path) -> None:
+    with pytest.raises(SourceNotFound) as error:
+        discover_files([tmp_path, "no/such.pdf"])
+    assert str(error.value) == "no such file or folder: no/such.pdf"
+
+
+def test_a_document_is_named_by_the_sha256_of_its_bytes(tmp_path: Path) -> None:
+    data = b"%PDF-1.4 leaflet" * 100_000  # larger than one read chunk
+    path = touch(tmp_path / "leaflet.pdf", data)
+    expected = hashlib.sha256(data).hexdigest()
+    assert document_id_for(data) == expected
+    assert read_candidate(path) == Candidate(str(path), expected, len(data))
+
+
+def test_an_unreadable_file_is_reported_not_raised(tmp_path: Path) -> None:
+    folder = tmp_path / "looks-like.pdf"
+    folder.mkdir()
+    result = read_candidate(folder)
+    assert result == Unreadable(str(folder), "cannot read the file: Is a directory")
+
+
+def test_plan_skips_known_documents_and_repeats_in_the_run() -> None:
+    first = Candidate("/a/barnet.pdf", "b" * 64, 10)
+    copy = Candidate("/b/barnet copy.pdf", "b" * 64, 10)
+    known = Candidate("/a/brent.pdf", "c" * 64, 10)
+    broken = Unreadable("/a/locked.pdf", "cannot read the file: Permission denied")
+    plan = plan_ingest([first, known, broken, copy], known={"c" * 64})
+    assert plan.candidates == [first]
+    assert plan.skipped == [known, copy]
+    assert plan.unreadable == [broken]

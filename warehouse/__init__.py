@@ -1,0 +1,42 @@
+"""The SQLite warehouse: schema (migrations), connection, and transactional loads.
+
+Usage::
+
+    from warehouse import open_warehouse, load_extraction
+
+    db = open_warehouse("lps.db")
+    load_extraction(db, document_id, "leaflets/barnet.pdf", extraction, EXTRACTOR_VERSION, 81234)
+"""
+
+from warehouse.connection import BUSY_TIMEOUT_MS, WarehouseUnavailable, open_warehouse
+from warehouse.load import (
+    LoadOutcome,
+    known_document_ids,
+    load_extraction,
+    record_quarantine,
+    record_run,
+    record_source,
+    table_counts,
+    utc_now,
+)
+from warehouse.migrations import CHILD_TABLES, TABLES, migrations
+from warehouse.rows import document_row, extraction_to_rows
+
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "CHILD_TABLES",
+    "TABLES",
+    "LoadOutcome",
+    "WarehouseUnavailable",
+    "document_row",
+    "extraction_to_rows",
+    "known_document_ids",
+    "load_extraction",
+    "migrations",
+    "open_warehouse",
+    "record_quarantine",
+    "record_run",
+    "record_source",
+    "table_counts",
+    "utc_now",
+]

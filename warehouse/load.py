@@ -1,0 +1,173 @@
+"""Writing documents into the warehouse: all of a document's rows or none of them.
+
+Each function here is one transaction. A document is identified by the sha256 of its bytes, so the
+same leaflet saved under two names is one document with two `document_sources` rows, and loading
+the same bytes again with the same extractor version changes nothing (not even `ingested_at`).
+A document loaded by an older extractor version is replaced as a whole: its child rows are deleted
+and inserted again inside the same transaction, so no reader ever sees a mixture.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from sqlite_utils import Database
+
+from schemas import Extraction
+from warehouse.migrations import CHILD_TABLES, TABLES
+from warehouse.rows import document_row, extraction_to_rows
+
+__all__ = [
+    "LoadOutcome",
+    "known_document_ids",
+    "load_extraction",
+    "record_quarantine",
+    "record_run",
+    "record_source",
+    "table_counts",
+    "utc_now",
+]
+
+Status = Literal["loaded", "quarantined"]
+
+
+@dataclass(frozen=True)
+class LoadOutcome:
+    """What one write did: `unchanged` when the warehouse already held exactly this."""
+
+    status: Literal["loaded", "quarantined", "unchanged"]
+    rows: Mapping[str, int] = field(default_factory=dict)
+
+
+def utc_now() -> str:
+    """The current time as ISO 8601 in UTC, to the second: the warehouse's timestamp format."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _existing(db: Database, document_id: str) -> dict[str, Any] | None:
+    rows = list(db.table("documents").rows_where("document_id = ?", [document_id]))
+    return rows[0] if rows else None
+
+
+def _same(existing: Mapping[str, Any] | None, **expected: Any) -> bool:
+    return existing is not None and all(existing[k] == v for k, v in expected.items())
+
+
+def record_source(
+    db: Database, document_id: str, source: str, *, seen_at: str | None = None
+) -> int:
+    """Remember that the document was seen under `source`, once, with its first sighting.
+
+    Returns the number of rows added: 1 for a new name, 0 for one already known.
+    """
+    table = db.table("document_sources")
+    if table.count_where("document_id = ? and source = ?", [document_id, source]):
+        return 0
+    table.insert({"document_id": document_id, "source": source,
+                  "first_seen_at": seen_at or utc_now()})
+    return 1
+
+
+def _replace_document(db: Database, row: Mapping[str, Any]) -> None:
+    # Delete the children explicitly and upsert the parent: INSERT OR REPLACE on `documents`
+    # would cascade and also delete the document's sources.
+    for table in CHILD_TABLES:
+        db.table(table).delete_where("document_id = ?", [row["document_id"]])
+    db.table("documents").upsert(dict(row), pk="document_id")
+
+
+def load_extraction(
+    db: Database,
+    document_id: str,
+    source: str,
+    extraction: Extraction,
+    extractor_version: str,
+    size_bytes: int,
+    *,
+    ingested_at: str | None = None,
+) -> LoadOutcome:
+    """Load one document and all its records in a single transaction.
+
+    A document quarantined before becomes loaded. Any failure (a row breaking a constraint)
+    rolls the whole document back and re-raises: the warehouse holds all its rows or none.
+    """
+    now = ingested_at or utc_now()
+    with db.atomic():
+        existing = _existing(db, document_id)
+        if _same(existing, status="loaded", extractor_version=extractor_version):
+            added = record_source(db, document_id, source, seen_at=now)
+            return LoadOutcome("unchanged", {"document_sources": added})
+        row = document_row(
+            document_id, source, status="loaded", extractor_version=extractor_version,
+            size_bytes=size_bytes, ingested_at=now, extraction=extraction,
+        )
+        _replace_document(db, row)
+        rows = extraction_to_rows(document_id, extraction)
+        for table in CHILD_TABLES:
+            db.table(table).insert_all(rows[table])
+        added = record_source(db, document_id, source, seen_at=now)
+    written = {"documents": 1, **{t: len(rows[t]) for t in CHILD_TABLES}}
+    return LoadOutcome("loaded", {**written, "document_sources": added})
+
+
+def record_quarantine(
+    db: Database,
+    document_id: str,
+    source: str,
+    reason: str,
+    extractor_version: str,
+    size_bytes: int,
+    *,
+    ingested_at: str | None = None,
+) -> LoadOutcome:
+    """Record a document that could not be extracted, with `reason`, and no child rows.
+
+    Quarantining again for the same reason by the same extractor version changes nothing. A
+    document that was loaded loses its rows: the current extractor no longer vouches for them.
+    """
+    now = ingested_at or utc_now()
+    with db.atomic():
+        existing = _existing(db, document_id)
+        if _same(existing, status="quarantined", reason=reason,
+                 extractor_version=extractor_version):
+            added = record_source(db, document_id, source, seen_at=now)
+            return LoadOutcome("unchanged", {"document_sources": added})
+        _replace_document(db, document_row(
+            document_id, source, status="quarantined", reason=reason,
+            extractor_version=extractor_version, size_bytes=size_bytes, ingested_at=now,
+        ))
+        added = record_source(db, document_id, source, seen_at=now)
+    return LoadOutcome("quarantined", {"documents": 1, "document_sources": added})
+
+
+def known_document_ids(
+    db: Database, status: Status | None = "loaded", *, extractor_version: str | None = None
+) -> frozenset[str]:
+    """Ids of documents in the warehouse with `status` (any status when None), optionally only
+    those written by `extractor_version`."""
+    where: list[str] = []
+    args: list[str] = []
+    if status is not None:
+        where.append("status = ?")
+        args.append(status)
+    if extractor_version is not None:
+        where.append("extractor_version = ?")
+        args.append(extractor_version)
+    rows = db.table("documents").rows_where(
+        " and ".join(where) or None, args, select="document_id"
+    )
+    return frozenset(row["document_id"] for row in rows)
+
+
+def record_run(db: Database, run: Mapping[str, Any]) -> None:
+    """Append one row to the `runs` log."""
+    with db.atomic():
+        db.table("runs").insert(dict(run), pk="run_id")
+
+
+def table_counts(db: Database) -> dict[str, int]:
+    """Rows in each warehouse table: a cheap fingerprint to compare before and after a run."""
+    return {name: db.table(name).count for name in TABLES}

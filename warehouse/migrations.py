@@ -1,0 +1,161 @@
+"""The warehouse schema, declared as `sqlite_utils.Migrations` so any warehouse can be updated.
+
+Table and column names are a contract: researchers' SQL relies on them. Add a new migration for any
+change; never edit one that has shipped, because `_sqlite_migrations` records it as applied and
+it will not run again.
+
+Every child table has a foreign key to `documents`, the page its figure was printed on and a
+composite primary key `(document_id, row_number)`, so a document's rows can be replaced as a whole
+and a reload can never duplicate them.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.db import ForeignKey
+from sqlite_utils.migrations import Migrations
+
+__all__ = ["CHILD_TABLES", "TABLES", "migrations"]
+
+migrations = Migrations("policing-summaries")
+
+#: Tables holding one document's extracted records, in load order.
+CHILD_TABLES = ("performance", "priorities", "force_results", "sections", "review_items")
+
+#: Every table the warehouse declares (the FTS index `sections_fts` aside).
+TABLES = ("documents", *CHILD_TABLES, "document_sources", "runs")
+
+
+def _to_documents(table: str) -> list[ForeignKey]:
+    return [
+        ForeignKey(
+            table=table,
+            column="document_id",
+            other_table="documents",
+            other_column="document_id",
+            on_delete="CASCADE",
+        )
+    ]
+
+
+def _create_child(db: Database, name: str, columns: dict[str, type], not_null: list[str]) -> None:
+    db.table(name).create(
+        {"document_id": str, "row_number": int, **columns},
+        pk=("document_id", "row_number"),
+        foreign_keys=_to_documents(name),
+        not_null=["document_id", "row_number", *not_null],
+        strict=True,
+    )
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """The tables of the first release."""
+    db.table("documents").create(
+        {
+            "document_id": str,  # sha256 hex of the file's bytes
+            "source": str,  # path or URL it was (last) ingested from
+            "publisher": str,
+            "area": str,
+            "area_code": str,
+            "period": str,
+            "template": str,
+            "page_count": int,
+            "commander": str,
+            "status": str,  # 'loaded' or 'quarantined'
+            "reason": str,  # why it was quarantined; NULL when loaded
+            "needs_review": int,  # 1 when review_items lists something to look at
+            "extractor_version": str,
+            "size_bytes": int,
+            "ingested_at": str,  # ISO 8601, UTC
+        },
+        pk="document_id",
+        not_null=["source", "status", "extractor_version", "size_bytes", "ingested_at"],
+        strict=True,
+    )
+    _create_child(
+        db,
+        "performance",
+        {
+            "area": str,
+            "period": str,
+            "measure": str,
+            "label": str,
+            "change_count": int,
+            "change_pct": float,
+            "target_achieved": int,
+            "page": int,
+        },
+        not_null=["area", "period", "label", "page"],
+    )
+    _create_child(
+        db,
+        "priorities",
+        {
+            "area": str,
+            "period": str,  # the target year
+            "measure": str,
+            "label": str,
+            "target_change_pct": float,
+            "page": int,
+        },
+        not_null=["area", "period", "label", "page"],
+    )
+    _create_child(
+        db,
+        "force_results",
+        {
+            "period": str,
+            "measure": str,
+            "label": str,
+            "change_count": int,
+            "change_pct": float,
+            "value_pct": float,
+            "target_change_pct": float,
+            "target_value_pct": float,
+            "target_achieved": int,
+            "page": int,
+        },
+        not_null=["period", "label", "page"],
+    )
+    _create_child(
+        db,
+        "sections",
+        {"name": str, "heading": str, "text": str, "page": int},
+        not_null=["name", "heading", "text", "page"],
+    )
+    db.table("sections").enable_fts(["heading", "text"], create_triggers=True)
+    _create_child(
+        db,
+        "review_items",
+        {"item": str, "detail": str, "page": int},
+        not_null=["item", "detail"],
+    )
+    db.table("document_sources").create(
+        {"document_id": str, "source": str, "first_seen_at": str},
+        pk=("document_id", "source"),
+        foreign_keys=_to_documents("document_sources"),
+        not_null=["document_id", "source", "first_seen_at"],
+        strict=True,
+    )
+    db.table("runs").create(
+        {
+            "run_id": str,
+            "started_at": str,
+            "finished_at": str,
+            "seen": int,
+            "loaded": int,
+            "skipped": int,
+            "quarantined": int,
+            "unreadable": int,  # files that could not be read, so have no document_id
+            "seconds": float,
+            "flow_run_id": str,
+        },
+        pk="run_id",
+        not_null=["started_at", "finished_at", "seen", "loaded", "skipped", "quarantined"],
+        strict=True,
+    )
+    for table in ("performance", "priorities"):
+        db.table(table).create_index(["area", "period", "measure"])
+    db.table("documents").create_index(["area_code", "period"])
+    db.table("documents").create_index(["status"])
