@@ -9,15 +9,29 @@ from __future__ import annotations
 import re
 from types import ModuleType
 
-from extractors import mpa_2010
+from extractors import mpa_2008, mpa_2009, mpa_2010, mpa_2011
 from extractors.errors import UnknownTemplate, UnreadableDocument
 from extractors.layout import Leaflet
 from extractors.reader import has_text_layer, open_pdf
 from schemas.records import Extraction
 
-__all__ = ["TEMPLATES", "describe_unknown", "extract_document", "select_template"]
+__all__ = [
+    "KNOWN_PUBLISHERS",
+    "TEMPLATES",
+    "describe_unknown",
+    "extract_document",
+    "select_template",
+]
 
-TEMPLATES: tuple[ModuleType, ...] = (mpa_2010,)
+TEMPLATES: tuple[ModuleType, ...] = (mpa_2008, mpa_2009, mpa_2010, mpa_2011)
+
+#: Publishers a quarantine reason can name, most specific first (MOPAC replaced the MPA in 2012).
+KNOWN_PUBLISHERS = (
+    "Metropolitan Police Authority",
+    "Mayor's Office for Policing and Crime",
+    "Mayor’s Office for Policing and Crime",
+    "Police Authority",
+)
 
 
 def describe_unknown(leaflet: Leaflet) -> str:
@@ -30,7 +44,7 @@ def describe_unknown(leaflet: Leaflet) -> str:
             f"on its first pages; it begins '{snippet}')"
         )
     publisher = next(
-        (name for name in ("Metropolitan Police Authority", "Police Authority") if name in text),
+        (name for name in KNOWN_PUBLISHERS if name in text),
         "publisher not recognised",
     )
     years = sorted(set(re.findall(r"\b(?:19|20)\d\d/\d\d\b", text)))

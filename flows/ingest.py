@@ -27,7 +27,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 
 from extractors import EXTRACTOR_VERSION
 from flows.extraction import Extracted, batches_for, extract_candidate, worker_count
-from flows.runtime import share_api_with_workers
+from flows.runtime import local_prefect_api, share_api_with_workers
 from flows.sources import Candidate, IngestPlan, discover_files, plan_ingest, read_candidate
 from flows.summary import IngestSummary, Tally, summary_to_markdown
 from flows.writing import Written, record_skipped_sources, write_extracted
@@ -42,6 +42,7 @@ __all__ = [
     "ingest_flow",
     "load",
     "prepare_warehouse",
+    "run_ingest",
 ]
 
 
@@ -164,3 +165,14 @@ def ingest_flow(paths: list[str], db_path: str, workers: int | None = None) -> I
     )
     return summary
 
+
+
+def run_ingest(paths: list[str], db_path: str, workers: int | None = None) -> IngestSummary:
+    """Run `ingest_flow` the way `lps ingest` does: against the configured Prefect API, or one
+    quiet temporary server that is stopped only once it has recorded the run (see
+    `flows.runtime`). Raises what the flow raises when the pipeline cannot work."""
+    with local_prefect_api() as api:
+        summary = ingest_flow(paths=paths, db_path=db_path, workers=workers)
+        if summary.flow_run_id:
+            api.flow_run_ids.append(summary.flow_run_id)
+    return summary

@@ -1,9 +1,9 @@
 """One Prefect API per ingest run, started quietly and stopped only when it has caught up.
 
 Prefect 3.9 with no `PREFECT_API_URL` starts a temporary ("ephemeral") API server in a subprocess,
-backed by SQLite. Run plainly it printed shutdown tracebacks and an ERROR line (measured with
-500 trivial tasks, and with this project's flow on 62 PDFs), and was reported to print
-`database is locked`. Measured causes, and what this module does about each:
+backed by SQLite. Run plainly it printed `database is locked`, shutdown tracebacks and ERROR
+lines (measured with 500 trivial tasks, and with this project's flow on 62 PDFs). Measured
+causes, and what this module does about each:
 
 1. **Several servers on one SQLite file.** Every `ProcessPoolTaskRunner` worker sees no API URL
    either, so each starts its own ephemeral server on the same `prefect.db`: three writers to one
@@ -17,7 +17,9 @@ backed by SQLite. Run plainly it printed shutdown tracebacks and an ERROR line (
    tracebacks) and lost the last task runs. The recorder now writes up to 100 events per
    transaction and flushes every second; `local_prefect_api` drains the client's log and event
    queues and waits until the server has recorded every task run as finished, then stops it.
-3. **Telemetry** needs the network; offline the server logs an ERROR. Turned off by default.
+3. **Telemetry.** On a new database the server's telemetry heartbeat writes its session row
+   while start-up is still writing: that is the `database is locked` traceback. It then needs
+   the network, and offline logs "Failed to send telemetry" at ERROR. Turned off by default.
 4. **Start-up timeout.** A new `prefect.db` takes ~20 s to migrate on a 2-core machine, exactly
    Prefect's default 20 s limit; the default is raised to 120 s.
 
@@ -29,6 +31,7 @@ configured server is used as it is.
 from __future__ import annotations
 
 import os
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -46,6 +49,8 @@ from prefect.settings import get_current_settings, temporary_settings
 
 __all__ = [
     "QUIET_DEFAULTS",
+    "LocalPrefectApi",
+    "PrefectApiUnavailable",
     "default_prefect_home",
     "local_prefect_api",
     "share_api_with_workers",
@@ -61,12 +66,28 @@ QUIET_DEFAULTS: dict[str, Any] = {
 }
 
 
+class PrefectApiUnavailable(Exception):
+    """The configured Prefect API (PREFECT_API_URL) does not answer: no flow can run."""
+
+
+def _check_reachable(url: str) -> None:
+    with get_client(sync_client=True) as client:
+        error = client.api_healthcheck()
+    if error is not None:
+        detail = str(error) or type(error).__name__
+        raise PrefectApiUnavailable(
+            f"cannot reach the Prefect API at {url} (PREFECT_API_URL): {detail}; "
+            "start it with `prefect server start`, or unset PREFECT_API_URL to use a "
+            "temporary server"
+        )
+
+
 def default_prefect_home() -> Path:
     """Where the temporary server keeps its database when PREFECT_HOME is not set.
 
     A home of our own, not `~/.prefect`: its `prefect.db` is not shared with other projects'
-    temporary servers (a second writer is what makes SQLite answer `database is locked`), and it
-    stays small. It survives runs, so only the first run pays for migrating a new database, and
+    temporary servers (more writers on one SQLite file), nor with their profiles, and it stays
+    small. It survives runs, so only the first run pays for migrating a new database, and
     `PREFECT_HOME=<this> prefect server start` shows the history of past runs.
     """
     cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
@@ -93,26 +114,43 @@ def share_api_with_workers() -> Iterator[None]:
 
 
 def _drain_client_queues(timeout: float) -> None:
-    """Send this process's queued logs and events to the API now, not at interpreter exit."""
+    """Send this process's queued logs and events to the API now, not at interpreter exit.
+
+    Waits for the event queue to empty first: stopping the events worker while it still holds
+    items makes it log a "Still processing items" WARNING. (The log worker sends in batches and
+    never marks items done, so it cannot be waited on this way; draining it is quiet.) The wait
+    runs in a daemon thread so that an API that stopped answering costs `timeout`, never a hung
+    exit.
+    """
+    waiter = threading.Thread(target=EventsWorker.instance().wait_until_empty, daemon=True)
+    waiter.start()
+    waiter.join(timeout)
     APILogWorker.drain_all(timeout=timeout)
     EventsWorker.drain_all(timeout=timeout)
 
 
-def wait_until_recorded(flow_run_id: str | UUID, timeout: float = 20.0) -> bool:
+def wait_until_recorded(
+    flow_run_id: str | UUID, timeout: float = 30.0, quiet_period: float = 1.5
+) -> bool:
     """Wait until the API has recorded every task run of the flow run in a final state.
 
-    True once it has (two reads agree, all final); False if `timeout` passes first.
+    The server writes task runs in batches at least once a second, so the answer counts only
+    once it has held (same number of task runs, all final) for `quiet_period` seconds; that
+    also covers a flow with no tasks. True then; False if `timeout` passes first.
     """
     flow_runs = FlowRunFilter(id=FlowRunFilterId(any_=[UUID(str(flow_run_id))]))
     deadline = time.monotonic() + timeout
-    previous: int | None = None
+    seen: tuple[int, float] | None = None  # (task runs, since when) while all are final
     with get_client(sync_client=True) as client:
         while time.monotonic() < deadline:
             runs = client.read_task_runs(flow_run_filter=flow_runs)
-            finished = all(run.state is not None and run.state.is_final() for run in runs)
-            if finished and runs and len(runs) == previous:
+            now = time.monotonic()
+            if not all(run.state is not None and run.state.is_final() for run in runs):
+                seen = None
+            elif seen is None or seen[0] != len(runs):
+                seen = (len(runs), now)
+            elif now - seen[1] >= quiet_period:
                 return True
-            previous = len(runs) if finished else None
             time.sleep(0.25)
     return False
 
@@ -141,14 +179,17 @@ class LocalPrefectApi:
 def local_prefect_api(home: Path | None = None) -> Iterator[LocalPrefectApi]:
     """Use the configured Prefect API, or run one temporary server for the whole block.
 
-    With `PREFECT_API_URL` set, yields it and changes nothing. Otherwise starts the server with
+    With `PREFECT_API_URL` set, checks that it answers (`PrefectApiUnavailable` if not), and
+    yields it. Otherwise starts the server with
     `QUIET_DEFAULTS` and `home` as PREFECT_HOME (unless PREFECT_HOME is set), points every
     flow and subprocess worker at it, and on leaving waits for it to record the flow runs
     registered on the handle before stopping it.
     """
     configured = _configured_api_url()
     if configured:
+        _check_reachable(configured)
         yield LocalPrefectApi(configured, temporary=False)
+        _drain_client_queues(timeout=30.0)  # now, quietly, rather than at interpreter exit
         return
     home_update: dict[str, Any] = {}
     if "PREFECT_HOME" not in os.environ:

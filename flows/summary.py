@@ -16,11 +16,11 @@ from flows.sources import IngestPlan
 from flows.writing import Written
 from warehouse import TABLES
 
-__all__ = ["IngestSummary", "Quarantined", "Tally", "summary_to_markdown", "summary_to_text"]
+__all__ = ["IngestSummary", "NotLoaded", "Tally", "summary_to_markdown", "summary_to_text"]
 
 
-class Quarantined(BaseModel):
-    """A file that was not loaded, and why."""
+class NotLoaded(BaseModel):
+    """A file that was not loaded (quarantined or unreadable), and why."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -47,7 +47,7 @@ class IngestSummary(BaseModel):
     unreadable: int
     rows_written: dict[str, int]
     rows_in_warehouse: dict[str, int]
-    not_loaded: list[Quarantined]
+    not_loaded: list[NotLoaded]
 
 
 @dataclass
@@ -61,7 +61,7 @@ class Tally:
     unreadable: int = 0
     extracted: int = 0  # documents through extraction this run, for progress lines
     rows: Counter[str] = field(default_factory=Counter)
-    not_loaded: list[Quarantined] = field(default_factory=list)
+    not_loaded: list[NotLoaded] = field(default_factory=list)
 
     @classmethod
     def for_plan(cls, seen: int, plan: IngestPlan) -> Tally:
@@ -74,7 +74,7 @@ class Tally:
     def add_unreadable(self, source: str, reason: str) -> None:
         """Count a file that could not be read: reported, not written."""
         self.unreadable += 1
-        self.not_loaded.append(Quarantined(source=source, reason=reason))
+        self.not_loaded.append(NotLoaded(source=source, reason=reason))
 
     def add_extracted(self, item: Extracted) -> None:
         """Count an extraction that will not be written (its file could not be read again)."""
@@ -90,7 +90,7 @@ class Tally:
             self.loaded += 1
         else:
             self.quarantined += 1
-            self.not_loaded.append(Quarantined(
+            self.not_loaded.append(NotLoaded(
                 source=written.source, reason=written.reason, document_id=written.document_id,
             ))
 

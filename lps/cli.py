@@ -6,6 +6,7 @@ here. Prefect is imported inside the commands that need it, so `lps --help` stay
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -70,20 +71,17 @@ def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None) -> None:
     except WarehouseUnavailable as error:
         raise click.ClickException(str(error)) from error
 
-    from flows.ingest import ingest_flow
-    from flows.runtime import local_prefect_api
+    from flows.ingest import run_ingest
+    from flows.runtime import PrefectApiUnavailable
     from flows.sources import SourceNotFound
     from flows.summary import summary_to_text
 
     try:
-        with local_prefect_api() as api:
-            summary = ingest_flow(
-                paths=[str(path) for path in paths], db_path=str(db_path), workers=workers
-            )
-            if summary.flow_run_id:
-                api.flow_run_ids.append(summary.flow_run_id)
-    except (WarehouseUnavailable, SourceNotFound) as error:
+        summary = run_ingest([str(path) for path in paths], str(db_path), workers)
+    except (WarehouseUnavailable, SourceNotFound, PrefectApiUnavailable) as error:
         raise click.ClickException(str(error)) from error
+    except sqlite3.Error as error:  # e.g. another writer held the warehouse past the timeout
+        raise click.ClickException(f"warehouse {db_path}: {error}") from error
     click.echo(summary_to_text(summary))
 
 
@@ -111,3 +109,7 @@ def extract(pdf: Path) -> None:
         click.echo(f"{pdf}: {result}", err=True)
         sys.exit(1)
     click.echo(result.model_dump_json(indent=2))
+
+
+if __name__ == "__main__":  # `python -m lps.cli`, where the console script is not installed
+    main()

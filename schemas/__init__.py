@@ -1,7 +1,7 @@
 """Pydantic v2 records for Local Policing Summaries, and the reference data behind them."""
 
 from schemas.areas import Area, area_by_code, area_by_name, london_boroughs
-from schemas.measures import Measure, measure_for_label, normalise_label
+from schemas.measures import RATE_MEASURES, Measure, measure_for_label, normalise_label
 from schemas.records import (
     DocumentInfo,
     Extraction,
@@ -10,11 +10,13 @@ from schemas.records import (
     Priority,
     ReviewItem,
     Section,
+    WardPriority,
     check_period,
     next_period,
 )
 
 __all__ = [
+    "RATE_MEASURES",
     "Area",
     "DocumentInfo",
     "Extraction",
@@ -24,6 +26,7 @@ __all__ = [
     "Priority",
     "ReviewItem",
     "Section",
+    "WardPriority",
     "area_by_code",
     "area_by_name",
     "check_period",

@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-__all__ = ["MEASURE_BY_LABEL", "MINUS_SIGNS", "Measure", "measure_for_label", "normalise_label"]
+__all__ = [
+    "MEASURE_BY_LABEL",
+    "MINUS_SIGNS",
+    "RATE_MEASURES",
+    "Measure",
+    "measure_for_label",
+    "normalise_label",
+]
 
 #: Every glyph a leaflet uses for a minus sign: hyphen-minus, en dash, minus sign, em dash.
 MINUS_SIGNS = "-\u2013\u2212\u2014"
@@ -32,6 +39,14 @@ class Measure(StrEnum):
     sanction_detections = "sanction_detections"
     public_confidence = "public_confidence"
     victim_satisfaction_gap = "victim_satisfaction_gap"
+    motor_vehicle_crime = "motor_vehicle_crime"
+    total_notifiable_offences = "total_notifiable_offences"
+
+
+#: Measures reported as a rate in percent (a value against a target value), not as a count.
+RATE_MEASURES: frozenset[Measure] = frozenset(
+    {Measure.sanction_detections, Measure.public_confidence, Measure.victim_satisfaction_gap}
+)
 
 
 _DASHES = re.compile(f"[{MINUS_SIGNS}\u2010\u2011]")
@@ -67,6 +82,9 @@ MEASURE_BY_LABEL: dict[str, Measure] = {
     "public confidence": Measure.public_confidence,
     "victim satisfaction gap": Measure.victim_satisfaction_gap,
     "satisfaction gap": Measure.victim_satisfaction_gap,
+    "motor vehicle crime": Measure.motor_vehicle_crime,
+    "total notifiable offences": Measure.total_notifiable_offences,
+    "all notifiable offences": Measure.total_notifiable_offences,
 }
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "Priority",
     "ReviewItem",
     "Section",
+    "WardPriority",
     "check_period",
     "next_period",
 ]
@@ -84,7 +85,13 @@ class DocumentInfo(_Record):
 
 
 class PerformanceResult(_Record):
-    """One row of the borough performance table."""
+    """One row of the borough performance table.
+
+    Editions print different figures: the 2010 edition only the change; the 2008 edition the
+    recorded offences of both years (`count_previous`, `count_current`); the 2009 and 2011
+    editions the year's target (`target_change_pct`, or for a rate measure such as public
+    confidence `value_pct` against `target_value_pct`). What a row does not print stays None.
+    """
 
     measure: Measure | None = Field(description="None when the label maps to no known measure")
     label: str
@@ -92,6 +99,21 @@ class PerformanceResult(_Record):
     change_pct: float | None = Field(description="signed percentage change on the year before")
     target_achieved: bool | None
     page: Page
+    count_previous: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="recorded offences in the year before the performance year"
+    )
+    count_current: Annotated[int, Field(ge=0)] | None = Field(
+        default=None, description="recorded offences in the performance year"
+    )
+    value_pct: float | None = Field(
+        default=None, description="the year's result of a rate measure, in percent (e.g. 21.4)"
+    )
+    target_change_pct: float | None = Field(
+        default=None, description="the year's target change in percent: a 5% reduction is -5.0"
+    )
+    target_value_pct: float | None = Field(
+        default=None, description="the year's target value of a rate measure, in percent"
+    )
 
     @model_validator(mode="after")
     def _signs_agree(self) -> Self:
@@ -101,6 +123,49 @@ class PerformanceResult(_Record):
                 f"disagrees in sign with {self.change_pct}%"
             )
         return self
+
+    @model_validator(mode="after")
+    def _counts_agree(self) -> Self:
+        before, after = self.count_previous, self.count_current
+        if before is None or after is None:
+            return self
+        if self.change_count is not None and after - before != self.change_count:
+            raise ValueError(
+                f"{self.label!r}: {after} - {before} is {after - before}, "
+                f"not the stated change of {self.change_count}"
+            )
+        if self.change_pct is not None and before > 0 and not _rounds_to(
+            (after - before) / before * 100, self.change_pct
+        ):
+            raise ValueError(
+                f"{self.label!r}: {before} to {after} is a change of "
+                f"{(after - before) / before * 100:.2f}%, not {self.change_pct}%"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _achieved_agrees(self) -> Self:
+        met = _met_from_figures(self)
+        if met is not None and self.target_achieved is not None and met != self.target_achieved:
+            said = "met" if self.target_achieved else "missed"
+            raise ValueError(f"{self.label!r}: the document says the target was {said}, "
+                             "but its own figures say otherwise")
+        return self
+
+
+def _rounds_to(exact: float, printed: float) -> bool:
+    """Whether `printed` is `exact` rounded to the printed value's one decimal place."""
+    return abs(exact - printed) <= 0.05 + 1e-9
+
+
+class WardPriority(_Record):
+    """One Safer Neighbourhoods ward priority, as its ward panel ranked it."""
+
+    ward: Annotated[str, Field(min_length=1)]
+    rank: Annotated[int, Field(ge=1, description="1 for the ward's first priority")]
+    label: Annotated[str, Field(min_length=1)]
+    period: Period = Field(description="the year the priority is set for, e.g. 2011/12")
+    page: Page
 
 
 class Priority(_Record):
@@ -145,7 +210,7 @@ class ForceResult(_Record):
 _LOWER_IS_BETTER = {Measure.victim_satisfaction_gap}
 
 
-def _met_from_figures(result: ForceResult) -> bool | None:
+def _met_from_figures(result: ForceResult | PerformanceResult) -> bool | None:
     """Whether the figures themselves show the target met, when they give enough to tell."""
     if result.change_pct is not None and result.target_change_pct is not None:
         return result.change_pct <= result.target_change_pct
@@ -182,6 +247,17 @@ class Extraction(_Record):
     force_results: list[ForceResult]
     sections: list[Section]
     review: list[ReviewItem] = Field(default_factory=list)
+    ward_priorities: list[WardPriority] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_rank_per_ward(self) -> Self:
+        ranks = [(row.ward, row.rank) for row in self.ward_priorities]
+        duplicated = sorted(
+            {f"{ward} #{rank}" for ward, rank in ranks if ranks.count((ward, rank)) > 1}
+        )
+        if duplicated:
+            raise ValueError(f"ward_priorities lists {', '.join(duplicated)} more than once")
+        return self
 
     @model_validator(mode="after")
     def _one_row_per_measure(self) -> Self:

@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prefect.settings import temporary_settings
 from prefect.testing.utilities import prefect_test_harness
 
+from flows.runtime import QUIET_DEFAULTS
 from schemas import Extraction
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,17 +70,12 @@ needs_fixtures = pytest.mark.skipif(
 
 @pytest.fixture(scope="session")
 def prefect_api() -> Iterator[None]:
-    """A Prefect API for the whole session; flows and tasks run against it, not ~/.prefect."""
-    with prefect_test_harness(server_startup_timeout=120):
+    """A Prefect API for the whole session; flows and tasks run against it, not ~/.prefect.
+
+    With the quiet defaults `lps ingest` uses (telemetry off: on a new database its first write
+    races the server's own start-up writes and logs `database is locked`).
+    """
+    with temporary_settings(set_defaults=QUIET_DEFAULTS), \
+            prefect_test_harness(server_startup_timeout=120):
         yield
 
-
-@pytest.fixture
-def leaflets(tmp_path: Path) -> Path:
-    """A folder with three fixture leaflets, one of them saved twice under another name."""
-    folder = tmp_path / "leaflets"
-    (folder / "nested").mkdir(parents=True)
-    for name in ("barnet", "brent"):
-        (folder / f"{name}.pdf").write_bytes((PDFS / "2009-10" / f"{name}.pdf").read_bytes())
-    (folder / "nested" / "BARNET copy.PDF").write_bytes((folder / "barnet.pdf").read_bytes())
-    return folder

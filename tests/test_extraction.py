@@ -84,7 +84,8 @@ def test_a_file_changed_since_hashing_is_transient_not_quarantined(tmp_path: Pat
     assert result.reason == "the file changed while it was being ingested; ingest it again"
     path.unlink()
     gone = extract_candidate(candidate)
-    assert (gone.transient, gone.reason) == (True, "cannot read the file: No such file or directory")
+    assert gone.transient
+    assert gone.reason == "cannot read the file: No such file or directory"
 
 
 def test_extracted_holds_records_or_a_reason_not_both() -> None:

@@ -86,10 +86,10 @@ def test_load_quarantines_records_the_warehouse_refuses(tmp_path: Path) -> None:
     [candidate] = hash_and_skip_known.fn([str(barnet)], db_path, VERSION).candidates
     [item] = extract.fn([candidate])
     assert item.extraction is not None
-    doubled = item.extraction.model_copy(update={"sections": []})
     bad_section = item.extraction.sections[0].model_copy(update={"text": None})
-    broken = Extracted(candidate, extraction=doubled.model_copy(
-        update={"sections": [bad_section]}))
+    broken = Extracted(
+        candidate, extraction=item.extraction.model_copy(update={"sections": [bad_section]})
+    )
     [written] = load.fn([broken], db_path, VERSION)
     assert written.reason == (
         "the warehouse refused its records: NOT NULL constraint failed: sections.text"

@@ -168,7 +168,9 @@ def test_same_bytes_under_two_names_is_one_document_with_two_sources(db: Databas
 
 def broken_extraction() -> object:
     """Valid up to its sections, whose text breaks the NOT NULL constraint mid-load."""
-    bad = Section.model_construct(name="contacts", heading="Useful contacts", text=None, page=4)
+    bad = Section.model_construct(
+        name="contacts", heading="Useful contacts", text=None, page=4  # type: ignore[arg-type]
+    )
     return make_extraction().model_copy(update={"sections": [bad]})
 
 

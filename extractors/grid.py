@@ -1,0 +1,113 @@
+"""Read a table with a header row from word positions: the header anchors the columns.
+
+Later editions print tables with a header row (`Crime type | 2006/07 | 2007/08 | Change |
+% change`). The header is found by its text, each header cell's first word gives its column's
+left edge, and every word below is given to the column it starts in. Cells wrap, so a row is a
+band of lines: lines closer together than a cell's padding belong to the same row. The caller
+crops: it passes the lines from the section and, optionally, the pattern of the first line after
+the table (a key, a note). A word left of the first column is an error, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from extractors.layout import Line, Word
+from schemas.measures import normalise_label
+
+__all__ = ["GridError", "GridRow", "read_grid"]
+
+#: Words this many points left of a header cell's first word still start in its column.
+_COLUMN_TOLERANCE = 3.0
+#: Lines further apart than this many font sizes start a new row (cell padding, a rule).
+_ROW_GAP_EM = 0.5
+
+
+class GridError(ValueError):
+    """A table whose header or cells cannot be read with certainty."""
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """One table row: each column's text (white space collapsed, '' when blank) and its page."""
+
+    cells: tuple[str, ...]
+    page: int
+
+
+def _header_index(lines: Sequence[Line], header: Sequence[str]) -> int:
+    wanted = normalise_label(" ".join(header))
+    for index, line in enumerate(lines):
+        if normalise_label(line.text) == wanted:
+            return index
+    raise GridError(f"no header row '{' | '.join(header)}'")
+
+
+def _column_starts(line: Line, header: Sequence[str]) -> list[float]:
+    """The x of each header cell's first word, matching the cells' words in order."""
+    words = list(line.words)
+    starts, position = [], 0
+    for cell in header:
+        tokens = cell.split()
+        while position < len(words) and words[position].text != tokens[0]:
+            position += 1
+        if position >= len(words):
+            raise GridError(f"header cell '{cell}' not found in '{line.text}'")
+        starts.append(words[position].x0)
+        position += len(tokens)
+    return starts
+
+
+def _bands(lines: Sequence[Line]) -> list[list[Line]]:
+    """Lines grouped into rows at vertical gaps wider than the leading."""
+    bands: list[list[Line]] = []
+    for line in lines:
+        previous = bands[-1][-1] if bands else None
+        new_row = (
+            previous is None
+            or line.page != previous.page
+            or line.top - previous.bottom > _ROW_GAP_EM * previous.size
+        )
+        if new_row:
+            bands.append([line])
+        else:
+            bands[-1].append(line)
+    return bands
+
+
+def _column_of(word: Word, starts: Sequence[float], line: Line) -> int:
+    column = -1
+    for index, start in enumerate(starts):
+        if word.x0 >= start - _COLUMN_TOLERANCE:
+            column = index
+    if column < 0:
+        raise GridError(f"'{word.text}' stands left of the table (line '{line.text}')")
+    return column
+
+
+def read_grid(
+    lines: Sequence[Line], header: Sequence[str], *, end: re.Pattern[str] | None = None
+) -> list[GridRow]:
+    """The rows under the header row `header` (cell texts, compared normalised).
+
+    The table ends at the first line matching `end`, at a change of page column, or with
+    `lines`.
+    """
+    start = _header_index(lines, header)
+    head = lines[start]
+    starts = _column_starts(head, header)
+    body: list[Line] = []
+    for line in lines[start + 1:]:
+        if (end is not None and end.search(line.text)) or line.column != head.column:
+            break
+        body.append(line)
+    rows = []
+    for band in _bands(body):
+        cells: list[list[str]] = [[] for _ in header]
+        for line in band:
+            for word in line.words:
+                cells[_column_of(word, starts, line)].append(word.text)
+        rows.append(GridRow(tuple(" ".join(cell) for cell in cells), band[0].page))
+    return rows

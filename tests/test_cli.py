@@ -1,0 +1,158 @@
+"""The `lps` command: help, friendly errors, exit codes, and one real run in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import PDFS, manifest, needs_fixtures
+from fakes import fake_leaflet, install_fake_extractor
+from prefect.settings import temporary_settings
+
+from lps.cli import main
+
+EMPTY_REASON = "empty file (0 bytes): nothing to read; fetch the leaflet again"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_help_explains_the_tool_with_examples(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["--help"])
+    assert result.exit_code == 0
+    assert "Turn Local Policing Summary PDF leaflets into a SQLite warehouse." in result.output
+    assert "lps ingest leaflets/" in result.output
+    assert "ingest " in result.output and "extract " in result.output
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_command_is_documented_with_examples(runner: CliRunner, command: str) -> None:
+    result = runner.invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Examples:" in result.output
+    assert f"lps {command} " in result.output
+
+
+def test_extract_prints_the_reason_for_a_bad_file_and_exits_1(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    result = runner.invoke(main, ["extract", str(empty)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"{empty}: {EMPTY_REASON}\n"
+
+
+def test_extract_refuses_a_missing_file(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["extract", str(tmp_path / "nope.pdf")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+
+
+@needs_fixtures
+def test_extract_prints_the_golden_records_as_json(runner: CliRunner) -> None:
+    [entry] = [e for e in manifest() if e.path == PDFS / "2009-10" / "barking-and-dagenham.pdf"]
+    result = runner.invoke(main, ["extract", str(entry.path)])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == entry.expected().model_dump(mode="json")
+
+
+def test_ingest_refuses_an_unusable_warehouse_before_starting(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    leaflet = fake_leaflet(tmp_path / "barnet.pdf", "Barnet")
+    result = runner.invoke(main, ["ingest", str(leaflet), "--db", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: cannot open warehouse {tmp_path}: it is a folder\n"
+
+
+def test_ingest_reports_an_unreachable_prefect_api(runner: CliRunner, tmp_path: Path) -> None:
+    leaflet = fake_leaflet(tmp_path / "barnet.pdf", "Barnet")
+    with temporary_settings(updates={"api.url": "http://127.0.0.1:9/api"}):
+        result = runner.invoke(main, ["ingest", str(leaflet), "--db", str(tmp_path / "lps.db")])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "Error: cannot reach the Prefect API at http://127.0.0.1:9/api (PREFECT_API_URL): "
+    )
+    assert result.stderr.endswith(
+        "; start it with `prefect server start`, or unset PREFECT_API_URL to use a temporary "
+        "server\n"
+    )
+
+
+def test_ingest_refuses_a_missing_path(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["ingest", str(tmp_path / "nowhere"), "--db",
+                                  str(tmp_path / "lps.db")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_ingest_prints_the_summary_and_exits_0_despite_quarantines(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_fake_extractor(monkeypatch)
+    leaflet = fake_leaflet(tmp_path / "in" / "barnet.pdf", "Barnet")
+    (tmp_path / "in" / "empty.pdf").write_bytes(b"")
+    db_path = tmp_path / "from-env.db"
+    monkeypatch.setenv("LPS_DB", str(db_path))
+
+    result = runner.invoke(main, ["ingest", str(leaflet.parent), "--workers", "1"])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith(f"Ingested into {db_path} in ")
+    assert "  loaded:                1\n" in result.stdout
+    assert "  quarantined:           1\n" in result.stdout
+    assert f"  {tmp_path / 'in' / 'empty.pdf'}: {EMPTY_REASON}\n" in result.stdout
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("select count(*) from documents").fetchone() == (2,)
+
+
+def lps(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run the installed `lps` console script (beside this interpreter) in a new process."""
+    script = Path(sys.executable).with_name("lps")
+    command = [str(script)] if script.exists() else [sys.executable, "-m", "lps.cli"]
+    return subprocess.run([*command, *args], env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+ALARMING = re.compile(r"Traceback|locked|\| (ERROR|WARNING|CRITICAL) ", re.IGNORECASE)
+
+
+@needs_fixtures
+def test_a_real_run_in_a_subprocess_is_quiet(tmp_path: Path) -> None:
+    """`lps ingest` on the 2009/10 leaflets and the bad files, with no Prefect server configured
+    (so on the temporary one).
+
+    The run log must hold no traceback, no 'database is locked' and no ERROR/WARNING line.
+    (Re-runs are checked in test_ingest_flow; each process here costs a server start.)
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    db_path = tmp_path / "lps.db"
+
+    folders = [PDFS / "2009-10", PDFS / "bad"]
+    result = lps("ingest", *map(str, folders), "--db", str(db_path), "--workers", "2", env=env)
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert ALARMING.findall(output) == [], output
+    assert "documents extracted" in result.stderr  # progress lines
+    entries = [entry for entry in manifest() if entry.path.parent in folders]
+    assert f"  documents seen:        {len(entries)}\n" in result.stdout
+    with sqlite3.connect(db_path) as conn:
+        statuses = dict(conn.execute("select source, status from documents").fetchall())
+    assert {Path(source).relative_to(PDFS.parent): status for source, status in
+            statuses.items()} == {
+        entry.path.relative_to(PDFS.parent): entry.expected_status for entry in entries
+    }
