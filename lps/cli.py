@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from lps.serve import serve
+
 __all__ = ["main"]
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -110,6 +112,8 @@ def extract(pdf: Path) -> None:
         sys.exit(1)
     click.echo(result.model_dump_json(indent=2))
 
+
+main.add_command(serve)
 
 if __name__ == "__main__":  # `python -m lps.cli`, where the console script is not installed
     main()

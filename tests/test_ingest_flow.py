@@ -72,7 +72,7 @@ def test_ingest_loads_quarantines_skips_and_reports(
     }
     assert summary.rows_written == {
         "documents": 4, "performance": 4, "priorities": 2, "force_results": 2, "sections": 4,
-        "review_items": 0, "document_sources": 5,
+        "review_items": 0, "ward_priorities": 0, "document_sources": 5,
     }
     assert summary.rows_in_warehouse == {**summary.rows_written, "runs": 1}
     with open_warehouse(db_path) as db:

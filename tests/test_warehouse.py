@@ -35,7 +35,8 @@ CONTRACT = {
     ],
     "performance": [
         "document_id", "row_number", "area", "period", "measure", "label", "change_count",
-        "change_pct", "target_achieved", "page",
+        "change_pct", "target_achieved", "page", "count_previous", "count_current", "value_pct",
+        "target_change_pct", "target_value_pct",
     ],
     "priorities": [
         "document_id", "row_number", "area", "period", "measure", "label",
@@ -48,6 +49,9 @@ CONTRACT = {
     ],
     "sections": ["document_id", "row_number", "name", "heading", "text", "page"],
     "review_items": ["document_id", "row_number", "item", "detail", "page"],
+    "ward_priorities": [
+        "document_id", "row_number", "area", "period", "ward", "rank", "label", "page",
+    ],
     "document_sources": ["document_id", "source", "first_seen_at"],
     "runs": [
         "run_id", "started_at", "finished_at", "seen", "loaded", "skipped", "quarantined",
@@ -94,7 +98,9 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     first.close()
     again = open_warehouse(path)
     assert again.schema == schema
-    assert [m.name for m in migrations.applied(again)] == ["m001_initial"]
+    assert [m.name for m in migrations.applied(again)] == [
+        "m001_initial", "m002_editions", "m003_views",
+    ]
     assert migrations.pending(again) == []
 
 
@@ -124,7 +130,7 @@ def test_load_writes_every_table(db: Database) -> None:
     counts = table_counts(db)
     assert counts == {
         "documents": 1, "performance": 2, "priorities": 1, "force_results": 1, "sections": 2,
-        "review_items": 1, "document_sources": 1, "runs": 0,
+        "review_items": 1, "ward_priorities": 0, "document_sources": 1, "runs": 0,
     }
     doc = db.table("documents").get(DOC)
     assert doc["status"] == "loaded"

@@ -20,7 +20,14 @@ __all__ = ["CHILD_TABLES", "TABLES", "migrations"]
 migrations = Migrations("policing-summaries")
 
 #: Tables holding one document's extracted records, in load order.
-CHILD_TABLES = ("performance", "priorities", "force_results", "sections", "review_items")
+CHILD_TABLES = (
+    "performance",
+    "priorities",
+    "force_results",
+    "sections",
+    "review_items",
+    "ward_priorities",
+)
 
 #: Every table the warehouse declares (the FTS index `sections_fts` aside).
 TABLES = ("documents", *CHILD_TABLES, "document_sources", "runs")
@@ -159,3 +166,32 @@ def m001_initial(db: Database) -> None:
         db.table(table).create_index(["area", "period", "measure"])
     db.table("documents").create_index(["area_code", "period"])
     db.table("documents").create_index(["status"])
+
+
+@migrations()
+def m002_editions(db: Database) -> None:
+    """Columns the 2007/08, 2008/09 and 2010/11 editions print, and their ward priorities.
+
+    Added as nullable columns: rows of the 2009/10 edition keep their meaning and get NULLs.
+    """
+    performance = db.table("performance")
+    performance.add_column("count_previous", int)  # recorded offences in the year before
+    performance.add_column("count_current", int)  # recorded offences in the performance year
+    performance.add_column("value_pct", float)  # result of a rate measure, in percent
+    performance.add_column("target_change_pct", float)  # the year's target change; fall < 0
+    performance.add_column("target_value_pct", float)  # the target of a rate measure, percent
+    _create_child(
+        db,
+        "ward_priorities",
+        {"area": str, "period": str, "ward": str, "rank": int, "label": str, "page": int},
+        not_null=["area", "period", "ward", "rank", "label", "page"],
+    )
+    db.table("ward_priorities").create_index(["area", "ward"])
+
+
+@migrations()
+def m003_views(db: Database) -> None:
+    """The researchers' views and the `areas` reference table (see `warehouse.views`)."""
+    from warehouse.views import create_views
+
+    create_views(db)

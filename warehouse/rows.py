@@ -49,7 +49,11 @@ def extraction_to_rows(document_id: str, extraction: Extraction) -> dict[str, li
         "performance": _numbered(
             document_id,
             extraction.performance,
-            ("measure", "label", "change_count", "change_pct", "target_achieved", "page"),
+            (
+                "measure", "label", "change_count", "change_pct", "target_achieved", "page",
+                "count_previous", "count_current", "value_pct", "target_change_pct",
+                "target_value_pct",
+            ),
             area=info.area,
             period=info.period,
         ),
@@ -71,6 +75,12 @@ def extraction_to_rows(document_id: str, extraction: Extraction) -> dict[str, li
             document_id, extraction.sections, ("name", "heading", "text", "page")
         ),
         "review_items": _numbered(document_id, extraction.review, ("item", "detail", "page")),
+        "ward_priorities": _numbered(
+            document_id,
+            extraction.ward_priorities,
+            ("period", "ward", "rank", "label", "page"),
+            area=info.area,
+        ),
     }
 
 
