@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import PDFS, manifest, needs_fixtures
-from fakes import fake_leaflet, install_fake_extractor
+from leaflets import copy_leaflet
 from prefect.settings import temporary_settings
 
 from lps.cli import main
@@ -70,14 +70,14 @@ def test_extract_prints_the_golden_records_as_json(runner: CliRunner) -> None:
 def test_ingest_refuses_an_unusable_warehouse_before_starting(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    leaflet = fake_leaflet(tmp_path / "barnet.pdf", "Barnet")
+    leaflet = copy_leaflet(tmp_path / "barnet.pdf", "Barnet")
     result = runner.invoke(main, ["ingest", str(leaflet), "--db", str(tmp_path)])
     assert result.exit_code == 1
     assert result.stderr == f"Error: cannot open warehouse {tmp_path}: it is a folder\n"
 
 
 def test_ingest_reports_an_unreachable_prefect_api(runner: CliRunner, tmp_path: Path) -> None:
-    leaflet = fake_leaflet(tmp_path / "barnet.pdf", "Barnet")
+    leaflet = copy_leaflet(tmp_path / "barnet.pdf", "Barnet")
     with temporary_settings(updates={"api.url": "http://127.0.0.1:9/api"}):
         result = runner.invoke(main, ["ingest", str(leaflet), "--db", str(tmp_path / "lps.db")])
     assert result.exit_code == 1
@@ -101,8 +101,7 @@ def test_ingest_refuses_a_missing_path(runner: CliRunner, tmp_path: Path) -> Non
 def test_ingest_prints_the_summary_and_exits_0_despite_quarantines(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    install_fake_extractor(monkeypatch)
-    leaflet = fake_leaflet(tmp_path / "in" / "barnet.pdf", "Barnet")
+    leaflet = copy_leaflet(tmp_path / "in" / "barnet.pdf", "Barnet")
     (tmp_path / "in" / "empty.pdf").write_bytes(b"")
     db_path = tmp_path / "from-env.db"
     monkeypatch.setenv("LPS_DB", str(db_path))

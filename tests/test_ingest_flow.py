@@ -8,7 +8,7 @@ from uuid import UUID
 
 import pytest
 from conftest import PDFS, load_golden, manifest, needs_fixtures
-from fakes import fake_leaflet, install_fake_extractor
+from leaflets import copy_leaflet, golden_rows
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 from sqlite_utils import Database
@@ -26,17 +26,13 @@ NOT_A_PDF_REASON = (
 )
 
 
-@pytest.fixture
-def fake_extractor(monkeypatch: pytest.MonkeyPatch) -> None:
-    install_fake_extractor(monkeypatch)
-
 
 @pytest.fixture
 def inbox(tmp_path: Path) -> Path:
-    """Two fake leaflets, one saved twice, and a text file that a folder search ignores."""
+    """Two real leaflets, one saved twice, and a text file that a folder search ignores."""
     folder = tmp_path / "inbox"
-    fake_leaflet(folder / "barnet.pdf", "Barnet")
-    fake_leaflet(folder / "brent.pdf", "Brent")
+    copy_leaflet(folder / "barnet.pdf", "Barnet")
+    copy_leaflet(folder / "brent.pdf", "Brent")
     (folder / "nested").mkdir()
     shutil.copy(folder / "barnet.pdf", folder / "nested" / "BARNET copy.PDF")
     (folder / "readme.txt").write_text("ignored: not a .pdf inside a folder")
@@ -53,7 +49,7 @@ def data_tables(db_path: Path) -> dict[str, list[str]]:
 
 
 def test_ingest_loads_quarantines_skips_and_reports(
-    fake_extractor: None, inbox: Path, tmp_path: Path
+    inbox: Path, tmp_path: Path
 ) -> None:
     empty = tmp_path / "empty.bin"
     empty.write_bytes(b"")
@@ -71,8 +67,7 @@ def test_ingest_loads_quarantines_skips_and_reports(
         (str(empty), EMPTY_REASON), (str(letter), NOT_A_PDF_REASON),
     }
     assert summary.rows_written == {
-        "documents": 4, "performance": 4, "priorities": 2, "force_results": 2, "sections": 4,
-        "review_items": 0, "ward_priorities": 0, "document_sources": 5,
+        "documents": 4, **golden_rows("Barnet", "Brent"), "document_sources": 5,
     }
     assert summary.rows_in_warehouse == {**summary.rows_written, "runs": 1}
     with open_warehouse(db_path) as db:
@@ -93,7 +88,7 @@ def test_ingest_loads_quarantines_skips_and_reports(
         assert run["flow_run_id"] == summary.flow_run_id
 
 
-def test_the_summary_is_published_as_an_artifact(fake_extractor: None, inbox: Path,
+def test_the_summary_is_published_as_an_artifact(inbox: Path,
                                                   tmp_path: Path) -> None:
     summary = ingest_flow(paths=[str(inbox)], db_path=str(tmp_path / "lps.db"), workers=1)
     assert summary.flow_run_id is not None
@@ -107,7 +102,7 @@ def test_the_summary_is_published_as_an_artifact(fake_extractor: None, inbox: Pa
 
 
 def test_a_second_run_skips_everything_and_changes_nothing(
-    fake_extractor: None, inbox: Path, tmp_path: Path
+    inbox: Path, tmp_path: Path
 ) -> None:
     db_path = tmp_path / "lps.db"
     empty = tmp_path / "empty.pdf"
@@ -127,7 +122,7 @@ def test_a_second_run_skips_everything_and_changes_nothing(
 
 
 def test_a_new_name_for_known_bytes_is_remembered(
-    fake_extractor: None, inbox: Path, tmp_path: Path
+    inbox: Path, tmp_path: Path
 ) -> None:
     db_path = tmp_path / "lps.db"
     ingest_flow(paths=[str(inbox)], db_path=str(db_path), workers=1)

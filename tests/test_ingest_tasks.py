@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from builders import document_id_of
-from fakes import fake_leaflet, install_fake_extractor
+from leaflets import copy_leaflet, golden_rows
 from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
 
 from flows.extraction import Extracted
@@ -25,11 +25,6 @@ from warehouse import WarehouseUnavailable, open_warehouse, record_quarantine
 VERSION = "1.0.0"
 
 
-@pytest.fixture(autouse=True)
-def fake_extractor(monkeypatch: pytest.MonkeyPatch) -> None:
-    install_fake_extractor(monkeypatch)
-
-
 def test_prepare_warehouse_creates_it(tmp_path: Path) -> None:
     prepare_warehouse.fn(str(tmp_path / "lps.db"))
     assert "documents" in open_warehouse(tmp_path / "lps.db").table_names()
@@ -41,17 +36,17 @@ def test_prepare_warehouse_refuses_a_folder(tmp_path: Path) -> None:
 
 
 def test_discover_returns_absolute_paths(tmp_path: Path) -> None:
-    barnet = fake_leaflet(tmp_path / "in" / "barnet.pdf", "Barnet")
+    barnet = copy_leaflet(tmp_path / "in" / "barnet.pdf", "Barnet")
     assert discover.fn([str(tmp_path / "in")]) == [str(barnet)]
 
 
 def test_hash_and_skip_known(tmp_path: Path) -> None:
     db_path = str(tmp_path / "lps.db")
-    barnet = fake_leaflet(tmp_path / "barnet.pdf", "Barnet")
-    copy = fake_leaflet(tmp_path / "copy.pdf", "Barnet")
-    brent = fake_leaflet(tmp_path / "brent.pdf", "Brent")
-    old_bad = fake_leaflet(tmp_path / "old.pdf", "Bexley")
-    new_bad = fake_leaflet(tmp_path / "new.pdf", "Bromley")
+    barnet = copy_leaflet(tmp_path / "barnet.pdf", "Barnet")
+    copy = copy_leaflet(tmp_path / "copy.pdf", "Barnet")
+    brent = copy_leaflet(tmp_path / "brent.pdf", "Brent")
+    old_bad = copy_leaflet(tmp_path / "old.pdf", "Bexley")
+    new_bad = copy_leaflet(tmp_path / "new.pdf", "Bromley")
     files = [str(p) for p in (barnet, copy, brent, old_bad, new_bad)]
     with open_warehouse(db_path) as db:
         record_quarantine(db, document_id_of(old_bad.read_bytes()), str(old_bad), "x", "0.9", 1)
@@ -64,7 +59,7 @@ def test_hash_and_skip_known(tmp_path: Path) -> None:
 
 def test_extract_then_load(tmp_path: Path) -> None:
     db_path = str(tmp_path / "lps.db")
-    barnet = fake_leaflet(tmp_path / "barnet.pdf", "Barnet")
+    barnet = copy_leaflet(tmp_path / "barnet.pdf", "Barnet")
     empty = tmp_path / "empty.pdf"
     empty.write_bytes(b"")
     plan = hash_and_skip_known.fn([str(barnet), str(empty)], db_path, VERSION)
@@ -76,13 +71,13 @@ def test_extract_then_load(tmp_path: Path) -> None:
     assert [(w.outcome.status, w.reason is None) for w in written] == [
         ("loaded", True), ("quarantined", False)
     ]
-    assert written[0].outcome.rows["performance"] == 2
+    assert written[0].outcome.rows["performance"] == golden_rows("Barnet")["performance"]
     assert load.fn(extracted, db_path, VERSION)[0].outcome.status == "unchanged"
 
 
 def test_load_quarantines_records_the_warehouse_refuses(tmp_path: Path) -> None:
     db_path = str(tmp_path / "lps.db")
-    barnet = fake_leaflet(tmp_path / "barnet.pdf", "Barnet")
+    barnet = copy_leaflet(tmp_path / "barnet.pdf", "Barnet")
     [candidate] = hash_and_skip_known.fn([str(barnet)], db_path, VERSION).candidates
     [item] = extract.fn([candidate])
     assert item.extraction is not None
@@ -101,7 +96,7 @@ def test_load_quarantines_records_the_warehouse_refuses(tmp_path: Path) -> None:
 
 def test_finish_run_records_sources_and_the_run(tmp_path: Path) -> None:
     db_path = str(tmp_path / "lps.db")
-    barnet = fake_leaflet(tmp_path / "barnet.pdf", "Barnet")
+    barnet = copy_leaflet(tmp_path / "barnet.pdf", "Barnet")
     plan = hash_and_skip_known.fn([str(barnet)], db_path, VERSION)
     load.fn(extract.fn(plan.candidates), db_path, VERSION)
     again = Candidate(str(tmp_path / "again.pdf"), plan.candidates[0].document_id, 1)

@@ -85,6 +85,31 @@ def test_tables_and_columns_are_the_contract(db: Database) -> None:
     assert db.table("sections").detect_fts() == "sections_fts"
 
 
+#: The archive tables' columns (warehouse.archive), also a contract.
+ARCHIVE_CONTRACT = {
+    "fetches": [
+        "url", "status", "document_id", "size_bytes", "content_type", "reason", "transient",
+        "attempts", "fetched_at",
+    ],
+    "document_expectations": [
+        "document_id", "source", "expected_area", "expected_period", "found_area",
+        "found_period", "verdict", "detail", "checked_at",
+    ],
+    "extraction_history": [
+        "id", "document_id", "previous_version", "extractor_version", "status", "reason",
+        "rows_before", "rows_after", "rows_changed", "figures_changed", "replaced_at",
+    ],
+}
+
+
+def test_archive_tables_and_columns_are_the_contract(db: Database) -> None:
+    from warehouse.archive import ARCHIVE_TABLES
+
+    assert set(ARCHIVE_TABLES) == set(ARCHIVE_CONTRACT)
+    for table, columns in ARCHIVE_CONTRACT.items():
+        assert [c.name for c in db.table(table).columns] == columns, table
+
+
 def test_connection_uses_wal_busy_timeout_and_foreign_keys(db: Database) -> None:
     assert db.journal_mode == "wal"
     assert db.execute("PRAGMA busy_timeout").fetchone()[0] == BUSY_TIMEOUT_MS
@@ -99,7 +124,7 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     again = open_warehouse(path)
     assert again.schema == schema
     assert [m.name for m in migrations.applied(again)] == [
-        "m001_initial", "m002_editions", "m003_views",
+        "m001_initial", "m002_editions", "m003_views", "m004_archive",
     ]
     assert migrations.pending(again) == []
 
