@@ -14,7 +14,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Leaflet", "Line", "Word", "page_lines", "words_of_page"]
+from pdfplumber.utils.text import extract_words
+
+from extractors.chars import page_chars
+
+__all__ = ["Leaflet", "Line", "Word", "page_lines", "words_of_chars", "words_of_page"]
 
 #: A gap wider than this many font sizes separates cells or columns (a space is ~0.3 em).
 _CELL_GAP_EM = 1.0
@@ -74,8 +78,14 @@ class Line:
 
 def words_of_page(page: Any) -> list[Word]:
     """The words of a pdfplumber page, split on font changes, upright text only."""
-    raw = page.extract_words(
-        x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False, extra_attrs=["fontname", "size"]
+    return words_of_chars(page_chars(page))
+
+
+def words_of_chars(chars: list[dict[str, Any]]) -> list[Word]:
+    """Words from `extractors.chars.page_chars` (as `page.extract_words` would give them)."""
+    raw = extract_words(
+        chars, x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False,
+        extra_attrs=["fontname", "size"],
     )
     return [
         Word(
@@ -145,6 +155,7 @@ class Leaflet:
     def __init__(self, pdf: Any) -> None:
         self.pdf = pdf
         self._lines: dict[int, list[Line]] = {}
+        self._has_chars: dict[int, bool] = {}
 
     @property
     def page_count(self) -> int:
@@ -154,9 +165,20 @@ class Leaflet:
         """The lines of 1-based page `number` in reading order."""
         if number not in self._lines:
             page = self.pdf.pages[number - 1]
-            self._lines[number] = page_lines(words_of_page(page), number, float(page.width))
+            chars = page_chars(page)
+            self._has_chars[number] = bool(chars)
+            self._lines[number] = page_lines(words_of_chars(chars), number, float(page.width))
             page.flush_cache()
         return self._lines[number]
+
+    def has_text(self, pages: int = 3) -> bool:
+        """Whether any of the first `pages` pages carries text characters (a scan has none);
+        the pages read stay cached for detection and parsing."""
+        for number in range(1, min(pages, self.page_count) + 1):
+            self.page(number)
+            if self._has_chars[number]:
+                return True
+        return False
 
     def lines(self, first: int = 1, last: int | None = None) -> list[Line]:
         """Lines of pages `first` to `last` (default: the end), in reading order."""

@@ -96,8 +96,3 @@ def open_pdf(data: bytes) -> Iterator[Any]:
         yield pdf
     finally:
         pdf.close()
-
-
-def has_text_layer(pdf: Any) -> bool:
-    """Whether any of the first pages carries text characters (a scan carries only images)."""
-    return any(page.chars for page in pdf.pages[:3])

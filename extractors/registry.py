@@ -12,7 +12,7 @@ from types import ModuleType
 from extractors import mpa_2008, mpa_2009, mpa_2010, mpa_2011
 from extractors.errors import UnknownTemplate, UnreadableDocument
 from extractors.layout import Leaflet
-from extractors.reader import has_text_layer, open_pdf
+from extractors.reader import open_pdf
 from schemas.records import Extraction
 
 __all__ = [
@@ -69,12 +69,12 @@ def select_template(leaflet: Leaflet) -> ModuleType:
 def extract_document(data: bytes) -> Extraction:
     """Validated records of one leaflet's bytes; raises ExtractionError with the reason."""
     with open_pdf(data) as pdf:
-        if not has_text_layer(pdf):
+        leaflet = Leaflet(pdf)
+        if not leaflet.has_text():
             raise UnreadableDocument(
                 "no text layer: the pages hold only images (a scan?); run OCR on it or find "
                 "the original PDF"
             )
-        leaflet = Leaflet(pdf)
         template = select_template(leaflet)
         result: Extraction = template.parse(leaflet)
         return result

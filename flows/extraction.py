@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import ValidationError
 
 from extractors import ExtractionError, extract_document
+from flows.safety import max_document_bytes
 from flows.sources import Candidate, document_id_for
 from schemas import Extraction
 
@@ -77,8 +78,24 @@ def extraction_or_reason(data: bytes) -> Extraction | str:
         return f"unexpected {type(error).__name__} while extracting: {detail}"
 
 
-def extract_candidate(candidate: Candidate) -> Extracted:
-    """Read the file again, check it is still the bytes that were hashed, and extract it."""
+def extract_candidate(
+    candidate: Candidate,
+    extract: Callable[[bytes], Extraction | str] = extraction_or_reason,
+    max_bytes: int | None = None,
+) -> Extracted:
+    """Read the file again, check it is still the bytes that were hashed, and extract it.
+
+    `extract` does the parsing (`flows.guard.GuardedExtractor.extract` runs it in a killable
+    child); a file over `max_bytes` (default `flows.safety.max_document_bytes()`) is
+    quarantined without being read.
+    """
+    limit = max_document_bytes() if max_bytes is None else max_bytes
+    if candidate.size_bytes > limit:
+        reason = (
+            f"too large for a leaflet ({candidate.size_bytes:,} bytes; at most {limit:,}): "
+            "not parsed"
+        )
+        return Extracted(candidate, reason=reason)
     try:
         data = Path(candidate.source).read_bytes()
     except OSError as error:
@@ -87,7 +104,7 @@ def extract_candidate(candidate: Candidate) -> Extracted:
     if document_id_for(data) != candidate.document_id:
         reason = "the file changed while it was being ingested; ingest it again"
         return Extracted(candidate, reason=reason, transient=True)
-    result = extraction_or_reason(data)
+    result = extract(data)
     if isinstance(result, str):
         return Extracted(candidate, reason=result)
     return Extracted(candidate, extraction=result)

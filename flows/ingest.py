@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -27,11 +26,13 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 
 from extractors import EXTRACTOR_VERSION
 from flows.extraction import Extracted, batches_for, extract_candidate, worker_count
+from flows.fastpath import plan_files, plan_for_paths, record_without_flow
+from flows.guard import GuardedExtractor
 from flows.runtime import local_prefect_api, share_api_with_workers
-from flows.sources import Candidate, IngestPlan, discover_files, plan_ingest, read_candidate
+from flows.sources import Candidate, IngestPlan, discover_files
 from flows.summary import IngestSummary, Tally, summary_to_markdown
 from flows.writing import Written, record_skipped_sources, write_extracted
-from warehouse import known_document_ids, open_warehouse, record_run, table_counts, utc_now
+from warehouse import open_warehouse, record_run, table_counts, utc_now
 
 __all__ = [
     "discover",
@@ -65,17 +66,17 @@ def hash_and_skip_known(files: list[str], db_path: str, extractor_version: str) 
     Settled: loaded (by any extractor version), or quarantined by this extractor version (it
     would fail the same way again). Documents quarantined by an older version are retried.
     """
-    with open_warehouse(db_path) as db:
-        known = known_document_ids(db) | known_document_ids(
-            db, "quarantined", extractor_version=extractor_version
-        )
-    return plan_ingest((read_candidate(Path(file)) for file in files), known)
+    return plan_files(files, db_path, extractor_version)
 
 
 @task(cache_policy=NO_CACHE)
 def extract(batch: list[Candidate]) -> list[Extracted]:
-    """Extract a batch of documents; a bad file comes back with its quarantine reason."""
-    return [extract_candidate(candidate) for candidate in batch]
+    """Extract a batch of documents; a bad file comes back with its quarantine reason.
+
+    Parsing runs in a killable child (`flows.guard`): a file that overruns its time limit or
+    crashes the parser is quarantined and the batch goes on."""
+    with GuardedExtractor() as guard:
+        return [extract_candidate(candidate, guard.extract) for candidate in batch]
 
 
 @task(cache_policy=NO_CACHE)
@@ -99,9 +100,15 @@ def finish_run(
         return added, table_counts(db)
 
 
-def extraction_runner(workers: int) -> TaskRunner[Any]:
+def extraction_runner(workers: int, dask_address: str | None = None) -> TaskRunner[Any]:
     """Processes for real parallelism (pdfplumber holds the GIL); one thread for one worker,
-    which spares the seconds it takes to start a process that would do no more."""
+    which spares the seconds it takes to start a process that would do no more. With
+    `dask_address`, the existing Dask cluster there runs the extraction (prefect-dask)."""
+    if dask_address:
+        from prefect_dask.task_runners import DaskTaskRunner  # only when a cluster is used
+
+        dask_runner: TaskRunner[Any] = DaskTaskRunner(address=dask_address)
+        return dask_runner
     if workers > 1:
         return ProcessPoolTaskRunner(max_workers=workers)
     return ThreadPoolTaskRunner(max_workers=1)
@@ -114,10 +121,14 @@ def _flow_run_id() -> str | None:
 
 
 @flow(name="ingest-local-policing-summaries", validate_parameters=True)
-def ingest_flow(paths: list[str], db_path: str, workers: int | None = None) -> IngestSummary:
+def ingest_flow(
+    paths: list[str], db_path: str, workers: int | None = None, dask_address: str | None = None
+) -> IngestSummary:
     """Ingest the PDFs under `paths` into the warehouse at `db_path`.
 
-    `workers`: extraction processes (default: one per CPU). Fails only when the pipeline cannot
+    `workers`: extraction processes (default: one per CPU); `dask_address`: extract on the
+    Dask cluster whose scheduler is there instead (`workers` then only sizes the batches;
+    the workers must see the same paths). Fails only when the pipeline cannot
     work (warehouse unusable, a path that does not exist); bad documents are quarantined.
     """
     logger = get_run_logger()
@@ -134,7 +145,7 @@ def ingest_flow(paths: list[str], db_path: str, workers: int | None = None) -> I
     if todo:
         workers_used = worker_count(workers, todo)
         batches = batches_for(plan.candidates, workers_used)
-        with share_api_with_workers(), extraction_runner(workers_used) as runner:
+        with share_api_with_workers(), extraction_runner(workers_used, dask_address) as runner:
             futures: list[PrefectFuture[list[Extracted]]] = [
                 runner.submit(extract, {"batch": batch}) for batch in batches
             ]
@@ -167,12 +178,23 @@ def ingest_flow(paths: list[str], db_path: str, workers: int | None = None) -> I
 
 
 
-def run_ingest(paths: list[str], db_path: str, workers: int | None = None) -> IngestSummary:
+def run_ingest(
+    paths: list[str], db_path: str, workers: int | None = None, dask_address: str | None = None
+) -> IngestSummary:
     """Run `ingest_flow` the way `lps ingest` does: against the configured Prefect API, or one
     quiet temporary server that is stopped only once it has recorded the run (see
-    `flows.runtime`). Raises what the flow raises when the pipeline cannot work."""
+    `flows.runtime`). Raises what the flow raises when the pipeline cannot work.
+
+    When every file is already settled, the run is recorded without starting Prefect at all
+    (`flows.fastpath`): a re-run of a loaded folder costs the hashing, not a server start."""
+    started_at, clock = utc_now(), time.monotonic()
+    files, plan = plan_for_paths(paths, db_path, EXTRACTOR_VERSION)
+    if not plan.candidates:
+        return record_without_flow(files, plan, db_path, started_at, clock)
     with local_prefect_api() as api:
-        summary = ingest_flow(paths=paths, db_path=db_path, workers=workers)
+        summary = ingest_flow(
+            paths=paths, db_path=db_path, workers=workers, dask_address=dask_address
+        )
         if summary.flow_run_id:
             api.flow_run_ids.append(summary.flow_run_id)
     return summary

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from lps import archive
 from lps.serve import serve
 
 __all__ = ["main"]
@@ -48,7 +49,15 @@ def main() -> None:
     "--workers", type=click.IntRange(min=1), default=None,
     help="Extraction processes [default: one per CPU].",
 )
-def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None) -> None:
+@click.option(
+    "--dask-address", envvar="LPS_DASK_ADDRESS", show_envvar=True, default=None,
+    metavar="tcp://HOST:PORT",
+    help="Extract on the Dask cluster whose scheduler is at this address (its workers must "
+    "see the same paths).",
+)
+def ingest(
+    paths: tuple[Path, ...], db_path: Path, workers: int | None, dask_address: str | None
+) -> None:
     """Extract PDFs into the warehouse; skip those already loaded.
 
     PATHS are files or folders. Folders are searched recursively for files ending in .pdf
@@ -64,6 +73,7 @@ def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None) -> None:
     Examples:
       lps ingest leaflets/
       lps ingest leaflets/2009-10 extra/barnet.PDF --db /data/lps.db --workers 2
+      lps ingest /shared/leaflets --dask-address tcp://scheduler:8786
       LPS_DB=/data/lps.db lps ingest leaflets/
     """
     from warehouse import WarehouseUnavailable, open_warehouse
@@ -79,7 +89,9 @@ def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None) -> None:
     from flows.summary import summary_to_text
 
     try:
-        summary = run_ingest([str(path) for path in paths], str(db_path), workers)
+        summary = run_ingest(
+            [str(path) for path in paths], str(db_path), workers, dask_address
+        )
     except (WarehouseUnavailable, SourceNotFound, PrefectApiUnavailable) as error:
         raise click.ClickException(str(error)) from error
     except sqlite3.Error as error:  # e.g. another writer held the warehouse past the timeout
@@ -114,6 +126,9 @@ def extract(pdf: Path) -> None:
 
 
 main.add_command(serve)
+for _command in (archive.backfill, archive.coverage, archive.reprocess, archive.debug,
+                 archive.evaluate):
+    main.add_command(_command)
 
 if __name__ == "__main__":  # `python -m lps.cli`, where the console script is not installed
     main()

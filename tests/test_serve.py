@@ -18,13 +18,13 @@ from click.testing import CliRunner
 from sample_warehouse import DOCUMENT_IDS, build_sample_warehouse
 from sqlite_utils import Database
 
+from lps.cli import main
 from lps.serve import (
     DATABASE_NAME,
     ServeError,
     build_datasette,
     check_warehouse,
     load_metadata,
-    serve,
 )
 
 
@@ -275,7 +275,7 @@ def test_check_warehouse_refuses_unwritten_changes(warehouse: Path, tmp_path: Pa
 
 def test_serve_command_reports_a_missing_warehouse(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.db"
-    result = CliRunner().invoke(serve, [], env={"LPS_DB": str(missing)})
+    result = CliRunner().invoke(main, ["serve"], env={"LPS_DB": str(missing)})
     assert result.exit_code == 1
     assert result.output == (
         f"Error: no warehouse at {missing}: run `lps ingest` first, or pass --db\n"
@@ -283,7 +283,7 @@ def test_serve_command_reports_a_missing_warehouse(tmp_path: Path) -> None:
 
 
 def test_serve_command_defaults() -> None:
-    result = CliRunner().invoke(serve, ["--help"])
+    result = CliRunner().invoke(main, ["serve", "--help"])
     assert result.exit_code == 0
     text = " ".join(result.output.split())
     assert "--db FILE Warehouse file to serve. [env var: LPS_DB; default: lps.db]" in text

@@ -195,3 +195,14 @@ def m003_views(db: Database) -> None:
     from warehouse.views import create_views
 
     create_views(db)
+
+
+@migrations()
+def m004_archive(db: Database) -> None:
+    """`fetches`, `document_expectations` and `extraction_history` (see `warehouse.archive`),
+    and the views again: `coverage` places quarantined documents by what was expected of them."""
+    from warehouse.archive import create_archive_tables
+    from warehouse.views import create_views
+
+    create_archive_tables(db)
+    create_views(db)

@@ -62,12 +62,24 @@ WHERE target_achieved = 0
 
 _COVERAGE = """
 WITH periods AS (
-    SELECT DISTINCT period FROM documents WHERE period IS NOT NULL
+    SELECT period FROM documents WHERE period IS NOT NULL
+    UNION
+    SELECT expected_period FROM document_expectations WHERE expected_period IS NOT NULL
+),
+known AS (
+    -- A quarantined document has no area or period of its own: use what its manifest expected.
+    SELECT
+        d.document_id, d.status, d.area_code,
+        coalesce(d.area, (SELECT max(e.expected_area) FROM document_expectations AS e
+                          WHERE e.document_id = d.document_id)) AS area,
+        coalesce(d.period, (SELECT max(e.expected_period) FROM document_expectations AS e
+                            WHERE e.document_id = d.document_id)) AS period
+    FROM documents AS d
 ),
 placed AS (
     -- A document is placed by its ONS code, or by its name when a quarantined one has no code.
     SELECT a.area_code, d.period, d.status, d.document_id
-    FROM documents AS d
+    FROM known AS d
     JOIN areas AS a
         ON a.area_code = d.area_code OR (d.area_code IS NULL AND a.area = d.area)
     WHERE d.period IS NOT NULL
@@ -182,8 +194,11 @@ def create_views(db: Database) -> None:
     when the view is read, so a broken definition would pass here unnoticed: each view is read
     once before committing, and a bad one rolls the whole change back.
     """
+    from warehouse.archive import create_expectations
+
     with db.atomic():
         create_areas(db)
+        create_expectations(db)  # `coverage` reads what manifests expected
         for name in VIEWS:
             db.execute(f"DROP VIEW IF EXISTS [{name}]")
         for name, sql in VIEWS.items():

@@ -1,0 +1,154 @@
+"""Extraction in a child process that can be killed: no file may hang or take down the run.
+
+pdfminer is pure Python with no time or memory limits of its own: a PDF bomb (a huge content
+stream, thousands of pages, objects nested thousands deep) can run for minutes or exhaust memory,
+and a bug in a C extension could crash the interpreter. `GuardedExtractor` keeps one child
+process per batch that extracts documents in turn. The parent waits at most `parse_seconds` for
+each; a child that overruns is killed and the document quarantined ("took longer than ..."), a
+child that dies (segfault, OOM killer, kill -9) quarantines the document it held, and in both
+cases a fresh child takes the rest of the batch.
+
+Children come from a `forkserver` that has imported the extractors once, so starting one costs
+milliseconds and never forks the (threaded) Prefect process itself.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+from flows.safety import max_document_bytes
+from schemas import Extraction
+
+__all__ = ["PARSE_SECONDS", "GuardedExtractor", "Limits"]
+
+#: Longest one document may take to extract (a leaflet takes well under a second).
+#: `LPS_PARSE_SECONDS` overrides it.
+PARSE_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-document limits: bytes read, and seconds of parsing."""
+
+    max_bytes: int
+    parse_seconds: float
+
+    @classmethod
+    def from_env(cls) -> Limits:
+        """The defaults, overridden by `LPS_MAX_BYTES` and `LPS_PARSE_SECONDS` when set."""
+        raw = os.environ.get("LPS_PARSE_SECONDS", "")
+        try:
+            seconds = float(raw) if raw else PARSE_SECONDS
+        except ValueError:
+            seconds = PARSE_SECONDS
+        if seconds <= 0:
+            seconds = PARSE_SECONDS
+        return cls(max_bytes=max_document_bytes(), parse_seconds=seconds)
+
+
+def _serve(connection: Connection) -> None:
+    """The child: extract each document sent until the pipe closes."""
+    from flows.extraction import extraction_or_reason
+
+    while True:
+        try:
+            data = connection.recv_bytes()
+        except (EOFError, OSError):
+            return
+        connection.send(extraction_or_reason(data))
+
+
+def _context() -> Any:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["flows.extraction"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"signal {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"signal {-exitcode}"
+    return f"exit code {exitcode}"
+
+
+class GuardedExtractor:
+    """`extraction_or_reason` in a killable child; use as a context manager."""
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits.from_env()
+        self._process: Any = None
+        self._connection: Connection | None = None
+
+    def __enter__(self) -> GuardedExtractor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _start(self) -> Connection:
+        context = _context()
+        parent: Connection
+        parent, child = context.Pipe()
+        process = context.Process(target=_serve, args=(child,), daemon=True)
+        process.start()
+        child.close()
+        self._process, self._connection = process, parent
+        return parent
+
+    def _stop(self) -> int | None:
+        """Kill the child (if any) and return its exit code."""
+        process, connection = self._process, self._connection
+        self._process = self._connection = None
+        if connection is not None:
+            connection.close()
+        if process is None:
+            return None
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        code: int | None = process.exitcode
+        return code
+
+    def close(self) -> None:
+        """Stop the child; the next document starts a new one."""
+        if self._connection is not None:
+            self._connection.close()  # the child sees EOF and returns
+        if self._process is not None:
+            self._process.join(2)
+        self._stop()
+
+    def extract(self, data: bytes) -> Extraction | str:
+        """The document's records, or why it must be quarantined: never raises for a bad file,
+        an overrun or a dead child."""
+        connection = self._connection or self._start()
+        try:
+            connection.send_bytes(data)
+        except OSError:  # the idle child died: start another and try once more
+            self._stop()
+            connection = self._start()
+            connection.send_bytes(data)
+        seconds = self.limits.parse_seconds
+        if not connection.poll(seconds):
+            self._stop()
+            return (
+                f"took longer than {seconds:g} s to parse: stopped, so one file cannot hold up "
+                "the run (a PDF bomb or a badly damaged file?)"
+            )
+        try:
+            result: Extraction | str = connection.recv()
+        except (EOFError, OSError):
+            code = self._stop()
+            return (
+                f"the extraction process died while parsing it ({_death(code)}): the file "
+                "crashed or exhausted the parser (out of memory?)"
+            )
+        return result

@@ -1,0 +1,124 @@
+"""What a backfill should fetch: a manifest file (CSV or JSON), or a URL template.
+
+Each item is a URL or a local path, optionally with the area and period the document is
+expected to report on. Expected areas are checked against the list of boroughs here, so a typo
+in a manifest is an error before anything is downloaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from schemas import area_by_name, check_period, london_boroughs
+
+__all__ = [
+    "BadManifest",
+    "ManifestItem",
+    "items_from_template",
+    "read_manifest",
+    "slug_of",
+]
+
+
+class BadManifest(Exception):
+    """The manifest cannot be read or names something that does not exist."""
+
+
+@dataclass(frozen=True)
+class ManifestItem:
+    """One thing to fetch: `url` or `path`, and what it should turn out to be."""
+
+    url: str | None = None
+    path: str | None = None
+    area: str | None = None  # canonical borough name
+    period: str | None = None  # e.g. 2009/10
+
+    @property
+    def source(self) -> str:
+        return self.url or self.path or ""
+
+
+def slug_of(name: str) -> str:
+    """`Kensington and Chelsea` -> `kensington-and-chelsea` (the fixtures' file names)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def _area(value: str | None, where: str) -> str | None:
+    if not value or not value.strip():
+        return None
+    wanted = slug_of(value)
+    for area in london_boroughs():
+        if slug_of(area.name) == wanted:
+            return area.name
+    found = area_by_name(value)
+    if found is None:
+        raise BadManifest(f"{where}: unknown area {value!r}")
+    return found.name
+
+
+def _period(value: str | None, where: str) -> str | None:
+    if not value or not value.strip():
+        return None
+    text = value.strip().replace("-", "/")
+    try:
+        return str(check_period(text))
+    except ValueError as error:
+        raise BadManifest(f"{where}: bad period {value!r} (expected e.g. 2009/10)") from error
+
+
+def _item(entry: dict[str, Any], where: str, base: Path) -> ManifestItem:
+    url = (entry.get("url") or "").strip() or None
+    path = (entry.get("path") or "").strip() or None
+    if (url is None) == (path is None):
+        raise BadManifest(f"{where}: give exactly one of url and path")
+    if path is not None and not Path(path).is_absolute():
+        path = str(base / path)
+    return ManifestItem(url, path, _area(entry.get("area"), where),
+                        _period(entry.get("period"), where))
+
+
+def read_manifest(file: Path) -> list[ManifestItem]:
+    """Items of a `.json` (a list of objects) or `.csv` (with a header row) manifest."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise BadManifest(f"cannot read manifest {file}: {error.strerror or error}") from error
+    if file.suffix.lower() == ".json":
+        try:
+            entries = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise BadManifest(f"{file}: not JSON: {error}") from error
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise BadManifest(f"{file}: expected a JSON list of objects")
+        rows = entries
+    else:
+        rows = list(csv.DictReader(text.splitlines()))
+    return [_item(row, f"{file} item {n}", file.parent) for n, row in enumerate(rows, 1)]
+
+
+def items_from_template(
+    template: str, periods: Sequence[str], boroughs: Sequence[str] | None = None
+) -> list[ManifestItem]:
+    """One item per period and borough. Placeholders: `{period}` (2009-10), `{year}` (2009),
+    `{borough}` (the slug, e.g. kensington-and-chelsea), `{borough_name}` (as written)."""
+    names = [a.name for a in london_boroughs()] if not boroughs else [
+        _area(b, "--boroughs") or "" for b in boroughs
+    ]
+    items = []
+    for raw_period in periods:
+        period = _period(raw_period, "--periods")
+        assert period is not None
+        for name in names:
+            try:
+                url = template.format(period=period.replace("/", "-"), year=period[:4],
+                                      borough=slug_of(name), borough_name=name)
+            except (KeyError, IndexError) as error:
+                raise BadManifest(f"unknown placeholder {error} in URL template") from error
+            items.append(ManifestItem(url=url, area=name, period=period))
+    return items

@@ -1,0 +1,69 @@
+"""The content-addressed raw store: `<raw>/<sha256>.pdf`, unedited, beside `<sha256>.json`.
+
+The sidecar lists every place and time the bytes were obtained from, so nothing is lost and
+re-extraction needs no network. Files are written to a temporary name and renamed, so a store
+never holds half a file under a real name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+from flows.safety import safe_raw_path
+from warehouse import utc_now
+
+__all__ = ["default_raw_dir", "raw_path", "store_copy", "store_file"]
+
+_SIDECAR_LOCK = threading.Lock()
+
+
+def default_raw_dir(db_path: str | Path) -> Path:
+    """`$LPS_RAW`, else `raw/` beside the warehouse file."""
+    env = os.environ.get("LPS_RAW")
+    return Path(env) if env else Path(db_path).resolve().parent / "raw"
+
+
+def raw_path(raw_dir: Path, sha256: str) -> Path:
+    if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+        raise ValueError(f"not a sha256 hex digest: {sha256!r}")
+    return safe_raw_path(raw_dir, f"{sha256}.pdf")
+
+
+def _note_origin(raw_dir: Path, sha256: str, origin: str, size: int) -> None:
+    sidecar = raw_dir / f"{sha256}.json"
+    with _SIDECAR_LOCK:
+        data: dict[str, Any] = {"sha256": sha256, "size_bytes": size, "origins": []}
+        if sidecar.exists():
+            data = json.loads(sidecar.read_text(encoding="utf-8"))
+        data["origins"].append({"source": origin, "fetched_at": utc_now()})
+        handle, name = tempfile.mkstemp(dir=raw_dir, suffix=".json.part")
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=2)
+        os.replace(name, sidecar)
+
+
+def store_file(raw_dir: Path, part: Path, sha256: str, origin: str) -> Path:
+    """Move a downloaded temporary file to its content address and note where it came from."""
+    target = raw_path(raw_dir, sha256)
+    size = part.stat().st_size
+    if target.exists():
+        part.unlink()  # same bytes: one file, one more origin
+    else:
+        os.replace(part, target)
+    _note_origin(raw_dir, sha256, origin, size)
+    return target
+
+
+def store_copy(raw_dir: Path, source: Path, sha256: str) -> Path:
+    """Copy a local file into the store (a manifest item given by path)."""
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=raw_dir, suffix=".part")
+    os.close(handle)
+    shutil.copyfile(source, name)
+    return store_file(raw_dir, Path(name), sha256, str(source))

@@ -1,0 +1,111 @@
+"""Re-extracting documents from the raw store after the extractors change, with no network.
+
+A document written by another extractor version than the current one is read again from disk
+(`<raw>/<sha256>.pdf`, else the path it was ingested from), checked against its hash, extracted
+and written back in ONE transaction together with its `extraction_history` row: the old rows are
+replaced as a whole, and the history says what changed, so a correction can be told from an
+original.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from flows.extraction import extraction_or_reason
+from flows.sources import document_id_for
+from warehouse import CHILD_TABLES, load_extraction, record_quarantine, utc_now
+from warehouse.archive import record_history
+
+__all__ = [
+    "FIGURE_TABLES",
+    "Reprocessed",
+    "locate_raw",
+    "reprocess_all",
+    "reprocess_document",
+    "stale_documents",
+]
+
+#: Child tables holding figures: a changed row in one of these is a changed figure.
+FIGURE_TABLES = ("performance", "priorities", "force_results", "ward_priorities")
+
+
+@dataclass(frozen=True)
+class Reprocessed:
+    document_id: str
+    previous_version: str
+    status: str  # 'loaded', 'quarantined' or 'missing' (no raw file: nothing changed)
+    rows_changed: int = 0
+    reason: str | None = None
+
+
+def stale_documents(db: Database, extractor_version: str) -> list[dict[str, Any]]:
+    """Documents written by any other extractor version, oldest first."""
+    return list(db.table("documents").rows_where(
+        "extractor_version != ?", [extractor_version], order_by="ingested_at, document_id"))
+
+
+def locate_raw(db: Database, document: dict[str, Any], raw_dir: Path | None) -> Path | None:
+    """Where the document's bytes are on disk: the raw store first, then any path it was seen at."""
+    document_id = document["document_id"]
+    places = [raw_dir / f"{document_id}.pdf"] if raw_dir is not None else []
+    places.append(Path(document["source"]))
+    places += [Path(row["source"]) for row in db.table("document_sources").rows_where(
+        "document_id = ?", [document_id])]
+    for place in places:
+        if place.is_file() and document_id_for(place.read_bytes()) == document_id:
+            return place
+    return None
+
+
+def _figures(db: Database, document_id: str) -> dict[tuple[str, int], tuple[Any, ...]]:
+    figures: dict[tuple[str, int], tuple[Any, ...]] = {}
+    for table in FIGURE_TABLES:
+        for row in db.table(table).rows_where("document_id = ?", [document_id]):
+            figures[(table, row["row_number"])] = tuple(sorted(row.items()))
+    return figures
+
+
+def _counts(db: Database, document_id: str) -> dict[str, int]:
+    return {t: db.table(t).count_where("document_id = ?", [document_id]) for t in CHILD_TABLES}
+
+
+def reprocess_document(db: Database, document: dict[str, Any], raw_dir: Path | None,
+                       extractor_version: str) -> Reprocessed:
+    """Extract one stale document again and replace its rows, atomically, with its history."""
+    document_id, previous = document["document_id"], document["extractor_version"]
+    path = locate_raw(db, document, raw_dir)
+    if path is None:
+        return Reprocessed(document_id, previous, "missing",
+                           reason="no copy of its bytes in the raw store or at its sources")
+    data = path.read_bytes()
+    result = extraction_or_reason(data)
+    with db.atomic():  # the writes below nest as savepoints: one transaction in all
+        before, rows_before = _figures(db, document_id), _counts(db, document_id)
+        if isinstance(result, str):
+            record_quarantine(db, document_id, str(path), result, extractor_version, len(data))
+            status, reason = "quarantined", result
+        else:
+            load_extraction(db, document_id, str(path), result, extractor_version, len(data))
+            status, reason = "loaded", None
+        after = _figures(db, document_id)
+        changed = sum(before.get(key) != after.get(key) for key in before.keys() | after.keys())
+        record_history(db, {
+            "document_id": document_id, "previous_version": previous,
+            "extractor_version": extractor_version, "status": status, "reason": reason,
+            "rows_before": rows_before, "rows_after": _counts(db, document_id),
+            "rows_changed": changed, "figures_changed": int(changed > 0),
+            "replaced_at": utc_now(),
+        })
+    return Reprocessed(document_id, previous, status, changed, reason)
+
+
+def reprocess_all(db: Database, raw_dir: Path | None, extractor_version: str
+                  ) -> Iterator[Reprocessed]:
+    """Reprocess every stale document, yielding each outcome as it is written."""
+    for document in stale_documents(db, extractor_version):
+        yield reprocess_document(db, document, raw_dir, extractor_version)

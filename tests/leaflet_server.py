@@ -1,0 +1,96 @@
+"""A leaflet web server on 127.0.0.1 for backfill tests, with failures on chosen paths.
+
+Paths: `/pdf/<period>/<slug>.pdf` serves the fixture; `/missing/...` 404; `/flaky/...` 500 on the
+first request for each path then the fixture; `/down/...` always 503; `/slow/...` sleeps longer
+than the client waits; `/truncated/...` promises more bytes than it sends; `/html/...` serves a
+web page; `/huge/...` streams more than the size cap without a Content-Length.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+PDFS = Path(__file__).resolve().parent.parent / "fixtures" / "pdfs"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _send(self, status: int, body: bytes, kind: str = "application/pdf",
+              length: int | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body) if length is None else length))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        self.server.requests[self.path] += 1
+        mode, _, rest = self.path.split("?")[0].lstrip("/").partition("/")
+        fixture = PDFS / rest
+        data = fixture.read_bytes() if fixture.is_file() else b""
+        if mode == "pdf" and data:
+            self._send(200, data)
+        elif mode == "flaky" and data:
+            if self.server.requests[self.path] == 1:
+                self._send(500, b"try later", "text/plain")
+            else:
+                self._send(200, data)
+        elif mode == "down":
+            self._send(503, b"down", "text/plain")
+        elif mode == "slow":
+            time.sleep(1.0)
+            self._send(200, data)
+        elif mode == "truncated" and data:
+            self._send(200, data[: len(data) // 2], length=len(data))
+            self.close_connection = True
+        elif mode == "html":
+            self._send(200, b"<!DOCTYPE html><html>Moved</html>", "text/html; charset=utf-8")
+        elif mode == "huge":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/pdf")
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            chunk = b"%PDF-1.4\n" + b"0" * 65536
+            for _ in range(40):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            self.wfile.write(b"0\r\n\r\n")
+        else:
+            self._send(404, b"not found", "text/plain")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.requests: Counter[str] = Counter()
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass  # a client that gave up (the timeout tests) is expected
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+@contextmanager
+def leaflet_server() -> Iterator[_Server]:
+    server = _Server()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

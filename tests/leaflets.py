@@ -1,0 +1,39 @@
+"""Real fixture leaflets copied under new names, and the rows their golden files say they make.
+
+Orchestration tests use these rather than a stand-in extractor: the real extractor runs on the
+real bytes, so a test of the flow is also a test of what the flow loads.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from conftest import PDFS, ROOT, load_golden
+
+from warehouse import extraction_to_rows
+
+__all__ = ["copy_leaflet", "golden_rows"]
+
+_PERIOD = "2009-10"
+
+
+def _slug(borough: str) -> str:
+    return borough.lower().replace(" ", "-")
+
+
+def copy_leaflet(path: Path, borough: str) -> Path:
+    """Copy the 2009/10 fixture leaflet of `borough` to `path`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(PDFS / _PERIOD / f"{_slug(borough)}.pdf", path)
+    return path
+
+
+def golden_rows(*boroughs: str) -> dict[str, int]:
+    """Child-table row counts that loading these boroughs' leaflets must write."""
+    totals: dict[str, int] = {}
+    for borough in boroughs:
+        golden = load_golden(ROOT / "fixtures" / "golden" / _PERIOD / f"{_slug(borough)}.json")
+        for table, rows in extraction_to_rows("id", golden).items():
+            totals[table] = totals.get(table, 0) + len(rows)
+    return totals

@@ -1,0 +1,119 @@
+"""Archive tables: where documents were fetched from, what they were expected to be, and how
+their extraction changed over time.
+
+`fetches` remembers every URL a backfill tried (url -> sha256 or the reason it failed), which
+is what makes a backfill resumable. `document_expectations` records what a manifest said a
+document should be (area, period), so a quarantined document with no area of its own still has
+a place in `coverage`, and a leaflet for the wrong borough or year is flagged. `extraction_history`
+records each re-extraction, so a researcher can tell a correction from an original.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sqlite_utils import Database
+
+__all__ = [
+    "ARCHIVE_TABLES",
+    "create_archive_tables",
+    "create_expectations",
+    "fetched_urls",
+    "record_expectation",
+    "record_fetch",
+    "record_history",
+]
+
+#: The tables this module declares, with their columns in order (a contract, like `TABLES`).
+ARCHIVE_TABLES = ("fetches", "document_expectations", "extraction_history")
+
+
+def create_expectations(db: Database) -> None:
+    """Create `document_expectations` when missing (the `coverage` view reads it)."""
+    if db.table("document_expectations").exists():
+        return
+    db.table("document_expectations").create(
+        {
+            "document_id": str,
+            "source": str,  # the URL or path the manifest named
+            "expected_area": str,
+            "expected_period": str,
+            "found_area": str,
+            "found_period": str,
+            "verdict": str,  # 'match', 'mismatch', 'quarantined' or 'unchecked'
+            "detail": str,
+            "checked_at": str,
+        },
+        pk=("document_id", "source"),
+        not_null=["document_id", "source", "verdict", "checked_at"],
+        strict=True,
+    )
+
+
+def create_archive_tables(db: Database) -> None:
+    """Create `fetches`, `document_expectations` and `extraction_history` when missing."""
+    create_expectations(db)
+    if not db.table("fetches").exists():
+        db.table("fetches").create(
+            {
+                "url": str,
+                "status": str,  # 'fetched' or 'failed'
+                "document_id": str,  # sha256 of the bytes; NULL when failed
+                "size_bytes": int,
+                "content_type": str,
+                "reason": str,  # why it failed; NULL when fetched
+                "transient": int,  # 1 when a later run should try again
+                "attempts": int,
+                "fetched_at": str,
+            },
+            pk="url",
+            not_null=["url", "status", "attempts", "fetched_at"],
+            strict=True,
+        )
+        db.table("fetches").create_index(["document_id"])
+    if not db.table("extraction_history").exists():
+        db.table("extraction_history").create(
+            {
+                "id": int,
+                "document_id": str,
+                "previous_version": str,
+                "extractor_version": str,
+                "status": str,
+                "reason": str,
+                "rows_before": str,  # JSON {table: count}
+                "rows_after": str,
+                "rows_changed": int,  # figure rows added, removed or altered
+                "figures_changed": int,  # 1 when any figure differs
+                "replaced_at": str,
+            },
+            pk="id",
+            not_null=["document_id", "extractor_version", "status", "replaced_at"],
+            strict=True,
+        )
+        db.table("extraction_history").create_index(["document_id"])
+
+
+def record_fetch(db: Database, row: Mapping[str, Any]) -> None:
+    """Remember the latest outcome for a URL (one row per URL)."""
+    db.table("fetches").upsert(dict(row), pk="url")
+
+
+def fetched_urls(db: Database) -> dict[str, dict[str, Any]]:
+    """Every URL tried before, with its row."""
+    if not db.table("fetches").exists():
+        return {}
+    return {row["url"]: row for row in db.table("fetches").rows}
+
+
+def record_expectation(db: Database, row: Mapping[str, Any]) -> None:
+    db.table("document_expectations").upsert(dict(row), pk=("document_id", "source"))
+
+
+def record_history(db: Database, row: Mapping[str, Any]) -> None:
+    data = dict(row)
+    for key in ("rows_before", "rows_after"):
+        if not isinstance(data.get(key), str | None):
+            data[key] = json.dumps(data[key], sort_keys=True)
+    db.table("extraction_history").insert(data)
