@@ -1,0 +1,124 @@
+"""`lps ingest` against a real, separately started `prefect server` (not the temporary one).
+
+A team runs one Prefect server and points every ingest at it with `PREFECT_API_URL`. This test
+starts `prefect server start` on a free loopback port with a home of its own, runs the real
+`lps ingest` console script against it in a subprocess, and then asks the server (over its REST
+API) what it recorded: a completed flow run of the ingest flow, its task runs, and the summary
+artifact. It also checks that `lps` used that server rather than starting a temporary one.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import needs_fixtures
+from leaflets import copy_leaflet
+
+pytestmark = needs_fixtures
+
+FLOW_NAME = "ingest-local-policing-summaries"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
+
+
+@pytest.fixture(scope="module")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The API URL of a `prefect server start` process of this test's own."""
+    home = tmp_path_factory.mktemp("prefect-server-home")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {
+        "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_UI_ENABLED": "false",
+    }
+    log = (home / "server.log").open("w")
+    server = subprocess.Popen(
+        [_bin("prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert server.poll() is None, (home / "server.log").read_text()
+            try:
+                if httpx.get(f"{api}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "prefect server did not start in 180 s"
+            time.sleep(0.5)
+        yield api
+    finally:
+        server.terminate()
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+def test_ingest_runs_against_a_running_prefect_server(
+    prefect_server: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "leaflets"
+    for borough in ("Barnet", "Camden"):
+        copy_leaflet(folder / f"{borough.lower()}.pdf", borough)
+    (folder / "empty.pdf").write_bytes(b"")
+    db_path = tmp_path / "lps.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env |= {"PREFECT_API_URL": prefect_server, "PREFECT_HOME": str(tmp_path / "client-home")}
+
+    result = subprocess.run(
+        [_bin("lps"), "ingest", str(folder), "--db", str(db_path), "--workers", "1"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "Starting temporary server" not in output
+    assert "Traceback" not in output
+    assert "  loaded:                2\n" in result.stdout
+    assert "  quarantined:           1\n" in result.stdout
+    with sqlite3.connect(db_path) as conn:
+        [flow_run_id] = [row[0] for row in conn.execute("select flow_run_id from runs")]
+    assert flow_run_id
+
+    with httpx.Client(base_url=prefect_server, timeout=10) as client:
+        run = client.get(f"/flow_runs/{flow_run_id}").json()
+        flow = client.get(f"/flows/{run['flow_id']}").json()
+        tasks = client.post(
+            "/task_runs/filter", json={"flow_runs": {"id": {"any_": [flow_run_id]}}}
+        ).json()
+        artifacts = client.post(
+            "/artifacts/filter", json={"artifacts": {"key": {"any_": ["ingest-summary"]}}}
+        ).json()
+
+    assert flow["name"] == FLOW_NAME
+    assert run["state"]["type"] == "COMPLETED"
+    task_names = {task["name"].rsplit("-", 1)[0] for task in tasks}
+    assert {"discover", "hash_and_skip_known", "extract", "load", "finish_run"} <= task_names
+    assert all(task["state"]["type"] == "COMPLETED" for task in tasks)
+    [artifact] = [a for a in artifacts if a["flow_run_id"] == flow_run_id]
+    assert "| loaded | 2 |" in artifact["data"]
+    assert str(folder / "empty.pdf") in artifact["data"]
