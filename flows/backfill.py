@@ -24,7 +24,7 @@ from prefect.context import get_run_context
 from flows.fetch import FetchPolicy, FetchResult, RateLimiter, fetch_url
 from flows.ingest import ingest_flow, prepare_warehouse
 from flows.manifest import ManifestItem
-from flows.rawstore import raw_path, store_copy
+from flows.rawstore import raw_path, store_copy, stored_origins
 from flows.runtime import local_prefect_api
 from warehouse import open_warehouse, record_source, utc_now
 from warehouse.archive import fetched_urls, record_expectation, record_fetch
@@ -72,10 +72,12 @@ def items_to_fetch(items: Sequence[ManifestItem], previous: dict[str, dict[str, 
                    raw_dir: Path) -> tuple[list[ManifestItem], dict[str, str]]:
     """URL items to download now, and the document id of each already fetched.
 
-    Not fetched again: a URL whose bytes are in the store, or one refused for good.
+    Not fetched again: a URL whose bytes are in the store (by the `fetches` table, or by the
+    store's own sidecars when an earlier run stopped before recording), or one refused for good.
     """
     todo: list[ManifestItem] = []
     known: dict[str, str] = {}
+    stored = stored_origins(raw_dir)
     for item in items:
         if item.url is None:
             continue
@@ -84,6 +86,8 @@ def items_to_fetch(items: Sequence[ManifestItem], previous: dict[str, dict[str, 
             known[item.url] = row["document_id"]
         elif row and row["status"] == "failed" and not row["transient"]:
             continue
+        elif item.url in stored:
+            known[item.url] = stored[item.url]
         elif item.url not in known:
             todo.append(item)
     return list({item.url: item for item in todo}.values()), known
@@ -181,7 +185,11 @@ def backfill_flow(items: list[ManifestItem], db_path: str, raw_dir: str,
     logger.info("%d items: %d URLs to fetch, %d fetched before", len(items), len(todo), len(known))
     fetched = fetch_items([item.url or "" for item in todo], raw_dir, policy) if todo else []
     copied = copy_paths([i for i in items if i.path], raw_dir) if any(i.path for i in items) else []
-    record_fetches(db_path, fetched + [r for r in copied if r.document_id is None])
+    recovered = [  # in the store, but the run that fetched them stopped before recording
+        FetchResult(url, sha, raw_path(raw, sha).stat().st_size)
+        for url, sha in known.items() if previous.get(url, {}).get("status") != "fetched"
+    ]
+    record_fetches(db_path, fetched + recovered + [r for r in copied if r.document_id is None])
     ids = dict(known)
     for result in fetched + copied:
         if result.document_id:

@@ -10,6 +10,7 @@ a refusal (no template, an extraction error) or a review item, written at the to
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -65,11 +66,16 @@ def figure_words(lines: Iterable[Line], record: Any) -> list[tuple[Line, Word]]:
 
 def draw_pages(data: bytes, out_dir: Path, pages: list[int] | None = None,
                stem: str = "page") -> list[Path]:
-    """Write `<out_dir>/<stem>-<n>.png` for each page (all by default); returns the paths."""
+    """Write `<out_dir>/<stem>-<n>.png` for each page (all by default); returns the paths.
+
+    Raises `IndexError` for a page the document does not have, before drawing anything."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     with open_pdf(data) as pdf:
         leaflet = Leaflet(pdf)
+        beyond = [n for n in pages or [] if not 1 <= n <= leaflet.page_count]
+        if beyond:
+            raise IndexError(f"no page {beyond[0]}: it has {leaflet.page_count}")
         notes: list[str] = []
         sections: list[Any] = []
         records: list[Any] = []
@@ -108,9 +114,11 @@ def draw_pages(data: bytes, out_dir: Path, pages: list[int] | None = None,
             for box, text, colour in labels:
                 draw.text((box[0] * scale, box[1] * scale - 11), text, fill=colour)
             if number == (pages or [1])[0]:
-                for index, note in enumerate(notes):
-                    colour = (200, 0, 0) if note.startswith(("REFUSED", "review")) else (0, 0, 0)
-                    draw.text((4, 4 + 12 * index), note[:160], fill=colour)
+                chars = max(40, image.annotated.width // 6)  # PIL's default font: ~6 px a char
+                rows = [(row, (200, 0, 0) if note.startswith(("REFUSED", "review")) else
+                         (0, 0, 0)) for note in notes for row in textwrap.wrap(note, chars)]
+                for index, (row, colour) in enumerate(rows):
+                    draw.text((4, 4 + 12 * index), row, fill=colour)
             path = out_dir / f"{stem}-{number}.png"
             image.save(path)
             written.append(path)

@@ -15,14 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from flows.extraction import extraction_or_reason
 from schemas import Extraction
 
-__all__ = ["Evaluation", "Figure", "evaluate_folder", "figures_of", "score"]
+__all__ = ["BadTruth", "Evaluation", "Figure", "evaluate_folder", "figures_of", "score"]
 
 _TABLES = ("performance", "priorities", "force_results", "ward_priorities")
 _FIELDS = ("change_count", "change_pct", "target_achieved", "count_previous", "count_current",
            "value_pct", "target_change_pct", "target_value_pct", "rank")
+
+
+class BadTruth(Exception):
+    """A truth file that is not a valid golden file: nothing can be scored against it."""
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,10 @@ def evaluate_folder(pdf_dir: Path, truth_dir: Path) -> Evaluation:
     result = Evaluation()
     for truth_file in sorted(truth_dir.rglob("*.json")):
         relative = truth_file.relative_to(truth_dir).with_suffix(".pdf")
-        truth = Extraction.model_validate_json(truth_file.read_text(encoding="utf-8"))
+        try:
+            truth = Extraction.model_validate_json(truth_file.read_text(encoding="utf-8"))
+        except ValidationError as error:
+            raise BadTruth(f"truth file {truth_file} is not valid golden JSON: {error}") from error
         pdf = pdf_dir / relative
         result.files += 1
         outcome = extraction_or_reason(pdf.read_bytes()) if pdf.is_file() else "no such PDF"

@@ -4,8 +4,9 @@ Plain functions over an `httpx.Client`, no Prefect, so the rules (what is retrie
 large, what is not a PDF) are tested against a local server. Every file fetched is kept unedited
 as `<raw>/<sha256>.pdf`, beside `<sha256>.json` listing every URL and time it was fetched from
 (see `flows.rawstore`). Only transient failures are retried, with exponential backoff:
-connection errors, timeouts, an incomplete body, 5xx and 429. A 404 or an HTML page is an
-answer, and asking again would get the same one.
+connection errors, timeouts, an incomplete body, 5xx and 429 (waiting as long as the server's
+`Retry-After` asks, up to a minute). A 404 or an HTML page is an answer, and asking again would
+get the same one.
 """
 
 from __future__ import annotations
@@ -75,7 +76,17 @@ class _Refused(Exception):
 
 
 class _Transient(Exception):
-    """A failure worth another attempt."""
+    """A failure worth another attempt, and how long the server asked us to wait."""
+
+    def __init__(self, message: str, retry_after: float = 0.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _retry_after(response: httpx.Response) -> float:
+    """The server's `Retry-After` in seconds (the delay form; a date is ignored), at most 60."""
+    value = response.headers.get("retry-after", "").strip()
+    return min(float(value), 60.0) if value.isdigit() else 0.0
 
 
 def _download(client: httpx.Client, url: str, raw_dir: Path, policy: FetchPolicy
@@ -83,7 +94,7 @@ def _download(client: httpx.Client, url: str, raw_dir: Path, policy: FetchPolicy
     with client.stream("GET", url) as response:
         status = response.status_code
         if status == 429 or status >= 500:
-            raise _Transient(f"HTTP {status} {response.reason_phrase}")
+            raise _Transient(f"HTTP {status} {response.reason_phrase}", _retry_after(response))
         if status >= 400:
             raise _Refused(f"HTTP {status} {response.reason_phrase}")
         content_type = response.headers.get("content-type")
@@ -137,7 +148,8 @@ def fetch_url(client: httpx.Client, url: str, raw_dir: Path, policy: FetchPolicy
             if attempt > policy.retries:
                 return FetchResult(url, reason=f"{reason} (after {attempt} attempts)",
                                    transient=True, attempts=attempt)
-            time.sleep(delay)
+            # a busy server's Retry-After wins over our own backoff when it is longer
+            time.sleep(max(delay, getattr(error, "retry_after", 0.0)))
             delay *= 2
             continue
         store_file(raw_dir, part, sha, url)

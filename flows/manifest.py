@@ -18,12 +18,23 @@ from typing import Any
 from schemas import area_by_name, check_period, london_boroughs
 
 __all__ = [
+    "PLACEHOLDERS",
     "BadManifest",
     "ManifestItem",
     "items_from_template",
     "read_manifest",
     "slug_of",
 ]
+
+
+#: URL template placeholders, with what each becomes for Kensington and Chelsea, 2009/10.
+PLACEHOLDERS = {
+    "period": "2009-10",
+    "year": "2009",
+    "edition": "2010",
+    "borough": "kensington-and-chelsea",
+    "borough_name": "Kensington and Chelsea",
+}
 
 
 class BadManifest(Exception):
@@ -86,7 +97,7 @@ def _item(entry: dict[str, Any], where: str, base: Path) -> ManifestItem:
 def read_manifest(file: Path) -> list[ManifestItem]:
     """Items of a `.json` (a list of objects) or `.csv` (with a header row) manifest."""
     try:
-        text = file.read_text(encoding="utf-8")
+        text = file.read_text(encoding="utf-8-sig")  # a spreadsheet's BOM is not a column name
     except OSError as error:
         raise BadManifest(f"cannot read manifest {file}: {error.strerror or error}") from error
     if file.suffix.lower() == ".json":
@@ -98,27 +109,37 @@ def read_manifest(file: Path) -> list[ManifestItem]:
             raise BadManifest(f"{file}: expected a JSON list of objects")
         rows = entries
     else:
-        rows = list(csv.DictReader(text.splitlines()))
+        rows = [{(key or "").strip().lower(): value for key, value in row.items()}
+                for row in csv.DictReader(text.splitlines())]
     return [_item(row, f"{file} item {n}", file.parent) for n, row in enumerate(rows, 1)]
 
 
 def items_from_template(
     template: str, periods: Sequence[str], boroughs: Sequence[str] | None = None
 ) -> list[ManifestItem]:
-    """One item per period and borough. Placeholders: `{period}` (2009-10), `{year}` (2009),
-    `{borough}` (the slug, e.g. kensington-and-chelsea), `{borough_name}` (as written)."""
-    names = [a.name for a in london_boroughs()] if not boroughs else [
-        _area(b, "--boroughs") or "" for b in boroughs
-    ]
+    """One item per period and borough, each expecting that area and period.
+
+    Placeholders (see `PLACEHOLDERS`): `{period}` 2009-10, `{year}` 2009 (the performance year's
+    first year), `{edition}` 2010 (the year the leaflet was published), `{borough}`
+    kensington-and-chelsea, `{borough_name}` Kensington and Chelsea.
+    """
+    chosen = [name for b in boroughs or [] if (name := _area(b, "--boroughs")) is not None]
+    names = chosen or [a.name for a in london_boroughs()]
     items = []
     for raw_period in periods:
         period = _period(raw_period, "--periods")
-        assert period is not None
+        if period is None:  # `2009/10,` has an empty last entry
+            continue
         for name in names:
+            values = {"period": period.replace("/", "-"), "year": period[:4],
+                      "edition": str(int(period[:4]) + 1), "borough": slug_of(name),
+                      "borough_name": name}
             try:
-                url = template.format(period=period.replace("/", "-"), year=period[:4],
-                                      borough=slug_of(name), borough_name=name)
+                url = template.format(**values)
             except (KeyError, IndexError) as error:
-                raise BadManifest(f"unknown placeholder {error} in URL template") from error
+                raise BadManifest(f"unknown placeholder {error} in URL template; use "
+                                  + ", ".join(f"{{{key}}}" for key in PLACEHOLDERS)) from error
+            except ValueError as error:
+                raise BadManifest(f"bad URL template {template!r}: {error}") from error
             items.append(ManifestItem(url=url, area=name, period=period))
     return items

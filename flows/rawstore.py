@@ -18,7 +18,7 @@ from typing import Any
 from flows.safety import safe_raw_path
 from warehouse import utc_now
 
-__all__ = ["default_raw_dir", "raw_path", "store_copy", "store_file"]
+__all__ = ["default_raw_dir", "raw_path", "store_copy", "store_file", "stored_origins"]
 
 _SIDECAR_LOCK = threading.Lock()
 
@@ -67,3 +67,22 @@ def store_copy(raw_dir: Path, source: Path, sha256: str) -> Path:
     os.close(handle)
     shutil.copyfile(source, name)
     return store_file(raw_dir, Path(name), sha256, str(source))
+
+
+def stored_origins(raw_dir: Path) -> dict[str, str]:
+    """Every source a stored file came from -> its sha256, read from the sidecars.
+
+    What lets a backfill interrupted before it wrote to the warehouse resume without asking for
+    the files it had already fetched: the store itself says where each came from.
+    """
+    origins: dict[str, str] = {}
+    for sidecar in sorted(raw_dir.glob("*.json")) if raw_dir.is_dir() else []:
+        try:
+            data = json.loads(sidecar.read_text(encoding="utf-8"))
+            sha256 = str(data["sha256"])
+            if not raw_path(raw_dir, sha256).is_file():
+                continue
+            origins.update({str(o["source"]): sha256 for o in data["origins"]})
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # not a sidecar of ours (or half-written): the file is fetched again
+    return origins

@@ -18,7 +18,13 @@ from sqlite_utils import Database
 
 from flows.extraction import extraction_or_reason
 from flows.sources import document_id_for
-from warehouse import CHILD_TABLES, load_extraction, record_quarantine, utc_now
+from warehouse import (
+    CHILD_TABLES,
+    load_extraction,
+    record_quarantine,
+    utc_now,
+    write_transaction,
+)
 from warehouse.archive import record_history
 
 __all__ = [
@@ -84,13 +90,16 @@ def reprocess_document(db: Database, document: dict[str, Any], raw_dir: Path | N
                            reason="no copy of its bytes in the raw store or at its sources")
     data = path.read_bytes()
     result = extraction_or_reason(data)
-    with db.atomic():  # the writes below nest as savepoints: one transaction in all
+    source = document["source"]  # where it came from, not where its copy is kept
+    # One write transaction taking the lock up front (an ingest may be writing too); the
+    # writes below nest in it as savepoints, so the old rows stay unless all of it commits.
+    with write_transaction(db):
         before, rows_before = _figures(db, document_id), _counts(db, document_id)
         if isinstance(result, str):
-            record_quarantine(db, document_id, str(path), result, extractor_version, len(data))
+            record_quarantine(db, document_id, source, result, extractor_version, len(data))
             status, reason = "quarantined", result
         else:
-            load_extraction(db, document_id, str(path), result, extractor_version, len(data))
+            load_extraction(db, document_id, source, result, extractor_version, len(data))
             status, reason = "loaded", None
         after = _figures(db, document_id)
         changed = sum(before.get(key) != after.get(key) for key in before.keys() | after.keys())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -39,34 +40,64 @@ def _raw(db_path: Path, raw_dir: Path | None) -> Path:
 @click.command()
 @click.argument("manifest", required=False,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--url-template", help="URL with {period}, {year}, {borough}, {borough_name}.")
+@click.option("--url-template", metavar="URL",
+              help="Fetch one URL per period and borough (placeholders above).")
 @click.option("--periods", help="Comma-separated periods for --url-template, e.g. 2009/10,2010/11.")
-@click.option("--boroughs", help="Comma-separated boroughs [default: all 32].")
+@click.option("--boroughs", help="Comma-separated boroughs for --url-template [default: all 32].")
 @_DB
 @_RAW
 @click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per request.")
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
               help="Retries of a transient failure (connection, timeout, 5xx, 429).")
-@click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True)
-@click.option("--rate", type=float, default=2.0, show_default=True, help="Requests per second.")
+@click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Downloads at once.")
+@click.option("--rate", type=click.FloatRange(min=0, min_open=True), default=2.0,
+              show_default=True, help="Requests per second, at most.")
+@click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Refuse files larger than this [default: $LPS_MAX_BYTES, else 50 MB].")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Extraction processes [default: one per CPU].")
 def backfill(manifest: Path | None, url_template: str | None, periods: str | None,
              boroughs: str | None, db_path: Path, raw_dir: Path | None, timeout: float,
-             retries: int, concurrency: int, rate: float, workers: int | None) -> None:
+             retries: int, concurrency: int, rate: float, max_mb: float | None,
+             workers: int | None) -> None:
     """Download leaflets into the raw store and ingest them (resumable).
 
-    MANIFEST is a CSV (header: url or path, area, period) or JSON list of such objects. Or give
-    --url-template with --periods. Every file is kept unedited as RAW/<sha256>.pdf with a
-    <sha256>.json of where and when it was fetched. A URL fetched before is not fetched again;
-    failures (404, 5xx after retries, not a PDF, too large, timeouts) are recorded in the
-    `fetches` table with the reason, and the run carries on.
+    MANIFEST is a CSV file with a header row, or a JSON list of objects, each item giving
+    `url` (or `path`, a local file) and optionally the `area` and `period` it should be. Or
+    give --url-template with --periods (and --boroughs) to fetch one URL per period and
+    borough, each expected to be that area and period. Placeholders, shown for Kensington and
+    Chelsea 2009/10:
+
+    \b
+      {period}        2009-10
+      {year}          2009     first year of the performance year
+      {edition}       2010     year the leaflet was published
+      {borough}       kensington-and-chelsea
+      {borough_name}  Kensington and Chelsea
+
+    Every file is kept unedited as RAW/<sha256>.pdf beside RAW/<sha256>.json (each URL or
+    path it came from, and when). Only transient failures (connection, timeout, truncated
+    body, 5xx, 429) are retried, with backoff. Failures (404, 5xx after retries, not a PDF,
+    too large) are recorded per URL in the `fetches` table and the run carries on. Run it
+    again to resume: a URL fetched, or refused for good, before is not asked again. The
+    report ends with each failure, each document that is not the area or period its item
+    expected, and each one quarantined.
 
     \b
     Examples:
       lps backfill leaflets.csv --db lps.db
-      lps backfill leaflets.json --raw /archive/raw --rate 1
-      lps backfill --url-template 'http://host/{period}/{borough}.pdf' --periods 2009/10,2010/11
+      lps backfill leaflets.json --raw /archive/raw --rate 1 --concurrency 2
+      lps backfill --url-template 'https://archive.example/{edition}/{borough}.pdf' \\
+          --periods 2007/08,2008/09,2009/10,2010/11
+      lps backfill --url-template 'https://host/{period}/{borough}.pdf' \\
+          --periods 2009/10 --boroughs Barnet,Camden
+
+    \b
+    A CSV manifest:
+      url,area,period
+      https://archive.example/2010/barnet.pdf,Barnet,2009/10
+      https://archive.example/2010/camden.pdf,,
     """
     from flows.backfill import run_backfill
     from flows.fetch import FetchPolicy
@@ -87,6 +118,8 @@ def backfill(manifest: Path | None, url_template: str | None, periods: str | Non
         raise click.ClickException(str(error)) from error
     _warehouse(db_path).close()
     policy = FetchPolicy(timeout=timeout, retries=retries, concurrency=concurrency, rate=rate)
+    if max_mb is not None:
+        policy = replace(policy, max_bytes=int(max_mb * 1_000_000))
     try:
         summary = run_backfill(items, str(db_path), str(_raw(db_path, raw_dir)), policy, workers)
     except PrefectApiUnavailable as error:
@@ -101,9 +134,11 @@ def backfill(manifest: Path | None, url_template: str | None, periods: str | Non
 def coverage(db_path: Path) -> None:
     """Show which boroughs and years are loaded, quarantined or missing.
 
-    Prints the borough x period matrix: L loaded, Q quarantined, . missing. The same data is the
-    warehouse's `coverage` view. A quarantined document is placed by the area and period its
-    manifest expected.
+    Prints the borough x period matrix, one row per borough (all 32) and one column per period
+    any document or manifest mentions: L loaded, Q quarantined (found, but not read: see the
+    `documents` table for why), . missing (still to be found). The same data is the
+    warehouse's `coverage` view. A quarantined document, having no area or period of its own,
+    is placed by what its manifest item expected.
 
     \b
     Examples:
@@ -135,15 +170,19 @@ def coverage(db_path: Path) -> None:
 def reprocess(db_path: Path, raw_dir: Path | None) -> None:
     """Re-extract documents from the raw store after the extractors change.
 
-    Documents written by another extractor version than the current one are extracted again
-    from RAW/<sha256>.pdf (or the path they were ingested from), with no network. Each
-    document's rows are replaced in one transaction and the change recorded in
-    `extraction_history`, with whether any figure changed.
+    Documents written by another extractor version than the current one (loaded or
+    quarantined: a new template may now read them) are extracted again from
+    RAW/<sha256>.pdf, or the path they were ingested from, with no network. Each document's
+    rows are replaced in one transaction together with its `extraction_history` row: the
+    previous and new extractor versions, when, the rows before and after, and how many figure
+    rows changed. A document whose bytes are nowhere to be found is listed and left as it was.
+    Running it again does nothing until the extractor version changes again.
 
     \b
     Examples:
       lps reprocess --db lps.db
       lps reprocess --db lps.db --raw /archive/raw
+      sqlite-utils query lps.db "select * from extraction_history where figures_changed"
     """
     from extractors import EXTRACTOR_VERSION
     from flows.reprocess import reprocess_all
@@ -165,12 +204,16 @@ def reprocess(db_path: Path, raw_dir: Path | None) -> None:
 @click.option("--page", "pages", type=click.IntRange(min=1), multiple=True,
               help="Page to draw (repeatable) [default: all].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("debug"), show_default=True)
+              default=Path("debug"), show_default=True, help="Folder for the PNGs.")
 def debug(pdf: Path, pages: tuple[int, ...], out_dir: Path) -> None:
     """Draw what the template found over each page, as PNGs.
 
-    Grey: words; blue: sections (named at their top left); green: lines a figure was read
-    from; orange: the figure; red text at the top: a refusal or review item.
+    Writes OUT/<name>-<page>.png for each page (or each --page), drawn over the page with
+    pdfplumber: grey, every word; blue, each section the template's anchors found (named at
+    its top left); green, each line a figure was read from; orange, the word holding each
+    figure. Written in red across the top of the first page drawn: why the document was
+    refused (no template recognised it, or the template raised) and every review item. A
+    number printed on the page without an orange box was not read.
 
     \b
     Examples:
@@ -185,7 +228,7 @@ def debug(pdf: Path, pages: tuple[int, ...], out_dir: Path) -> None:
     except ExtractionError as error:
         raise click.ClickException(f"{pdf}: {error}") from error
     except IndexError as error:
-        raise click.ClickException(f"{pdf}: no such page") from error
+        raise click.ClickException(f"{pdf}: {error}") from error
     for path in paths:
         click.echo(str(path))
 
@@ -198,17 +241,23 @@ def debug(pdf: Path, pages: tuple[int, ...], out_dir: Path) -> None:
 def evaluate(pdf_dir: Path, truth_dir: Path) -> None:
     """Score extraction against truth files; exit 1 when any figure is wrong.
 
-    Truth files are golden JSON (as in fixtures/golden); TRUTH/<rel>.json is compared with
-    PDF_DIR/<rel>.pdf. Prints accuracy per template and per measure, every wrong figure and
-    every missed one.
+    Truth files are hand-checked golden JSON (as in fixtures/golden); TRUTH_DIR/<rel>.json is
+    compared with PDF_DIR/<rel>.pdf, figure by figure (each number or yes/no of each record).
+    Prints field-level accuracy over all, per template and per measure; then every WRONG figure
+    (extracted but different: there must be none), every missed one (in the truth, not
+    extracted) and every refused file. Exits 1 when any figure is wrong, else 0.
 
     \b
     Examples:
       lps evaluate fixtures/pdfs --truth fixtures/golden
+      lps evaluate new-edition/pdfs --truth new-edition/truth && echo trusted
     """
-    from flows.evaluate import evaluate_folder
+    from flows.evaluate import BadTruth, evaluate_folder
 
-    result = evaluate_folder(pdf_dir, truth_dir)
+    try:
+        result = evaluate_folder(pdf_dir, truth_dir)
+    except BadTruth as error:
+        raise click.ClickException(str(error)) from error
     click.echo(result.to_text())
     if result.wrong:
         sys.exit(1)

@@ -3,7 +3,13 @@
 Paths: `/pdf/<period>/<slug>.pdf` serves the fixture; `/missing/...` 404; `/flaky/...` 500 on the
 first request for each path then the fixture; `/down/...` always 503; `/slow/...` sleeps longer
 than the client waits; `/truncated/...` promises more bytes than it sends; `/html/...` serves a
-web page; `/huge/...` streams more than the size cap without a Content-Length.
+web page; `/huge/...` streams more than the size cap without a Content-Length; `/hold/...`
+serves the fixture after 0.1 s, so that requests overlap; `/busy/...` answers 429 with
+`Retry-After: 1` the first time, then the fixture.
+
+The server counts requests per path (`requests`), notes when each began (`started`, monotonic
+seconds) and the most it was ever serving at once (`max_in_flight`): what a polite client
+promises is measured where it matters, at the server.
 """
 
 from __future__ import annotations
@@ -35,7 +41,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_GET(self) -> None:
-        self.server.requests[self.path] += 1
+        with self.server.lock:
+            self.server.requests[self.path] += 1
+            self.server.started.append(time.monotonic())
+            self.server.in_flight += 1
+            self.server.max_in_flight = max(self.server.max_in_flight, self.server.in_flight)
+        try:
+            self._answer()
+        finally:
+            with self.server.lock:
+                self.server.in_flight -= 1
+
+    def _answer(self) -> None:
         mode, _, rest = self.path.split("?")[0].lstrip("/").partition("/")
         fixture = PDFS / rest
         data = fixture.read_bytes() if fixture.is_file() else b""
@@ -44,6 +61,17 @@ class _Handler(BaseHTTPRequestHandler):
         elif mode == "flaky" and data:
             if self.server.requests[self.path] == 1:
                 self._send(500, b"try later", "text/plain")
+            else:
+                self._send(200, data)
+        elif mode == "hold" and data:
+            time.sleep(0.1)
+            self._send(200, data)
+        elif mode == "busy" and data:
+            if self.server.requests[self.path] == 1:
+                self.send_response(429)
+                self.send_header("Retry-After", "1")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
             else:
                 self._send(200, data)
         elif mode == "down":
@@ -75,6 +103,10 @@ class _Server(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.requests: Counter[str] = Counter()
+        self.started: list[float] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self.lock = threading.Lock()
 
     def handle_error(self, request: object, client_address: object) -> None:
         pass  # a client that gave up (the timeout tests) is expected

@@ -6,10 +6,11 @@ import json
 import shutil
 from pathlib import Path
 
+import pdfplumber
 import pytest
 from click.testing import CliRunner
 from conftest import PDFS, load_golden, needs_fixtures
-from PIL import Image
+from PIL import Image, ImageChops
 
 from extractors import EXTRACTOR_VERSION
 from flows.sources import document_id_for
@@ -58,14 +59,98 @@ def test_evaluate_reports_a_wrong_figure_and_exits_1(runner: CliRunner, tmp_path
             f"expected {expected + 1!r}, found {expected!r}") in result.output.splitlines()
 
 
-def test_debug_draws_each_page(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(main, ["debug", str(PDFS / "2009-10/barnet.pdf"), "--page", "2",
+ORANGE, GREEN, BLUE = (240, 130, 0), (20, 160, 60), (30, 90, 220)
+SCALE = 110 / 72  # the debug images' resolution over PDF points
+
+
+def _like(found: object, colour: tuple[int, int, int]) -> bool:
+    """The PNG is saved with a palette, which may move a colour by a step or two."""
+    return isinstance(found, tuple) and all(abs(a - b) <= 3 for a, b in zip(found, colour,
+                                                                             strict=True))
+
+
+def _near(image: Image.Image, x: float, y: float, colour: tuple[int, int, int]) -> bool:
+    """Whether `colour` is within 2 px of the PDF point (x, y) on `image`."""
+    return any(_like(image.getpixel((round(x * SCALE) + dx, round(y * SCALE))), colour)
+               for dx in range(-2, 3))
+
+
+def test_evaluate_lists_missed_figures_per_measure_without_failing(runner: CliRunner,
+                                                                    tmp_path: Path) -> None:
+    """A figure in the truth but not extracted is missed: counted against its measure, listed,
+    and not a failure (only a wrong figure is)."""
+    truth = _truth(tmp_path, "2009-10/barnet.json", "2010-11/brent.json")
+    data = json.loads((truth / "2009-10/barnet.json").read_text())
+    invented = {**data["performance"][1], "label": "Motor vehicle crime",
+                "measure": "motor_vehicle_crime"}
+    data["performance"].append(invented)
+    (truth / "2009-10/barnet.json").write_text(json.dumps(data))
+    (truth / "2010-11/brent.json").rename(truth / "2010-11/nowhere.json")
+    result = runner.invoke(main, ["evaluate", str(PDFS), "--truth", str(truth)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("2 files, ") and ", 0 wrong, " in lines[0]
+    assert "  motor_vehicle_crime: 0.0% of 3" in lines  # the invented row's 3 figures
+    assert "  residential_burglary: 100.0% of 3" in lines
+    assert (f"missed 2009-10/barnet.pdf: performance 'Motor vehicle crime ()' change_count: "
+            f"{invented['change_count']!r}") in lines
+    assert "refused 2010-11/nowhere.pdf: no such PDF" in lines
+    data["performance"].append(invented)  # twice: not a valid truth file
+    (truth / "2009-10/barnet.json").write_text(json.dumps(data))
+    result = runner.invoke(main, ["evaluate", str(PDFS), "--truth", str(truth)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"Error: truth file {truth / '2009-10/barnet.json'} is not "
+                                    "valid golden JSON: 1 validation error for Extraction")
+
+
+def test_debug_boxes_each_figure_where_the_page_prints_it(runner: CliRunner,
+                                                          tmp_path: Path) -> None:
+    pdf = PDFS / "2009-10/barnet.pdf"
+    result = runner.invoke(main, ["debug", str(pdf), "--page", "3", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{tmp_path / 'barnet-3.png'}\n"
+    with Image.open(tmp_path / "barnet-3.png") as drawn, pdfplumber.open(pdf) as document:
+        image = drawn.convert("RGB")
+        page = document.pages[2]
+        plain = page.to_image(resolution=110).original.convert("RGB")
+        words = page.extract_words()
+    changed = ImageChops.difference(plain, image).convert("L").point(lambda v: v > 30 and 255)
+    assert changed.histogram()[255] > 10_000  # much drawn over the plain page
+    # The golden figures of "Residential burglary" and "Theft from vehicles" (432, 16.6;
+    # -427, -12.5, printed unsigned) are these words on the label's line: each has an orange
+    # box at both ends, and the line a green one.
+    for label_text, texts in (("Residential", ("432", "+16.6%")), ("Theft", ("427", "12.5%"))):
+        label = next(w for w in words if w["text"] == label_text)
+        middle = (label["top"] + label["bottom"]) / 2
+        assert _near(image, label["x0"], middle, GREEN), label_text
+        for text in texts:
+            [word] = [w for w in words if w["text"] == text and abs(w["top"] - label["top"]) < 2]
+            assert _near(image, word["x0"], middle, ORANGE), text
+            assert _near(image, word["x1"], middle, ORANGE), text
+    heading = next(w for w in words if w["text"] == "Message")
+    assert not _near(image, heading["x0"], heading["top"], ORANGE)  # prose is not a figure
+    top = image.crop((0, 0, image.width, 30)).getcolors(1 << 20) or []
+    assert not any(r > 150 and g < 80 and b < 80 for _, (r, g, b) in top)  # nothing refused
+    assert sum(n for n, colour in image.getcolors(1 << 20) or [] if _like(colour, BLUE)) > 1000
+
+
+def test_debug_writes_why_a_leaflet_was_refused(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(main, ["debug", str(PDFS / "bad/unknown-edition-2012.pdf"),
                                   "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert result.output == f"{tmp_path / 'barnet-2.png'}\n"
-    with Image.open(tmp_path / "barnet-2.png") as image:
-        colours = {colour for _, colour in image.convert("RGB").getcolors(1 << 20) or []}
-    assert {(30, 90, 220), (240, 130, 0)} <= colours  # a section and a figure were drawn
+    assert len(result.output.splitlines()) == 3  # every page
+    with Image.open(tmp_path / "unknown-edition-2012-1.png") as drawn:
+        image = drawn.convert("RGB")
+    top = image.crop((0, 0, image.width, 30)).getcolors(1 << 20) or []
+    reddish = sum(n for n, (r, g, b) in top if r > 150 and g < 80 and b < 80)
+    assert reddish > 200  # the refusal, written in red across the top
+    colours = {colour for _, colour in image.getcolors(1 << 20) or []}
+    assert not any(_like(c, ORANGE) or _like(c, GREEN) for c in colours)  # no figure was read
+    beyond = runner.invoke(main, ["debug", str(PDFS / "bad/unknown-edition-2012.pdf"),
+                                  "--page", "4", "--out", str(tmp_path / "none")])
+    assert (beyond.exit_code, beyond.stderr) == (
+        1, f"Error: {PDFS / 'bad/unknown-edition-2012.pdf'}: no page 4: it has 3\n")
+    assert not (tmp_path / "none").exists() or not any((tmp_path / "none").iterdir())
 
 
 def test_coverage_places_a_quarantined_document_by_its_manifest(runner: CliRunner,
@@ -102,6 +187,11 @@ def test_reprocess_reports_what_it_did(runner: CliRunner, tmp_path: Path) -> Non
     assert result.exit_code == 0, result.output
     assert result.output == (f"reprocessed with {EXTRACTOR_VERSION}: 1 loaded (0 with changed "
                              "figures), 0 quarantined, 0 without raw bytes\n")
+    again = runner.invoke(main, ["reprocess", "--db", str(tmp_path / "lps.db"), "--raw", str(raw)])
+    assert again.output == (f"reprocessed with {EXTRACTOR_VERSION}: 0 loaded (0 with changed "
+                            "figures), 0 quarantined, 0 without raw bytes\n")  # idempotent
+    with open_warehouse(tmp_path / "lps.db") as db:
+        assert db.table("extraction_history").count == 1
 
 
 def test_backfill_needs_a_manifest_or_a_template(runner: CliRunner, tmp_path: Path) -> None:

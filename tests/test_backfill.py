@@ -6,12 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import needs_fixtures
+from click.testing import CliRunner
+from conftest import PDFS, needs_fixtures
 from leaflet_server import leaflet_server
 
 from flows.backfill import backfill_flow
 from flows.fetch import FetchPolicy
 from flows.manifest import read_manifest
+from lps.cli import main
 from warehouse import open_warehouse
 
 pytestmark = [pytest.mark.usefixtures("prefect_api"), needs_fixtures]
@@ -43,6 +45,9 @@ def _manifest(base: str, folder: Path) -> Path:
         {"url": f"{base}/pdf/2009-10/camden.pdf?mislabelled", "area": "Hackney",
          "period": "2009/10"},
         {"url": f"{base}/pdf/bad/unrelated.pdf", "area": "Haringey", "period": "2010/11"},
+        # the manifest says 2010/11, the leaflet reports on 2009/10
+        {"url": f"{base}/pdf/2009-10/barnet.pdf?wrong-year", "area": "Barnet",
+         "period": "2010/11"},
     ]
     manifest = folder / "manifest.json"
     manifest.write_text(json.dumps(entries))
@@ -53,7 +58,7 @@ def test_a_backfill_records_failures_and_resumes_without_fetching(tmp_path: Path
     db_path, raw = tmp_path / "lps.db", tmp_path / "raw"
     with leaflet_server() as server:
         items = read_manifest(_manifest(server.base, tmp_path))
-        assert len(items) == 117
+        assert len(items) == 118
         first = backfill_flow(items=items, db_path=str(db_path), raw_dir=str(raw), policy=FAST,
                               workers=1)
         requests_after_first = sum(server.requests.values())
@@ -61,26 +66,102 @@ def test_a_backfill_records_failures_and_resumes_without_fetching(tmp_path: Path
                                policy=FAST, workers=1)
         second_requests = server.requests.total() - requests_after_first
 
-    assert (first.items, first.downloaded, first.documents, first.loaded) == (117, 111, 8, 7)
+    assert (first.items, first.downloaded, first.documents, first.loaded) == (118, 112, 8, 7)
     failures = dict(first.failures)
     assert {url.split("/", 3)[3]: failures[url] for url in failures
             if "truncated" not in url} == FAILING
     assert len(failures) == 6
-    assert first.mismatches == [(f"{items[115].url}",
-                                 "area is 'Camden', expected 'Hackney'")]
+    assert first.mismatches == [
+        (f"{items[115].url}", "area is 'Camden', expected 'Hackney'"),
+        (f"{items[117].url}", "period is '2009/10', expected '2010/11'"),
+    ]
     assert [source for source, _ in first.quarantined] == [items[116].url]
 
     # the second run downloads nothing; only the transient failures are asked again
-    assert (second.downloaded, second.already_fetched, second.loaded) == (0, 111, 0)
+    assert (second.downloaded, second.already_fetched, second.loaded) == (0, 112, 0)
     assert second_requests == 3 * 3  # 503, slow and truncated, each with its retries
     assert len(second.failures) == 6
 
     db = open_warehouse(db_path)
     fetches = {row["url"]: row for row in db.table("fetches").rows}
-    assert len(fetches) == 117  # one row per URL, with its outcome
+    assert len(fetches) == 118  # one row per URL, with its outcome
     assert sum(row["status"] == "failed" for row in fetches.values()) == 6
     assert sorted(p.suffix for p in raw.iterdir()) == [".json"] * 8 + [".pdf"] * 8
+    for digest in {row["document_id"] for row in fetches.values() if row["document_id"]}:
+        origins = json.loads((raw / f"{digest}.json").read_text())["origins"]
+        assert {o["source"] for o in origins} == {
+            url for url, row in fetches.items() if row["document_id"] == digest}
     coverage = {(r["area"], r["period"]): r["status"] for r in db.query(
-        "SELECT area, period, status FROM coverage WHERE status != 'missing'")}
+        "SELECT area, period, status FROM coverage")}
+    assert {key for key, status in coverage.items() if status != "missing"} == {
+        ("Barnet", "2009/10"), ("Camden", "2009/10"), ("Croydon", "2009/10"),
+        ("Greenwich", "2009/10"), ("Lambeth", "2008/09"), ("Brent", "2010/11"),
+        ("Hackney", "2007/08"), ("Haringey", "2010/11")}
     assert coverage[("Haringey", "2010/11")] == "quarantined"
     assert coverage[("Barnet", "2009/10")] == "loaded"
+    assert len(coverage) == 32 * 4
+    assert coverage_matrix(CliRunner().invoke(main, ["coverage", "--db", str(db_path)]).output
+                           ) == coverage  # the terminal and the view say the same
+
+
+def coverage_matrix(output: str) -> dict[tuple[str, str], str]:
+    """Read `lps coverage`'s matrix back into {(area, period): status}."""
+    header, *rows, totals = output.splitlines()
+    width = len(header) - len(header.lstrip()) - 2
+    periods = header.split()
+    status = {"L": "loaded", "Q": "quarantined", ".": "missing"}
+    matrix = {(row[:width].strip(), period): status[mark] for row in rows
+              for period, mark in zip(periods, row[width:].split(), strict=True)}
+    counts = [sum(v == s for v in matrix.values()) for s in status.values()]
+    assert totals == "{} loaded, {} quarantined, {} missing".format(*counts)
+    return matrix
+
+
+def test_backfill_from_a_csv_then_a_url_template_reports_what_it_found(tmp_path: Path) -> None:
+    db, raw = str(tmp_path / "lps.db"), str(tmp_path / "raw")
+    fast = ["--db", db, "--raw", raw, "--timeout", "0.5", "--retries", "1", "--rate", "1000",
+            "--workers", "1"]
+    runner = CliRunner()
+    with leaflet_server() as server:
+        camden = f"{server.base}/pdf/2009-10/camden.pdf"
+        lambeth = PDFS / "2008-09" / "lambeth.pdf"
+        brent_size = (PDFS / "2010-11" / "brent.pdf").stat().st_size
+        manifest = tmp_path / "leaflets.csv"
+        manifest.write_text("url,path,area,period\n"
+                            f"{camden},,Hackney,2009/10\n"
+                            f"{camden}?again,,Camden,2010/11\n"
+                            f",{lambeth},Lambeth,2008/09\n"
+                            f"{server.base}/missing/ealing.pdf,,Ealing,2009/10\n")
+        from_csv = runner.invoke(main, ["backfill", str(manifest), *fast])
+        template = f"{server.base}/pdf/{{period}}/{{borough}}.pdf"
+        from_template = runner.invoke(main, [
+            "backfill", "--url-template", template, "--periods", "2010/11",
+            "--boroughs", "Barnet,Camden,Brent", "--max-mb", "0.03", *fast])
+        again = runner.invoke(main, ["backfill", str(manifest), *fast])
+        asked = server.requests.copy()
+
+    assert from_csv.exit_code == 0, from_csv.output
+    assert from_csv.output.splitlines() == [
+        "4 items: 2 downloaded, 0 fetched before, 1 copied from disk, 1 failed",
+        "2 distinct documents: 2 newly loaded, 0 quarantined, 2 not what the manifest expected",
+        f"  failed: {server.base}/missing/ealing.pdf: HTTP 404 Not Found",
+        f"  unexpected: {camden}: area is 'Camden', expected 'Hackney'",
+        f"  unexpected: {camden}?again: period is '2009/10', expected '2010/11'",
+    ]
+    assert from_template.exit_code == 0, from_template.output
+    assert from_template.output.splitlines() == [
+        "3 items: 1 downloaded, 0 fetched before, 0 copied from disk, 2 failed",
+        "1 distinct documents: 1 newly loaded, 0 quarantined, 0 not what the manifest expected",
+        f"  failed: {server.base}/pdf/2010-11/camden.pdf: HTTP 404 Not Found",
+        f"  failed: {server.base}/pdf/2010-11/brent.pdf: too large: {brent_size} bytes "
+        "declared, limit 30000",  # --max-mb 0.03: Barnet's 17 kB passes, Brent's 48 kB not
+    ]
+    assert again.output.splitlines()[:3] == [
+        "4 items: 0 downloaded, 2 fetched before, 1 copied from disk, 1 failed",
+        "2 distinct documents: 0 newly loaded, 0 quarantined, 2 not what the manifest expected",
+        f"  failed: {server.base}/missing/ealing.pdf: HTTP 404 Not Found (earlier run)",
+    ]
+    assert sum(asked.values()) == 6  # the resumed run asked the server nothing
+    matrix = coverage_matrix(runner.invoke(main, ["coverage", "--db", db]).output)
+    assert {key for key, status in matrix.items() if status == "loaded"} == {
+        ("Camden", "2009/10"), ("Lambeth", "2008/09"), ("Barnet", "2010/11")}
