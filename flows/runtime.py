@@ -20,7 +20,10 @@ causes, and what this module does about each:
 3. **Telemetry.** On a new database the server's telemetry heartbeat writes its session row
    while start-up is still writing: that is the `database is locked` traceback. It then needs
    the network, and offline logs "Failed to send telemetry" at ERROR. Turned off by default.
-4. **Start-up timeout.** A new `prefect.db` takes ~20 s to migrate on a 2-core machine, exactly
+4. **Several `lps ingest` runs at once.** Each starts its own server on the same PREFECT_HOME;
+   on a new `prefect.db` they migrated it together and failed ("index ... already exists"
+   tracebacks). `_starting_alone` lets one server start (and migrate) at a time.
+5. **Start-up timeout.** A new `prefect.db` takes ~20 s to migrate on a 2-core machine, exactly
    Prefect's default 20 s limit; the default is raised to 120 s.
 
 Settings are applied as *defaults*: anything the user sets in the environment or a profile wins.
@@ -30,6 +33,7 @@ configured server is used as it is.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import threading
 import time
@@ -155,6 +159,19 @@ def wait_until_recorded(
     return False
 
 
+@contextmanager
+def _starting_alone(home: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `home` while one temporary server starts and migrates its
+    database; other runs wait (the lock is the kernel's, so a killed run cannot leave it held)."""
+    home.mkdir(parents=True, exist_ok=True)
+    with (home / "lps-server-start.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 class LocalPrefectApi:
     """Handle on the run's API; tell it which flow run to wait for before the server stops."""
 
@@ -201,7 +218,9 @@ def local_prefect_api(home: Path | None = None) -> Iterator[LocalPrefectApi]:
 
     with temporary_settings(updates=home_update, set_defaults=QUIET_DEFAULTS):
         server = SubprocessASGIServer()  # the shared instance Prefect itself would start
-        server.start(timeout=get_current_settings().server.ephemeral.startup_timeout_seconds)
+        settings = get_current_settings()
+        with _starting_alone(Path(settings.home)):
+            server.start(timeout=settings.server.ephemeral.startup_timeout_seconds)
         api = LocalPrefectApi(server.api_url, temporary=True)
         try:
             with temporary_settings(updates={"api.url": server.api_url}):

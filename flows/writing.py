@@ -17,7 +17,13 @@ from sqlite_utils import Database
 
 from flows.extraction import Extracted
 from flows.sources import Candidate
-from warehouse import LoadOutcome, load_extraction, record_quarantine, record_source
+from warehouse import (
+    LoadOutcome,
+    load_extraction,
+    record_quarantine,
+    record_source,
+    write_transaction,
+)
 
 __all__ = ["Written", "record_skipped_sources", "write_extracted"]
 
@@ -60,7 +66,7 @@ def write_extracted(db: Database, item: Extracted, extractor_version: str) -> Wr
 def record_skipped_sources(db: Database, skipped: Iterable[Candidate]) -> int:
     """Remember the names under which already-known documents were seen again; count new ones."""
     added = 0
-    with db.atomic():
+    with write_transaction(db):
         for candidate in skipped:
             if db.table("documents").count_where("document_id = ?", [candidate.document_id]):
                 added += record_source(db, candidate.document_id, candidate.source)

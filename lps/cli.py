@@ -14,6 +14,7 @@ import click
 
 from lps import archive
 from lps.serve import serve
+from lps.verify import verify
 
 __all__ = ["main"]
 
@@ -30,6 +31,7 @@ def main() -> None:
       lps ingest leaflets/                  # every .pdf under leaflets/, into ./lps.db
       lps ingest a.pdf b.pdf --db data.db   # two files, into data.db
       lps extract leaflets/barnet.pdf       # one leaflet's records as JSON
+      lps verify --db data.db               # check the warehouse; exit 1 on any problem
 
     Query the warehouse with any SQLite tool, e.g. `sqlite-utils query lps.db "select ..."`.
     """
@@ -83,20 +85,28 @@ def ingest(
     except WarehouseUnavailable as error:
         raise click.ClickException(str(error)) from error
 
-    from flows.ingest import run_ingest
-    from flows.runtime import PrefectApiUnavailable
+    from flows.fastpath import run_ingest_lazily  # Prefect only if there is work (fast re-run)
     from flows.sources import SourceNotFound
     from flows.summary import summary_to_text
 
     try:
-        summary = run_ingest(
+        summary = run_ingest_lazily(
             [str(path) for path in paths], str(db_path), workers, dask_address
         )
-    except (WarehouseUnavailable, SourceNotFound, PrefectApiUnavailable) as error:
+    except (WarehouseUnavailable, SourceNotFound) as error:
         raise click.ClickException(str(error)) from error
     except sqlite3.Error as error:  # e.g. another writer held the warehouse past the timeout
         raise click.ClickException(f"warehouse {db_path}: {error}") from error
+    except _prefect_api_unavailable() as error:  # evaluated only when an error gets this far
+        raise click.ClickException(str(error)) from error
     click.echo(summary_to_text(summary))
+
+
+def _prefect_api_unavailable() -> type[Exception]:
+    """`flows.runtime.PrefectApiUnavailable`, imported (with Prefect) only when needed."""
+    from flows.runtime import PrefectApiUnavailable
+
+    return PrefectApiUnavailable
 
 
 @main.command()
@@ -126,6 +136,7 @@ def extract(pdf: Path) -> None:
 
 
 main.add_command(serve)
+main.add_command(verify)
 for _command in (archive.backfill, archive.coverage, archive.reprocess, archive.debug,
                  archive.evaluate):
     main.add_command(_command)

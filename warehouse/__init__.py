@@ -8,7 +8,12 @@ Usage::
     load_extraction(db, document_id, "leaflets/barnet.pdf", extraction, EXTRACTOR_VERSION, 81234)
 """
 
-from warehouse.connection import BUSY_TIMEOUT_MS, WarehouseUnavailable, open_warehouse
+from warehouse.connection import (
+    BUSY_TIMEOUT_MS,
+    WarehouseUnavailable,
+    open_warehouse,
+    write_transaction,
+)
 from warehouse.load import (
     LoadOutcome,
     known_document_ids,
@@ -39,4 +44,5 @@ __all__ = [
     "record_source",
     "table_counts",
     "utc_now",
+    "write_transaction",
 ]

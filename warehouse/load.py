@@ -17,6 +17,7 @@ from typing import Any, Literal
 from sqlite_utils import Database
 
 from schemas import Extraction
+from warehouse.connection import write_transaction
 from warehouse.migrations import CHILD_TABLES, TABLES
 from warehouse.rows import document_row, extraction_to_rows
 
@@ -95,7 +96,7 @@ def load_extraction(
     rolls the whole document back and re-raises: the warehouse holds all its rows or none.
     """
     now = ingested_at or utc_now()
-    with db.atomic():
+    with write_transaction(db):
         existing = _existing(db, document_id)
         if _same(existing, status="loaded", extractor_version=extractor_version):
             added = record_source(db, document_id, source, seen_at=now)
@@ -129,7 +130,7 @@ def record_quarantine(
     document that was loaded loses its rows: the current extractor no longer vouches for them.
     """
     now = ingested_at or utc_now()
-    with db.atomic():
+    with write_transaction(db):
         existing = _existing(db, document_id)
         if _same(existing, status="quarantined", reason=reason,
                  extractor_version=extractor_version):
@@ -164,7 +165,7 @@ def known_document_ids(
 
 def record_run(db: Database, run: Mapping[str, Any]) -> None:
     """Append one row to the `runs` log."""
-    with db.atomic():
+    with write_transaction(db):
         db.table("runs").insert(dict(run), pk="run_id")
 
 

@@ -1,0 +1,78 @@
+"""`lps verify`: run `warehouse.verify` on a warehouse and print what it found.
+
+Thin: the checks are library functions returning `Problem`s; this module only opens the file,
+formats the report and chooses the exit code.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+if TYPE_CHECKING:  # imported by the command itself, so `lps --help` stays instant
+    from warehouse.verify import Problem, VerifyReport
+
+__all__ = ["report_to_text", "verify"]
+
+
+def _problem_to_text(problem: Problem) -> str:
+    where = problem.table
+    if problem.document_id:
+        where += f", document {problem.document_id}"
+    if problem.row_number is not None:
+        where += f", row {problem.row_number}"
+    return f"  [{problem.check}] {where}: {problem.what}\n      fix: {problem.fix}"
+
+
+def report_to_text(db_path: str, report: VerifyReport) -> str:
+    """The report as `lps verify` prints it: what was checked, then each problem."""
+    width = max(len(result.name) for result in report.results)
+    lines = [f"{db_path}: " + ("ok" if report.ok else f"{len(report.problems)} problem(s)")]
+    for result in report.results:
+        verdict = "ok" if not result.problems else f"{len(result.problems)} problem(s)"
+        lines.append(f"  {result.name:<{width}}  {verdict:<14} {result.checked} {result.unit}")
+    if not report.ok:
+        lines.append("")
+        lines.extend(_problem_to_text(problem) for problem in report.problems)
+    return "\n".join(lines)
+
+
+@click.command()
+@click.option(
+    "--db", "db_path", envvar="LPS_DB", default="lps.db", show_default=True, show_envvar=True,
+    type=click.Path(dir_okay=False, path_type=Path), help="Warehouse file.",
+)
+def verify(db_path: Path) -> None:
+    """Check the warehouse; exit 1 with a report when anything is wrong.
+
+    Checks SQLite's integrity, foreign keys (and the references the schema leaves undeclared),
+    that every loaded document has all its rows and every quarantined one none (no partly
+    written document, no orphan row), that the sections full-text index matches the sections,
+    and re-validates every loaded figure against the record schemas. Writes nothing. Each
+    problem names the table, the document and row, what is wrong and what to do.
+
+    \b
+    Examples:
+      lps verify
+      lps verify --db /data/lps.db
+      LPS_DB=/data/lps.db lps verify && echo "warehouse is sound"
+    """
+    from warehouse import WarehouseUnavailable, open_warehouse
+    from warehouse.verify import verify_warehouse
+
+    if not db_path.is_file():
+        raise click.ClickException(f"no warehouse at {db_path}")
+    try:
+        db = open_warehouse(db_path, writable=False)
+    except WarehouseUnavailable as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        report = verify_warehouse(db)
+    finally:
+        db.close()
+    click.echo(report_to_text(str(db_path), report))
+    if not report.ok:
+        sys.exit(1)
