@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from extractors.layout import Line, Word
 from schemas.measures import normalise_label
 
-__all__ = ["GridError", "GridRow", "read_grid"]
+__all__ = ["CellBox", "GridError", "GridRow", "grid_cells", "read_grid"]
 
 #: Words this many points left of a header cell's first word still start in its column.
 _COLUMN_TOLERANCE = 3.0
@@ -35,6 +35,20 @@ class GridRow:
 
     cells: tuple[str, ...]
     page: int
+
+
+@dataclass(frozen=True)
+class CellBox:
+    """Where a table cell is on its page, in points from the page's top left (as pdfplumber),
+    and its place in the table (row 0 is a grid's header row)."""
+
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    row: int
+    column: int
 
 
 def _header_index(lines: Sequence[Line], header: Sequence[str]) -> int:
@@ -87,14 +101,9 @@ def _column_of(word: Word, starts: Sequence[float], line: Line) -> int:
     return column
 
 
-def read_grid(
-    lines: Sequence[Line], header: Sequence[str], *, end: re.Pattern[str] | None = None
-) -> list[GridRow]:
-    """The rows under the header row `header` (cell texts, compared normalised).
-
-    The table ends at the first line matching `end`, at a change of page column, or with
-    `lines`.
-    """
+def _locate(lines: Sequence[Line], header: Sequence[str], end: re.Pattern[str] | None
+            ) -> tuple[Line, list[float], list[Line]]:
+    """The header line, each column's left edge, and the body's lines (see `read_grid`)."""
     start = _header_index(lines, header)
     head = lines[start]
     starts = _column_starts(head, header)
@@ -103,6 +112,18 @@ def read_grid(
         if (end is not None and end.search(line.text)) or line.column != head.column:
             break
         body.append(line)
+    return head, starts, body
+
+
+def read_grid(
+    lines: Sequence[Line], header: Sequence[str], *, end: re.Pattern[str] | None = None
+) -> list[GridRow]:
+    """The rows under the header row `header` (cell texts, compared normalised).
+
+    The table ends at the first line matching `end`, at a change of page column, or with
+    `lines`.
+    """
+    _, starts, body = _locate(lines, header, end)
     rows = []
     for band in _bands(body):
         cells: list[list[str]] = [[] for _ in header]
@@ -111,3 +132,24 @@ def read_grid(
                 cells[_column_of(word, starts, line)].append(word.text)
         rows.append(GridRow(tuple(" ".join(cell) for cell in cells), band[0].page))
     return rows
+
+
+def grid_cells(
+    lines: Sequence[Line], header: Sequence[str], *, end: re.Pattern[str] | None = None
+) -> list[CellBox]:
+    """The cells `read_grid` reads from the same arguments, for drawing (`lps debug`).
+
+    The header row, then one row per band of lines; a column runs from its header cell's
+    first word (less the tolerance words get) to the next column's start, the last one to the
+    table's rightmost word. Raises `GridError` where `read_grid` would.
+    """
+    head, starts, body = _locate(lines, header, end)
+    right = max(word.x1 for line in (head, *body) for word in line.words)
+    lefts = [start - _COLUMN_TOLERANCE for start in starts]
+    edges = list(zip(lefts, [*lefts[1:], right], strict=True))
+    return [
+        CellBox(band[0].page, x0, min(line.top for line in band), x1,
+                max(line.bottom for line in band), row, column)
+        for row, band in enumerate([[head], *_bands(body)])
+        for column, (x0, x1) in enumerate(edges)
+    ]

@@ -14,10 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extractors.figures import CHANGE_CELL_PATTERN
+from extractors.grid import CellBox
 from extractors.layout import Line, Word
 from schemas.measures import MINUS_SIGNS
 
-__all__ = ["ChangeTable", "TableRow", "read_change_table"]
+__all__ = ["ChangeTable", "TableRow", "change_table_cells", "read_change_table"]
 
 #: A word further than this many line heights from every row's cell belongs to no row.
 _MAX_ROW_DISTANCE = 1.6
@@ -110,8 +111,8 @@ def _cells(stream: Sequence[tuple[Line, Word]]) -> tuple[list[_Row], list[tuple[
     return rows, [(line, word) for line, word in stream if id(word) not in used]
 
 
-def read_change_table(lines: Sequence[Line]) -> ChangeTable:
-    """The rows of a change table found in `lines`, top to bottom, column by column."""
+def _rows(lines: Sequence[Line]) -> tuple[list[_Row], list[tuple[Line, Word]]]:
+    """The rows found in `lines` with their words, and the words that belong to no row."""
     streams: dict[tuple[int, str], list[tuple[Line, Word]]] = {}
     others: list[tuple[Line, Word, str]] = []
     for line in lines:
@@ -141,6 +142,12 @@ def read_change_table(lines: Sequence[Line]) -> ChangeTable:
             row.mark_words.append(word)
         else:
             unread.append((line, word))
+    return rows, unread
+
+
+def read_change_table(lines: Sequence[Line]) -> ChangeTable:
+    """The rows of a change table found in `lines`, top to bottom, column by column."""
+    rows, unread = _rows(lines)
     by_line: dict[Line, list[Word]] = {}
     for line, word in unread:
         by_line.setdefault(line, []).append(word)
@@ -152,3 +159,15 @@ def read_change_table(lines: Sequence[Line]) -> ChangeTable:
         ],
         unread=[(_text(words), line.page) for line, words in by_line.items()],
     )
+
+
+def change_table_cells(lines: Sequence[Line]) -> list[CellBox]:
+    """The box of each row's label, change cell and mark (columns 0, 1, 2; a blank cell has
+    none), as `read_change_table` reads them from `lines`, for drawing (`lps debug`)."""
+    return [
+        CellBox(row.page, min(w.x0 for w in words), min(w.top for w in words),
+                max(w.x1 for w in words), max(w.bottom for w in words), number, column)
+        for number, row in enumerate(_rows(lines)[0])
+        for column, words in enumerate((row.label_words, row.cell_words, row.mark_words))
+        if words
+    ]

@@ -1,10 +1,12 @@
 """Pictures of what a template found on each page, for template authors (`lps debug`).
 
 A thin layer over the extractor's own pieces: the template `registry.select_template` picks,
-its `HEADINGS` through `sections.split_sections`, and the records `parse` returns, drawn with
-pdfplumber's `page.to_image()`. Colours: grey every word; blue each section found (its name at
-the top left); green the line a figure was read from; orange the word holding the figure; red
-a refusal (no template, an extraction error) or a review item, written at the top of page 1.
+its `HEADINGS` through `sections.split_sections`, the tables it reads through
+`regions.table_regions`, and the records `parse` returns, drawn with pdfplumber's
+`page.to_image()`. Colours: grey every word; blue each section found (its name at the top left);
+purple each table's outline and, thinner, its cells; green the line a figure was read from;
+orange the word holding the figure; red a refusal (no template, an extraction error, a table
+that cannot be read) or a review item, written at the top of page 1.
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ from typing import Any
 from PIL import ImageDraw
 
 from extractors.errors import ExtractionError
+from extractors.grid import GridError
 from extractors.layout import Leaflet, Line, Word
 from extractors.reader import open_pdf
+from extractors.regions import TableRegion, table_regions
 from extractors.registry import select_template
 from extractors.sections import split_sections
 
 __all__ = ["draw_pages", "figure_words"]
 
 _RESOLUTION = 110
+_TABLE = (140, 40, 180)
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -79,10 +84,15 @@ def draw_pages(data: bytes, out_dir: Path, pages: list[int] | None = None,
         notes: list[str] = []
         sections: list[Any] = []
         records: list[Any] = []
+        tables: list[TableRegion] = []
         try:
             template = select_template(leaflet)
             notes.append(f"template {template.NAME}")
             _, sections = split_sections(leaflet.lines(), getattr(template, "HEADINGS", {}))
+            try:  # drawn even when parse refuses the document: it may show why
+                tables = table_regions(template, sections)
+            except GridError as error:
+                notes.append(f"REFUSED table: {error}")
             extraction = template.parse(leaflet)
             records = [*extraction.performance, *extraction.priorities,
                        *extraction.force_results]
@@ -102,6 +112,15 @@ def draw_pages(data: bytes, out_dir: Path, pages: list[int] | None = None,
                     box = _box(own)
                     image.draw_rect(box, stroke=(30, 90, 220), fill=None, stroke_width=2)
                     labels.append((box, section.name, (30, 90, 220)))
+            for table in tables:
+                outline = table.box(number)
+                if outline is None:
+                    continue
+                image.draw_rects([(c.x0, c.top, c.x1, c.bottom) for c in table.cells
+                                  if c.page == number], stroke=_TABLE, fill=None,
+                                 stroke_width=1)
+                image.draw_rect(outline, stroke=_TABLE, fill=None, stroke_width=3)
+                labels.append((outline, f"table: {table.section}", _TABLE))
             for record in records:
                 if getattr(record, "page", None) != number:
                     continue

@@ -18,7 +18,14 @@ from typing import Any
 from flows.safety import safe_raw_path
 from warehouse import utc_now
 
-__all__ = ["default_raw_dir", "raw_path", "store_copy", "store_file", "stored_origins"]
+__all__ = [
+    "default_raw_dir",
+    "has_origin",
+    "raw_path",
+    "store_copy",
+    "store_file",
+    "stored_origins",
+]
 
 _SIDECAR_LOCK = threading.Lock()
 
@@ -60,8 +67,27 @@ def store_file(raw_dir: Path, part: Path, sha256: str, origin: str) -> Path:
     return target
 
 
+def has_origin(raw_dir: Path, sha256: str, origin: str) -> bool:
+    """Whether the store holds these bytes and already lists `origin` among their sources."""
+    sidecar = raw_dir / f"{sha256}.json"
+    if not raw_path(raw_dir, sha256).is_file() or not sidecar.is_file():
+        return False
+    try:
+        data = json.loads(sidecar.read_text(encoding="utf-8"))
+        return any(str(o["source"]) == origin for o in data["origins"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return False  # unreadable sidecar: copying again rewrites it
+
+
 def store_copy(raw_dir: Path, source: Path, sha256: str) -> Path:
-    """Copy a local file into the store (a manifest item given by path)."""
+    """Copy a local file into the store (a manifest item given by path).
+
+    Idempotent: when the store holds these bytes from this very path already, nothing is copied
+    and no origin is added, so re-running a manifest of local files leaves the store as it was.
+    """
+    target = raw_path(raw_dir, sha256)
+    if has_origin(raw_dir, sha256, str(source)):
+        return target
     raw_dir.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=raw_dir, suffix=".part")
     os.close(handle)

@@ -210,10 +210,11 @@ def debug(pdf: Path, pages: tuple[int, ...], out_dir: Path) -> None:
 
     Writes OUT/<name>-<page>.png for each page (or each --page), drawn over the page with
     pdfplumber: grey, every word; blue, each section the template's anchors found (named at
-    its top left); green, each line a figure was read from; orange, the word holding each
-    figure. Written in red across the top of the first page drawn: why the document was
-    refused (no template recognised it, or the template raised) and every review item. A
-    number printed on the page without an orange box was not read.
+    its top left); purple, each table the template reads (its outline, and thinner, the
+    boundaries of its columns and cells); green, each line a figure was read from; orange,
+    the word holding each figure. Written in red across the top of the first page drawn:
+    why the document was refused (no template recognised it, or the template raised) and
+    every review item. A number printed on the page without an orange box was not read.
 
     \b
     Examples:

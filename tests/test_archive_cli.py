@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 from pathlib import Path
+from typing import cast
 
 import pdfplumber
 import pytest
@@ -13,6 +14,12 @@ from conftest import PDFS, load_golden, needs_fixtures
 from PIL import Image, ImageChops
 
 from extractors import EXTRACTOR_VERSION
+from extractors.grid import CellBox
+from extractors.layout import Leaflet
+from extractors.reader import open_pdf
+from extractors.regions import TableRegion, table_regions
+from extractors.registry import select_template
+from extractors.sections import split_sections
 from flows.sources import document_id_for
 from lps.cli import main
 from warehouse import load_extraction, open_warehouse, record_quarantine
@@ -59,7 +66,7 @@ def test_evaluate_reports_a_wrong_figure_and_exits_1(runner: CliRunner, tmp_path
             f"expected {expected + 1!r}, found {expected!r}") in result.output.splitlines()
 
 
-ORANGE, GREEN, BLUE = (240, 130, 0), (20, 160, 60), (30, 90, 220)
+ORANGE, GREEN, BLUE, PURPLE = (240, 130, 0), (20, 160, 60), (30, 90, 220), (140, 40, 180)
 SCALE = 110 / 72  # the debug images' resolution over PDF points
 
 
@@ -67,6 +74,11 @@ def _like(found: object, colour: tuple[int, int, int]) -> bool:
     """The PNG is saved with a palette, which may move a colour by a step or two."""
     return isinstance(found, tuple) and all(abs(a - b) <= 3 for a, b in zip(found, colour,
                                                                              strict=True))
+
+
+def _colours(image: Image.Image) -> list[tuple[int, tuple[int, int, int]]]:
+    """(count, colour) for each colour of an RGB image (Pillow's own type is looser)."""
+    return cast(list[tuple[int, tuple[int, int, int]]], image.getcolors(1 << 20) or [])
 
 
 def _near(image: Image.Image, x: float, y: float, colour: tuple[int, int, int]) -> bool:
@@ -129,9 +141,76 @@ def test_debug_boxes_each_figure_where_the_page_prints_it(runner: CliRunner,
             assert _near(image, word["x1"], middle, ORANGE), text
     heading = next(w for w in words if w["text"] == "Message")
     assert not _near(image, heading["x0"], heading["top"], ORANGE)  # prose is not a figure
-    top = image.crop((0, 0, image.width, 30)).getcolors(1 << 20) or []
+    top = _colours(image.crop((0, 0, image.width, 30)))
     assert not any(r > 150 and g < 80 and b < 80 for _, (r, g, b) in top)  # nothing refused
-    assert sum(n for n, colour in image.getcolors(1 << 20) or [] if _like(colour, BLUE)) > 1000
+    assert sum(n for n, colour in _colours(image) if _like(colour, BLUE)) > 1000
+
+
+def _tables(pdf: Path) -> tuple[list[TableRegion], int]:
+    """The tables the leaflet's template reads, and how many performance records it parses."""
+    with open_pdf(pdf.read_bytes()) as document:
+        leaflet = Leaflet(document)
+        template = select_template(leaflet)
+        _, sections = split_sections(leaflet.lines(), template.HEADINGS)
+        return table_regions(template, sections), len(template.parse(leaflet).performance)
+
+
+def _inside(word: dict[str, float], cell: CellBox) -> bool:
+    middle = (word["top"] + word["bottom"]) / 2
+    return cell.x0 <= word["x0"] < cell.x1 and cell.top <= middle <= cell.bottom
+
+
+@pytest.mark.parametrize(("leaflet", "header"), [
+    ("2007-08/hackney.pdf", ["Crime", "2006/07", "2007/08", "Change", "%"]),
+    ("2008-09/lambeth.pdf", ["Measure", "Target", "Result", "Achieved?"]),
+    ("2010-11/brent.pdf", ["Measure", "2010/11", "Result", "Achieved"]),
+])
+def test_table_cells_frame_the_header_and_every_row(leaflet: str, header: list[str]) -> None:
+    """Each header cell holds its header's first word and no other; every word of the table
+    falls in exactly one cell; one body row per performance record."""
+    [performance, *_], records = _tables(PDFS / leaflet)
+    cells = performance.cells
+    [page] = {cell.page for cell in cells}
+    with pdfplumber.open(PDFS / leaflet) as document:
+        words = document.pages[page - 1].extract_words()
+    head = [cell for cell in cells if cell.row == 0]
+    assert [cell.column for cell in head] == list(range(len(header)))
+    for cell, text in zip(head, header, strict=True):
+        [word] = [w for w in words if w["text"] == text and _inside(w, cell)]
+        assert [c.column for c in head if _inside(word, c)] == [cell.column]
+    x0, top, x1, bottom = performance.box(page) or (0, 0, 0, 0)
+    within = [w for w in words if x0 <= w["x0"] and w["x1"] <= x1 + 0.5
+              and top <= (w["top"] + w["bottom"]) / 2 <= bottom]
+    assert len(within) > 4 * len(header)
+    assert all(sum(_inside(w, c) for c in cells) == 1 for w in within)
+    assert max(cell.row for cell in cells) == records
+
+
+def test_change_table_cells_hold_label_figures_and_mark() -> None:
+    [performance], records = _tables(PDFS / "2009-10/barnet.pdf")
+    with pdfplumber.open(PDFS / "2009-10/barnet.pdf") as document:
+        words = document.pages[2].extract_words()
+    label = next(w for w in words if w["text"] == "Residential")
+    figure = next(w for w in words if w["text"] == "432")
+    [(row, column)] = [(c.row, c.column) for c in performance.cells if _inside(label, c)]
+    assert column == 0
+    assert [(c.row, c.column) for c in performance.cells if _inside(figure, c)] == [(row, 1)]
+    assert len({cell.row for cell in performance.cells}) == records
+
+
+def test_debug_draws_the_table_and_its_cells(runner: CliRunner, tmp_path: Path) -> None:
+    pdf = PDFS / "2010-11/brent.pdf"
+    result = runner.invoke(main, ["debug", str(pdf), "--page", "2", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    [performance, wards], _ = _tables(pdf)
+    with Image.open(tmp_path / "brent-2.png") as drawn:
+        image = drawn.convert("RGB")
+    for cell in (*performance.cells, *wards.cells):
+        middle = (cell.top + cell.bottom) / 2
+        assert _near(image, cell.x0, middle, PURPLE), cell  # every cell's left boundary
+    _, top, x1, bottom = performance.box(2) or (0, 0, 0, 0)
+    assert _near(image, x1, (top + bottom) / 2, PURPLE)  # the table's right edge
+    assert not _near(image, x1 + 12, (top + bottom) / 2, PURPLE)
 
 
 def test_debug_writes_why_a_leaflet_was_refused(runner: CliRunner, tmp_path: Path) -> None:
@@ -141,10 +220,10 @@ def test_debug_writes_why_a_leaflet_was_refused(runner: CliRunner, tmp_path: Pat
     assert len(result.output.splitlines()) == 3  # every page
     with Image.open(tmp_path / "unknown-edition-2012-1.png") as drawn:
         image = drawn.convert("RGB")
-    top = image.crop((0, 0, image.width, 30)).getcolors(1 << 20) or []
+    top = _colours(image.crop((0, 0, image.width, 30)))
     reddish = sum(n for n, (r, g, b) in top if r > 150 and g < 80 and b < 80)
     assert reddish > 200  # the refusal, written in red across the top
-    colours = {colour for _, colour in image.getcolors(1 << 20) or []}
+    colours = {colour for _, colour in _colours(image)}
     assert not any(_like(c, ORANGE) or _like(c, GREEN) for c in colours)  # no figure was read
     beyond = runner.invoke(main, ["debug", str(PDFS / "bad/unknown-edition-2012.pdf"),
                                   "--page", "4", "--out", str(tmp_path / "none")])

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 from conftest import PDFS, needs_fixtures
 from leaflet_server import leaflet_server
+from sqlite_utils import Database
 
 from flows.backfill import backfill_flow
 from flows.fetch import FetchPolicy
-from flows.manifest import read_manifest
+from flows.manifest import ManifestItem, read_manifest
+from flows.reprocess import reprocess_document
 from lps.cli import main
+from lps.serve import build_datasette
 from warehouse import open_warehouse
 
 pytestmark = [pytest.mark.usefixtures("prefect_api"), needs_fixtures]
@@ -102,6 +108,99 @@ def test_a_backfill_records_failures_and_resumes_without_fetching(tmp_path: Path
     assert len(coverage) == 32 * 4
     assert coverage_matrix(CliRunner().invoke(main, ["coverage", "--db", str(db_path)]).output
                            ) == coverage  # the terminal and the view say the same
+    _check_sources_are_urls(db, items, raw, fetches)
+    db.close()
+    _check_served_sources_link_to_the_leaflet(db_path)
+
+
+def _check_sources_are_urls(db: Database, items: list[ManifestItem], raw: Path,
+                            fetches: dict[str, dict[str, Any]]) -> None:
+    """Each document's source is the first URL (in manifest order) it was fetched from; its
+    sources are every such URL and never its raw-store copy; reprocess keeps them."""
+    first: dict[str, str] = {}
+    for item in items:
+        if item.url and fetches[item.url]["document_id"]:
+            first.setdefault(fetches[item.url]["document_id"], item.url)
+    sources = {row["document_id"]: row["source"] for row in db.table("documents").rows}
+    assert sources == first
+    names = {(row["document_id"], row["source"]) for row in db.table("document_sources").rows}
+    assert names == {(row["document_id"], url) for url, row in fetches.items()
+                     if row["document_id"]}
+    assert not any(str(raw.resolve()) in source for _, source in names)
+
+    barnet = next(d for d in db.table("documents").rows if d["area"] == "Barnet")
+    before = list(db.table("performance").rows_where("document_id = ?", [barnet["document_id"]]))
+    redone = reprocess_document(db, barnet, raw, "next-version")  # from the store, no network
+    assert (redone.status, redone.rows_changed) == ("loaded", 0)
+    [after] = db.table("documents").rows_where("document_id = ?", [barnet["document_id"]])
+    assert (after["source"], after["extractor_version"]) == (barnet["source"], "next-version")
+    assert {(row["document_id"], row["source"]) for row in db.table("document_sources").rows
+            } == names
+    assert list(db.table("performance").rows_where(
+        "document_id = ?", [barnet["document_id"]])) == before
+    assert [row["verdict"] for row in db.table("document_expectations").rows_where(
+        "source = ?", [barnet["source"]])] == ["match"]
+
+
+def _check_served_sources_link_to_the_leaflet(db_path: Path) -> None:
+    """`lps serve` shows a URL source (and source_page) as a link to the leaflet at its page,
+    and still links the document id to its row."""
+    db = Database(db_path)
+    row = next(db.query("SELECT document_id, source, page FROM performance_detail "
+                        "WHERE area = 'Barnet' ORDER BY row_number LIMIT 1"))
+    db.close()
+    datasette = build_datasette(db_path)
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(datasette.invoke_startup())
+        html = loop.run_until_complete(datasette.client.get(
+            "/lps/performance_detail", params={"area": "Barnet"})).text
+    finally:
+        loop.close()
+    assert row["source"].startswith("http://127.0.0.1:")
+    assert f'<a href="{row["source"]}#page={row["page"]}">' in html
+    assert f'<a href="{row["source"]}">' in html
+    assert f'href="/lps/documents/{row["document_id"]}"' in html
+
+
+def test_rerunning_a_manifest_of_local_paths_changes_nothing(tmp_path: Path) -> None:
+    leaflets = tmp_path / "leaflets"
+    leaflets.mkdir()
+    for period, slug in (("2009-10", "camden"), ("2008-09", "lambeth")):
+        shutil.copyfile(PDFS / period / f"{slug}.pdf", leaflets / f"{slug}.pdf")
+    shutil.copyfile(leaflets / "lambeth.pdf", leaflets / "lambeth-copy.pdf")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("path,area,period\n"
+                        "leaflets/camden.pdf,Camden,2009/10\n"
+                        "leaflets/lambeth.pdf,Lambeth,2008/09\n"
+                        "leaflets/lambeth-copy.pdf,Lambeth,2009/10\n")  # same bytes, wrong year
+    db_path, raw = tmp_path / "lps.db", tmp_path / "raw"
+    items = read_manifest(manifest)
+
+    def state() -> dict[str, Any]:
+        db = Database(db_path)
+        tables = {name: sorted(db.table(name).rows, key=repr) for name in db.table_names()}
+        db.close()
+        store = {path.name: path.read_bytes() for path in sorted(raw.iterdir())}
+        return {"tables": tables, "store": store}
+
+    first = backfill_flow(items=items, db_path=str(db_path), raw_dir=str(raw), workers=1)
+    after_first = state()
+    second = backfill_flow(items=items, db_path=str(db_path), raw_dir=str(raw), workers=1)
+
+    assert (first.copied, first.already_fetched, first.loaded) == (3, 0, 2)
+    assert (second.copied, second.already_fetched, second.loaded) == (0, 3, 0)
+    assert second.mismatches == first.mismatches == [
+        (str(leaflets / "lambeth-copy.pdf"), "period is '2008/09', expected '2009/10'")]
+    assert state() == after_first
+    assert sorted(after_first["store"]) == sorted(
+        f"{d}.{suffix}" for d in {row["document_id"] for row in after_first["tables"]["documents"]}
+        for suffix in ("json", "pdf"))
+    origins = sorted(o["source"] for name, data in after_first["store"].items()
+                     if name.endswith(".json") for o in json.loads(data)["origins"])
+    assert origins == sorted(item.source for item in items)  # each path once, however many runs
+    assert {row["source"] for row in after_first["tables"]["documents"]} == {
+        str(leaflets / "camden.pdf"), str(leaflets / "lambeth.pdf")}
 
 
 def coverage_matrix(output: str) -> dict[tuple[str, str], str]:
@@ -157,7 +256,7 @@ def test_backfill_from_a_csv_then_a_url_template_reports_what_it_found(tmp_path:
         "declared, limit 30000",  # --max-mb 0.03: Barnet's 17 kB passes, Brent's 48 kB not
     ]
     assert again.output.splitlines()[:3] == [
-        "4 items: 0 downloaded, 2 fetched before, 1 copied from disk, 1 failed",
+        "4 items: 0 downloaded, 3 fetched before, 0 copied from disk, 1 failed",
         "2 distinct documents: 0 newly loaded, 0 quarantined, 2 not what the manifest expected",
         f"  failed: {server.base}/missing/ealing.pdf: HTTP 404 Not Found (earlier run)",
     ]
