@@ -143,7 +143,7 @@ def copy_paths(items: list[ManifestItem], raw_dir: str
 def record_fetches(db_path: str, results: list[FetchResult]) -> None:
     """Remember each outcome (url -> sha256, or the reason), and the URL as a document source."""
     now = utc_now()
-    with open_warehouse(db_path) as db, db.atomic():
+    with open_warehouse(db_path) as db, write_transaction(db):
         for result in results:
             row = asdict(result)
             row["status"] = "fetched" if result.document_id else "failed"
@@ -187,7 +187,7 @@ def check_expectations(db_path: str, items: Sequence[ManifestItem], ids: dict[st
     reached), so checking again changes nothing unless the answer changed."""
     rows = []
     now = utc_now()
-    with open_warehouse(db_path) as db, db.atomic():
+    with open_warehouse(db_path) as db, write_transaction(db):
         for item in items:
             document_id = ids.get(item.source)
             found = list(db.table("documents").rows_where("document_id = ?", [document_id]))
