@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= lps.db
 
-.PHONY: setup system-deps demo test lint typecheck fixtures clean
+.PHONY: setup system-deps demo test lint typecheck fixtures bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ test: setup
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# The ingest benchmark (docs/scaling.md): N leaflets, floor vs `lps ingest` vs re-run, peak RSS.
+N ?= 500
+bench: setup
+	$(BIN)/python -m benchmarks.ingest --n $(N) --json benchmarks/results/$(N).json
 
 fixtures: setup
 	$(BIN)/python -m fixtures.generate

@@ -1,6 +1,7 @@
 """Benchmark `lps ingest` against a naive single pass over the same corpus.
 
-    .venv/bin/python -m benchmarks.ingest --n 500 --json bench.json      (`make bench`)
+    make bench                     (N=500, figures to benchmarks/results/500.json)
+    make bench N=2000              (or: python -m benchmarks.ingest --n 2000 --json out.json)
 
 Builds N distinct leaflets (`benchmarks.corpus`) in a temporary folder and measures, in one run:
 
@@ -12,6 +13,9 @@ Builds N distinct leaflets (`benchmarks.corpus`) in a temporary folder and measu
 
 Peak RSS is the largest resident set of any one process of (b)'s tree, sampled every 0.1 s with
 psutil (and cross-checked with getrusage(RUSAGE_CHILDREN), which sees reaped descendants).
+Timings on a shared machine depend on what else runs, so the machine's load average is recorded
+before and after each phase (and sampled through (b)): on 2 cores, a load above 2 means other
+work was competing for them and every figure, the floor included, is slower.
 The Prefect server keeps its database in PREFECT_HOME as `lps` does (default
 ~/.cache/lps/prefect); the very first run on a machine also migrates that database (~20 s).
 """
@@ -60,9 +64,11 @@ class _PeakRss:
     def __init__(self, pid: int) -> None:
         self.root = psutil.Process(pid)
         self.peak = 0
+        self.peak_process = ""  # the command line of the process that reached `peak`
         self.processes = 0
+        self.loads: list[float] = []
         self._stop = threading.Event()
-        self._seen: set[int] = set()
+        self._cpu: dict[int, float] = {}  # last CPU seconds seen, per process
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
@@ -74,21 +80,34 @@ class _PeakRss:
                 tree = []
             for process in tree:
                 try:
-                    self.peak = max(self.peak, process.memory_info().rss)
-                    self._seen.add(process.pid)
+                    rss = process.memory_info().rss
+                    if rss > self.peak:
+                        self.peak, self.peak_process = rss, " ".join(process.cmdline())[:120]
+                    times = process.cpu_times()
+                    self._cpu[process.pid] = times.user + times.system
                 except psutil.Error:
                     pass
+            self.loads.append(os.getloadavg()[0])
             self._stop.wait(0.1)
 
     def stop(self) -> int:
         self._stop.set()
         self._thread.join()
-        self.processes = len(self._seen)
+        self.processes = len(self._cpu)
         return self.peak
+
+    @property
+    def cpu_seconds(self) -> float:
+        """CPU seconds of every process seen in the tree (each as last sampled, so at most
+        0.1 s of each process's last moments is missed). getrusage(RUSAGE_CHILDREN) cannot do
+        this: it misses grandchildren that their own parent never reaped."""
+        return sum(self._cpu.values())
 
 
 def run_measured(args: list[str], env: dict[str, str]) -> dict[str, Any]:
-    """Run a command; its wall time, peak RSS of any one process, exit code and output tail."""
+    """Run a command; its wall time, CPU seconds of its whole process tree, peak RSS of any
+    one process, exit code and output tail. CPU seconds depend much less than wall time on
+    what else the machine runs, so they compare the work done even on a busy machine."""
     started = time.perf_counter()
     process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
@@ -97,8 +116,20 @@ def run_measured(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     seconds = time.perf_counter() - started
     peak = sampler.stop()
     return {"seconds": round(seconds, 2), "peak_rss_mb": round(peak / MB, 1),
+            "cpu_seconds": round(sampler.cpu_seconds, 2),
+            "peak_process": sampler.peak_process,
             "processes": sampler.processes, "returncode": process.returncode,
-            "output": output}
+            "load_1min_mean": _mean(sampler.loads), "output": output}
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 2) if values else None
+
+
+def _load() -> dict[str, float]:
+    """The machine's load averages now: how contended the cores were (2 cores: 2.0 is full)."""
+    one, five, fifteen = os.getloadavg()
+    return {"1min": round(one, 2), "5min": round(five, 2), "15min": round(fifteen, 2)}
 
 
 _TRIVIAL = """
@@ -157,10 +188,17 @@ def main(argv: list[str] | None = None) -> int:
         command = [*LPS, "ingest", str(corpus), "--db", str(db)]
         if args.workers:
             command += ["--workers", str(args.workers)]
+        load = {"start": _load()}
+        floor_sampler, floor_cpu = _PeakRss(os.getpid()), time.process_time()
         floor = None if args.skip_floor else floor_seconds(paths)
+        floor_cpu, floor_peak = time.process_time() - floor_cpu, floor_sampler.stop()
+        load["after_a"] = _load()
         first = run_measured(command, env)
+        load["after_b"] = _load()
         second = run_measured(command, env)
+        load["after_c"] = _load()
         overhead = prefect_tasks_per_second(env)
+        load["after_d"] = _load()
         children_max_rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     for name, run in (("b", first), ("c", second)):
         if run["returncode"] != 0:
@@ -169,13 +207,21 @@ def main(argv: list[str] | None = None) -> int:
     b, c = first["seconds"], second["seconds"]
     figures: dict[str, Any] = {
         "n": args.n, "cpus": os.cpu_count(),
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "load_average": load, "a_load_1min_mean": _mean(floor_sampler.loads),
+        "b_load_1min_mean": first["load_1min_mean"],
         "a_floor_seconds": round(floor, 2) if floor is not None else None,
         "b_ingest_seconds": b, "c_reingest_seconds": c,
+        "a_cpu_seconds": round(floor_cpu, 2) if floor else None,
+        "b_cpu_seconds": first["cpu_seconds"], "c_cpu_seconds": second["cpu_seconds"],
+        "cpu_ratio_b_over_a": round(first["cpu_seconds"] / floor_cpu, 3) if floor else None,
         "a_docs_per_second": round(args.n / floor, 2) if floor else None,
         "b_docs_per_second": round(args.n / b, 2),
         "ratio_b_over_a": round(b / floor, 3) if floor else None,
         "ratio_c_over_b": round(c / b, 3),
+        "a_peak_rss_mb": round(floor_peak / MB, 1),
         "b_peak_rss_mb_any_process": first["peak_rss_mb"],
+        "b_peak_rss_process": first["peak_process"],
         "b_processes_seen": first["processes"],
         "c_peak_rss_mb_any_process": second["peak_rss_mb"],
         "children_max_rss_mb_getrusage": round(children_max_rss_mb, 1),
@@ -188,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         if key != "b_summary":
             print(f"{key:32} {value}")
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
     return 0
 

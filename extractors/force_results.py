@@ -120,6 +120,8 @@ def read_force_results(
                 ) from error
             if result is None:
                 review.append(ReviewItem(item="unread_force_result", detail=text, page=page))
-            else:
-                results.append(result)
+                continue
+            if result.measure is None:  # kept, but a person must say which measure it is
+                review.append(ReviewItem(item="unknown_label", detail=text, page=page))
+            results.append(result)
     return results

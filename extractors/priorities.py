@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from extractors.errors import InconsistentDocument
 from extractors.figures import direction_sign
 from extractors.layout import Line
-from extractors.sections import list_items
+from extractors.sections import is_bullet, list_items, text_of
 from schemas.measures import MEASURE_BY_LABEL, Measure, measure_for_label, normalise_label
 from schemas.records import Priority, ReviewItem
 
@@ -64,8 +64,16 @@ def read_priorities(
             f"priorities are for {heading.group('period')}, expected {target_period}",
             page=lines[start].page,
         )
+    body = lines[start + 1 :]
+    unlisted = [line for line in body[: next((i for i, line in enumerate(body)
+                                              if is_bullet(line)), len(body))]]
+    if unlisted:
+        # The list starts right under its heading; text before the first bullet is a priority
+        # whose bullet was not printed or not read. Loaded without it, the document says so.
+        review.append(ReviewItem(item="unlisted_text", detail=text_of(unlisted),
+                                 page=unlisted[0].page))
     priorities = []
-    for item, page in list_items(lines[start + 1 :]):
+    for item, page in list_items(body):
         for text in split_priorities(item):
             priority = priority_from_text(text, target_period, page)
             if priority.measure is None:

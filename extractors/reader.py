@@ -16,11 +16,9 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfplumber.utils.exceptions import PdfminerException
 
 from extractors.errors import UnreadableDocument
+from extractors.limits import MAX_PAGES, check_structure
 
 __all__ = ["MAX_PAGES", "open_pdf", "sniff"]
-
-#: A leaflet has four or five pages; anything far longer is not one, and must not tie up a worker.
-MAX_PAGES = 40
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
@@ -68,31 +66,37 @@ def _check_bytes(data: bytes) -> None:
         )
 
 
+def _unopenable(error: Exception) -> UnreadableDocument:
+    """The reason for an error pdfminer raised while opening a file (it raises many types)."""
+    if isinstance(error, (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError)):
+        if "password" in repr(error).lower() or "encrypt" in repr(error).lower():
+            return UnreadableDocument(
+                "encrypted PDF: it needs a password to open; obtain an unencrypted copy"
+            )
+        return UnreadableDocument(f"damaged PDF: pdfminer cannot parse it ({error})")
+    return UnreadableDocument(f"damaged PDF: it cannot be opened ({type(error).__name__}: {error})")
+
+
 @contextmanager
 def open_pdf(data: bytes) -> Iterator[Any]:
-    """Open `data` with pdfplumber after checking it is a whole, unencrypted PDF with text."""
+    """Open `data` with pdfplumber after checking it is a whole, unencrypted PDF with text and
+    passes the cheap structural checks of `extractors.limits` (xref, pages, content size)."""
     _check_bytes(data)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
-        page_count = len(pdf.pages)
-    except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError) as error:
-        if "password" in repr(error).lower() or "encrypt" in repr(error).lower():
-            raise UnreadableDocument(
-                "encrypted PDF: it needs a password to open; obtain an unencrypted copy"
-            ) from error
-        raise UnreadableDocument(f"damaged PDF: pdfminer cannot parse it ({error})") from error
-    except Exception as error:  # pdfminer raises many types on broken files
-        raise UnreadableDocument(
-            f"damaged PDF: it cannot be opened ({type(error).__name__}: {error})"
-        ) from error
+    except Exception as error:
+        raise _unopenable(error) from error
     try:
-        if page_count == 0:
+        check_structure(pdf.doc)
+        if not pdf.pages:
             raise UnreadableDocument("PDF has no pages")
-        if page_count > MAX_PAGES:
-            raise UnreadableDocument(
-                f"too many pages for a leaflet ({page_count:,}; at most {MAX_PAGES}): "
-                "not a Local Policing Summary"
-            )
+    except UnreadableDocument:
+        pdf.stream.close()  # not pdf.close(): that builds every page first, bomb or not
+        raise
+    except Exception as error:
+        pdf.stream.close()
+        raise _unopenable(error) from error
+    try:
         yield pdf
     finally:
         pdf.close()

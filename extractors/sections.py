@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from extractors.layout import Line
 
-__all__ = ["BULLETS", "FoundSection", "list_items", "split_sections", "text_of"]
+__all__ = ["BULLETS", "FoundSection", "is_bullet", "list_items", "split_sections", "text_of"]
 
 BULLETS = {"•", "·", "▪", "●", "*", "-", "–"}
 
@@ -118,7 +118,7 @@ def _bullet_length(line: Line) -> int:
     return 1 if first.startswith("•") else 0
 
 
-def _is_bullet(line: Line) -> bool:
+def is_bullet(line: Line) -> bool:
     return _bullet_length(line) > 0
 
 
@@ -144,7 +144,7 @@ def list_items(lines: Sequence[Line]) -> list[tuple[str, int]]:
     items: list[tuple[str, int]] = []
     indent: float | None = None
     for line in lines:
-        if _is_bullet(line):
+        if is_bullet(line):
             items.append((_without_bullet(line), line.page))
             bullet_alone = _bullet_length(line) == len(line.words[0].text)
             text_words = line.words[1:] if bullet_alone else line.words

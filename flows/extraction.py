@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pdfplumber.utils.exceptions import PdfminerException
 from pydantic import ValidationError
 
 from extractors import ExtractionError, extract_document
@@ -23,6 +24,8 @@ from schemas import Extraction
 
 __all__ = [
     "MAX_BATCH",
+    "OUT_OF_MEMORY",
+    "TOO_DEEP",
     "Extracted",
     "batches_for",
     "extract_candidate",
@@ -34,6 +37,13 @@ __all__ = [
 #: (each is several API writes to a SQLite-backed server) while still spreading work over
 #: workers and reporting progress as each batch lands.
 MAX_BATCH = 20
+
+#: Reasons for files that exhaust the parser rather than failing a check.
+OUT_OF_MEMORY = (
+    "ran out of memory while parsing: the file holds far more than a leaflet (a PDF bomb?); "
+    "not loaded"
+)
+TOO_DEEP = "damaged PDF: its objects nest too deeply to parse (a PDF bomb?); not loaded"
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,17 @@ def _validation_reason(error: ValidationError) -> str:
     return f"extracted {error.title} failed validation: {problems}"
 
 
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    """Whether `error` or an exception it was raised from is a `kind` (pdfplumber wraps
+    pdfminer's errors in `PdfminerException`)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, kind) or any(isinstance(arg, kind) for arg in seen.args):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def extraction_or_reason(data: bytes) -> Extraction | str:
     """The document's records, or why it must be quarantined. Never raises for a bad file."""
     try:
@@ -71,9 +92,15 @@ def extraction_or_reason(data: bytes) -> Extraction | str:
         return str(error)
     except ValidationError as error:
         return _validation_reason(error)
-    except RecursionError:
-        return "damaged PDF: its structure nests too deeply to parse (RecursionError)"
+    except MemoryError:
+        return OUT_OF_MEMORY
     except Exception as error:  # a bad file must become a quarantine, never a crashed run
+        if _caused_by(error, RecursionError):
+            return TOO_DEEP
+        if _caused_by(error, MemoryError):
+            return OUT_OF_MEMORY
+        if isinstance(error, PdfminerException):  # a page's content pdfminer cannot interpret
+            return f"damaged PDF: pdfminer cannot parse it ({error})"
         detail = str(error) or "no detail"
         return f"unexpected {type(error).__name__} while extracting: {detail}"
 

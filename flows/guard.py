@@ -6,7 +6,10 @@ and a bug in a C extension could crash the interpreter. `GuardedExtractor` keeps
 process per batch that extracts documents in turn. The parent waits at most `parse_seconds` for
 each; a child that overruns is killed and the document quarantined ("took longer than ..."), a
 child that dies (segfault, OOM killer, kill -9) quarantines the document it held, and in both
-cases a fresh child takes the rest of the batch.
+cases a fresh child takes the rest of the batch. The child's address space is capped
+(`LPS_PARSE_MEMORY_MB`), so a bomb that gets past the cheap checks of `extractors.limits` meets a
+MemoryError ("ran out of memory ...") instead of starving the machine. A child reports ready
+before its first document, so its start-up is never counted against a document's time.
 
 Children come from a `forkserver` that has imported the extractors once, so starting one costs
 milliseconds and never forks the (threaded) Prefect process itself.
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import resource
 import signal
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -24,43 +28,74 @@ from typing import Any
 from flows.safety import max_document_bytes
 from schemas import Extraction
 
-__all__ = ["PARSE_SECONDS", "GuardedExtractor", "Limits"]
+__all__ = ["PARSE_MEMORY_MB", "PARSE_SECONDS", "GuardedExtractor", "Limits"]
 
 #: Longest one document may take to extract (a leaflet takes well under a second).
 #: `LPS_PARSE_SECONDS` overrides it.
 PARSE_SECONDS = 60.0
 
+#: Address space the extraction child may use, in MB (it needs ~150 MB for a leaflet); a bomb
+#: that tries to take more gets a MemoryError, and an "out of memory" reason, instead of
+#: starving the machine. `LPS_PARSE_MEMORY_MB` overrides it; 0 turns the cap off.
+PARSE_MEMORY_MB = 2048
+
+
+def _env_number(name: str, default: float) -> float:
+    """A non-negative number from the environment, else `default`."""
+    try:
+        value = float(os.environ.get(name, "") or default)
+    except ValueError:
+        return default
+    return value if value >= 0 else default
+
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-document limits: bytes read, and seconds of parsing."""
+    """Per-document limits: bytes read, seconds of parsing, and the parser's memory (MB, 0 for
+    no cap). Pages and content size are checked by the extractor (`extractors.limits`)."""
 
     max_bytes: int
     parse_seconds: float
+    memory_mb: int = PARSE_MEMORY_MB
 
     @classmethod
     def from_env(cls) -> Limits:
-        """The defaults, overridden by `LPS_MAX_BYTES` and `LPS_PARSE_SECONDS` when set."""
-        raw = os.environ.get("LPS_PARSE_SECONDS", "")
-        try:
-            seconds = float(raw) if raw else PARSE_SECONDS
-        except ValueError:
-            seconds = PARSE_SECONDS
-        if seconds <= 0:
-            seconds = PARSE_SECONDS
-        return cls(max_bytes=max_document_bytes(), parse_seconds=seconds)
+        """The defaults, overridden by `LPS_MAX_BYTES`, `LPS_PARSE_SECONDS` and
+        `LPS_PARSE_MEMORY_MB` when set."""
+        seconds = _env_number("LPS_PARSE_SECONDS", PARSE_SECONDS) or PARSE_SECONDS
+        memory = int(_env_number("LPS_PARSE_MEMORY_MB", PARSE_MEMORY_MB))
+        return cls(max_bytes=max_document_bytes(), parse_seconds=seconds, memory_mb=memory)
 
 
-def _serve(connection: Connection) -> None:
+def _cap_memory(megabytes: int) -> None:
+    """Limit this process's address space, so an allocation past it raises MemoryError."""
+    if megabytes > 0:
+        cap = megabytes * 1024 * 1024
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY:
+            cap = min(cap, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+
+
+def _serve(connection: Connection, memory_mb: int) -> None:
     """The child: extract each document sent until the pipe closes."""
     from flows.extraction import extraction_or_reason
 
+    _cap_memory(memory_mb)
+    connection.send_bytes(_READY)
     while True:
         try:
             data = connection.recv_bytes()
         except (EOFError, OSError):
             return
         connection.send(extraction_or_reason(data))
+
+
+#: What a child sends once it is ready, so its start-up is not counted as parsing time.
+_READY = b"ready"
+
+#: Longest a new child may take to start (the forkserver imports the extractors once).
+_START_SECONDS = 120.0
 
 
 def _context() -> Any:
@@ -98,10 +133,19 @@ class GuardedExtractor:
         context = _context()
         parent: Connection
         parent, child = context.Pipe()
-        process = context.Process(target=_serve, args=(child,), daemon=True)
+        process = context.Process(
+            target=_serve, args=(child, self.limits.memory_mb), daemon=True
+        )
         process.start()
         child.close()
         self._process, self._connection = process, parent
+        try:
+            ready = parent.poll(_START_SECONDS) and parent.recv_bytes() == _READY
+        except (EOFError, OSError):
+            ready = False
+        if not ready:  # not the document's fault: fail the task rather than quarantine
+            code = self._stop()
+            raise RuntimeError(f"the extraction process did not start ({_death(code)})")
         return parent
 
     def _stop(self) -> int | None:

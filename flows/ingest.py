@@ -13,15 +13,17 @@ local files and extracting are deterministic, and a failed write is reported, no
 
 from __future__ import annotations
 
+import queue
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
-from prefect.futures import PrefectFuture, as_completed
+from prefect.futures import PrefectFuture
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 from extractors import EXTRACTOR_VERSION
@@ -114,6 +116,23 @@ def extraction_runner(workers: int, dask_address: str | None = None) -> TaskRunn
     return ThreadPoolTaskRunner(max_workers=1)
 
 
+def _as_finished(
+    runner: TaskRunner[Any], batches: list[list[Candidate]]
+) -> Iterator[list[Extracted]]:
+    """Submit one extract task per batch; yield each batch's results as it finishes.
+
+    Unlike `prefect.futures.as_completed`, which keeps every future (and so every batch's
+    records) until the last one is done, a finished future is referenced only by the queue
+    until it is taken: the records of loaded batches can be freed, so the flow's memory does
+    not grow with the corpus (docs/scaling.md).
+    """
+    finished: queue.SimpleQueue[PrefectFuture[list[Extracted]]] = queue.SimpleQueue()
+    for batch in batches:
+        runner.submit(extract, {"batch": batch}).add_done_callback(finished.put)
+    for _ in batches:
+        yield finished.get().result()
+
+
 def _flow_run_id() -> str | None:
     context = get_run_context()
     flow_run = getattr(context, "flow_run", None)
@@ -146,11 +165,7 @@ def ingest_flow(
         workers_used = worker_count(workers, todo)
         batches = batches_for(plan.candidates, workers_used)
         with share_api_with_workers(), extraction_runner(workers_used, dask_address) as runner:
-            futures: list[PrefectFuture[list[Extracted]]] = [
-                runner.submit(extract, {"batch": batch}) for batch in batches
-            ]
-            for future in as_completed(futures):
-                extracted = future.result()
+            for extracted in _as_finished(runner, batches):
                 for item in extracted:
                     tally.add_extracted(item)
                 writable = [item for item in extracted if not item.transient]

@@ -29,12 +29,12 @@ __all__ = [
     "next_period",
 ]
 
-_PERIOD = re.compile(r"^(\d{4})/(\d{2})$")
+_PERIOD = re.compile(r"(\d{4})/(\d{2})", re.ASCII)  # fullmatch: no trailing newline
 
 
 def check_period(value: str) -> str:
     """A financial year written `2009/10`: four digits, slash, the next year's last two digits."""
-    match = _PERIOD.match(value)
+    match = _PERIOD.fullmatch(value)
     if not match:
         raise ValueError(f"period {value!r} is not a financial year like '2009/10'")
     start, end = int(match.group(1)), int(match.group(2))

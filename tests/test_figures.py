@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from extractors.crosscheck import find_mentions, percent_agrees
+from extractors.crosscheck import MESSAGE_PHRASES, find_mentions, percent_agrees
 from extractors.figures import (
     FigureError,
     direction_sign,
@@ -14,8 +16,17 @@ from extractors.figures import (
     parse_count,
     parse_percent,
 )
+from extractors.force_results import force_result_from_text
+from extractors.parts import parse_signed
+from extractors.performance import mark_to_achieved
 from extractors.priorities import priority_from_text, split_priorities
-from schemas.measures import MINUS_SIGNS, Measure, measure_for_label, normalise_label
+from schemas.measures import (
+    MEASURE_BY_LABEL,
+    MINUS_SIGNS,
+    Measure,
+    measure_for_label,
+    normalise_label,
+)
 from schemas.records import check_period, next_period
 
 
@@ -147,3 +158,184 @@ def test_message_mentions_the_seed_figures() -> None:
     assert mentions[Measure.theft_of_vehicles].sign == -1
     assert mentions[Measure.theft_from_vehicles].pct == "12.5"
     assert percent_agrees("17", 17.1) and not percent_agrees("12.5", 12.7)
+
+
+# --- properties over every printed form ----------------------------------------------------------
+# Each strategy writes a figure the way some leaflet prints it (any minus glyph, '+', or no sign;
+# thousands separators; a space before '%' or not; odd spacing) and the parser must read back
+# exactly the value written, or refuse it; never a different number.
+
+SIGN_GLYPHS = st.sampled_from([*MINUS_SIGNS, "+", ""])
+SPACE = st.sampled_from([" ", "  ", "\n", " \t"])
+
+
+def _sign_value(glyph: str) -> int | None:
+    return None if not glyph else (1 if glyph == "+" else -1)
+
+
+@given(count=st.integers(0, 999_999), tenths=st.integers(0, 9_999), count_sign=SIGN_GLYPHS,
+       pct_sign=SIGN_GLYPHS, gap=SPACE, pct_space=st.sampled_from(["", " "]),
+       separators=st.booleans())
+def test_any_change_cell_reads_back_or_is_refused(
+    count: int, tenths: int, count_sign: str, pct_sign: str, gap: str, pct_space: str,
+    separators: bool,
+) -> None:
+    shown = f"{count:,}" if separators else str(count)
+    cell = f"{count_sign}{shown}{gap}offences{gap}or {pct_sign}{tenths / 10:.1f}{pct_space}%"
+    signs = {_sign_value(count_sign), _sign_value(pct_sign)} - {None}
+    try:
+        parsed = parse_change_cell(cell)
+    except FigureError:
+        assert len(signs) == 2 or (count == 0) != (tenths == 0)  # opposite signs, or 0 vs non-0
+        return
+    assert (parsed.count, parsed.pct) == (count, tenths / 10)
+    assert parsed.sign == (signs.pop() if signs else None)
+
+
+@given(value=st.integers(0, 10**7), glyph=SIGN_GLYPHS, space=st.sampled_from(["", " "]))
+def test_signed_counts_read_back(value: int, glyph: str, space: str) -> None:
+    parsed = parse_signed(f"{glyph}{space if glyph else ''}{value:,}", percent=False)
+    assert (parsed.magnitude, parsed.sign) == (value, _sign_value(glyph))
+    with pytest.raises(FigureError):
+        parse_signed(f"{glyph}{value:,}", percent=True)  # a count is not a percentage
+
+
+@given(hundredths=st.integers(0, 99_999), glyph=SIGN_GLYPHS, space=st.sampled_from(["", " "]))
+def test_signed_percentages_read_back(hundredths: int, glyph: str, space: str) -> None:
+    text = f"{hundredths / 100:.2f}"
+    parsed = parse_signed(f"{glyph}{text}{space}%", percent=True)
+    assert (parsed.magnitude, parsed.sign) == (float(text), _sign_value(glyph))
+    assert parse_percent(f"{text}{space}%") == float(text)
+    if _sign_value(glyph) is None and hundredths:
+        with pytest.raises(FigureError, match="without a sign"):
+            parsed.value()
+
+
+@given(st.from_regex(r"\d{1,3}(,\d{1,4}){1,3}", fullmatch=True))
+def test_misplaced_thousands_separators_are_refused(text: str) -> None:
+    groups = text.split(",")[1:]
+    if all(len(group) == 3 for group in groups):
+        assert parse_count(text) == int(text.replace(",", ""))
+    else:
+        with pytest.raises(FigureError):
+            parse_count(text)
+
+
+@given(st.sampled_from(["fewer", "reduction", "reduce", "down", "decrease", "less", "lower",
+                        "more", "increase", "up", "rise", "higher"]), st.randoms())
+def test_direction_words_ignore_case(word: str, rnd: Any) -> None:
+    shuffled = "".join(c.upper() if rnd.random() < 0.5 else c for c in word)
+    assert direction_sign(shuffled) == direction_sign(word)
+    assert direction_sign(word) == (1 if word in {"more", "increase", "up", "rise", "higher"}
+                                    else -1)
+
+
+@given(st.one_of(st.text(max_size=12), st.from_regex(r"\A\d{4}/\d{2}\s?\Z")))
+def test_only_real_financial_years_are_periods(text: str) -> None:
+    """Found by this test: '2009/10\n' and full-width '２００９/１０' were accepted."""
+    try:
+        check_period(text)
+    except ValueError:
+        return
+    assert len(text) == 7 and text[4] == "/" and text.isascii()
+    assert int(text[5:]) == (int(text[:4]) + 1) % 100
+
+
+@given(st.integers(1000, 9998), st.integers(0, 99))
+def test_periods_with_consecutive_years_and_only_those(start: int, end: int) -> None:
+    period = f"{start}/{end:02d}"
+    if (start + 1) % 100 == end:
+        assert check_period(period) == period
+    else:
+        with pytest.raises(ValueError, match="consecutive"):
+            check_period(period)
+
+
+@given(label=st.sampled_from(sorted(MEASURE_BY_LABEL)), rnd=st.randoms(),
+       dash=st.sampled_from([*MINUS_SIGNS, "\u2010", "\u2011"]), pad=SPACE)
+def test_every_known_label_maps_whatever_its_case_spacing_and_dashes(
+    label: str, rnd: Any, dash: str, pad: str,
+) -> None:
+    words = label.split()
+    joined = "".join(
+        word + (rnd.choice([" ", pad, f" {dash} ", dash]) if i < len(words) - 1 else "")
+        for i, word in enumerate(words)
+    )
+    printed = pad + "".join(c.upper() if rnd.random() < 0.3 else c for c in joined) + pad
+    assert measure_for_label(printed) == MEASURE_BY_LABEL[label]
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=30))
+def test_an_unknown_label_maps_to_none_never_to_a_guess(text: str) -> None:
+    measure = measure_for_label(text)
+    assert measure is None or normalise_label(text) in MEASURE_BY_LABEL
+
+
+PHRASES = [(measure, phrase) for measure, phrases in MESSAGE_PHRASES.items()
+           for phrase in phrases]
+
+
+@given(pair=st.sampled_from(PHRASES), count=st.integers(1, 99_999), fall=st.booleans(),
+       tenths=st.integers(1, 999), with_pct=st.booleans(),
+       before=st.sampled_from(["", "Over the year there were ", "We saw "]),
+       after=st.sampled_from(["", ".", " this year."]))
+def test_a_message_figure_is_found_with_its_sign(
+    pair: tuple[Measure, str], count: int, fall: bool, tenths: int, with_pct: bool,
+    before: str, after: str,
+) -> None:
+    measure, phrase = pair
+    pct = f" ({tenths / 10:.1f}% {'reduction' if fall else 'increase'})" if with_pct else ""
+    text = f"{before}{count:,} {'fewer' if fall else 'more'} {phrase}{pct}{after}"
+    mentions = [m for m in find_mentions(text) if m.measure == measure]
+    assert [(m.count, m.sign, m.pct) for m in mentions] == [
+        (count, -1 if fall else 1, f"{tenths / 10:.1f}" if with_pct else None)
+    ]
+
+
+@given(st.integers(0, 99_999), st.integers(0, 2))
+def test_a_rounded_message_percentage_agrees_with_its_table(hundredths: int, places: int) -> None:
+    table = hundredths / 100
+    stated = f"{table:.{places}f}"
+    if abs(float(stated) - table) < 10.0 ** (-places):
+        assert percent_agrees(stated, table) and percent_agrees(stated, -table)
+
+
+@given(st.lists(st.tuples(st.integers(1, 999), st.booleans(),
+                          st.sampled_from(sorted(MEASURE_BY_LABEL))), min_size=1, max_size=3))
+def test_priorities_split_and_read_back(targets: list[tuple[int, bool, str]]) -> None:
+    printed = [f"{tenths / 10:.1f}% {'reduction' if fall else 'increase'} in {label}"
+               for tenths, fall, label in targets]
+    assert split_priorities(", ".join(printed)) == printed
+    for text, (tenths, fall, label) in zip(printed, targets, strict=True):
+        priority = priority_from_text(text, "2010/11", 3)
+        assert priority.target_change_pct == (-1 if fall else 1) * tenths / 10
+        assert priority.measure == MEASURE_BY_LABEL[label]
+
+
+@given(pct=st.integers(1, 999), count=st.integers(1, 99_999), target=st.integers(1, 999),
+       fall=st.booleans(), agree=st.booleans())
+def test_force_results_read_back_and_refuse_a_sentence_that_contradicts_itself(
+    pct: int, count: int, target: int, fall: bool, agree: bool,
+) -> None:
+    direction = "reduction" if fall else "increase"
+    crimes = "fewer" if fall == agree else "more"
+    met = fall and pct >= target
+    text = (f"a {direction} in serious acquisitive crime of {pct / 10:.1f}% or {count} {crimes} "
+            f"crimes, {'exceeding' if met else 'missing'} the {target / 10:.1f}% reduction target")
+    if not agree:
+        with pytest.raises(ValueError):  # pydantic's ValidationError: signs disagree
+            force_result_from_text(text, "2009/10", 4, met)
+        return
+    with pytest.raises(ValueError, match="but its own figures say otherwise"):  # verdict too
+        force_result_from_text(text, "2009/10", 4, not met)
+    result = force_result_from_text(text, "2009/10", 4, met)
+    assert result is not None
+    sign = -1 if fall else 1
+    assert (result.measure, result.change_pct, result.change_count, result.target_change_pct) == (
+        Measure.serious_acquisitive_crime, sign * pct / 10, sign * count, -target / 10)
+
+
+@given(st.sampled_from(["Target achieved", "achieved", "yes", "", "   "]), st.randoms())
+def test_achieved_marks_ignore_case_and_spacing(mark: str, rnd: Any) -> None:
+    printed = " " + "".join(c.upper() if rnd.random() < 0.5 else c for c in mark) + " \n"
+    assert mark_to_achieved(printed) is (mark.strip() != "")

@@ -3,14 +3,21 @@ benchmark corpus (distinct bytes, same records)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
+import dask
+import distributed
 import pytest
-from conftest import load_golden, manifest, needs_fixtures
+from conftest import ROOT, load_golden, manifest, needs_fixtures
 from leaflets import copy_leaflet
 from sqlite_utils import Database
 
 from benchmarks.corpus import pool_paths, retitled
+from benchmarks.table import results_to_markdown
 from extractors import extract_document
 from flows import ingest as ingest_module
 from flows.ingest import ingest_flow, run_ingest
@@ -20,10 +27,8 @@ from warehouse import load_extraction, open_warehouse
 
 @needs_fixtures
 @pytest.mark.usefixtures("prefect_api")
-@pytest.mark.timeout(120)
+@pytest.mark.timeout(180)
 def test_ingest_extracts_on_an_existing_dask_cluster(tmp_path: Path) -> None:
-    distributed = pytest.importorskip("distributed")
-    import dask
     inbox = tmp_path / "inbox"
     copy_leaflet(inbox / "barnet.pdf", "Barnet")
     copy_leaflet(inbox / "brent.pdf", "Brent")
@@ -31,16 +36,25 @@ def test_ingest_extracts_on_an_existing_dask_cluster(tmp_path: Path) -> None:
     db_path = tmp_path / "lps.db"
     # Workers must be allowed children: each extract task parses in a killable child
     # (flows.guard). docs/scaling.md says so for real clusters (distributed.worker.daemon: false).
-    with dask.config.set({"distributed.worker.daemon": False}), distributed.LocalCluster(
+    cluster_kind: Any = distributed.LocalCluster  # untyped in distributed's stubs
+    client_kind: Any = distributed.Client
+    with dask.config.set({"distributed.worker.daemon": False}), cluster_kind(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-    ) as cluster, distributed.Client(cluster) as client:
-        summary = ingest_flow(
-            paths=[str(inbox)], db_path=str(db_path), workers=2,
-            dask_address=cluster.scheduler_address,
-        )
-        ran_on = client.run(lambda: __import__("os").getpid())
+    ) as cluster, client_kind(cluster) as client:
+        worker_pids = set(client.run(os.getpid).values())
+        with distributed.get_task_stream(client) as stream:
+            summary = ingest_flow(
+                paths=[str(inbox)], db_path=str(db_path), workers=2,
+                dask_address=cluster.scheduler_address,
+            )
+        workers = set(cluster.scheduler.workers)
+    assert len(worker_pids) == 2 and os.getpid() not in worker_pids  # two real processes
+    # Every extract task ran on the cluster's workers (the scheduler's own record of them):
+    # three documents over two workers make three one-document batches.
+    extracts = [t for t in stream.data if str(t["key"]).startswith("extract")]
+    assert len(extracts) == 3, [t["key"] for t in stream.data]
+    assert {t["worker"] for t in extracts} <= workers
     assert (summary.loaded, summary.quarantined) == (2, 1)
-    assert len(ran_on) == 2
     with Database(db_path) as db:
         statuses = {row["source"].rsplit("/", 1)[-1]: row["status"]
                     for row in db.query("select source, status from documents")}
@@ -48,10 +62,8 @@ def test_ingest_extracts_on_an_existing_dask_cluster(tmp_path: Path) -> None:
                         "broken.pdf": "quarantined"}
 
 
-@needs_fixtures
-def test_a_rerun_with_nothing_new_never_starts_prefect(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _inbox_already_loaded(tmp_path: Path) -> tuple[Path, Path]:
+    """An inbox with barnet.pdf, which the warehouse has loaded, and again.pdf, its copy."""
     inbox = tmp_path / "inbox"
     copy_leaflet(inbox / "barnet.pdf", "Barnet")
     db_path = tmp_path / "lps.db"
@@ -59,17 +71,44 @@ def test_a_rerun_with_nothing_new_never_starts_prefect(
     with open_warehouse(str(db_path)) as db:  # as if an earlier run had loaded it
         load_extraction(db, document_id_for(data), str(inbox / "barnet.pdf"),
                         extract_document(data), "test", len(data))
+    (inbox / "again.pdf").write_bytes(data)
+    return inbox, db_path
+
+
+@needs_fixtures
+def test_a_rerun_with_nothing_new_never_starts_prefect(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    inbox, db_path = _inbox_already_loaded(tmp_path)
 
     def no_prefect() -> None:
         raise AssertionError("Prefect was started for a run with nothing to extract")
 
     monkeypatch.setattr(ingest_module, "local_prefect_api", no_prefect)
-    (inbox / "again.pdf").write_bytes(data)
     summary = run_ingest([str(inbox)], str(db_path))
     assert (summary.seen, summary.skipped, summary.loaded, summary.flow_run_id) == (2, 2, 0, None)
     assert summary.rows_written["document_sources"] == 1  # again.pdf recorded as a name
     with Database(db_path) as db:
         assert db.table("runs").count == 1
+
+
+@needs_fixtures
+def test_lps_ingest_rerun_with_nothing_new_never_imports_prefect(tmp_path: Path) -> None:
+    """Importing Prefect took most of a re-run's time (flows.fastpath): the CLI must not."""
+    inbox, db_path = _inbox_already_loaded(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "lps.cli", "ingest", str(inbox),
+         "--db", str(db_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "skipped (known/dupe):  2" in result.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "sqlite_utils" in imported  # the import log is real
+    assert not {name for name in imported if name.split(".")[0] == "prefect"}
+    with Database(db_path) as db:
+        assert [row["flow_run_id"] for row in db.query("select flow_run_id from runs")] == [None]
 
 
 @needs_fixtures
@@ -81,3 +120,14 @@ def test_benchmark_copies_are_distinct_bytes_with_the_same_records() -> None:
         copies = [retitled(original, f"copy {k}") for k in range(2)]
         assert len({document_id_for(b) for b in [original, *copies]}) == 3
         assert extract_document(copies[1]) == load_golden(fixture.golden)  # type: ignore[arg-type]
+
+
+def test_benchmark_table_has_one_row_per_run_in_order_of_n() -> None:
+    runs: list[dict[str, Any]] = [
+        {"n": 500, "ratio_b_over_a": 0.29, "prefect_trivial_tasks": {"tasks_per_second": 77.5}},
+        {"n": 100, "ratio_b_over_a": None},
+    ]
+    lines = results_to_markdown(runs).splitlines()
+    assert lines[0].startswith("| N | (a) floor docs/s |") and len(lines) == 4
+    assert lines[2].startswith("| 100 | n/a |") and "| 500 |" in lines[3]
+    assert "| 0.29 |" in lines[3] and "| 77.5 |" in lines[3]

@@ -1,0 +1,152 @@
+"""Cheap structural checks on an opened PDF, before any page is interpreted.
+
+pdfminer trusts a file: it follows a page tree of any size, inflates a content stream of any
+size into memory, and rebuilds a broken cross-reference table by scanning for objects. Each
+check here costs milliseconds and refuses a file that would cost minutes or gigabytes, or whose
+structure had to be guessed, with a reason that says which:
+
+- a cross-reference table pdfminer could only rebuild by scanning ("repair"): objects may come
+  from a stale revision of the file, so no figure read from it can be trusted;
+- more pages than a leaflet could have (`LPS_MAX_PAGES`, default `MAX_PAGES`), judged from the
+  page tree's declared count and then by walking at most that many pages;
+- a compressed stream that inflates past `MAX_CONTENT_BYTES` (a deflate bomb), measured by
+  inflating at most that many bytes, or that does not inflate cleanly (a corrupt stream, which
+  pdfminer would silently salvage in part).
+
+The parse-time and memory limits that catch everything else live in `flows.guard`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import zlib
+from typing import Any
+
+from pdfminer.pdfdocument import PDFXRefFallback
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdftypes import PDFStream, resolve1
+from pdfminer.psparser import LIT
+
+from extractors.errors import UnreadableDocument
+
+__all__ = ["MAX_CONTENT_BYTES", "MAX_PAGES", "check_structure", "max_pages"]
+
+#: A leaflet has four or five pages; anything far longer is not one, and must not tie up a worker.
+MAX_PAGES = 40
+
+#: Most bytes one page's content may inflate to (a leaflet page's is well under 1 MB).
+MAX_CONTENT_BYTES = 16 * 1024 * 1024
+
+_FLATE = {LIT("FlateDecode"), LIT("Fl")}
+_IMAGE = LIT("Image")
+
+
+def max_pages() -> int:
+    """The page cap in force: `LPS_MAX_PAGES` when set to a positive integer, else `MAX_PAGES`."""
+    value = os.environ.get("LPS_MAX_PAGES", "")
+    return int(value) if value.isdigit() and int(value) > 0 else MAX_PAGES
+
+
+def _too_many_pages(count: int, cap: int) -> UnreadableDocument:
+    return UnreadableDocument(
+        f"too many pages for a leaflet ({count:,}; at most {cap}): not a Local Policing "
+        "Summary (or a PDF bomb); not parsed"
+    )
+
+
+def _check_xref(document: Any) -> None:
+    if any(isinstance(xref, PDFXRefFallback) for xref in document.xrefs):
+        raise UnreadableDocument(
+            "damaged PDF: its cross-reference table (xref) is missing or broken, and it opens "
+            "only by repair (scanning the file for objects), so its text cannot be trusted; "
+            "download it again or re-save it from the original"
+        )
+
+
+def _check_declared_pages(document: Any, cap: int) -> None:
+    tree = resolve1(document.catalog.get("Pages"))
+    count = resolve1(tree.get("Count")) if isinstance(tree, dict) else None
+    if isinstance(count, int) and count > cap:
+        raise _too_many_pages(count, cap)
+
+
+def _flate_problem(data: bytes, filters: list[Any], cap: int) -> str | None:
+    """What is wrong with a stream's Flate layers: 'too large' when one inflates past `cap`
+    (inflating at most `cap + 1` bytes), 'corrupt: ...' when one does not inflate cleanly to its
+    end and checksum, else None. A filter other than Flate ends the check (pdfminer handles or
+    refuses it; the guard's limits catch what it cannot)."""
+    for name in filters:
+        if resolve1(name) not in _FLATE:
+            return None
+        inflater = zlib.decompressobj()
+        try:
+            data = inflater.decompress(data, cap + 1)
+        except zlib.error as error:
+            return f"corrupt: {error}"
+        if len(data) > cap:
+            return "too large"
+        if not inflater.eof:
+            return "corrupt: it ends before its compressed data does"
+    return None
+
+
+def _content_streams(page: PDFPage) -> list[PDFStream]:
+    contents = resolve1(page.attrs.get("Contents"))
+    items = contents if isinstance(contents, list) else [contents]
+    return [stream for stream in map(resolve1, items) if isinstance(stream, PDFStream)]
+
+
+def _stream_problem(stream: PDFStream) -> str | None:
+    if stream.rawdata is None:  # already decoded by pdfminer
+        return None
+    filters = [name for name, _params in stream.get_filters()]
+    return _flate_problem(stream.rawdata, filters, MAX_CONTENT_BYTES)
+
+
+def _refusal(problem: str, what: str) -> UnreadableDocument:
+    if problem == "too large":
+        return UnreadableDocument(
+            f"{what} inflates to more than {MAX_CONTENT_BYTES // (1024 * 1024)} MB (a "
+            "leaflet's largest is under 1 MB): a compression bomb or a damaged file; not parsed"
+        )
+    return UnreadableDocument(
+        f"damaged PDF: {what} is {problem}, so its text cannot be trusted; download it again"
+    )
+
+
+def _check_content(page: PDFPage, number: int) -> None:
+    for stream in _content_streams(page):
+        problem = _stream_problem(stream)
+        if problem:
+            raise _refusal(problem, f"page {number}'s content")
+
+
+def _check_every_stream(document: Any) -> None:
+    """Every compressed stream but images (fonts, maps, forms) inflates cleanly and within the
+    cap: pdfminer salvages what it can from a corrupt stream and carries on with a warning,
+    which would load text (and figures) the file does not really hold. Images are skipped: the
+    extractor never decodes them (`extractors.chars`), and a large photo is no bomb."""
+    for xref in document.xrefs:
+        for objid in xref.get_objids():
+            stream = document.getobj(objid)
+            if isinstance(stream, PDFStream) and resolve1(stream.get("Subtype")) is not _IMAGE:
+                problem = _stream_problem(stream)
+                if problem:
+                    raise _refusal(problem, f"compressed stream {objid}")
+
+
+def check_structure(document: Any) -> None:
+    """Raise `UnreadableDocument` when a pdfminer `PDFDocument` fails a cheap check above."""
+    _check_xref(document)
+    cap = max_pages()
+    _check_declared_pages(document, cap)
+    pages = list(itertools.islice(PDFPage.create_pages(document), cap + 1))
+    if len(pages) > cap:
+        raise UnreadableDocument(
+            f"too many pages for a leaflet (more than {cap}): not a Local Policing Summary "
+            "(or a PDF bomb); not parsed"
+        )
+    for number, page in enumerate(pages, start=1):
+        _check_content(page, number)
+    _check_every_stream(document)

@@ -1,0 +1,136 @@
+"""The guard stops a parse that overruns, survives a dead parser, and keeps the batch going.
+
+Real child processes and real hostile PDFs throughout: a content stream of save/restore pairs
+that is small and passes every size check but takes seconds to interpret (only the time limit
+stops it), a run-length content stream that decodes to ~4 GB (only the memory cap stops it),
+and a child killed with SIGKILL mid-parse. The last test runs `lps ingest` in a subprocess on a
+folder of every hostile input and three good leaflets.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from conftest import PDFS, ROOT, load_golden, manifest
+from test_cli import ALARMING
+from test_hostile_inputs import REASONS
+
+from fixtures.generator import hostile
+from flows.extraction import OUT_OF_MEMORY
+from flows.guard import PARSE_MEMORY_MB, PARSE_SECONDS, GuardedExtractor, Limits
+from schemas import Extraction
+
+BARNET = PDFS / "2009-10" / "barnet.pdf"
+TIMEOUT_REASON = (
+    "took longer than 1 s to parse: stopped, so one file cannot hold up the run (a PDF bomb or "
+    "a badly damaged file?)"
+)
+
+
+def _golden(borough: str) -> Extraction:
+    return load_golden(ROOT / "fixtures" / "golden" / "2009-10" / f"{borough}.json")
+
+
+@pytest.fixture(scope="module")
+def slow_pdf() -> bytes:
+    """~4 s of interpretation in ~1 KB; under every byte, page and content cap."""
+    return hostile.slow_content(100_000)
+
+
+def test_a_parse_that_outlives_its_limit_is_stopped_and_the_next_document_loads(
+    slow_pdf: bytes,
+) -> None:
+    with GuardedExtractor(Limits(max_bytes=10**8, parse_seconds=1.0)) as guard:
+        started = time.perf_counter()
+        assert guard.extract(slow_pdf) == TIMEOUT_REASON
+        assert time.perf_counter() - started < 3.0
+        assert guard.extract(BARNET.read_bytes()) == _golden("barnet")
+
+
+def test_a_killed_child_quarantines_only_the_document_it_held(slow_pdf: bytes) -> None:
+    with GuardedExtractor(Limits(max_bytes=10**8, parse_seconds=30.0)) as guard:
+        assert guard.extract(BARNET.read_bytes()) == _golden("barnet")  # child is up
+        child = guard._process.pid
+        killer = threading.Timer(0.5, os.kill, (child, signal.SIGKILL))
+        killer.start()
+        try:
+            reason = guard.extract(slow_pdf)
+        finally:
+            killer.join()
+        assert reason == (
+            "the extraction process died while parsing it (signal SIGKILL): the file crashed "
+            "or exhausted the parser (out of memory?)"
+        )
+        assert guard.extract((PDFS / "2009-10" / "camden.pdf").read_bytes()) == _golden("camden")
+        assert guard._process.pid != child
+
+
+def test_a_memory_bomb_is_quarantined_as_out_of_memory_and_the_child_goes_on() -> None:
+    bomb = hostile.run_length_bomb()
+    assert len(bomb) < 10_000
+    with GuardedExtractor(Limits(max_bytes=10**8, parse_seconds=30.0, memory_mb=400)) as guard:
+        assert guard.extract(bomb) == OUT_OF_MEMORY
+        assert guard.extract(BARNET.read_bytes()) == _golden("barnet")
+
+
+def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LPS_PARSE_SECONDS", "2.5")
+    monkeypatch.setenv("LPS_PARSE_MEMORY_MB", "0")
+    monkeypatch.setenv("LPS_MAX_BYTES", "1000")
+    assert Limits.from_env() == Limits(max_bytes=1000, parse_seconds=2.5, memory_mb=0)
+    for junk in ("", "soon", "-3", "0"):
+        monkeypatch.setenv("LPS_PARSE_SECONDS", junk)
+        monkeypatch.setenv("LPS_PARSE_MEMORY_MB", junk if junk != "0" else "-1")
+        limits = Limits.from_env()
+        assert (limits.parse_seconds, limits.memory_mb) == (PARSE_SECONDS, PARSE_MEMORY_MB)
+
+
+def test_ingest_of_every_hostile_input_loads_the_good_and_quarantines_each_bad(
+    tmp_path: Path,
+) -> None:
+    """One `lps ingest` run over every bad fixture, the two limit-only bombs and three good
+    leaflets: exit 0, the good ones loaded, each bad one quarantined with its own reason."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    bad = [entry.path for entry in manifest() if entry.expected_status == "quarantined"]
+    for path in bad:
+        shutil.copyfile(path, inbox / path.name)
+    (inbox / "slow.pdf").write_bytes(hostile.slow_content(400_000))  # ~16 s unguarded
+    (inbox / "memory-bomb.pdf").write_bytes(hostile.run_length_bomb())
+    good = ["barnet", "camden", "hackney"]
+    for borough in good:
+        shutil.copyfile(PDFS / "2009-10" / f"{borough}.pdf", inbox / f"{borough}.pdf")
+
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env |= {"PREFECT_HOME": str(tmp_path / "prefect-home"), "LPS_PARSE_SECONDS": "3",
+            "LPS_PARSE_MEMORY_MB": "400"}
+    db_path = tmp_path / "lps.db"
+    script = Path(sys.executable).with_name("lps")
+    result = subprocess.run([str(script), "ingest", str(inbox), "--db", str(db_path),
+                             "--workers", "1"], env=env, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert ALARMING.findall(result.stdout + result.stderr) == [], result.stderr
+
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("select source, status, reason from documents").fetchall()
+    found = {Path(source).name: (status, reason) for source, status, reason in rows}
+    assert len(found) == len(bad) + 2 + len(good)
+    assert {name: found[f"{name}.pdf"][0] for name in good} == dict.fromkeys(good, "loaded")
+    quarantined = {name: reason for name, (status, reason) in found.items()
+                   if status == "quarantined"}
+    assert set(quarantined) == {path.name for path in bad} | {"slow.pdf", "memory-bomb.pdf"}
+    assert quarantined["slow.pdf"] == TIMEOUT_REASON.replace("1 s", "3 s")
+    assert quarantined["memory-bomb.pdf"] == OUT_OF_MEMORY
+    for name, reason in REASONS.items():
+        assert quarantined[name] == reason
+    assert all(reason for reason in quarantined.values())
