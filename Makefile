@@ -1,5 +1,6 @@
-# Two commands matter: `make demo` (ingest the bundled fixtures) and `make test` (the whole suite).
-# Both create .venv and install the pinned dependencies first; nothing else needs installing by hand.
+# Two commands matter: `make demo` (ingest the bundled fixtures) and `make test` (the whole suite);
+# `make bench` runs the benchmark (docs/scaling.md).
+# All create .venv and install the pinned dependencies first; nothing else needs installing by hand.
 
 PYTHON ?= python3.11
 VENV   := .venv
@@ -11,9 +12,9 @@ DB     ?= lps.db
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
+	$(BIN)/python -m pip install -qq --upgrade "pip==26.3"
 	@# setuptools warns at length that editable installs exist; nothing here needs acting on
-	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install -qq -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 system-deps:
