@@ -7,6 +7,7 @@ cores (a new database is migrated), so it runs once per session and only when a 
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +40,14 @@ class Fixture:
         """The golden records this leaflet must extract to."""
         assert self.golden is not None, f"{self.path.name} has no golden file"
         return load_golden(self.golden)
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def load_golden(path: Path) -> Extraction:

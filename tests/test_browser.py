@@ -10,7 +10,6 @@ Screenshots go to test-artifacts/ for a person to look at.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import free_port
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 from sample_warehouse import FIXTURES, build_fixture_warehouse, golden
 
@@ -39,12 +39,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def wait_until_serving(url: str, server: subprocess.Popen[bytes], log: Path) -> None:

@@ -10,7 +10,6 @@ artifact. It also checks that `lps` used that server rather than starting a temp
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,19 +19,13 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import needs_fixtures
+from conftest import free_port, needs_fixtures
 from leaflets import copy_leaflet
 
 pytestmark = needs_fixtures
 
 FLOW_NAME = "ingest-local-policing-summaries"
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _bin(name: str) -> str:
@@ -43,7 +36,7 @@ def _bin(name: str) -> str:
 def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The API URL of a `prefect server start` process of this test's own."""
     home = tmp_path_factory.mktemp("prefect-server-home")
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     env |= {
         "PREFECT_HOME": str(home),
