@@ -2,13 +2,12 @@
 
 Hashing the files and asking the warehouse which documents it has settled takes a fraction of a
 second for thousands of leaflets, while starting the temporary Prefect server takes seconds.
-So `run_ingest` plans first (`plan_for_paths`) and, when there is nothing to extract, records
-the run in the warehouse directly (`record_without_flow`): the same tasks' functions, called
-plainly, and the same summary, with no flow run (`flow_run_id` is None).
-
-`run_ingest_lazily` goes one step further for the CLI: it decides before Prefect is even
-imported. Importing Prefect (and so `flows.ingest`) costs 3 to 10 s of a 2-core machine, which
-was most of a re-run's time: measured 11.7 s wall for 20 settled leaflets, of which 2.5 s CPU.
+So `run_ingest_lazily` (what `lps ingest` and `flows.ingest.run_ingest` run) plans first
+(`plan_for_paths`) and, when there is nothing to extract, records the run in the warehouse
+directly (`record_without_flow`): the same tasks' functions, called plainly, and the same
+summary, with no flow run (`flow_run_id` is None). It decides before Prefect is even imported:
+importing Prefect (and so `flows.ingest`) costs 3 to 10 s of a 2-core machine, which was most
+of a re-run's time: measured 11.7 s wall for 20 settled leaflets, of which 2.5 s CPU.
 """
 
 from __future__ import annotations
@@ -73,15 +72,16 @@ def run_ingest_lazily(
     paths: Sequence[str], db_path: str, workers: int | None = None,
     dask_address: str | None = None,
 ) -> IngestSummary:
-    """`flows.ingest.run_ingest`, importing Prefect only when there is something to extract.
+    """Ingest `paths`, importing Prefect only when there is something to extract.
 
-    A run with nothing new is recorded here without the import; otherwise `run_ingest` plans
-    again (the files may have changed since: hashing is cheap) and runs the flow.
+    A run with nothing new is recorded here without the import; otherwise the flow runs
+    (`flows.ingest.run_ingest_flow`), whose own planning task hashes the files again, as they
+    may have changed since.
     """
     started_at, clock = utc_now(), time.monotonic()
     files, plan = plan_for_paths(paths, db_path, EXTRACTOR_VERSION)
     if not plan.candidates:
         return record_without_flow(files, plan, db_path, started_at, clock)
-    from flows.ingest import run_ingest  # imports Prefect
+    from flows.ingest import run_ingest_flow  # imports Prefect
 
-    return run_ingest(list(paths), db_path, workers, dask_address)
+    return run_ingest_flow(paths, db_path, workers, dask_address)

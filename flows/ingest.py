@@ -16,7 +16,7 @@ from __future__ import annotations
 import queue
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -28,7 +28,7 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 
 from extractors import EXTRACTOR_VERSION
 from flows.extraction import Extracted, batches_for, extract_candidate, worker_count
-from flows.fastpath import plan_files, plan_for_paths, record_without_flow
+from flows.fastpath import plan_files, run_ingest_lazily
 from flows.guard import GuardedExtractor
 from flows.runtime import local_prefect_api, share_api_with_workers
 from flows.sources import Candidate, IngestPlan, discover_files
@@ -46,6 +46,7 @@ __all__ = [
     "load",
     "prepare_warehouse",
     "run_ingest",
+    "run_ingest_flow",
 ]
 
 
@@ -78,7 +79,10 @@ def extract(batch: list[Candidate]) -> list[Extracted]:
     Parsing runs in a killable child (`flows.guard`): a file that overruns its time limit or
     crashes the parser is quarantined and the batch goes on."""
     with GuardedExtractor() as guard:
-        return [extract_candidate(candidate, guard.extract) for candidate in batch]
+        return [
+            extract_candidate(candidate, guard.extract, guard.limits.max_bytes)
+            for candidate in batch
+        ]
 
 
 @task(cache_policy=NO_CACHE)
@@ -196,19 +200,21 @@ def ingest_flow(
 def run_ingest(
     paths: list[str], db_path: str, workers: int | None = None, dask_address: str | None = None
 ) -> IngestSummary:
-    """Run `ingest_flow` the way `lps ingest` does: against the configured Prefect API, or one
-    quiet temporary server that is stopped only once it has recorded the run (see
-    `flows.runtime`). Raises what the flow raises when the pipeline cannot work.
+    """Ingest `paths` the way `lps ingest` does (`flows.fastpath.run_ingest_lazily`): when every
+    file is already settled, the run is recorded without starting Prefect at all; otherwise
+    `run_ingest_flow` runs the flow. Raises what the flow raises when the pipeline cannot work."""
+    return run_ingest_lazily(paths, db_path, workers, dask_address)
 
-    When every file is already settled, the run is recorded without starting Prefect at all
-    (`flows.fastpath`): a re-run of a loaded folder costs the hashing, not a server start."""
-    started_at, clock = utc_now(), time.monotonic()
-    files, plan = plan_for_paths(paths, db_path, EXTRACTOR_VERSION)
-    if not plan.candidates:
-        return record_without_flow(files, plan, db_path, started_at, clock)
+
+def run_ingest_flow(
+    paths: Sequence[str], db_path: str, workers: int | None = None,
+    dask_address: str | None = None,
+) -> IngestSummary:
+    """Run `ingest_flow` against the configured Prefect API, or one quiet temporary server that
+    is stopped only once it has recorded the run (see `flows.runtime`)."""
     with local_prefect_api() as api:
         summary = ingest_flow(
-            paths=paths, db_path=db_path, workers=workers, dask_address=dask_address
+            paths=list(paths), db_path=db_path, workers=workers, dask_address=dask_address
         )
         if summary.flow_run_id:
             api.flow_run_ids.append(summary.flow_run_id)
