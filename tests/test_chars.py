@@ -87,8 +87,11 @@ def test_page_chars_keep_only_the_keys_the_layout_reads() -> None:
         chars = page_chars(pdf.pages[0])
         reference = pdf.pages[0].chars
     assert set(chars[0]) == {"text", "x0", "x1", "top", "bottom", "doctop", "upright",
-                             "fontname", "size"}
+                             "fontname", "size", "color"}
     assert [c["text"] for c in chars] == [c["text"] for c in reference]
-    for key in chars[0]:
+    for key in set(chars[0]) - {"color"}:
         assert [c[key] for c in chars] == [c[key] for c in reference], key
+    # the fill colour as RGB: these pages paint in DeviceRGB, as pdfplumber reports it
+    assert [c["color"] for c in chars] == [tuple(c["non_stroking_color"]) for c in reference]
+    assert {c["color"] for c in chars} == {(0.0, 0.0, 0.0), (1.0, 1.0, 1.0)}
 

@@ -1,0 +1,653 @@
+"""What a page shows: its visible characters, its painted shapes, and the text a reader cannot see.
+
+A PDF's text layer can say more than its page shows. A "1" drawn in render mode 3 (invisible),
+in white on a white page, outside the clip path, under a white rectangle painted after it, or at
+half a point, is read by pdfplumber as readily as the "73" beside it; a scan with an invisible
+OCR layer reads as text. `read_page` interprets a page once with pdfminer and sorts its
+characters into those a reader sees (`PageContent.chars`, the keys `extractors.chars.page_chars`
+always gave, plus "color") and those no reader sees (`PageContent.hidden`, grouped in runs with
+why), and keeps the painted paths as `Shape` records for the layout's own use.
+
+How each character is judged, in this order (the first that applies is the reason):
+
+- render mode 3 or 7 (pdfminer does not pass the mode on to its characters, pdfplumber issue
+  #1230, so the device records `textstate.render` as each string is shown), or a fill opacity
+  (`/ca` of an ExtGState) of zero;
+- smaller than `MIN_LEGIBLE_SIZE` points;
+- its centre outside the page or outside the clip path. The clip path is tracked as the
+  intersection of the bounding boxes of every clip (`W n`, `W* n`, a form's /BBox), saved and
+  restored with `q`/`Q`: a round or diagonal clip is taken as its bounding box, so text just
+  outside a curved clip but inside its box counts as visible. Text render modes 4 to 7 (text
+  used as a clip) do not narrow the clip;
+- painted in the colour of what lies under it: the topmost opaque filled shape drawn before it
+  that contains its centre, or the white page when there is none (white text on a dark badge
+  is visible; text over an image is taken as visible: its colour there is unknown);
+- covered, most of its box, by an opaque filled shape (or opaque image) drawn after it.
+
+Shapes are judged by the bounding box of each subpath (within the clip); paths of several
+subpaths whose boxes nest (a frame, a glyph outline with holes) neither hide nor back text.
+Whitespace paints nothing, so it is judged only by render mode and clip.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pdfminer.converter import PDFLayoutAnalyzer
+from pdfminer.layout import LTChar, LTPage
+from pdfminer.pdfcolor import PDFColorSpace
+from pdfminer.pdffont import PDFFont, PDFUnicodeNotDefined
+from pdfminer.pdfinterp import Color, PDFGraphicState, PDFPageInterpreter, PDFStackT, PDFTextState
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdftypes import dict_value, resolve1, stream_value
+from pdfminer.psparser import literal_name
+from pdfminer.utils import Matrix, PathSegment, apply_matrix_pt, apply_matrix_rect, mult_matrix
+from pdfplumber.utils.exceptions import PdfminerException
+from pdfplumber.utils.text import extract_words
+
+from extractors.errors import UnreadableDocument
+
+__all__ = [
+    "MIN_LEGIBLE_SIZE",
+    "HiddenText",
+    "PageContent",
+    "Shape",
+    "hidden_text_problem",
+    "read_page",
+]
+
+Char = dict[str, Any]
+RGB = tuple[float, ...]
+#: A box in pdfminer's page space (origin bottom left): x0, y0, x1, y1.
+_Box = tuple[float, float, float, float]
+
+#: Characters smaller than this (points) are too small to read.
+MIN_LEGIBLE_SIZE = 1.0
+#: Two colours closer than this in every RGB channel (0..1) look the same (about 15/255).
+_SAME_COLOUR = 0.06
+#: A character is covered when a later opaque shape hides at least this share of its box.
+_COVERED_SHARE = 0.5
+#: Fill opacity at or above which a shape hides what is under it.
+_OPAQUE = 0.95
+#: Side of the square cells shapes are bucketed in, points.
+_CELL = 64.0
+#: Images covering at least this share of a page make it a picture (for the OCR-layer check).
+_PICTURE_SHARE = 0.5
+_WHITE: RGB = (1.0, 1.0, 1.0)
+_SIGNS = re.compile(r"[0-9+\-\u2212\u2013%.,£]")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One painted path (one subpath of a path), in pdfplumber coordinates (top-down, points).
+    `fill_color` is set only when the shape is filled, `stroke_color` only when stroked; both
+    are RGB 0..1 (gray and CMYK converted), None when the colour space is not a device one."""
+
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    kind: str  # "rect", "curve" or "line"
+    fill: bool
+    stroke: bool
+    fill_color: RGB | None
+    stroke_color: RGB | None
+    linewidth: float
+    points: tuple[tuple[float, float], ...]  # (x, top) of each path point, control points left out
+
+
+@dataclass(frozen=True)
+class HiddenText:
+    """A run of characters a reader cannot see, on one line, with why."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    why: str
+
+
+@dataclass(frozen=True)
+class PageContent:
+    """What a page shows: visible characters (content-stream order), visible shapes, hidden
+    text, and the share of the page covered by images."""
+
+    chars: list[Char]
+    shapes: list[Shape]
+    hidden: list[HiddenText]
+    image_area: float
+
+
+@dataclass(frozen=True)
+class _Paint:
+    """A filled shape or an image as it bears on text: its box within the clip (page space)."""
+
+    box: _Box
+    opaque: bool  # hides what is under it
+    colour: RGB | None  # None: an image, or a colour we cannot name
+    solid: bool  # a plain subpath (not nested in or around another): may hide or back text
+    image: bool
+
+
+@dataclass(frozen=True)
+class _RawChar:
+    item: LTChar
+    render: int
+    clip: _Box
+    fill_alpha: float
+    stroke_colour: RGB | None
+    painted_before: int  # how many paints precede it
+
+
+def _rgb(color: Color, space: PDFColorSpace | None) -> RGB | None:
+    """A device colour as RGB 0..1; None for patterns, spot and indexed colours."""
+    if space is not None and space.name in ("Pattern", "Indexed", "Separation", "DeviceN", "Lab"):
+        return None
+    values = (color,) if isinstance(color, (int, float)) else color
+    if not isinstance(values, tuple) or not all(isinstance(v, (int, float)) for v in values):
+        return None
+    v = [min(1.0, max(0.0, float(x))) for x in values]  # type: ignore[arg-type]
+    if len(v) == 1:
+        return (v[0], v[0], v[0])
+    if len(v) == 3:
+        return (v[0], v[1], v[2])
+    if len(v) == 4:
+        k = 1.0 - v[3]
+        return ((1.0 - v[0]) * k, (1.0 - v[1]) * k, (1.0 - v[2]) * k)
+    return None
+
+
+def _intersect(a: _Box, b: _Box) -> _Box:
+    return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
+
+
+def _empty(box: _Box) -> bool:
+    return box[0] > box[2] or box[1] > box[3]
+
+
+def _cells(box: _Box) -> Iterator[tuple[int, int]]:
+    for i in range(int(box[0] // _CELL), int(box[2] // _CELL) + 1):
+        for j in range(int(box[1] // _CELL), int(box[3] // _CELL) + 1):
+            yield i, j
+
+
+_UNBOUNDED: _Box = (-1e9, -1e9, 1e9, 1e9)
+
+
+class _Device(PDFLayoutAnalyzer):
+    """Records characters with their render mode, clip and opacity, painted paths and images,
+    in painting order, without building pdfminer's layout tree."""
+
+    def __init__(self, rsrcmgr: Any, pageno: int) -> None:
+        super().__init__(rsrcmgr, pageno=pageno, laparams=None)
+        self.chars: list[_RawChar] = []
+        self.paints: list[_Paint] = []
+        self.shapes: list[tuple[Shape, _Box]] = []  # in page space, with the clip applied
+        self.images: list[_Box] = []
+        self.clip: _Box = _UNBOUNDED
+        self.fill_alpha = 1.0
+        self.render = 0
+
+    def begin_page(self, page: PDFPage, ctm: Matrix) -> None:
+        super().begin_page(page, ctm)
+        self.clip = self.cur_item.bbox  # the page itself: nothing outside it is seen
+
+    def receive_layout(self, ltpage: LTPage) -> None:
+        return None
+
+    def render_string(
+        self, textstate: PDFTextState, seq: Any, ncs: PDFColorSpace,
+        graphicstate: PDFGraphicState,
+    ) -> None:
+        self.render = textstate.render
+        super().render_string(textstate, seq, ncs, graphicstate)
+
+    def render_char(
+        self, matrix: Matrix, font: PDFFont, fontsize: float, scaling: float, rise: float,
+        cid: int, ncs: PDFColorSpace, graphicstate: PDFGraphicState,
+    ) -> float:
+        try:
+            text = font.to_unichr(cid)
+        except PDFUnicodeNotDefined:
+            text = self.handle_undefined_char(font, cid)
+        item = LTChar(matrix, font, fontsize, scaling, rise, text, font.char_width(cid),
+                      font.char_disp(cid), ncs, graphicstate)
+        stroke = (_rgb(graphicstate.scolor, graphicstate.scs)
+                  if self.render in (1, 2, 5, 6) else None)
+        self.chars.append(_RawChar(item, self.render, self.clip, self.fill_alpha, stroke,
+                                   len(self.paints)))
+        return item.adv
+
+    def render_image(self, name: str, stream: Any) -> None:
+        figure = self.cur_item
+        box = _intersect((figure.x0, figure.y0, figure.x1, figure.y1), self.clip)
+        if _empty(box):
+            return
+        masked = any(key in stream for key in ("SMask", "Mask", "ImageMask"))
+        self.images.append(box)
+        self.paints.append(_Paint(box, not masked and self.fill_alpha >= _OPAQUE, None, True,
+                                  True))
+
+    def paint_path(
+        self, gstate: PDFGraphicState, stroke: bool, fill: bool, evenodd: bool,
+        path: Sequence[PathSegment],
+    ) -> None:
+        subpaths: list[list[PathSegment]] = []
+        for segment in path:
+            if segment[0] == "m" or not subpaths:
+                subpaths.append([])
+            subpaths[-1].append(segment)
+        boxes = []
+        for subpath in subpaths:
+            if subpath[0][0] != "m":  # a path must begin with m (pdfminer drops it too)
+                continue
+            shape, box = self._shape(gstate, stroke, fill, subpath)
+            clipped = _intersect(box, self.clip)
+            if _empty(clipped):
+                continue
+            self.shapes.append((shape, clipped))
+            boxes.append(clipped)
+        if not fill:
+            return
+        colour = _rgb(gstate.ncolor, gstate.ncs)
+        for box in boxes:
+            solid = not any(other is not box and (_inside(box, other) or _inside(other, box))
+                            for other in boxes)
+            self.paints.append(_Paint(box, self.fill_alpha >= _OPAQUE, colour, solid, False))
+
+    def _shape(self, gstate: PDFGraphicState, stroke: bool, fill: bool,
+               subpath: list[PathSegment]) -> tuple[Shape, _Box]:
+        ctm = self.ctm
+        first: Any = subpath[0]
+        start = apply_matrix_pt(ctm, (float(first[1]), float(first[2])))
+        segments: list[Any] = list(subpath)
+        points = [start if seg[0] == "h" else apply_matrix_pt(ctm, (float(seg[-2]), float(seg[-1])))
+                  for seg in segments]
+        ops = "".join(str(seg[0]) for seg in subpath)
+        if len(ops) > 3 and ops.endswith("lh") and points[-2] == points[0]:
+            ops, points = ops[:-2] + "h", points[:-1]
+        kind = "curve"
+        if ops in ("ml", "mlh"):
+            kind = "line"
+        elif ops in ("mlllh", "mllll") and points[0] == points[4]:
+            (ax, ay), (bx, by), (cx, cy), (dx, dy) = points[:4]
+            if (ax == bx and by == cy and cx == dx and dy == ay) or (
+                    ay == by and bx == cx and cy == dy and dx == ax):
+                kind = "rect"
+        xs = [p[0] for p in points]
+        ys = [p[1] for p in points]
+        box = (min(xs), min(ys), max(xs), max(ys))
+        shape = Shape(
+            x0=box[0], top=box[1], x1=box[2], bottom=box[3],  # page space; flipped by _flip
+            kind=kind, fill=fill, stroke=stroke,
+            fill_color=_rgb(gstate.ncolor, gstate.ncs) if fill else None,
+            stroke_color=_rgb(gstate.scolor, gstate.scs) if stroke else None,
+            linewidth=float(gstate.linewidth), points=tuple(points),
+        )
+        return shape, box
+
+
+def _inside(inner: _Box, outer: _Box) -> bool:
+    return (outer[0] <= inner[0] and outer[1] <= inner[1] and inner[2] <= outer[2]
+            and inner[3] <= outer[3])
+
+
+_DEFAULT_COLOUR: dict[str, Color] = {"DeviceGray": 0.0, "CalGray": 0.0,
+                                     "DeviceRGB": (0.0, 0.0, 0.0), "CalRGB": (0.0, 0.0, 0.0),
+                                     "DeviceCMYK": (0.0, 0.0, 0.0, 1.0)}
+
+
+class _Interpreter(PDFPageInterpreter):
+    """pdfminer's interpreter, also tracking the clip box and fill opacity for the device."""
+
+    device: _Device
+
+    def init_state(self, ctm: Matrix) -> None:
+        super().init_state(ctm)
+        self._saved: list[tuple[_Box, float]] = []
+        self._pending_clip: _Box | None = None
+
+    def do_q(self) -> None:
+        super().do_q()
+        self._saved.append((self.device.clip, self.device.fill_alpha))
+
+    def do_Q(self) -> None:
+        if self.gstack and self._saved:
+            self.device.clip, self.device.fill_alpha = self._saved.pop()
+        super().do_Q()
+
+    def do_gs(self, name: PDFStackT) -> None:
+        try:
+            states = dict_value(resolve1(self.resources.get("ExtGState")))
+            state = dict_value(resolve1(states.get(literal_name(name))))
+            alpha = resolve1(state.get("ca"))
+        except Exception:  # a damaged ExtGState changes no opacity, as pdfminer ignores it
+            return
+        if isinstance(alpha, (int, float)):
+            self.device.fill_alpha = float(alpha)
+
+    def do_cs(self, name: PDFStackT) -> None:
+        super().do_cs(name)
+        self.graphicstate.ncolor = _DEFAULT_COLOUR.get(self.graphicstate.ncs.name, 0.0)
+
+    def do_CS(self, name: PDFStackT) -> None:
+        super().do_CS(name)
+        self.graphicstate.scolor = _DEFAULT_COLOUR.get(self.graphicstate.scs.name, 0.0)
+
+    def do_W(self) -> None:
+        self._pending_clip = self._path_box()
+
+    def do_W_a(self) -> None:
+        self._pending_clip = self._path_box()
+
+    def _path_box(self) -> _Box:
+        points = [apply_matrix_pt(self.ctm, (float(seg[i]), float(seg[i + 1])))
+                  for seg in self.curpath for i in range(1, len(seg) - 1, 2)]
+        if not points:
+            return (0.0, 0.0, -1.0, -1.0)  # an empty clip: nothing after it shows
+        xs = [p[0] for p in points]
+        ys = [p[1] for p in points]
+        return (min(xs), min(ys), max(xs), max(ys))
+
+    def _end_path(self) -> None:
+        if self._pending_clip is not None:
+            self.device.clip = _intersect(self.device.clip, self._pending_clip)
+            self._pending_clip = None
+
+    def do_n(self) -> None:
+        super().do_n()
+        self._end_path()
+
+    def do_S(self) -> None:
+        super().do_S()
+        self._end_path()
+
+    def do_f(self) -> None:
+        super().do_f()
+        self._end_path()
+
+    def do_F(self) -> None:  # the obsolete fill, which pdfminer ignores
+        self.do_f()
+
+    def do_f_a(self) -> None:
+        super().do_f_a()
+        self._end_path()
+
+    def do_B(self) -> None:
+        super().do_B()
+        self._end_path()
+
+    def do_B_a(self) -> None:
+        super().do_B_a()
+        self._end_path()
+
+    def do_Do(self, xobjid_arg: PDFStackT) -> None:
+        saved = (self.device.clip, self.device.fill_alpha)
+        try:
+            xobj = stream_value(self.xobjmap[literal_name(xobjid_arg)])
+            if literal_name(xobj.get("Subtype")) == "Form" and "BBox" in xobj:
+                matrix = tuple(xobj.get("Matrix", (1, 0, 0, 1, 0, 0)))
+                box = apply_matrix_rect(mult_matrix(matrix, self.ctm), tuple(xobj["BBox"]))
+                self.device.clip = _intersect(self.device.clip, box)
+        except Exception:  # pdfminer itself decides what an unusable XObject does
+            pass
+        try:
+            super().do_Do(xobjid_arg)
+        finally:
+            self.device.clip, self.device.fill_alpha = saved
+
+
+def _interpret(page: Any) -> _Device:
+    device = _Device(page.pdf.rsrcmgr, page.page_number)
+    try:
+        _Interpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
+    except RecursionError as error:  # pdfminer interprets nested forms by recursion
+        raise UnreadableDocument(
+            f"damaged PDF: page {page.page_number} nests its objects too deeply to parse "
+            "(forms within forms, hundreds deep: a PDF bomb?); not loaded"
+        ) from error
+    except UnreadableDocument:
+        raise
+    except Exception as error:  # as pdfplumber reports it, so quarantine reasons do not change
+        raise PdfminerException(error) from error
+    return device
+
+
+class _Judge:
+    """Decides whether each character shows, with shapes bucketed by position."""
+
+    def __init__(self, device: _Device) -> None:
+        self.page_box: _Box = device.cur_item.bbox
+        self.paints = device.paints
+        self.grid: dict[tuple[int, int], list[int]] = {}
+        for index, paint in enumerate(device.paints):
+            box = paint.box
+            if paint.opaque and paint.solid and min(box[2] - box[0], box[3] - box[1]) >= 0.5:
+                for cell in _cells(box):
+                    self.grid.setdefault(cell, []).append(index)
+
+    def why_hidden(self, raw: _RawChar, text: str, colour: RGB | None) -> str | None:
+        item = raw.item
+        if raw.render in (3, 7):
+            return f"invisible (render mode {raw.render})"
+        if raw.fill_alpha < 0.05 and raw.render in (0, 4):
+            return "invisible (fill opacity 0)"
+        cx, cy = (item.x0 + item.x1) / 2, (item.y0 + item.y1) / 2
+        clip = raw.clip
+        if not (clip[0] <= cx <= clip[2] and clip[1] <= cy <= clip[3]):
+            page = self.page_box
+            if not (page[0] <= cx <= page[2] and page[1] <= cy <= page[3]):
+                return "outside the page"
+            return "outside the clip path"
+        if text.isspace():
+            return None
+        if item.size < MIN_LEGIBLE_SIZE:
+            return f"too small to read ({item.size:.1f} pt)"
+        if not self.grid:
+            return _same_colour(colour, raw.stroke_colour, _WHITE)
+        box: _Box = (item.x0, item.y0, item.x1, item.y1)
+        area = (item.x1 - item.x0) * (item.y1 - item.y0)
+        candidates = sorted({i for cell in _cells(box) for i in self.grid.get(cell, ())})
+        background: _Paint | None = None
+        for index in candidates:
+            paint = self.paints[index]
+            if not _mostly_covers(paint.box, box, area, cx, cy):
+                continue
+            if index >= raw.painted_before:
+                return f"covered by {'an image' if paint.image else 'a shape'} drawn later"
+            background = paint
+        if background is None:
+            return _same_colour(colour, raw.stroke_colour, _WHITE)
+        if background.image or background.colour is None:
+            return None  # text over a picture: its contrast cannot be judged
+        return _same_colour(colour, raw.stroke_colour, background.colour)
+
+
+def _mostly_covers(cover: _Box, box: _Box, area: float, cx: float, cy: float) -> bool:
+    """Whether `cover` holds the centre of `box` and at least half its area."""
+    if not (cover[0] <= cx <= cover[2] and cover[1] <= cy <= cover[3]):
+        return False
+    if area <= 0:
+        return True
+    overlap = _intersect(cover, box)
+    return (overlap[2] - overlap[0]) * (overlap[3] - overlap[1]) >= _COVERED_SHARE * area
+
+
+def _same_colour(fill: RGB | None, stroke: RGB | None, background: RGB) -> str | None:
+    painted = [c for c in (fill, stroke) if c is not None]
+    if not painted or any(max(abs(a - b) for a, b in zip(c, background, strict=True))
+                          > _SAME_COLOUR for c in painted):
+        return None
+    if min(background) > 1 - _SAME_COLOUR:
+        return "white on white"
+    return f"same colour as the background under it ({_hex(painted[0])} on {_hex(background)})"
+
+
+def _hex(colour: RGB) -> str:
+    return "#" + "".join(f"{round(c * 255):02x}" for c in colour)
+
+
+def _union_area(boxes: list[_Box], page: _Box) -> float:
+    """Area of the union of `boxes` within `page` (few boxes: sweep over x slabs)."""
+    clipped = [b for b in (_intersect(box, page) for box in boxes) if not _empty(b)]
+    xs = sorted({x for b in clipped for x in (b[0], b[2])})
+    area = 0.0
+    for left, right in itertools.pairwise(xs):
+        spans = sorted((b[1], b[3]) for b in clipped if b[0] <= left and b[2] >= right)
+        covered, end = 0.0, float("-inf")
+        for low, high in spans:
+            low = max(low, end)
+            if high > low:
+                covered += high - low
+                end = high
+        area += covered * (right - left)
+    return area
+
+
+def read_page(page: Any) -> PageContent:
+    """A pdfplumber page's visible characters (content-stream order, with pdfplumber's
+    coordinates and the keys text, x0, x1, top, bottom, doctop, upright, fontname, size and
+    color, an RGB tuple or None), its visible shapes, its hidden text and its image area."""
+    device = _interpret(page)
+    judge = _Judge(device)
+    height = page.height
+    mb_x0, mb_top = page.mediabox[:2]
+    doctop = page.initial_doctop
+    chars: list[Char] = []
+    hidden: list[tuple[Char, str]] = []
+    for raw in device.chars:
+        obj = raw.item
+        text = obj.get_text()
+        fontname = obj.fontname
+        if isinstance(fontname, bytes):  # pragma: no cover - rare byte-encoded names
+            fontname = fontname.decode("utf-8", "replace")
+        colour = (_rgb(obj.graphicstate.ncolor, obj.ncs)
+                  if raw.render in (0, 2, 4, 6) else None)
+        top = (height - obj.y1) + mb_top
+        char = {
+            "text": text,
+            "x0": obj.x0 + mb_x0,
+            "x1": obj.x1 + mb_x0,
+            "top": top,
+            "bottom": (height - obj.y0) + mb_top,
+            "doctop": doctop + top,
+            "upright": obj.upright,
+            "fontname": fontname,
+            "size": obj.size,
+            "color": colour if colour is not None else raw.stroke_colour,
+        }
+        why = judge.why_hidden(raw, text, colour)
+        if why is None:
+            chars.append(char)
+        elif not text.isspace():
+            hidden.append((char, why))
+    page_area = (judge.page_box[2] - judge.page_box[0]) * (judge.page_box[3] - judge.page_box[1])
+    shapes = [_flip(shape, height, mb_x0, mb_top) for shape, box in device.shapes
+              if not _is_page_background(shape, box, page_area)]
+    image_area = _union_area(device.images, judge.page_box) / page_area if page_area else 0.0
+    return PageContent(chars, shapes, _runs(hidden), image_area)
+
+
+def _is_page_background(shape: Shape, box: _Box, page_area: float) -> bool:
+    return (shape.fill and not shape.stroke and shape.fill_color is not None
+            and min(shape.fill_color) > 1 - _SAME_COLOUR
+            and (box[2] - box[0]) * (box[3] - box[1]) >= 0.9 * page_area)
+
+
+def _flip(shape: Shape, height: float, mb_x0: float, mb_top: float) -> Shape:
+    return Shape(
+        x0=shape.x0 + mb_x0, top=(height - shape.bottom) + mb_top, x1=shape.x1 + mb_x0,
+        bottom=(height - shape.top) + mb_top, kind=shape.kind, fill=shape.fill,
+        stroke=shape.stroke, fill_color=shape.fill_color, stroke_color=shape.stroke_color,
+        linewidth=shape.linewidth,
+        points=tuple((x + mb_x0, (height - y) + mb_top) for x, y in shape.points),
+    )
+
+
+def _runs(hidden: list[tuple[Char, str]]) -> list[HiddenText]:
+    """Hidden characters in runs: consecutive in the content stream, one reason, one line."""
+    runs: list[list[tuple[Char, str]]] = []
+    for char, why in hidden:
+        if runs:
+            last, last_why = runs[-1][-1]
+            size = max(last["bottom"] - last["top"], 1.0)
+            if (why == last_why and abs(char["bottom"] - last["bottom"]) < size / 2
+                    and -size / 2 <= char["x0"] - last["x1"] <= 2 * size):
+                runs[-1].append((char, why))
+                continue
+        runs.append([(char, why)])
+    result = []
+    for run in runs:
+        text = run[0][0]["text"]
+        for (previous, _), (char, _) in itertools.pairwise(run):
+            gap = char["x0"] - previous["x1"]
+            text += (" " if gap > 0.25 * (char["bottom"] - char["top"]) else "") + char["text"]
+        result.append(HiddenText(
+            text=text, x0=min(c["x0"] for c, _ in run), top=min(c["top"] for c, _ in run),
+            x1=max(c["x1"] for c, _ in run), bottom=max(c["bottom"] for c, _ in run),
+            why=run[0][1],
+        ))
+    return result
+
+
+def hidden_text_problem(content: PageContent, page_number: int) -> str | None:
+    """Why a page cannot be trusted because of text a reader cannot see, or None.
+
+    A page is refused when its text is an invisible layer over page images (OCR), when hidden
+    text touches a visible word (it would join it: a hidden "1" before "73" reads "173"), or
+    when hidden text holds digits or signs anywhere (it would add figures the page does not
+    show). Other hidden text (words touching nothing visible) is harmless and simply not read.
+    """
+    if not content.hidden:
+        return None
+    visible = sum(1 for c in content.chars if not c["text"].isspace())
+    invisible = sum(len(run.text.replace(" ", "")) for run in content.hidden
+                    if run.why.startswith("invisible"))
+    if content.image_area >= _PICTURE_SHARE and invisible > visible:
+        return (f"page {page_number}: its text is an invisible layer over page images (OCR); "
+                "the figures cannot be checked against what the page shows; not loaded")
+    words = extract_words(content.chars, x_tolerance=1.5, y_tolerance=2) if visible else []
+    for run in content.hidden:
+        before = [w for w in words if _abuts(run, w, run_first=True)]
+        after = [w for w in words if _abuts(run, w, run_first=False)]
+        over = [w for w in words if _overlaps(run, w)]
+        what = f'page {page_number} has text a reader cannot see ({run.why}): "{run.text}"'
+        if before or after:
+            left = after[-1]["text"] if after else ""
+            right = before[0]["text"] if before else ""
+            where = (f'just before the visible "{right}"' if before
+                     else f'just after the visible "{left}"')
+            return (f'{what} {where}, so its text would read "{left}{run.text}{right}" where '
+                    "the page shows "
+                    f'"{" ".join(t for t in (left, right) if t)}"; not loaded')
+        if over:
+            return (f'{what} over the visible "{over[0]["text"]}", which it would alter; '
+                    "not loaded")
+        if _SIGNS.search(run.text):
+            return (f"{what}, at x={run.x0:.0f}, top={run.top:.0f}: figures the page does not "
+                    "show; not loaded")
+    return None
+
+
+def _same_line(run: HiddenText, word: dict[str, Any]) -> bool:
+    overlap = min(run.bottom, float(word["bottom"])) - max(run.top, float(word["top"]))
+    return overlap >= 0.5 * min(run.bottom - run.top, float(word["bottom"]) - float(word["top"]))
+
+
+def _abuts(run: HiddenText, word: dict[str, Any], *, run_first: bool) -> bool:
+    """Whether `word` begins just after `run` (run_first) or ends just before it."""
+    if not _same_line(run, word):
+        return False
+    reach = max(run.bottom - run.top, 1.0)  # about a wide space
+    gap = word["x0"] - run.x1 if run_first else run.x0 - word["x1"]
+    return bool(-0.5 <= gap <= reach)
+
+
+def _overlaps(run: HiddenText, word: dict[str, Any]) -> bool:
+    return (_same_line(run, word)
+            and min(run.x1, float(word["x1"])) - max(run.x0, float(word["x0"])) > 0.5)
