@@ -10,23 +10,32 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
+from extractors.errors import InconsistentDocument
 from schemas.measures import MINUS_SIGNS
+from schemas.records import PerformanceResult
 
 __all__ = [
     "CHANGE_CELL_PATTERN",
     "ChangeCell",
     "FigureError",
+    "SignedFigure",
     "direction_sign",
-    "normalise_minus",
     "parse_change_cell",
     "parse_count",
     "parse_percent",
+    "parse_signed",
     "sign_of",
+    "valid_result",
 ]
 
 _SIGN = f"[{MINUS_SIGNS}+]"  # hyphen first: a literal, not a range
 _COUNT = r"\d{1,3}(?:,\d{3})+|\d+"
 _PERCENT = r"\d+(?:\.\d+)?"
+_SIGNED = re.compile(
+    rf"(?P<sign>[{MINUS_SIGNS}+])?\s?(?P<magnitude>\d[\d,]*(?:\.\d+)?)(?P<pct>\s?%)?"
+)
 
 #: "432 offences or +16.6%", "−1,204 offences or −6.3%", "427 offences or 12.5%".
 CHANGE_CELL_PATTERN = re.compile(
@@ -55,11 +64,6 @@ class ChangeCell:
     def with_sign(self, sign: int) -> tuple[int, float]:
         """The signed (count, percent) pair."""
         return sign * self.count, sign * self.pct
-
-
-def normalise_minus(text: str) -> str:
-    """Replace every minus variant with ASCII hyphen-minus."""
-    return re.sub(f"[{MINUS_SIGNS}]", "-", text)
 
 
 def sign_of(glyph: str | None) -> int | None:
@@ -118,3 +122,45 @@ def parse_change_cell(text: str) -> ChangeCell:
     if count == 0 and pct != 0:
         raise FigureError(f"{text!r}: no change in offences but a non-zero percentage")
     return ChangeCell(count=count, pct=pct, sign=sign)
+
+
+class SignedFigure:
+    """A figure as printed: its magnitude, its sign (None when unsigned) and whether it was a %."""
+
+    __slots__ = ("magnitude", "percent", "sign")
+
+    def __init__(self, magnitude: float, sign: int | None, percent: bool) -> None:
+        self.magnitude = magnitude
+        self.sign = sign
+        self.percent = percent
+
+    def value(self, default_sign: int | None = None) -> float:
+        """The signed value; FigureError when the figure has no sign and no default is given."""
+        sign = self.sign if self.sign is not None else default_sign
+        if sign is None and self.magnitude != 0:
+            raise FigureError(f"{self.magnitude} is printed without a sign")
+        return (sign or 1) * self.magnitude
+
+
+def parse_signed(text: str, *, percent: bool) -> SignedFigure:
+    """'−1,204' or '+3.2%' (any minus glyph); `percent` says whether a '%' must follow."""
+    match = _SIGNED.fullmatch(" ".join(text.split()))
+    if not match or bool(match.group("pct")) != percent:
+        kind = "a percentage" if percent else "a count"
+        raise FigureError(f"{text!r} is not {kind}")
+    raw = match.group("magnitude")
+    magnitude = parse_percent(raw) if percent else float(parse_count(raw))
+    return SignedFigure(magnitude, sign_of(match.group("sign")), percent)
+
+
+def valid_result(template: str, fields: dict[str, object]) -> PerformanceResult:
+    """A PerformanceResult of `fields`, or InconsistentDocument naming the rule the row breaks."""
+    page = fields.get("page")
+    try:
+        return PerformanceResult.model_validate(fields)
+    except ValidationError as error:
+        raise InconsistentDocument(
+            f"performance table row '{fields.get('label')}' is not valid: "
+            f"{error.errors()[0]['msg']}", page=page if isinstance(page, int) else None,
+            template=template,
+        ) from error

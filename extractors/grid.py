@@ -11,13 +11,17 @@ the table (a key, a note). A word left of the first column is an error, never dr
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from extractors.layout import Line, Word
-from schemas.measures import normalise_label
+from extractors.errors import InconsistentDocument
+from extractors.figures import FigureError, valid_result
+from extractors.layout import Leaflet, Line, Word
+from extractors.sections import FoundSection
+from schemas.measures import measure_for_label, normalise_label
+from schemas.records import PerformanceResult
 
-__all__ = ["CellBox", "GridError", "GridRow", "grid_cells", "read_grid"]
+__all__ = ["CellBox", "GridError", "GridReader", "GridRow", "grid_cells", "read_grid"]
 
 #: Words this many points left of a header cell's first word still start in its column.
 _COLUMN_TOLERANCE = 3.0
@@ -101,15 +105,36 @@ def _column_of(word: Word, starts: Sequence[float], line: Line) -> int:
     return column
 
 
+def _rejoined(lines: Sequence[Line]) -> list[Line]:
+    """Lines that the layout split at a gap it took for a gutter (a table alone in its column
+    looks like two columns) joined again: lines of sibling columns on one baseline."""
+    joined: list[Line] = []
+    for line in lines:
+        parent = line.column.rpartition(".")[0]
+        match = next((i for i, other in enumerate(joined)
+                      if other.page == line.page
+                      and other.column.rpartition(".")[0] == parent
+                      and abs(other.bottom - line.bottom) <= 2.5), None)
+        if match is None:
+            joined.append(line)
+        else:
+            other = joined[match]
+            words = tuple(sorted((*other.words, *line.words), key=lambda w: w.x0))
+            joined[match] = Line(other.page, other.column, words)
+    return joined
+
+
 def _locate(lines: Sequence[Line], header: Sequence[str], end: re.Pattern[str] | None
             ) -> tuple[Line, list[float], list[Line]]:
     """The header line, each column's left edge, and the body's lines (see `read_grid`)."""
+    lines = _rejoined(lines)
     start = _header_index(lines, header)
     head = lines[start]
     starts = _column_starts(head, header)
     body: list[Line] = []
     for line in lines[start + 1:]:
-        if (end is not None and end.search(line.text)) or line.column != head.column:
+        outside = line.page != head.page or line.x1 < head.x0 - _COLUMN_TOLERANCE
+        if (end is not None and end.search(line.text)) or outside:
             break
         body.append(line)
     return head, starts, body
@@ -120,8 +145,8 @@ def read_grid(
 ) -> list[GridRow]:
     """The rows under the header row `header` (cell texts, compared normalised).
 
-    The table ends at the first line matching `end`, at a change of page column, or with
-    `lines`.
+    The table ends at the first line matching `end`, at a line on another page or wholly left
+    of the header (the next column of the page), or with `lines`.
     """
     _, starts, body = _locate(lines, header, end)
     rows = []
@@ -153,3 +178,65 @@ def grid_cells(
         for row, band in enumerate([[head], *_bands(body)])
         for column, (x0, x1) in enumerate(edges)
     ]
+
+
+#: An edition's figure grammar for one row: the row's cells to its figure fields
+#: (change_count, change_pct, count_previous, ...); FigureError when a cell cannot be read.
+RowGrammar = Callable[[GridRow], dict[str, object]]
+#: How an edition's table says which mark means what: the section to {mark: achieved}.
+MarkKey = Callable[[FoundSection, str], Mapping[str, bool]]
+
+
+@dataclass(frozen=True)
+class GridReader:
+    """A table under a header row (editions 2008, 2009, 2011): the header anchors the columns,
+    `grammar` reads a row's figures, the first column is the label and, when `marks` is set, the
+    last column is the achieved mark. An unknown label or mark refuses the document."""
+
+    header: tuple[str, ...]
+    grammar: RowGrammar
+    marks: MarkKey | None = None
+    end: re.Pattern[str] | None = None
+
+    def _rows(self, section: FoundSection, template: str) -> list[GridRow]:
+        try:
+            rows = read_grid(section.lines, self.header, end=self.end)
+        except GridError as error:
+            raise InconsistentDocument(f"'{section.heading}': {error}", page=section.page,
+                                       template=template) from error
+        if not rows:
+            raise InconsistentDocument(f"'{section.heading}' has no rows", page=section.page,
+                                       template=template)
+        return rows
+
+    def read(self, section: FoundSection, leaflet: Leaflet, message: str,
+             template: str) -> list[PerformanceResult]:
+        """Every row as a record, or InconsistentDocument naming the row that cannot be read."""
+        key = self.marks(section, template) if self.marks is not None else None
+        results = []
+        for row in self._rows(section, template):
+            label = row.cells[0]
+            try:
+                measure = measure_for_label(label)
+                if measure is None:
+                    raise FigureError(f"'{label}' is no known measure, so the row cannot be "
+                                      "loaded; add the label to schemas.measures if it is one")
+                achieved = None
+                if key is not None:
+                    mark = row.cells[-1].strip()
+                    if mark not in key:
+                        raise FigureError(f"the mark {mark!r} is none of "
+                                          f"{', '.join(map(repr, key))}")
+                    achieved = key[mark]
+                fields = self.grammar(row)
+            except FigureError as error:
+                raise InconsistentDocument(f"performance table row '{label}': {error}",
+                                           page=row.page, template=template) from error
+            fields.update(measure=measure, label=label, page=row.page,
+                          target_achieved=achieved)
+            results.append(valid_result(template, fields))
+        return results
+
+    def cells(self, section: FoundSection, leaflet: Leaflet) -> list[CellBox]:
+        """The cells `read` reads, for `lps debug`."""
+        return grid_cells(section.lines, self.header, end=self.end)

@@ -1,10 +1,12 @@
-"""Words to lines in reading order, for two-column leaflets.
+"""Words to lines in reading order, for pages set in any number of columns.
 
-Leaflets are laid out in two columns with full-width bands (the title). pdfplumber gives words
-with positions; this module groups them into lines on the same baseline, splits each line where a
-gap is wider than a space (column gutter, table cell), assigns each piece to the left column, the
-right column or the full width, and returns lines in reading order: full-width bands, then the
-left column, then the right, page by page. Nothing here knows about any template.
+pdfplumber gives words with positions; the order a producer drew them in says nothing (a table
+may be drawn column by column, a page word by word). This module groups words into lines on the
+same baseline, finds the page's column gutters from the words themselves (vertical strips that
+almost no text crosses, with text on both sides), and returns lines in reading order: the page
+is cut into zones at lines that span a gutter (a title band, a full-width table row), and each
+zone is read column by column, top to bottom. Nothing here knows about any template, and
+nothing assumes the page has two columns or that its gutter is in the middle.
 """
 
 from __future__ import annotations
@@ -16,14 +18,11 @@ from typing import Any
 
 from pdfplumber.utils.text import extract_words
 
-from extractors.chars import page_chars
+from extractors.errors import UnreadableDocument
+from extractors.page_content import PageContent, Shape, hidden_text_problem, read_page
+from extractors.settings import SETTINGS
 
-__all__ = ["Leaflet", "Line", "Word", "page_lines", "words_of_chars", "words_of_page"]
-
-#: A gap wider than this many font sizes separates cells or columns (a space is ~0.3 em).
-_CELL_GAP_EM = 1.0
-#: Words whose bottoms are this close (in points) share a baseline.
-_BASELINE_TOLERANCE = 2.5
+__all__ = ["Leaflet", "Line", "Word", "find_gutters", "page_lines", "words_of_chars"]
 
 
 @dataclass(frozen=True)
@@ -42,13 +41,17 @@ class Word:
     def middle(self) -> float:
         return (self.top + self.bottom) / 2
 
+    @property
+    def centre_x(self) -> float:
+        return (self.x0 + self.x1) / 2
+
 
 @dataclass(frozen=True)
 class Line:
-    """Words on one baseline within one column of one page."""
+    """Words on one baseline within one column of one page (`column` names zone and column)."""
 
     page: int
-    column: str  # "full", "left" or "right"
+    column: str
     words: tuple[Word, ...]
 
     @property
@@ -68,6 +71,14 @@ class Line:
         return (self.top + self.bottom) / 2
 
     @property
+    def x0(self) -> float:
+        return min(word.x0 for word in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(word.x1 for word in self.words)
+
+    @property
     def size(self) -> float:
         return max(word.size for word in self.words)
 
@@ -76,16 +87,12 @@ class Line:
         return all(word.bold for word in self.words)
 
 
-def words_of_page(page: Any) -> list[Word]:
-    """The words of a pdfplumber page, split on font changes, upright text only."""
-    return words_of_chars(page_chars(page))
-
-
 def words_of_chars(chars: list[dict[str, Any]]) -> list[Word]:
-    """Words from `extractors.chars.page_chars` (as `page.extract_words` would give them)."""
+    """Words from visible characters, as `page.extract_words` would give them (by position,
+    never by drawing order), upright text only."""
     raw = extract_words(
-        chars, x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False,
-        extra_attrs=["fontname", "size"],
+        chars, x_tolerance=SETTINGS.word_x_tolerance, y_tolerance=SETTINGS.word_y_tolerance,
+        keep_blank_chars=False, extra_attrs=["fontname", "size"],
     )
     return [
         Word(
@@ -106,73 +113,172 @@ def _baselines(words: Iterable[Word]) -> list[list[Word]]:
     """Group words whose bottoms are within the tolerance, top to bottom, left to right."""
     groups: list[list[Word]] = []
     for word in sorted(words, key=lambda w: (w.bottom, w.x0)):
-        if groups and word.bottom - groups[-1][-1].bottom <= _BASELINE_TOLERANCE:
+        if groups and word.bottom - groups[-1][-1].bottom <= SETTINGS.baseline_tolerance:
             groups[-1].append(word)
         else:
             groups.append([word])
     return [sorted(group, key=lambda w: w.x0) for group in groups]
 
 
-def _pieces(words: Sequence[Word]) -> Iterator[list[Word]]:
-    """Split one baseline where the gap between words is wider than a space."""
+def _pieces(words: Sequence[Word], gap_em: float) -> Iterator[list[Word]]:
+    """Split one baseline where the gap between words is wider than `gap_em` font sizes."""
     piece: list[Word] = [words[0]]
     for previous, word in itertools.pairwise(words):
-        if word.x0 - previous.x1 > _CELL_GAP_EM * max(previous.size, word.size):
+        if word.x0 - previous.x1 > gap_em * max(previous.size, word.size):
             yield piece
             piece = []
         piece.append(word)
     yield piece
 
 
-def _column_of(piece: Sequence[Word], middle: float) -> str:
-    if piece[-1].x1 <= middle + 2:
-        return "left"
-    if piece[0].x0 >= middle - 2:
-        return "right"
-    return "full"
+@dataclass(frozen=True)
+class Gutter:
+    """A vertical strip between columns, the pieces on each side, and the pieces crossing it."""
+
+    x0: float
+    x1: float
+    left: int
+    right: int
+    crossing: tuple[int, ...]  # indexes of the pieces that cross it
 
 
-def page_lines(words: Sequence[Word], page_number: int, page_width: float) -> list[Line]:
-    """The lines of one page in reading order: full-width bands, left column, right column."""
-    middle = page_width / 2
-    by_column: dict[str, list[Line]] = {"full": [], "left": [], "right": []}
-    for baseline in _baselines(words):
-        columns: dict[str, list[Word]] = {}
-        for piece in _pieces(baseline):
-            columns.setdefault(_column_of(piece, middle), []).extend(piece)
-        for column, column_words in columns.items():
-            by_column[column].append(Line(page_number, column, tuple(column_words)))
-    return by_column["full"] + by_column["left"] + by_column["right"]
+def find_gutters(pieces: Sequence[Sequence[Word]]) -> list[Gutter]:
+    """Candidate column gutters: strips at least `gutter_min_width` wide that fewer than
+    `gutter_max_crossing` of the pieces cross, with `gutter_min_side_pieces` entirely on each
+    side. A full-width band (a title, a wide table row) may cross a gutter; a table's cell gap
+    inside a column is crossed by that column's prose, so it is not taken for a gutter.
+    """
+    if len(pieces) < 2 * SETTINGS.gutter_min_side_pieces:
+        return []
+    left = min(piece[0].x0 for piece in pieces)
+    right = max(piece[-1].x1 for piece in pieces)
+    width = int(right - left) + 2
+    change = [0] * (width + 1)
+    for piece in pieces:
+        start, stop = int(piece[0].x0 - left) + 1, int(piece[-1].x1 - left)
+        if stop > start:
+            change[start] += 1
+            change[stop] -= 1
+    crossing = list(itertools.accumulate(change))
+    allowed = max(1, int(SETTINGS.gutter_max_crossing * len(pieces)))
+    gutters: list[Gutter] = []
+    for level in range(allowed):  # the strips nothing crosses first, then one piece, ...
+        x = 0
+        for low, group in itertools.groupby(crossing[:width], key=lambda c: c <= level):
+            start, x = x, x + len(list(group))
+            if not low or start == 0 or x >= width:
+                continue  # text, or the margin outside all text
+            a, b = left + start, left + x
+            if b - a < SETTINGS.gutter_min_width or any(
+                    g.x0 < b and a < g.x1 for g in gutters):
+                continue
+            on_left = sum(1 for piece in pieces if piece[-1].x1 <= a + 1.5)
+            on_right = sum(1 for piece in pieces if piece[0].x0 >= b - 1.5)
+            if min(on_left, on_right) >= SETTINGS.gutter_min_side_pieces:
+                across = tuple(i for i, piece in enumerate(pieces)
+                               if piece[0].x0 < a + 1 and piece[-1].x1 > b - 1)
+                gutters.append(Gutter(a, b, on_left, on_right, across))
+    return gutters
+
+
+def _leaf(pieces: Sequence[list[Word]], page: int, column: str) -> list[Line]:
+    return [Line(page, column, tuple(group))
+            for group in _baselines(word for piece in pieces for word in piece)]
+
+
+def _ordered(pieces: list[list[Word]], page: int, column: str, depth: int = 0) -> list[Line]:
+    """Lines in reading order by recursive cuts: at the best gutter, split the pieces into the
+    columns left and right of it. On the whole page, where pieces cross the best gutter (a title
+    band, a full-width table), first cut the page into strips above, across and below them, and
+    read each strip on its own; inside a strip or column only a gutter nothing crosses cuts (a
+    table's cell gaps are crossed by the prose around it). A column id is the path of cuts."""
+    gutters = find_gutters(pieces) if depth < 12 else []
+    if depth > 0:  # only the page as a whole is cut into strips; a column only into columns
+        gutters = [gutter for gutter in gutters if not gutter.crossing]
+    if not gutters:
+        return _leaf(pieces, page, column)
+    best = min(gutters, key=lambda g: (len(g.crossing), -min(g.left, g.right)))
+    if not best.crossing:
+        middle = (best.x0 + best.x1) / 2
+        left = [p for p in pieces if (p[0].x0 + p[-1].x1) / 2 < middle]
+        right = [p for p in pieces if (p[0].x0 + p[-1].x1) / 2 >= middle]
+        return (_ordered(left, page, f"{column}.0", depth + 1)
+                + _ordered(right, page, f"{column}.1", depth + 1))
+    blocking = {id(pieces[i]) for i in best.crossing}
+    rows: list[list[list[Word]]] = []
+    for piece in sorted(pieces, key=lambda p: (max(w.bottom for w in p), p[0].x0)):
+        bottom = max(w.bottom for w in piece)
+        if rows and bottom - max(w.bottom for w in rows[-1][-1]) <= SETTINGS.baseline_tolerance:
+            rows[-1].append(piece)
+        else:
+            rows.append([piece])
+    strips: list[tuple[bool, list[list[Word]]]] = []
+    for row in rows:
+        blocked = any(id(piece) in blocking for piece in row)
+        if strips and strips[-1][0] == blocked:
+            strips[-1][1].extend(row)
+        else:
+            strips.append((blocked, list(row)))
+    if len(strips) == 1:
+        return _leaf(pieces, page, column)
+    return [line for number, (_, strip) in enumerate(strips)
+            for line in _ordered(strip, page, f"{column}.{number}", depth + 1)]
+
+
+def page_lines(words: Sequence[Word], page_number: int, page_width: float = 0.0) -> list[Line]:
+    """The lines of one page in reading order (see `_ordered`). `page_width` is not needed (kept
+    for callers)."""
+    if not words:
+        return []
+    pieces = [piece for baseline in _baselines(words)
+              for piece in _pieces(baseline, SETTINGS.piece_gap_em)]
+    return _ordered(pieces, page_number, "c")
 
 
 class Leaflet:
-    """An open PDF with its lines read lazily, page by page, and kept for reuse.
+    """An open PDF with each page's visible words, lines and shapes read lazily, once.
 
     Template detection and parsing both read lines; this reads each page once and releases
-    pdfplumber's per-page caches as it goes.
+    pdfplumber's per-page caches as it goes. Text a reader cannot see (invisible render modes,
+    white on white, clipped or covered) never becomes a word; where it could alter what the page
+    shows, or the page's text is an invisible layer over images, the document is refused.
     """
 
     def __init__(self, pdf: Any) -> None:
         self.pdf = pdf
         self._lines: dict[int, list[Line]] = {}
+        self._shapes: dict[int, list[Shape]] = {}
         self._has_chars: dict[int, bool] = {}
 
     @property
     def page_count(self) -> int:
         return len(self.pdf.pages)
 
+    def _read(self, number: int) -> None:
+        page = self.pdf.pages[number - 1]
+        content: PageContent = read_page(page)
+        problem = hidden_text_problem(content, number)
+        if problem is not None:
+            raise UnreadableDocument(problem, page=number)
+        self._has_chars[number] = bool(content.chars)
+        self._lines[number] = page_lines(words_of_chars(content.chars), number)
+        self._shapes[number] = list(content.shapes)
+        page.flush_cache()
+
     def page(self, number: int) -> list[Line]:
         """The lines of 1-based page `number` in reading order."""
         if number not in self._lines:
-            page = self.pdf.pages[number - 1]
-            chars = page_chars(page)
-            self._has_chars[number] = bool(chars)
-            self._lines[number] = page_lines(words_of_chars(chars), number, float(page.width))
-            page.flush_cache()
+            self._read(number)
         return self._lines[number]
 
+    def shapes(self, number: int) -> list[Shape]:
+        """The painted paths (rectangles, curves, lines) of 1-based page `number`."""
+        if number not in self._shapes:
+            self._read(number)
+        return self._shapes[number]
+
     def has_text(self, pages: int = 3) -> bool:
-        """Whether any of the first `pages` pages carries text characters (a scan has none);
+        """Whether any of the first `pages` pages carries visible characters (a scan has none);
         the pages read stay cached for detection and parsing."""
         for number in range(1, min(pages, self.page_count) + 1):
             self.page(number)

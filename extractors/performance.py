@@ -1,101 +1,123 @@
-"""Turn a borough performance table into `PerformanceResult` records.
+"""Turn a label | change | mark table into `PerformanceResult` records, refusing what is unsure.
 
-Signs come from the cell ('−12.5%'), else from the commander's message ('427 fewer car break
-ins'), else the figure is refused (null, with a review item). A message that contradicts a signed
-table figure makes the whole document untrustworthy.
+The rows come from the geometric reader (`extractors.table`). A row's sign comes from its cell
+('−12.5%'); where the cell has none, from the commander's message ('427 fewer car break ins')
+only when every mention of that measure agrees on it and on the figures. A row the table does
+not give whole (figures, sign, mark) is never loaded: the document is refused, naming the rows.
+A message that contradicts a signed table figure makes the whole document untrustworthy.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
-from pydantic import ValidationError
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 from extractors.crosscheck import Mention, find_mentions, percent_agrees
 from extractors.errors import InconsistentDocument
-from extractors.figures import FigureError, parse_change_cell
-from extractors.layout import Line
-from extractors.table import TableRow, read_change_table
-from schemas.measures import measure_for_label, normalise_label
-from schemas.records import PerformanceResult, ReviewItem
+from extractors.figures import FigureError, parse_change_cell, valid_result
+from extractors.grid import CellBox
+from extractors.layout import Leaflet
+from extractors.page_content import Shape
+from extractors.sections import FoundSection
+from extractors.table import ReadRow, TableError, TableVocabulary, read_table
+from schemas.measures import measure_for_label
+from schemas.records import PerformanceResult
 
-__all__ = ["mark_to_achieved", "read_performance"]
-
-
-def mark_to_achieved(mark: str) -> bool | None:
-    """'Target achieved' -> True, blank -> False, anything else -> None (not understood)."""
-    folded = normalise_label(mark)
-    if folded == "":
-        return False
-    if folded in {"target achieved", "achieved", "yes"}:
-        return True
-    return None
+__all__ = ["ChangeTable", "sign_from_message"]
 
 
-def _describe(sign: int, count: int) -> str:
+def _describe(sign: int | None, count: int) -> str:
+    if sign is None:
+        return f"{count:,} offences"
     return f"{'+' if sign > 0 else '-'}{count:,} offences"
 
 
-def _check_mention(row: TableRow, mention: Mention, sign: int | None, count: int, pct: float,
-                   template: str) -> None:
-    """Raise when the message states this row's figure differently."""
-    agrees = (
-        mention.sign != 0
-        and mention.count == count
-        and (sign is None or mention.sign == sign)
-        and (mention.pct is None or percent_agrees(mention.pct, pct))
-    )
-    if not agrees:
-        table = f"{_describe(sign, count)}" if sign is not None else f"{count:,} offences"
-        raise InconsistentDocument(
-            f"the commander's message says '{mention.text}' but the performance table gives "
-            f"{table} ({row.cell}) for '{row.label}'",
-            page=row.page,
-            template=template,
+def sign_from_message(row: ReadRow, mentions: Sequence[Mention], sign: int | None, count: int,
+                      pct: float, template: str) -> int | None:
+    """The row's sign once the message's mentions of its measure are checked against it.
+
+    Every mention must state the row's count (and percentage, when it gives one) with one
+    sign; a signed cell must agree with it. Raises InconsistentDocument otherwise."""
+    signs = set()
+    for mention in mentions:
+        agrees = (
+            mention.sign != 0
+            and mention.count == count
+            and (sign is None or mention.sign == sign)
+            and (mention.pct is None or percent_agrees(mention.pct, pct))
         )
-
-
-def read_performance(
-    lines: Sequence[Line], message: str, review: list[ReviewItem], *, template: str
-) -> list[PerformanceResult]:
-    """The table's rows as records; review items are appended to `review`."""
-    table = read_change_table(lines)
-    for text, page in table.unread:
-        review.append(ReviewItem(item="unread_text", detail=text, page=page))
-    mentions = find_mentions(message)
-    results = []
-    for row in table.rows:
-        try:
-            cell = parse_change_cell(row.cell)
-        except FigureError as error:
+        if not agrees:
             raise InconsistentDocument(
-                f"performance table row '{row.label}': {error}", page=row.page, template=template
-            ) from error
-        measure = measure_for_label(row.label)
-        if measure is None:
-            review.append(ReviewItem(item="unknown_label", detail=row.label, page=row.page))
-        sign = cell.sign if cell.signed else None
-        if cell.count == 0 and cell.pct == 0:
-            sign = 1
-        for mention in (m for m in mentions if measure is not None and m.measure == measure):
-            _check_mention(row, mention, cell.sign, cell.count, cell.pct, template)
-            sign = mention.sign
-        achieved = mark_to_achieved(row.mark)
-        if achieved is None:
-            review.append(ReviewItem(item="unknown_mark", detail=f"{row.label}: {row.mark}",
-                                     page=row.page))
-        if sign is None:
-            review.append(ReviewItem(item="unsigned_figure", detail=f"{row.label}: {row.cell}",
-                                     page=row.page))
-        count, pct = cell.with_sign(sign) if sign is not None else (None, None)
-        try:
-            results.append(
-                PerformanceResult(measure=measure, label=row.label, change_count=count,
-                                  change_pct=pct, target_achieved=achieved, page=row.page)
+                f"the commander's message says '{mention.text}' but the performance table "
+                f"gives {_describe(sign, count)} ({row.cell}) for '{row.label}'",
+                page=row.page, template=template,
             )
-        except ValidationError as error:
+        signs.add(mention.sign)
+    if len(signs) > 1:
+        raise InconsistentDocument(
+            f"the commander's message gives '{row.label}' both as a rise and as a fall",
+            page=row.page, template=template)
+    return sign if sign is not None else (signs.pop() if signs else None)
+
+
+@dataclass(frozen=True)
+class ChangeTable:
+    """A table of label | 'N offences or X%' | mark, read by geometry (the 2010 edition)."""
+
+    vocabulary: TableVocabulary
+
+    def _read(self, section: FoundSection, leaflet: Leaflet) -> list[ReadRow]:
+        pages = sorted({line.page for line in section.lines})
+        shapes: Mapping[int, Sequence[Shape]] = {page: leaflet.shapes(page) for page in pages}
+        return read_table(section.lines, shapes, self.vocabulary).rows
+
+    def read(self, section: FoundSection, leaflet: Leaflet, message: str,
+             template: str) -> list[PerformanceResult]:
+        """Every row as a record; InconsistentDocument naming the rows that cannot be."""
+        try:
+            rows = self._read(section, leaflet)
+        except TableError as error:
+            raise InconsistentDocument(f"performance table '{section.heading}': {error}",
+                                       page=section.page, template=template) from error
+        mentions = find_mentions(message)
+        results, unsigned = [], []
+        for row in rows:
+            try:
+                cell = parse_change_cell(row.cell)
+            except FigureError as error:
+                raise InconsistentDocument(f"performance table row '{row.label}': {error}",
+                                           page=row.page, template=template) from error
+            measure = measure_for_label(row.label)
+            sign = cell.sign if cell.signed else None
+            if cell.count == 0 and cell.pct == 0:
+                sign = 1
+            sign = sign_from_message(row, [m for m in mentions if m.measure == measure], sign,
+                                     cell.count, cell.pct, template)
+            if sign is None:
+                unsigned.append(f"'{row.label}' ({row.cell})")
+                continue
+            if row.achieved is None:
+                raise InconsistentDocument(
+                    f"performance table row '{row.label}': no mark column was found, so "
+                    "whether its target was achieved cannot be read",
+                    page=row.page, template=template)
+            count, pct = cell.with_sign(sign)
+            results.append(valid_result(template, {
+                "measure": measure, "label": row.label, "change_count": count,
+                "change_pct": pct, "target_achieved": row.achieved, "page": row.page,
+            }))
+        if unsigned:
             raise InconsistentDocument(
-                f"performance table row '{row.label}' is not valid: "
-                f"{error.errors()[0]['msg']}", page=row.page, template=template,
-            ) from error
-    return results
+                f"performance table: {len(unsigned)} of {len(rows)} rows print a change with no "
+                f"sign that the commander's message does not confirm: {', '.join(unsigned)}; "
+                "whether each is a rise or a fall cannot be told, so nothing is loaded",
+                page=section.page, template=template)
+        return results
+
+    def cells(self, section: FoundSection, leaflet: Leaflet) -> list[CellBox]:
+        """Where each row's label, figure and mark are, for `lps debug`."""
+        return [
+            CellBox(box.page, box.x0, box.top, box.x1, box.bottom, number, column)
+            for number, row in enumerate(self._read(section, leaflet))
+            for column, box in enumerate(row.boxes)
+        ]

@@ -1,82 +1,141 @@
 """Next year's priorities: '2.6% reduction in serious acquisitive crime' -> -2.6.
 
-A bullet may hold two priorities separated by a comma, as the 2010 leaflets print them. A priority
-with no figure ('challenging targets for sanction detection rates') keeps a null target.
+Leaflets print them one to three to a line, after bullets, numbers or none, separated by
+commas ('1.0% reduction in most serious violence, 3.0% reduction in serious youth violence'),
+and some with no figure ('challenging targets for sanction detection rates across specific crime
+types'). The reader matches the edition's grammar (`PriorityGrammar`) against the section's text
+(`extractors.stream`), so neither the line breaks nor the column the list stands in matter:
+
+- a priority with a figure must name one of the measures' labels exactly, followed by a
+  separator, a new line or the end: '2.0% reduction in gun crime and knife crime' names no
+  single measure and is refused, never read as gun crime or knife crime;
+- other text in the list is a priority with no figure only when it names exactly one measure;
+  any other text there is refused with its words.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from extractors.errors import InconsistentDocument
 from extractors.figures import direction_sign
 from extractors.layout import Line
-from extractors.sections import is_bullet, list_items, text_of
+from extractors.stream import BREAK, TextStream, stream_of
 from schemas.measures import MEASURE_BY_LABEL, Measure, measure_for_label, normalise_label
-from schemas.records import Priority, ReviewItem
+from schemas.records import Priority
 
-__all__ = ["measure_named_in", "priority_from_text", "read_priorities", "split_priorities"]
+__all__ = [
+    "LABEL_PATTERN",
+    "PriorityError",
+    "PriorityGrammar",
+    "measure_named_in",
+    "read_priorities",
+    "split_priorities",
+]
 
-_HEADING = re.compile(r"Priorities for (?P<period>\d{4}/\d{2})")
-_TARGET = re.compile(
-    r"(?P<pct>\d+(?:\.\d+)?)\s?%\s+(?P<dir>reduction|increase)\s+in\s+(?P<what>.+)", re.IGNORECASE
-)
-_SPLIT = re.compile(r",\s+(?=\d+(?:\.\d+)?\s?%\s+(?:reduction|increase)\b)", re.IGNORECASE)
+#: Any measure's printed label, longest first, spaces or hyphens between words.
+LABEL_PATTERN = "(?:{})".format("|".join(
+    re.escape(label).replace("\\ ", "[ -]") for label in
+    sorted(MEASURE_BY_LABEL, key=len, reverse=True)))
+_SEPARATOR = re.compile(rf"\s*(?:[,;]|{re.escape(BREAK)}|\.(?=\s|$))")
 
 
-def split_priorities(item: str) -> list[str]:
-    """'1.0% reduction in X, 3.0% reduction in Y' -> the two priorities."""
-    return [part.strip().rstrip(";,.") for part in _SPLIT.split(item) if part.strip()]
+@dataclass(frozen=True)
+class PriorityGrammar:
+    """How an edition prints a priority with a figure, and the heading above the list.
+
+    `item` has the groups `pct`, `dir` (a word of direction) and `what` (built on
+    `LABEL_PATTERN`); `heading`, when set, is the words inside the section that the list
+    follows ('Priorities for 2010/11'), with a `period` group."""
+
+    item: re.Pattern[str]
+    heading: re.Pattern[str] | None
+
+
+class PriorityError(ValueError):
+    """A priority that cannot be read with certainty."""
 
 
 def measure_named_in(text: str) -> Measure | None:
-    """The known measure whose label appears in `text` (the longest label wins)."""
+    """The one measure whose label appears in `text`; None when none or several do."""
     folded = f" {normalise_label(text)} "
-    found = [label for label in MEASURE_BY_LABEL if f" {label} " in folded]
-    return MEASURE_BY_LABEL[max(found, key=len)] if found else None
+    found = {MEASURE_BY_LABEL[label] for label in MEASURE_BY_LABEL if f" {label} " in folded}
+    return found.pop() if len(found) == 1 else None
 
 
-def priority_from_text(text: str, period: str, page: int) -> Priority:
-    """One priority from its printed text."""
-    match = _TARGET.fullmatch(text)
-    if match:
+def _clean(text: str) -> str:
+    return " ".join(text.replace(BREAK, " ").split()).strip(" ,;.")
+
+
+def _free_items(stream: TextStream, start: int, stop: int, period: str) -> list[Priority]:
+    """Priorities with no figure in stream.text[start:stop]."""
+    items = []
+    for part in re.finditer(rf"[^{re.escape(BREAK)}]+?(?:\.(?=\s|$)|(?={re.escape(BREAK)})|$)",
+                            stream.text[start:stop]):
+        text = _clean(part.group(0))
+        if not text:
+            continue
+        measure = measure_named_in(text)
+        if measure is None:
+            raise PriorityError(f"'{text}' is no priority that names one measure")
+        items.append(Priority(measure=measure, label=text, period=period,
+                              target_change_pct=None, page=stream.page_at(start + part.start())))
+    return items
+
+
+def split_priorities(stream: TextStream, grammar: PriorityGrammar, period: str,
+                     start: int = 0) -> list[Priority]:
+    """Every priority in the stream from `start`, in order; PriorityError for any text it
+    cannot read."""
+    priorities: list[Priority] = []
+    position = start
+    for match in grammar.item.finditer(stream.text, start):
+        priorities.extend(_free_items(stream, position, match.start(), period))
+        measure = measure_for_label(match.group("what"))
+        assert measure is not None  # the pattern allows known labels only
+        after = stream.text[match.end():]
+        separator = _SEPARATOR.match(after)
+        follows = len(after) - len(after.lstrip())
+        if after.strip() and separator is None and not stream.starts_line(match.end() + follows):
+            word = after.split()[0]
+            raise PriorityError(
+                f"'{_clean(match.group(0))} {word} …' names no single measure")
         target = direction_sign(match.group("dir")) * float(match.group("pct"))
-        measure = measure_for_label(match.group("what")) or measure_named_in(match.group("what"))
-    else:
-        target, measure = None, measure_named_in(text)
-    return Priority(measure=measure, label=text, period=period, target_change_pct=target,
-                    page=page)
+        priorities.append(Priority(measure=measure, label=_clean(match.group(0)), period=period,
+                                   target_change_pct=target,
+                                   page=stream.page_at(match.start())))
+        position = match.end() + (separator.end() if separator else 0)
+    priorities.extend(_free_items(stream, position, len(stream.text), period))
+    return priorities
 
 
-def read_priorities(
-    lines: Sequence[Line], target_period: str, review: list[ReviewItem]
-) -> list[Priority]:
-    """The priorities listed under 'Priorities for <year>' in the Looking forward section."""
-    start = next((i for i, line in enumerate(lines) if _HEADING.search(line.text)), None)
-    if start is None:
-        review.append(ReviewItem(item="missing_section", detail=f"Priorities for {target_period}"))
-        return []
-    heading = _HEADING.search(lines[start].text)
-    assert heading is not None
-    if heading.group("period") != target_period:
-        raise InconsistentDocument(
-            f"priorities are for {heading.group('period')}, expected {target_period}",
-            page=lines[start].page,
-        )
-    body = lines[start + 1 :]
-    unlisted = [line for line in body[: next((i for i, line in enumerate(body)
-                                              if is_bullet(line)), len(body))]]
-    if unlisted:
-        # The list starts right under its heading; text before the first bullet is a priority
-        # whose bullet was not printed or not read. Loaded without it, the document says so.
-        review.append(ReviewItem(item="unlisted_text", detail=text_of(unlisted),
-                                 page=unlisted[0].page))
-    priorities = []
-    for item, page in list_items(body):
-        for text in split_priorities(item):
-            priority = priority_from_text(text, target_period, page)
-            if priority.measure is None:
-                review.append(ReviewItem(item="unknown_label", detail=text, page=page))
-            priorities.append(priority)
+def read_priorities(lines: Sequence[Line], grammar: PriorityGrammar, target_period: str, *,
+                    template: str) -> list[Priority]:
+    """The priorities in a section's lines (after the grammar's heading, when it has one).
+
+    Raises InconsistentDocument naming the text when the heading is missing or for another
+    year, or when any priority cannot be read whole."""
+    stream = stream_of(lines)
+    start, page = 0, (lines[0].page if lines else None)
+    if grammar.heading is not None:
+        heading = grammar.heading.search(stream.text)
+        if heading is None:
+            raise InconsistentDocument(f"no list headed '{grammar.heading.pattern}' was found",
+                                       template=template)
+        start, page = heading.end(), stream.page_at(heading.start())
+        if heading.group("period") != target_period:
+            raise InconsistentDocument(
+                f"priorities are for {heading.group('period')}, expected {target_period}",
+                page=page, template=template,
+            )
+    try:
+        priorities = split_priorities(stream, grammar, target_period, start)
+    except PriorityError as error:
+        raise InconsistentDocument(f"priorities for {target_period}: {error}", page=page,
+                                   template=template) from error
+    if not priorities:
+        raise InconsistentDocument(f"no priority for {target_period} was found", page=page,
+                                   template=template)
     return priorities

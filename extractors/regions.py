@@ -1,22 +1,18 @@
 """Where the tables a template reads are on the page, cell by cell, for `lps debug`.
 
-The templates' own conventions say which table each reads: a template with a `HEADER` reads
-its `performance` section as a grid under that header row, ending at its `KEY` line when it has
-one (`extractors.grid`); one with a `WARD_HEADER` reads its `ward_priorities` section likewise;
-one with neither reads `performance` as a change table (`extractors.table`). The boxes come from
-the same functions the readers use, so what is drawn is what was read. Pure: no I/O.
+The boxes come from the template's own readers (`Template.table.cells`, `Template.wards.cells`),
+so what is drawn is what was read. Pure: no I/O.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from types import ModuleType
 
-from extractors.grid import CellBox, grid_cells
+from extractors.grid import CellBox
+from extractors.layout import Leaflet
 from extractors.sections import FoundSection
-from extractors.table import change_table_cells
 
 __all__ = ["TableRegion", "table_regions"]
 
@@ -37,20 +33,18 @@ class TableRegion:
                 max(c.x1 for c in own), max(c.bottom for c in own))
 
 
-def table_regions(template: ModuleType, sections: Sequence[FoundSection]) -> list[TableRegion]:
+def table_regions(template: ModuleType, sections: Sequence[FoundSection],
+                  leaflet: Leaflet) -> list[TableRegion]:
     """The tables `template` reads in the `sections` it found (those found only).
 
-    Raises what the readers raise (`GridError`) for a table that cannot be read."""
+    Raises what the readers raise (`GridError`, `TableError`: both ValueError) for a table that
+    cannot be read."""
+    declared = template.TEMPLATE
     by_name = {section.name: section for section in sections}
-    header: tuple[str, ...] | None = getattr(template, "HEADER", None)
-    key: re.Pattern[str] | None = getattr(template, "KEY", None)
-    ward_header: tuple[str, ...] | None = getattr(template, "WARD_HEADER", None)
     regions = []
     if (performance := by_name.get("performance")) is not None:
-        cells = (grid_cells(performance.lines, header, end=key) if header is not None
-                 else change_table_cells(performance.lines))
-        regions.append(TableRegion("performance", tuple(cells)))
-    if ward_header is not None and (wards := by_name.get("ward_priorities")) is not None:
-        regions.append(TableRegion("ward_priorities",
-                                   tuple(grid_cells(wards.lines, ward_header))))
+        regions.append(TableRegion("performance",
+                                   tuple(declared.table.cells(performance, leaflet))))
+    if declared.wards is not None and (wards := by_name.get(declared.wards_section)) is not None:
+        regions.append(TableRegion("ward_priorities", tuple(declared.wards.cells(wards, leaflet))))
     return regions

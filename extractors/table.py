@@ -1,173 +1,377 @@
-"""Read a label | change | mark table from word positions, with no reliance on ruling lines.
+"""Read a label | figures | mark table by geometry: rows by their labels, figures and marks by
+where they stand, whatever order the content stream drew them in.
 
-Cells wrap: a label over two lines, a change cell as '432 offences or' above '+16.6%', a mark as
-'Target' above 'achieved'. So the change column is read as one stream of change words
-(counts, 'offences', 'or', percentages, signs) in reading order and cut into cells by the
-pattern 'N offences or X%'; each cell anchors a row. Every other word is given to the row whose
-cell is vertically nearest: left of the cell it is label, right of it it is the mark.
+The table has no header and no rules to trust. What can be trusted is the vocabulary: a label
+is one of the measures' printed labels (`TableVocabulary.labels`), a figure cell fits the
+edition's figure grammar ('432 offences or +16.6%'), a mark is a mark word or a drawn shape.
+So the reader
+
+1. groups the words that fit the figure grammar into cells by position (`geometry.cells_of`)
+   and cuts each group into figure cells with the grammar (a wrapped cell is one cell);
+2. groups the mark words likewise and reads them as mark phrases;
+3. groups the remaining words into stacks of lines and cuts each stack into known labels
+   (a wrapped label is two lines of one label);
+4. binds each figure cell to the row whose label it overlaps vertically, nearest to its left,
+   and each mark (words or a drawn badge or tick) to the row it overlaps, right of its figures.
+
+Anything in the table's box that is not a label, a figure or a mark, a figure or mark that binds
+to no row or to two, and a row without its figure is a `TableError` that names the row and what
+was missing. Nothing is dropped and nothing is guessed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from extractors.figures import CHANGE_CELL_PATTERN
-from extractors.grid import CellBox
+from extractors.geometry import Box, box_of, cells_of, lines_of, vertical_overlap
 from extractors.layout import Line, Word
-from schemas.measures import MINUS_SIGNS
+from extractors.marks import DrawnMark, MarkVocabulary, ShapeKind, classify_shape
+from extractors.page_content import Shape
+from extractors.settings import SETTINGS
+from schemas.measures import normalise_label
 
-__all__ = ["ChangeTable", "TableRow", "change_table_cells", "read_change_table"]
+__all__ = ["ReadRow", "ReadTable", "TableError", "TableVocabulary", "read_table"]
 
-#: A word further than this many line heights from every row's cell belongs to no row.
-_MAX_ROW_DISTANCE = 1.6
-_CHANGE_TOKEN = re.compile(
-    rf"[{MINUS_SIGNS}+]?\d[\d,]*(?:\.\d+)?%?|offences?|or|[{MINUS_SIGNS}+]|%"
-)
+
+class TableError(ValueError):
+    """A table that cannot be read whole; the text names the rows and what is missing."""
 
 
 @dataclass(frozen=True)
-class TableRow:
-    """One row as printed: label text, change-cell text, mark text (empty when blank)."""
+class TableVocabulary:
+    """What an edition's table may hold: labels, the figure grammar and marks."""
+
+    labels: frozenset[str]  # normalised printed labels
+    figure: re.Pattern[str]  # one figure cell, e.g. 'N offences or X%'
+    figure_token: re.Pattern[str]  # one word of a figure cell
+    marks: MarkVocabulary
+    #: Normalised phrases that may stand in the table without being read (a column header).
+    ignorable: frozenset[str] = frozenset()
+    #: Longest label, in lines, that a wrapped label may take.
+    max_label_lines: int = 4
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Words read as one thing: a label, a figure cell or a mark."""
+
+    text: str
+    box: Box
+    order: int  # position of its first word in reading order
+
+
+@dataclass(frozen=True)
+class ReadRow:
+    """One row as printed: its label, its figure cell, its mark (text, or how it was drawn)."""
 
     label: str
     cell: str
     mark: str
+    achieved: bool | None
     page: int
+    boxes: tuple[Box, ...]
 
 
 @dataclass(frozen=True)
-class ChangeTable:
-    """The rows read, and the text that belongs to no row (which the caller must not ignore)."""
-
-    rows: list[TableRow]
-    unread: list[tuple[str, int]]
+class ReadTable:
+    rows: list[ReadRow]
+    mark_column: bool  # whether any mark was found (a blank then means 'not achieved')
 
 
 @dataclass
 class _Row:
-    page: int
-    column: str
-    cell_words: list[Word]
-    label_words: list[Word] = field(default_factory=list)
-    mark_words: list[Word] = field(default_factory=list)
-
-    def distance(self, word: Word) -> float:
-        top = min(w.top for w in self.cell_words)
-        bottom = max(w.bottom for w in self.cell_words)
-        return max(0.0, top - word.middle, word.middle - bottom)
+    label: Phrase
+    cell: Phrase | None = None
+    marks: list[tuple[str, bool | None, Box]] = field(default_factory=list)
 
     @property
-    def height(self) -> float:
-        return max(word.bottom - word.top for word in self.cell_words)
-
-    @property
-    def x0(self) -> float:
-        return min(word.x0 for word in self.cell_words)
-
-    @property
-    def x1(self) -> float:
-        return max(word.x1 for word in self.cell_words)
+    def box(self) -> Box:
+        box = self.label.box
+        return box.union(self.cell.box) if self.cell else box
 
 
-def _change_run(words: Sequence[Word]) -> tuple[int, int] | None:
-    """[start, end) of the longest run of change tokens holding a digit, or None."""
-    best: tuple[int, int] | None = None
-    start = 0
-    while start < len(words):
-        if not _CHANGE_TOKEN.fullmatch(words[start].text):
-            start += 1
+def _join(words: Sequence[Word]) -> str:
+    return " ".join(" ".join(w.text for w in line) for line in lines_of(words))
+
+
+def _figure_cells(words: Sequence[Word], vocabulary: TableVocabulary, order: Mapping[int, int],
+                  page: int) -> tuple[list[Phrase], list[Word]]:
+    """Figure cells, and the figure-token words that belong to none (e.g. the 'or' of 'Theft or
+    taking of vehicles'). A group with a digit that the grammar cannot cut whole is an error."""
+    tokens = [w for w in words if vocabulary.figure_token.fullmatch(w.text)]
+    cells: list[Phrase] = []
+    spare: list[Word] = []
+    for group in cells_of(tokens):
+        if not any(ch.isdigit() for w in group for ch in w.text):
+            spare.extend(group)
             continue
-        end = start
-        while end < len(words) and _CHANGE_TOKEN.fullmatch(words[end].text):
-            end += 1
-        has_figure = any(re.search(r"\d", word.text) for word in words[start:end])
-        if has_figure and (best is None or end - start > best[1] - best[0]):
-            best = (start, end)
-        start = end
-    return best
+        flat = [w for line in lines_of(group) for w in line]
+        text, starts = "", []
+        for word in flat:
+            starts.append(len(text) + (1 if text else 0))
+            text = f"{text} {word.text}" if text else word.text
+        used: set[int] = set()
+        for match in vocabulary.figure.finditer(text):
+            members = [i for i, s in enumerate(starts) if match.start() <= s < match.end()]
+            used.update(members)
+            cell_words = [flat[i] for i in members]
+            cells.append(Phrase(match.group(0), box_of(cell_words, page),
+                                min(order[id(w)] for w in cell_words)))
+        left = [flat[i] for i in range(len(flat)) if i not in used]
+        if any(ch.isdigit() for w in left for ch in w.text):
+            raise TableError(f"figures that cannot be read on page {page}: "
+                             f"'{' '.join(w.text for w in left)}' (in '{text}')")
+        spare.extend(left)
+    return cells, spare
 
 
-def _text(words: Sequence[Word]) -> str:
-    ordered = sorted(words, key=lambda w: (round(w.bottom), w.x0))
-    return " ".join(" ".join(word.text for word in ordered).split())
+def _mark_phrases(words: Sequence[Word], vocabulary: TableVocabulary, order: Mapping[int, int],
+                  page: int) -> tuple[list[tuple[Phrase, bool]], list[Word]]:
+    """Mark phrases ('Target achieved', 'No', '✓') read from the mark words; the rest back."""
+    mark_words = vocabulary.marks.words
+    candidates = [w for w in words if _fold_word(w.text) in mark_words]
+    found: list[tuple[Phrase, bool]] = []
+    spare: list[Word] = []
+    for group in cells_of(candidates):
+        flat = [w for line in lines_of(group) for w in line]
+        start = 0
+        while start < len(flat):
+            for stop in range(len(flat), start, -1):
+                meaning = vocabulary.marks.meaning(" ".join(w.text for w in flat[start:stop]))
+                if meaning is not None:
+                    chosen = flat[start:stop]
+                    found.append((Phrase(" ".join(w.text for w in chosen),
+                                         box_of(chosen, page),
+                                         min(order[id(w)] for w in chosen)), meaning))
+                    start = stop
+                    break
+            else:
+                spare.append(flat[start])
+                start += 1
+    return found, spare
 
 
-def _cells(stream: Sequence[tuple[Line, Word]]) -> tuple[list[_Row], list[tuple[Line, Word]]]:
-    """Cut the change words of one column into cells; return rows and words left over."""
-    text = ""
-    spans = []
-    for line, word in stream:
-        spans.append((len(text), len(text) + len(word.text), line, word))
-        text += word.text + " "
-    rows: list[_Row] = []
-    used: set[int] = set()
-    for match in CHANGE_CELL_PATTERN.finditer(text):
-        start, end = match.span()
-        inside = [(line, word) for first, last, line, word in spans if first < end and last > start]
-        rows.append(_Row(inside[0][0].page, inside[0][0].column, [w for _, w in inside]))
-        used.update(id(word) for _, word in inside)
-    return rows, [(line, word) for line, word in stream if id(word) not in used]
+def _fold_word(text: str) -> str:
+    folded = normalise_label(text)
+    return folded if folded else text.strip()
 
 
-def _rows(lines: Sequence[Line]) -> tuple[list[_Row], list[tuple[Line, Word]]]:
-    """The rows found in `lines` with their words, and the words that belong to no row."""
-    streams: dict[tuple[int, str], list[tuple[Line, Word]]] = {}
-    others: list[tuple[Line, Word, str]] = []
-    for line in lines:
-        words = list(line.words)
-        run = _change_run(words)
-        if run is None:
-            others.extend((line, word, "") for word in words)
-            continue
-        start, end = run
-        streams.setdefault((line.page, line.column), []).extend((line, w) for w in words[start:end])
-        others.extend((line, word, "label") for word in words[:start])
-        others.extend((line, word, "mark") for word in words[end:])
-    rows: list[_Row] = []
-    unread: list[tuple[Line, Word]] = []
-    for stream in streams.values():
-        found, left_over = _cells(stream)
-        rows.extend(found)
-        unread.extend(left_over)
-    for line, word, side in others:
-        candidates = [row for row in rows if (row.page, row.column) == (line.page, line.column)]
-        row = min(candidates, key=lambda r: r.distance(word), default=None)
-        if row is None or row.distance(word) > _MAX_ROW_DISTANCE * row.height:
-            unread.append((line, word))
-        elif side == "label" or (not side and word.x1 <= row.x0):
-            row.label_words.append(word)
-        elif side == "mark" or (not side and word.x0 >= row.x1):
-            row.mark_words.append(word)
+def _labels(words: Sequence[Word], vocabulary: TableVocabulary, order: Mapping[int, int],
+            page: int) -> tuple[list[Phrase], list[Phrase]]:
+    """Known labels, and the lines of text that are no label (returned as unread phrases)."""
+    labels: list[Phrase] = []
+    unread: list[Phrase] = []
+    for group in cells_of(words):
+        lines = lines_of(group)
+        start = 0
+        while start < len(lines):
+            stop = min(len(lines), start + vocabulary.max_label_lines)
+            while stop > start:
+                chosen = [w for line in lines[start:stop] for w in line]
+                text = " ".join(w.text for w in chosen)
+                if normalise_label(text) in vocabulary.labels:
+                    labels.append(Phrase(text, box_of(chosen, page),
+                                         min(order[id(w)] for w in chosen)))
+                    start = stop
+                    break
+                stop -= 1
+            else:
+                line = lines[start]
+                unread.append(Phrase(" ".join(w.text for w in line), box_of(line, page),
+                                     min(order[id(w)] for w in line)))
+                start += 1
+    return labels, unread
+
+
+def _nearest_left(rows: Sequence[_Row], box: Box, right_of: str) -> _Row | None:
+    """The row `box` belongs to: overlapping it vertically, standing right of the row's label
+    (`right_of="label"`, for a figure) or of its figure's start (`"cell"`, for a mark), and
+    nearest to it. Raises TableError when two rows are about equally good."""
+    candidates: list[tuple[float, float, _Row]] = []
+    for row in rows:
+        if right_of == "label":
+            anchor, level_with = row.label.box, row.label.box
+            if box.x0 < anchor.x1 - 2.0:
+                continue
+            gap = box.x0 - anchor.x1
         else:
-            unread.append((line, word))
+            if row.cell is None:
+                continue
+            anchor, level_with = row.cell.box, row.box
+            if box.x0 < anchor.x0:
+                continue
+            gap = max(0.0, box.x0 - anchor.x1)
+        if anchor.page != box.page:
+            continue
+        overlap = vertical_overlap(level_with, box)
+        if overlap >= SETTINGS.row_overlap_min:
+            candidates.append((gap, overlap, row))
+    if not candidates:
+        return None
+    candidates.sort(key=lambda c: (round(c[0] / 20), -c[1]))
+    if len(candidates) > 1:
+        (gap_a, overlap_a, first), (gap_b, overlap_b, second) = candidates[:2]
+        if round(gap_a / 20) == round(gap_b / 20) and abs(overlap_a - overlap_b) < 0.25:
+            raise TableError(f"a figure or mark on page {box.page} stands level with two "
+                             f"rows, '{first.label.text}' and '{second.label.text}'")
+    return candidates[0][2]
+
+
+def _drawn_marks(shapes: Sequence[Shape], page: int, line_height: float,
+                 region: Box) -> list[DrawnMark]:
+    marks = []
+    for shape in shapes:
+        x, y = (shape.x0 + shape.x1) / 2, (shape.top + shape.bottom) / 2
+        if not region.contains_point(x, y):
+            continue
+        mark = classify_shape(shape, page, line_height)
+        if mark.kind is not ShapeKind.ignored:
+            marks.append(mark)
+    return marks
+
+
+def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
+               vocabulary: TableVocabulary, order: Mapping[int, int]
+               ) -> tuple[list[_Row], list[Phrase]]:
+    cells, spare = _figure_cells(words, vocabulary, order, page)
+    figure_ids = {id(w) for w in words if vocabulary.figure_token.fullmatch(w.text)}
+    rest = [w for w in words if id(w) not in figure_ids] + spare
+    marks, spare_marks = _mark_phrases(rest, vocabulary, order, page)
+    mark_ids = {id(w) for w in rest if _fold_word(w.text) in vocabulary.marks.words}
+    rest = [w for w in rest if id(w) not in mark_ids] + spare_marks
+    labels, unread = _labels(rest, vocabulary, order, page)
+    rows = [_Row(label) for label in sorted(labels, key=lambda p: p.order)]
+    for cell in cells:
+        row = _nearest_left(rows, cell.box, "label")
+        if row is None:
+            raise TableError(f"the figure '{cell.text}' on page {page} stands beside no known "
+                             "row label")
+        if row.cell is not None:
+            raise TableError(f"row '{row.label.text}' has two figures: '{row.cell.text}' and "
+                             f"'{cell.text}'")
+        row.cell = cell
+    if not rows:
+        return rows, unread
+    heights = sorted(w.bottom - w.top for w in words)
+    line_height = heights[len(heights) // 2]
+    region = Box(page, min(r.label.box.x0 for r in rows), min(r.box.top for r in rows) - 4,
+                 max(max(w.x1 for w in words), max(r.box.x1 for r in rows)) + 40,
+                 max(r.box.bottom for r in rows) + 4)
+    for phrase, meaning in marks:
+        _bind_mark(rows, phrase.text, meaning, phrase.box)
+    if vocabulary.marks.drawn:
+        drawn_marks = _drawn_marks(shapes, page, line_height, region)
+        empty = [d for d in drawn_marks if d.kind is ShapeKind.badge and not any(
+            d.box.contains_point((p.box.x0 + p.box.x1) / 2, p.box.middle, 1.0)
+            for p, _ in marks)]
+        if sum(d.kind is ShapeKind.badge for d in drawn_marks) >= len(rows):
+            empty = []  # a filled cell on every row: the column's colour, not marks
+        for drawn in drawn_marks:
+            if drawn.kind is ShapeKind.badge and drawn not in empty:
+                continue  # the badge behind mark words (read from its words), or a cell
+            if drawn.kind is ShapeKind.badge and _covers_text(drawn.box, rows):
+                continue  # a coloured cell or row behind labels or figures, not a mark
+            drawn_meaning: bool | None = True if drawn.kind is ShapeKind.tick else None
+            text = {ShapeKind.tick: "(drawn tick)", ShapeKind.badge: "(badge with no words)",
+                    ShapeKind.unknown: "(unknown drawn shape)"}[drawn.kind]
+            _bind_mark(rows, text, drawn_meaning, drawn.box)
     return rows, unread
 
 
-def read_change_table(lines: Sequence[Line]) -> ChangeTable:
-    """The rows of a change table found in `lines`, top to bottom, column by column."""
-    rows, unread = _rows(lines)
-    by_line: dict[Line, list[Word]] = {}
-    for line, word in unread:
-        by_line.setdefault(line, []).append(word)
-    return ChangeTable(
-        rows=[
-            TableRow(_text(row.label_words), _text(row.cell_words), _text(row.mark_words),
-                     row.page)
-            for row in rows
-        ],
-        unread=[(_text(words), line.page) for line, words in by_line.items()],
-    )
+def _covers_text(box: Box, rows: Sequence[_Row]) -> bool:
+    for row in rows:
+        for phrase in (row.label, row.cell):
+            if phrase is not None and phrase.box.page == box.page and (
+                    box.x0 < phrase.box.x1 and phrase.box.x0 < box.x1
+                    and box.top < phrase.box.bottom and phrase.box.top < box.bottom):
+                return True
+    return False
 
 
-def change_table_cells(lines: Sequence[Line]) -> list[CellBox]:
-    """The box of each row's label, change cell and mark (columns 0, 1, 2; a blank cell has
-    none), as `read_change_table` reads them from `lines`, for drawing (`lps debug`)."""
-    return [
-        CellBox(row.page, min(w.x0 for w in words), min(w.top for w in words),
-                max(w.x1 for w in words), max(w.bottom for w in words), number, column)
-        for number, row in enumerate(_rows(lines)[0])
-        for column, words in enumerate((row.label_words, row.cell_words, row.mark_words))
-        if words
+def _bind_mark(rows: Sequence[_Row], text: str, meaning: bool | None, box: Box) -> None:
+    row = _nearest_left(rows, box, "cell")
+    if row is None:
+        raise TableError(f"the mark '{text}' on page {box.page} stands beside no row")
+    row.marks.append((text, meaning, box))
+
+
+def read_table(lines: Sequence[Line], shapes: Mapping[int, Sequence[Shape]],
+               vocabulary: TableVocabulary) -> ReadTable:
+    """Every row of the table in `lines` (a section's lines, any pages), read whole.
+
+    Raises TableError naming the rows and what is missing when any part cannot be read."""
+    order: dict[int, int] = {}
+    by_page: dict[int, list[Word]] = {}
+    for line in lines:
+        for word in line.words:
+            order[id(word)] = len(order)
+            by_page.setdefault(line.page, []).append(word)
+    rows: list[_Row] = []
+    problems: list[str] = []
+    for page, words in sorted(by_page.items()):
+        page_rows, unread = _read_page(words, shapes.get(page, ()), page, vocabulary, order)
+        rows.extend(page_rows)
+        problems.extend(_unread_in_table(page_rows, unread, vocabulary))
+    if not rows:
+        raise TableError("no row with a known label was found")
+    missing = [row.label.text for row in rows if row.cell is None]
+    if missing:
+        problems.append(f"no figures found for {', '.join(repr(m) for m in missing)}")
+    if problems:
+        raise TableError("; ".join(problems))
+    return _rows_read(rows)
+
+
+def _unread_in_table(rows: Sequence[_Row], unread: Sequence[Phrase],
+                     vocabulary: TableVocabulary) -> list[str]:
+    """Text standing among the rows that was read as nothing: a row that was not understood."""
+    if not rows:
+        return []
+    top = min(r.box.top for r in rows)
+    bottom = max(r.box.bottom for r in rows)
+    x0 = min(r.label.box.x0 for r in rows)
+    x1 = max(max((m[2].x1 for m in r.marks), default=r.box.x1) for r in rows)
+    reach = max(r.label.box.height for r in rows)
+    inside = [
+        phrase.text for phrase in unread
+        if normalise_label(phrase.text) not in vocabulary.ignorable
+        and top - reach <= phrase.box.middle <= bottom + reach
+        and x0 - 2 <= (phrase.box.x0 + phrase.box.x1) / 2 <= x1 + 2
     ]
+    return [f"text in the table that is no known row: {', '.join(repr(t) for t in inside)}"
+            ] if inside else []
+
+
+def _rows_read(rows: Sequence[_Row]) -> ReadTable:
+    mark_column = any(meaning is not None for row in rows for _, meaning, _ in row.marks)
+    explicit_no = any(meaning is False for row in rows for _, meaning, _ in row.marks)
+    problems: list[str] = []
+    read: list[ReadRow] = []
+    for row in sorted(rows, key=lambda r: r.label.order):
+        assert row.cell is not None
+        texts = [text for text, _, _ in row.marks]
+        meanings = {meaning for _, meaning, _ in row.marks}
+        if None in meanings:
+            problems.append(f"row '{row.label.text}': a mark that cannot be read "
+                            f"({', '.join(texts)})")
+            continue
+        if len(meanings) > 1 or len(row.marks) > 1:
+            problems.append(f"row '{row.label.text}': more than one mark ({', '.join(texts)})")
+            continue
+        if meanings:
+            achieved: bool | None = meanings.pop()
+        elif not mark_column:
+            achieved = None
+        elif explicit_no:
+            problems.append(f"row '{row.label.text}': no mark, where other rows print one")
+            continue
+        else:
+            achieved = False
+        boxes = (row.label.box, row.cell.box, *(box for _, _, box in row.marks))
+        read.append(ReadRow(row.label.text, row.cell.text, " ".join(texts), achieved,
+                            row.label.box.page, boxes))
+    if problems:
+        raise TableError("; ".join(problems))
+    return ReadTable(read, mark_column)

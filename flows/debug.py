@@ -20,7 +20,6 @@ from typing import Any
 from PIL import ImageDraw
 
 from extractors.errors import ExtractionError
-from extractors.grid import GridError
 from extractors.layout import Leaflet, Line, Word
 from extractors.reader import open_pdf
 from extractors.regions import TableRegion, table_regions
@@ -90,8 +89,8 @@ def draw_pages(data: bytes, out_dir: Path, pages: list[int] | None = None,
             notes.append(f"template {template.NAME}")
             _, sections = split_sections(leaflet.lines(), getattr(template, "HEADINGS", {}))
             try:  # drawn even when parse refuses the document: it may show why
-                tables = table_regions(template, sections)
-            except GridError as error:
+                tables = table_regions(template, sections, leaflet)
+            except ValueError as error:  # GridError, TableError
                 notes.append(f"REFUSED table: {error}")
             extraction = template.parse(leaflet)
             records = [*extraction.performance, *extraction.priorities,

@@ -17,6 +17,7 @@ __all__ = [
     "Area",
     "area_by_code",
     "area_by_name",
+    "areas_named_in",
     "london_boroughs",
     "recorded_offences",
 ]
@@ -49,14 +50,51 @@ def london_boroughs() -> tuple[Area, ...]:
     return tuple(Area(name=name, code=code) for code, name in sorted(rows.items()))
 
 
+#: Names leaflets commonly print for a borough besides its ONS name. Each names one borough
+#: only; a short form that could mean two places is left out, so it is refused, not guessed.
+ALIASES: dict[str, str] = {
+    "City of Westminster": "Westminster",
+    "Westminster City": "Westminster",
+    "Richmond": "Richmond upon Thames",
+    "Richmond-upon-Thames": "Richmond upon Thames",
+    "Kingston": "Kingston upon Thames",
+    "Kingston-upon-Thames": "Kingston upon Thames",
+    "Royal Borough of Kensington and Chelsea": "Kensington and Chelsea",
+    "Royal Borough of Kingston upon Thames": "Kingston upon Thames",
+    "Royal Borough of Greenwich": "Greenwich",
+    "Barking": "Barking and Dagenham",
+    "Hammersmith": "Hammersmith and Fulham",
+    "Kensington": "Kensington and Chelsea",
+}
+_PREFIXES = ("the london borough of ", "london borough of ", "the borough of ", "borough of ")
+
+
 @cache
 def _by_folded_name() -> dict[str, Area]:
-    return {_fold(area.name): area for area in london_boroughs()}
+    names = {_fold(area.name): area for area in london_boroughs()}
+    for alias, name in ALIASES.items():
+        names[_fold(alias)] = names[_fold(name)]
+    return names
 
 
 def area_by_name(name: str) -> Area | None:
-    """The borough called `name` (case, '&' and hyphens ignored), or None."""
-    return _by_folded_name().get(_fold(name))
+    """The borough called `name` (its ONS name or a common printed form such as 'City of
+    Westminster', 'Richmond' or 'Hammersmith & Fulham'; case, '&' and hyphens ignored), or None
+    when it names no borough."""
+    folded = _fold(name)
+    for prefix in _PREFIXES:
+        if folded.startswith(prefix):
+            folded = folded[len(prefix):]
+    return _by_folded_name().get(folded)
+
+
+def areas_named_in(text: str) -> set[Area]:
+    """Every borough a text names, by any of its names, as whole words ('Richmond upon Thames'
+    is one borough, not two; 'Kingstonian' names none)."""
+    folded = f" {_fold(text)} "
+    folded = "".join(ch if ch.isalnum() or ch == " " else " " for ch in folded)
+    folded = f" {' '.join(folded.split())} "
+    return {area for name, area in _by_folded_name().items() if f" {name} " in folded}
 
 
 def area_by_code(code: str) -> Area | None:

@@ -15,6 +15,7 @@ __all__ = [
     "MEASURE_BY_LABEL",
     "MINUS_SIGNS",
     "RATE_MEASURES",
+    "TABLE_LABELS",
     "Measure",
     "measure_for_label",
     "normalise_label",
@@ -41,6 +42,7 @@ class Measure(StrEnum):
     victim_satisfaction_gap = "victim_satisfaction_gap"
     motor_vehicle_crime = "motor_vehicle_crime"
     total_notifiable_offences = "total_notifiable_offences"
+    criminal_damage = "criminal_damage"
 
 
 #: Measures reported as a rate in percent (a value against a target value), not as a count.
@@ -85,7 +87,12 @@ MEASURE_BY_LABEL: dict[str, Measure] = {
     "motor vehicle crime": Measure.motor_vehicle_crime,
     "total notifiable offences": Measure.total_notifiable_offences,
     "all notifiable offences": Measure.total_notifiable_offences,
+    "criminal damage": Measure.criminal_damage,
 }
+
+#: Labels a performance table row may carry: every known label. A row whose label is not one
+#: of them is refused, never loaded without its measure.
+TABLE_LABELS: frozenset[str] = frozenset(MEASURE_BY_LABEL)
 
 
 def measure_for_label(label: str) -> Measure | None:

@@ -152,7 +152,7 @@ def _tables(pdf: Path) -> tuple[list[TableRegion], int]:
         leaflet = Leaflet(document)
         template = select_template(leaflet)
         _, sections = split_sections(leaflet.lines(), template.HEADINGS)
-        return table_regions(template, sections), len(template.parse(leaflet).performance)
+        return table_regions(template, sections, leaflet), len(template.parse(leaflet).performance)
 
 
 def _inside(word: dict[str, float], cell: CellBox) -> bool:

@@ -1,0 +1,79 @@
+"""A section's words as one text, with list markers turned into item breaks and every character
+traceable to the page and line it came from.
+
+Priorities and force-wide results are lists, printed with bullets, numbers, commas, one to three
+items to a line, in one column or three. Their readers do not walk lines: they match their
+grammar against this text, where a bullet or a number ('1.') has become a break (`|`), and ask
+`page_at` where a match began and `starts_line` whether a span began a printed line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from extractors.layout import Line
+
+__all__ = ["BREAK", "TextStream", "stream_of"]
+
+#: What a list marker becomes in the text.
+BREAK = "|"
+_BULLETS = "•·▪●◦‣∙*-–"
+_MARKER = re.compile(rf"^(?:[{re.escape(_BULLETS)}]|\(cid:\d+\)|\(?\d{{1,2}}[.)])$")
+_GLUED = re.compile(rf"^(?:[{re.escape(_BULLETS)}]|\(cid:\d+\))(?=\S)")
+
+
+@dataclass(frozen=True)
+class TextStream:
+    """Words joined by single spaces; `BREAK` where a marker stood."""
+
+    text: str
+    _offsets: tuple[int, ...]  # start offset of each word
+    _pages: tuple[int, ...]
+    _line_starts: frozenset[int]  # offsets of words that begin a printed line
+
+    def page_at(self, offset: int) -> int:
+        """The page of the word at (or just before) `offset`."""
+        index = max(0, bisect.bisect_right(self._offsets, offset) - 1)
+        return self._pages[index] if self._pages else 1
+
+    def starts_line(self, offset: int) -> bool:
+        """Whether the word at `offset` begins a printed line (after any marker)."""
+        return offset in self._line_starts
+
+
+def stream_of(lines: Sequence[Line]) -> TextStream:
+    """The words of `lines` in order, list markers replaced by `BREAK`."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    pages: list[int] = []
+    starts: set[int] = set()
+    length = 0
+
+    def add(text: str, page: int, line_start: bool) -> None:
+        nonlocal length
+        if parts:
+            length += 1
+        offsets.append(length)
+        pages.append(page)
+        if line_start:
+            starts.add(length)
+        parts.append(text)
+        length += len(text)
+
+    for line in lines:
+        first = True
+        for word in line.words:
+            text = word.text
+            if _MARKER.match(text):
+                add(BREAK, line.page, False)
+                continue  # the item's first word still begins the line
+            glued = _GLUED.match(text)
+            if glued:
+                add(BREAK, line.page, False)
+                text = text[glued.end():]
+            add(text, line.page, first)
+            first = False
+    return TextStream(" ".join(parts), tuple(offsets), tuple(pages), frozenset(starts))
