@@ -67,8 +67,15 @@ _Box = tuple[float, float, float, float]
 
 #: Characters smaller than this (points) are too small to read.
 MIN_LEGIBLE_SIZE = 1.0
-#: Two colours closer than this in every RGB channel (0..1) look the same (about 15/255).
-_SAME_COLOUR = 0.06
+#: Text and background whose luminance contrast (WCAG, 1 to 21) is under this, and whose RGB
+#: channels (0..1) all differ by less than `_SAME_HUE`, cannot be told apart: a white "1" on
+#: the pale blue of a table cell (contrast 1.2) is as hidden as on the white page. Light grey
+#: print (#cccccc on white is 1.6) stays visible, and so do colours of one luminance but
+#: different hue (red on grey).
+_FAINT_CONTRAST = 1.25
+_SAME_HUE = 0.25
+#: A fill this close to white in every channel is white (page-size white fills are dropped).
+_NEAR_WHITE = 0.94
 #: A character is covered when a later opaque shape hides at least this share of its box.
 _COVERED_SHARE = 0.5
 #: Fill opacity at or above which a shape hides what is under it.
@@ -479,13 +486,26 @@ def _mostly_covers(cover: _Box, box: _Box, area: float, cx: float, cy: float) ->
 
 
 def _same_colour(fill: RGB | None, stroke: RGB | None, background: RGB) -> str | None:
+    """The reason text painted in `fill` (and/or `stroke`) cannot be seen on `background`."""
     painted = [c for c in (fill, stroke) if c is not None]
-    if not painted or any(max(abs(a - b) for a, b in zip(c, background, strict=True))
-                          > _SAME_COLOUR for c in painted):
+    if not painted or any(not _indistinct(c, background) for c in painted):
         return None
-    if min(background) > 1 - _SAME_COLOUR:
+    if min(painted[0]) >= _NEAR_WHITE and _luminance(background) >= 0.6:
         return "white on white"
     return f"same colour as the background under it ({_hex(painted[0])} on {_hex(background)})"
+
+
+def _indistinct(colour: RGB, background: RGB) -> bool:
+    if max(abs(a - b) for a, b in zip(colour, background, strict=True)) >= _SAME_HUE:
+        return False
+    light, dark = sorted((_luminance(colour), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05) < _FAINT_CONTRAST
+
+
+def _luminance(colour: RGB) -> float:
+    """WCAG relative luminance of an sRGB colour."""
+    r, g, b = ((c / 12.92) if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def _hex(colour: RGB) -> str:
@@ -555,7 +575,7 @@ def read_page(page: Any) -> PageContent:
 
 def _is_page_background(shape: Shape, box: _Box, page_area: float) -> bool:
     return (shape.fill and not shape.stroke and shape.fill_color is not None
-            and min(shape.fill_color) > 1 - _SAME_COLOUR
+            and min(shape.fill_color) >= _NEAR_WHITE
             and (box[2] - box[0]) * (box[3] - box[1]) >= 0.9 * page_area)
 
 
@@ -617,17 +637,18 @@ def hidden_text_problem(content: PageContent, page_number: int) -> str | None:
         after = [w for w in words if _abuts(run, w, run_first=False)]
         over = [w for w in words if _overlaps(run, w)]
         what = f'page {page_number} has text a reader cannot see ({run.why}): "{run.text}"'
+        if over:
+            return (f'{what} over the visible "{over[0]["text"]}", which it would alter; '
+                    "not loaded")
         if before or after:
             left = after[-1]["text"] if after else ""
             right = before[0]["text"] if before else ""
-            where = (f'just before the visible "{right}"' if before
+            where = (f'between the visible "{left}" and "{right}"' if before and after
+                     else f'just before the visible "{right}"' if before
                      else f'just after the visible "{left}"')
             return (f'{what} {where}, so its text would read "{left}{run.text}{right}" where '
                     "the page shows "
                     f'"{" ".join(t for t in (left, right) if t)}"; not loaded')
-        if over:
-            return (f'{what} over the visible "{over[0]["text"]}", which it would alter; '
-                    "not loaded")
         if _SIGNS.search(run.text):
             return (f"{what}, at x={run.x0:.0f}, top={run.top:.0f}: figures the page does not "
                     "show; not loaded")
