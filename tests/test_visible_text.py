@@ -16,15 +16,15 @@ from typing import Any
 import pdfplumber
 import pytest
 from conftest import PDFS, needs_fixtures
-from PIL import Image, ImageDraw
 from pdfplumber.utils.text import extract_words
+from PIL import Image, ImageDraw
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from extractors.chars import page_chars
-from extractors.page_content import HiddenText, PageContent, Shape, hidden_text_problem, read_page
+from extractors.page_content import PageContent, Shape, hidden_text_problem, read_page
 
 Draw = Callable[[Canvas], None]
 
@@ -259,21 +259,43 @@ def test_hidden_text_over_a_visible_word_is_refused() -> None:
         canvas.setFillColorRGB(1, 1, 1)
         canvas.drawString(X + stringWidth("73 of", FONT, SIZE), Y, "not")
 
-    content, problem = _hidden_elsewhere(hide)
+    _, problem = _hidden_elsewhere(hide)
     assert problem == ('page 1 has text a reader cannot see (white on white): "not" over the '
                        'visible "offences", which it would alter; not loaded')
 
 
+def _one_white_in_cmyk(canvas: Canvas) -> None:
+    canvas.setFillColorCMYK(0, 0, 0, 0)
+    canvas.drawString(X, 30, "1")
+
+
+def _one_fully_transparent(canvas: Canvas) -> None:
+    canvas.setFillAlpha(0)
+    canvas.drawString(X, 30, "1")
+
+
+def _one_off_the_page(canvas: Canvas) -> None:
+    canvas.drawString(WIDTH + 20, 30, "1")
+
+
+def _one_blue_on_blue(canvas: Canvas) -> None:
+    canvas.setFillColorRGB(0.2, 0.2, 0.6)
+    canvas.rect(X, 20, 40, 20, stroke=0, fill=1)
+    canvas.setFillColorRGB(0.21, 0.2, 0.6)
+    canvas.drawString(X + 2, 30, "1")
+
+
+def _one_under_a_picture(canvas: Canvas) -> None:
+    canvas.drawString(X, 30, "1")
+    canvas.drawImage(ImageReader(Image.new("RGB", (4, 4), "red")), X - 2, 20, 20, 20)
+
+
 OTHER_HIDING: list[tuple[Draw, str]] = [
-    (lambda c: (c.setFillColorCMYK(0, 0, 0, 0), c.drawString(X, 30, "1")), "white on white"),
-    (lambda c: (c.setFillAlpha(0), c.drawString(X, 30, "1")), "invisible (fill opacity 0)"),
-    (lambda c: c.drawString(WIDTH + 20, 30, "1"), "outside the page"),
-    (lambda c: (c.setFillColorRGB(0.2, 0.2, 0.6), c.rect(X, 20, 40, 20, stroke=0, fill=1),
-                c.setFillColorRGB(0.21, 0.2, 0.6), c.drawString(X + 2, 30, "1")),
-     "same colour as the background under it (#363399 on #333399)"),
-    (lambda c: (c.drawImage(ImageReader(Image.new("RGB", (4, 4), "red")), X - 2, 20, 20, 20)
-                if c.drawString(X, 30, "1") is None else None),
-     "covered by an image drawn later"),
+    (_one_white_in_cmyk, "white on white"),
+    (_one_fully_transparent, "invisible (fill opacity 0)"),
+    (_one_off_the_page, "outside the page"),
+    (_one_blue_on_blue, "same colour as the background under it (#363399 on #333399)"),
+    (_one_under_a_picture, "covered by an image drawn later"),
 ]
 
 
