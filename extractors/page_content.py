@@ -31,6 +31,7 @@ Whitespace paints nothing, so it is judged only by render mode and clip.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator, Sequence
@@ -142,13 +143,22 @@ class _Paint:
 
 
 @dataclass(frozen=True)
-class _RawChar:
-    item: LTChar
+class _Ink:
+    """How one shown string is painted: shared by its characters."""
+
     render: int
     clip: _Box
-    fill_alpha: float
-    stroke_colour: RGB | None
-    painted_before: int  # how many paints precede it
+    fill: RGB | None  # the colour each glyph is filled with (None: not filled, or unknown)
+    stroke: RGB | None  # the colour its outline is stroked with (None: not stroked, or unknown)
+    invisible: str | None  # why nothing of it shows whatever its place, or None
+
+    @property
+    def colour(self) -> RGB | None:
+        return self.fill if self.fill is not None else self.stroke
+
+
+#: A character as the device records it: pdfminer's LTChar, its ink, how many paints precede it.
+_RawChar = tuple[LTChar, _Ink, int]
 
 
 def _rgb(color: Color, space: PDFColorSpace | None) -> RGB | None:
@@ -198,7 +208,7 @@ class _Device(PDFLayoutAnalyzer):
         self.images: list[_Box] = []
         self.clip: _Box = _UNBOUNDED
         self.fill_alpha = 1.0
-        self.render = 0
+        self.ink = _Ink(0, self.clip, None, None, None)
 
     def begin_page(self, page: PDFPage, ctm: Matrix) -> None:
         super().begin_page(page, ctm)
@@ -211,7 +221,18 @@ class _Device(PDFLayoutAnalyzer):
         self, textstate: PDFTextState, seq: Any, ncs: PDFColorSpace,
         graphicstate: PDFGraphicState,
     ) -> None:
-        self.render = textstate.render
+        render = textstate.render
+        invisible = None
+        if render in (3, 7):
+            invisible = f"invisible (render mode {render})"
+        elif self.fill_alpha < 0.05 and render in (0, 4):
+            invisible = "invisible (fill opacity 0)"
+        self.ink = _Ink(
+            render, self.clip,
+            _rgb(graphicstate.ncolor, graphicstate.ncs) if render in (0, 2, 4, 6) else None,
+            _rgb(graphicstate.scolor, graphicstate.scs) if render in (1, 2, 5, 6) else None,
+            invisible,
+        )
         super().render_string(textstate, seq, ncs, graphicstate)
 
     def render_char(
@@ -224,10 +245,7 @@ class _Device(PDFLayoutAnalyzer):
             text = self.handle_undefined_char(font, cid)
         item = LTChar(matrix, font, fontsize, scaling, rise, text, font.char_width(cid),
                       font.char_disp(cid), ncs, graphicstate)
-        stroke = (_rgb(graphicstate.scolor, graphicstate.scs)
-                  if self.render in (1, 2, 5, 6) else None)
-        self.chars.append(_RawChar(item, self.render, self.clip, self.fill_alpha, stroke,
-                                   len(self.paints)))
+        self.chars.append((item, self.ink, len(self.paints)))
         return item.adv
 
     def render_image(self, name: str, stream: Any) -> None:
@@ -438,14 +456,13 @@ class _Judge:
                 for cell in _cells(box):
                     self.grid.setdefault(cell, []).append(index)
 
-    def why_hidden(self, raw: _RawChar, text: str, colour: RGB | None) -> str | None:
-        item = raw.item
-        if raw.render in (3, 7):
-            return f"invisible (render mode {raw.render})"
-        if raw.fill_alpha < 0.05 and raw.render in (0, 4):
-            return "invisible (fill opacity 0)"
-        cx, cy = (item.x0 + item.x1) / 2, (item.y0 + item.y1) / 2
-        clip = raw.clip
+    def why_hidden(self, raw: _RawChar, text: str) -> str | None:
+        item, ink, painted_before = raw
+        if ink.invisible is not None:
+            return ink.invisible
+        x0, y0, x1, y1 = item.x0, item.y0, item.x1, item.y1
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        clip = ink.clip
         if not (clip[0] <= cx <= clip[2] and clip[1] <= cy <= clip[3]):
             page = self.page_box
             if not (page[0] <= cx <= page[2] and page[1] <= cy <= page[3]):
@@ -455,24 +472,25 @@ class _Judge:
             return None
         if item.size < MIN_LEGIBLE_SIZE:
             return f"too small to read ({item.size:.1f} pt)"
-        if not self.grid:
-            return _same_colour(colour, raw.stroke_colour, _WHITE)
-        box: _Box = (item.x0, item.y0, item.x1, item.y1)
-        area = (item.x1 - item.x0) * (item.y1 - item.y0)
-        candidates = sorted({i for cell in _cells(box) for i in self.grid.get(cell, ())})
-        background: _Paint | None = None
-        for index in candidates:
-            paint = self.paints[index]
-            if not _mostly_covers(paint.box, box, area, cx, cy):
-                continue
-            if index >= raw.painted_before:
-                return f"covered by {'an image' if paint.image else 'a shape'} drawn later"
-            background = paint
+        background: RGB | None = _WHITE
+        if self.grid:
+            box: _Box = (x0, y0, x1, y1)
+            area = (x1 - x0) * (y1 - y0)
+            column, row = int(x0 // _CELL), int(y0 // _CELL)
+            if column == int(x1 // _CELL) and row == int(y1 // _CELL):  # the common case
+                candidates = self.grid.get((column, row), [])
+            else:
+                candidates = sorted({i for cell in _cells(box) for i in self.grid.get(cell, ())})
+            for index in candidates:
+                paint = self.paints[index]
+                if not _mostly_covers(paint.box, box, area, cx, cy):
+                    continue
+                if index >= painted_before:
+                    return f"covered by {'an image' if paint.image else 'a shape'} drawn later"
+                background = paint.colour  # None over an image: contrast cannot be judged
         if background is None:
-            return _same_colour(colour, raw.stroke_colour, _WHITE)
-        if background.image or background.colour is None:
-            return None  # text over a picture: its contrast cannot be judged
-        return _same_colour(colour, raw.stroke_colour, background.colour)
+            return None
+        return _same_colour(ink.fill, ink.stroke, background)
 
 
 def _mostly_covers(cover: _Box, box: _Box, area: float, cx: float, cy: float) -> bool:
@@ -485,6 +503,7 @@ def _mostly_covers(cover: _Box, box: _Box, area: float, cx: float, cy: float) ->
     return (overlap[2] - overlap[0]) * (overlap[3] - overlap[1]) >= _COVERED_SHARE * area
 
 
+@functools.lru_cache(maxsize=1024)
 def _same_colour(fill: RGB | None, stroke: RGB | None, background: RGB) -> str | None:
     """The reason text painted in `fill` (and/or `stroke`) cannot be seen on `background`."""
     painted = [c for c in (fill, stroke) if c is not None]
@@ -540,14 +559,13 @@ def read_page(page: Any) -> PageContent:
     doctop = page.initial_doctop
     chars: list[Char] = []
     hidden: list[tuple[Char, str]] = []
+    why_hidden = judge.why_hidden
     for raw in device.chars:
-        obj = raw.item
+        obj = raw[0]
         text = obj.get_text()
         fontname = obj.fontname
         if isinstance(fontname, bytes):  # pragma: no cover - rare byte-encoded names
             fontname = fontname.decode("utf-8", "replace")
-        colour = (_rgb(obj.graphicstate.ncolor, obj.ncs)
-                  if raw.render in (0, 2, 4, 6) else None)
         top = (height - obj.y1) + mb_top
         char = {
             "text": text,
@@ -559,9 +577,9 @@ def read_page(page: Any) -> PageContent:
             "upright": obj.upright,
             "fontname": fontname,
             "size": obj.size,
-            "color": colour if colour is not None else raw.stroke_colour,
+            "color": raw[1].colour,
         }
-        why = judge.why_hidden(raw, text, colour)
+        why = why_hidden(raw, text)
         if why is None:
             chars.append(char)
         elif not text.isspace():
