@@ -133,13 +133,14 @@ class PageContent:
 
 @dataclass(frozen=True)
 class _Paint:
-    """A filled shape or an image as it bears on text: its box within the clip (page space)."""
+    """A filled shape, image or shading as it bears on text: its box within the clip (page
+    space)."""
 
     box: _Box
     opaque: bool  # hides what is under it
-    colour: RGB | None  # None: an image, or a colour we cannot name
+    colour: RGB | None  # None: an image or shading, or a colour we cannot name
     solid: bool  # a plain subpath (not nested in or around another): may hide or back text
-    image: bool
+    kind: str  # "a shape", "an image" or "a shading", for the reason
 
 
 @dataclass(frozen=True)
@@ -200,19 +201,35 @@ class _Device(PDFLayoutAnalyzer):
     """Records characters with their render mode, clip and opacity, painted paths and images,
     in painting order, without building pdfminer's layout tree."""
 
-    def __init__(self, rsrcmgr: Any, pageno: int) -> None:
+    def __init__(self, rsrcmgr: Any, pageno: int, crop_box: _Box | None = None) -> None:
         super().__init__(rsrcmgr, pageno=pageno, laparams=None)
+        self.crop_box = crop_box
+        self.page_box: _Box = _UNBOUNDED
         self.chars: list[_RawChar] = []
         self.paints: list[_Paint] = []
         self.shapes: list[tuple[Shape, _Box]] = []  # in page space, with the clip applied
         self.images: list[_Box] = []
         self.clip: _Box = _UNBOUNDED
         self.fill_alpha = 1.0
+        self.plain_blend = True  # Normal blend mode and no soft mask
         self.ink = _Ink(0, self.clip, None, None, None)
+
+    @property
+    def opaque(self) -> bool:
+        """Whether what is painted now replaces what is under it."""
+        return self.fill_alpha >= _OPAQUE and self.plain_blend
+
+    def paint_shading(self) -> None:
+        """`sh`: a shading fills the whole clip (its colour is not worked out)."""
+        self.paints.append(_Paint(self.clip, self.opaque, None, True, "a shading"))
 
     def begin_page(self, page: PDFPage, ctm: Matrix) -> None:
         super().begin_page(page, ctm)
-        self.clip = self.cur_item.bbox  # the page itself: nothing outside it is seen
+        mediabox: _Box = self.cur_item.bbox
+        self.page_box = mediabox
+        if self.crop_box is not None and not _empty(_intersect(mediabox, self.crop_box)):
+            self.page_box = _intersect(mediabox, self.crop_box)
+        self.clip = self.page_box  # nothing outside the page (its crop box) is seen
 
     def receive_layout(self, ltpage: LTPage) -> None:
         return None
@@ -255,8 +272,7 @@ class _Device(PDFLayoutAnalyzer):
             return
         masked = any(key in stream for key in ("SMask", "Mask", "ImageMask"))
         self.images.append(box)
-        self.paints.append(_Paint(box, not masked and self.fill_alpha >= _OPAQUE, None, True,
-                                  True))
+        self.paints.append(_Paint(box, not masked and self.opaque, None, True, "an image"))
 
     def paint_path(
         self, gstate: PDFGraphicState, stroke: bool, fill: bool, evenodd: bool,
@@ -283,7 +299,7 @@ class _Device(PDFLayoutAnalyzer):
         for box in boxes:
             solid = not any(other is not box and (_inside(box, other) or _inside(other, box))
                             for other in boxes)
-            self.paints.append(_Paint(box, self.fill_alpha >= _OPAQUE, colour, solid, False))
+            self.paints.append(_Paint(box, self.opaque, colour, solid, "a shape"))
 
     def _shape(self, gstate: PDFGraphicState, stroke: bool, fill: bool,
                subpath: list[PathSegment]) -> tuple[Shape, _Box]:
@@ -334,27 +350,45 @@ class _Interpreter(PDFPageInterpreter):
 
     def init_state(self, ctm: Matrix) -> None:
         super().init_state(ctm)
-        self._saved: list[tuple[_Box, float]] = []
+        self._saved: list[tuple[_Box, float, bool]] = []
         self._pending_clip: _Box | None = None
 
     def do_q(self) -> None:
         super().do_q()
-        self._saved.append((self.device.clip, self.device.fill_alpha))
+        self._saved.append(self._paint_state())
 
     def do_Q(self) -> None:
         if self.gstack and self._saved:
-            self.device.clip, self.device.fill_alpha = self._saved.pop()
+            self._restore(self._saved.pop())
         super().do_Q()
 
+    def _paint_state(self) -> tuple[_Box, float, bool]:
+        return self.device.clip, self.device.fill_alpha, self.device.plain_blend
+
+    def _restore(self, state: tuple[_Box, float, bool]) -> None:
+        self.device.clip, self.device.fill_alpha, self.device.plain_blend = state
+
     def do_gs(self, name: PDFStackT) -> None:
+        """The fill opacity (/ca), blend mode (/BM) and soft mask (/SMask) of an ExtGState."""
         try:
             states = dict_value(resolve1(self.resources.get("ExtGState")))
             state = dict_value(resolve1(states.get(literal_name(name))))
             alpha = resolve1(state.get("ca"))
-        except Exception:  # a damaged ExtGState changes no opacity, as pdfminer ignores it
+            blend = resolve1(state.get("BM"))
+            mask = resolve1(state.get("SMask"))
+        except Exception:  # a damaged ExtGState changes nothing, as pdfminer ignores it
             return
         if isinstance(alpha, (int, float)):
             self.device.fill_alpha = float(alpha)
+        if isinstance(blend, list):
+            blend = blend[0] if blend else None
+        if blend is not None:
+            self.device.plain_blend = _name(blend) in ("Normal", "Compatible")
+        if mask is not None and _name(mask) != "None":
+            self.device.plain_blend = False
+
+    def do_sh(self, name: object) -> None:
+        self.device.paint_shading()
 
     def do_cs(self, name: PDFStackT) -> None:
         super().do_cs(name)
@@ -412,7 +446,7 @@ class _Interpreter(PDFPageInterpreter):
         self._end_path()
 
     def do_Do(self, xobjid_arg: PDFStackT) -> None:
-        saved = (self.device.clip, self.device.fill_alpha)
+        saved = self._paint_state()
         try:
             xobj = stream_value(self.xobjmap[literal_name(xobjid_arg)])
             if literal_name(xobj.get("Subtype")) == "Form" and "BBox" in xobj:
@@ -424,11 +458,21 @@ class _Interpreter(PDFPageInterpreter):
         try:
             super().do_Do(xobjid_arg)
         finally:
-            self.device.clip, self.device.fill_alpha = saved
+            self._restore(saved)
+
+
+def _name(value: object) -> str:
+    try:
+        return literal_name(value)
+    except Exception:  # not a name (a soft mask dictionary, say)
+        return ""
 
 
 def _interpret(page: Any) -> _Device:
-    device = _Device(page.pdf.rsrcmgr, page.page_number)
+    height, (mb_x0, mb_top) = page.height, page.mediabox[:2]
+    x0, top, x1, bottom = page.cropbox
+    crop = (x0 - mb_x0, height - bottom + mb_top, x1 - mb_x0, height - top + mb_top)
+    device = _Device(page.pdf.rsrcmgr, page.page_number, crop)
     try:
         _Interpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
     except RecursionError as error:  # pdfminer interprets nested forms by recursion
@@ -447,7 +491,7 @@ class _Judge:
     """Decides whether each character shows, with shapes bucketed by position."""
 
     def __init__(self, device: _Device) -> None:
-        self.page_box: _Box = device.cur_item.bbox
+        self.page_box: _Box = device.page_box
         self.paints = device.paints
         self.grid: dict[tuple[int, int], list[int]] = {}
         for index, paint in enumerate(device.paints):
@@ -486,7 +530,7 @@ class _Judge:
                 if not _mostly_covers(paint.box, box, area, cx, cy):
                     continue
                 if index >= painted_before:
-                    return f"covered by {'an image' if paint.image else 'a shape'} drawn later"
+                    return f"covered by {paint.kind} drawn later"
                 background = paint.colour  # None over an image: contrast cannot be judged
         if background is None:
             return None

@@ -290,12 +290,29 @@ def _one_under_a_picture(canvas: Canvas) -> None:
     canvas.drawImage(ImageReader(Image.new("RGB", (4, 4), "red")), X - 2, 20, 20, 20)
 
 
+def _one_under_a_shading(canvas: Canvas) -> None:
+    canvas.drawString(X, 30, "1")
+    canvas.saveState()
+    area = canvas.beginPath()
+    area.rect(X - 2, 20, 20, 20)
+    canvas.clipPath(area, stroke=0, fill=0)
+    canvas.linearGradient(X - 2, 20, X + 18, 40, ((1, 1, 1), (0.9, 0.9, 1)))
+    canvas.restoreState()
+
+
+def _one_outside_the_crop_box(canvas: Canvas) -> None:
+    canvas.setCropBox((0, 50, WIDTH, HEIGHT))
+    canvas.drawString(X, 30, "1")
+
+
 OTHER_HIDING: list[tuple[Draw, str]] = [
     (_one_white_in_cmyk, "white on white"),
     (_one_fully_transparent, "invisible (fill opacity 0)"),
     (_one_off_the_page, "outside the page"),
     (_one_blue_on_blue, "same colour as the background under it (#363399 on #333399)"),
     (_one_under_a_picture, "covered by an image drawn later"),
+    (_one_under_a_shading, "covered by a shading drawn later"),
+    (_one_outside_the_crop_box, "outside the page"),
 ]
 
 
@@ -339,6 +356,51 @@ def test_rules_and_frames_drawn_over_text_do_not_hide_it() -> None:
     content, _ = _read(_pdf(draw))
     assert _words(content) == FIGURE.split()
     assert content.hidden == []
+
+
+def test_see_through_paint_over_text_does_not_hide_it() -> None:
+    """A white box drawn over the figure at 50% opacity, or with the Multiply blend mode
+    (which leaves what is under white unchanged), leaves it readable."""
+
+    def draw(canvas: Canvas) -> None:
+        _figure(canvas)
+        canvas.saveState()
+        canvas.setFillColorRGB(1, 1, 1)
+        canvas.setFillAlpha(0.5)
+        canvas.rect(X - 2, Y - 3, 30, 14, stroke=0, fill=1)
+        canvas.restoreState()
+        canvas.saveState()
+        canvas.setBlendMode("Multiply")
+        canvas.setFillColorRGB(1, 1, 1)
+        canvas.rect(X + 30, Y - 3, 80, 14, stroke=0, fill=1)
+        canvas.restoreState()
+        canvas.drawString(X, 30, "After")  # opacity and blend are back to normal here
+        canvas.setFillColorRGB(1, 1, 1)
+        canvas.rect(X - 1, 25, 40, 14, stroke=0, fill=1)
+
+    content, _ = _read(_pdf(draw))
+    assert _words(content) == FIGURE.split()
+    assert [(r.text, r.why) for r in content.hidden] == [
+        ("After", "covered by a shape drawn later")]
+
+
+def test_a_rotated_page_reads_and_hides_like_pdfplumber_places_it() -> None:
+    def draw(canvas: Canvas) -> None:
+        _one_white_on_white(canvas)
+        _figure(canvas)
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(_pdf(draw))))
+    writer.pages[0].rotate(90)
+    out = io.BytesIO()
+    writer.write(out)
+    with pdfplumber.open(io.BytesIO(out.getvalue())) as pdf:
+        page = pdf.pages[0]
+        content = read_page(page)
+        expected = page.chars[1:]  # all but the white "1", drawn first
+        assert page.rotation == 90 and page.chars[0]["text"] == "1"
+    assert [(c["text"], c["x0"], c["top"]) for c in content.chars] == [
+        (c["text"], c["x0"], c["top"]) for c in expected]
+    assert [(r.text, r.why) for r in content.hidden] == [("1", "white on white")]
 
 
 def _overlay(fixture: bytes, page: int, draw: Draw) -> bytes:
