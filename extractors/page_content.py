@@ -31,6 +31,7 @@ Whitespace paints nothing, so it is judged only by render mode and clip.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterator, Sequence
@@ -67,8 +68,15 @@ _Box = tuple[float, float, float, float]
 
 #: Characters smaller than this (points) are too small to read.
 MIN_LEGIBLE_SIZE = 1.0
-#: Two colours closer than this in every RGB channel (0..1) look the same (about 15/255).
-_SAME_COLOUR = 0.06
+#: Text and background whose luminance contrast (WCAG, 1 to 21) is under this, and whose RGB
+#: channels (0..1) all differ by less than `_SAME_HUE`, cannot be told apart: a white "1" on
+#: the pale blue of a table cell (contrast 1.2) is as hidden as on the white page. Light grey
+#: print (#cccccc on white is 1.6) stays visible, and so do colours of one luminance but
+#: different hue (red on grey).
+_FAINT_CONTRAST = 1.25
+_SAME_HUE = 0.25
+#: A fill this close to white in every channel is white (page-size white fills are dropped).
+_NEAR_WHITE = 0.94
 #: A character is covered when a later opaque shape hides at least this share of its box.
 _COVERED_SHARE = 0.5
 #: Fill opacity at or above which a shape hides what is under it.
@@ -125,23 +133,33 @@ class PageContent:
 
 @dataclass(frozen=True)
 class _Paint:
-    """A filled shape or an image as it bears on text: its box within the clip (page space)."""
+    """A filled shape, image or shading as it bears on text: its box within the clip (page
+    space)."""
 
     box: _Box
     opaque: bool  # hides what is under it
-    colour: RGB | None  # None: an image, or a colour we cannot name
+    colour: RGB | None  # None: an image or shading, or a colour we cannot name
     solid: bool  # a plain subpath (not nested in or around another): may hide or back text
-    image: bool
+    kind: str  # "a shape", "an image" or "a shading", for the reason
 
 
 @dataclass(frozen=True)
-class _RawChar:
-    item: LTChar
+class _Ink:
+    """How one shown string is painted: shared by its characters."""
+
     render: int
     clip: _Box
-    fill_alpha: float
-    stroke_colour: RGB | None
-    painted_before: int  # how many paints precede it
+    fill: RGB | None  # the colour each glyph is filled with (None: not filled, or unknown)
+    stroke: RGB | None  # the colour its outline is stroked with (None: not stroked, or unknown)
+    invisible: str | None  # why nothing of it shows whatever its place, or None
+
+    @property
+    def colour(self) -> RGB | None:
+        return self.fill if self.fill is not None else self.stroke
+
+
+#: A character as the device records it: pdfminer's LTChar, its ink, how many paints precede it.
+_RawChar = tuple[LTChar, _Ink, int]
 
 
 def _rgb(color: Color, space: PDFColorSpace | None) -> RGB | None:
@@ -183,19 +201,35 @@ class _Device(PDFLayoutAnalyzer):
     """Records characters with their render mode, clip and opacity, painted paths and images,
     in painting order, without building pdfminer's layout tree."""
 
-    def __init__(self, rsrcmgr: Any, pageno: int) -> None:
+    def __init__(self, rsrcmgr: Any, pageno: int, crop_box: _Box | None = None) -> None:
         super().__init__(rsrcmgr, pageno=pageno, laparams=None)
+        self.crop_box = crop_box
+        self.page_box: _Box = _UNBOUNDED
         self.chars: list[_RawChar] = []
         self.paints: list[_Paint] = []
         self.shapes: list[tuple[Shape, _Box]] = []  # in page space, with the clip applied
         self.images: list[_Box] = []
         self.clip: _Box = _UNBOUNDED
         self.fill_alpha = 1.0
-        self.render = 0
+        self.plain_blend = True  # Normal blend mode and no soft mask
+        self.ink = _Ink(0, self.clip, None, None, None)
+
+    @property
+    def opaque(self) -> bool:
+        """Whether what is painted now replaces what is under it."""
+        return self.fill_alpha >= _OPAQUE and self.plain_blend
+
+    def paint_shading(self) -> None:
+        """`sh`: a shading fills the whole clip (its colour is not worked out)."""
+        self.paints.append(_Paint(self.clip, self.opaque, None, True, "a shading"))
 
     def begin_page(self, page: PDFPage, ctm: Matrix) -> None:
         super().begin_page(page, ctm)
-        self.clip = self.cur_item.bbox  # the page itself: nothing outside it is seen
+        mediabox: _Box = self.cur_item.bbox
+        self.page_box = mediabox
+        if self.crop_box is not None and not _empty(_intersect(mediabox, self.crop_box)):
+            self.page_box = _intersect(mediabox, self.crop_box)
+        self.clip = self.page_box  # nothing outside the page (its crop box) is seen
 
     def receive_layout(self, ltpage: LTPage) -> None:
         return None
@@ -204,7 +238,18 @@ class _Device(PDFLayoutAnalyzer):
         self, textstate: PDFTextState, seq: Any, ncs: PDFColorSpace,
         graphicstate: PDFGraphicState,
     ) -> None:
-        self.render = textstate.render
+        render = textstate.render
+        invisible = None
+        if render in (3, 7):
+            invisible = f"invisible (render mode {render})"
+        elif self.fill_alpha < 0.05 and render in (0, 4):
+            invisible = "invisible (fill opacity 0)"
+        self.ink = _Ink(
+            render, self.clip,
+            _rgb(graphicstate.ncolor, graphicstate.ncs) if render in (0, 2, 4, 6) else None,
+            _rgb(graphicstate.scolor, graphicstate.scs) if render in (1, 2, 5, 6) else None,
+            invisible,
+        )
         super().render_string(textstate, seq, ncs, graphicstate)
 
     def render_char(
@@ -217,10 +262,7 @@ class _Device(PDFLayoutAnalyzer):
             text = self.handle_undefined_char(font, cid)
         item = LTChar(matrix, font, fontsize, scaling, rise, text, font.char_width(cid),
                       font.char_disp(cid), ncs, graphicstate)
-        stroke = (_rgb(graphicstate.scolor, graphicstate.scs)
-                  if self.render in (1, 2, 5, 6) else None)
-        self.chars.append(_RawChar(item, self.render, self.clip, self.fill_alpha, stroke,
-                                   len(self.paints)))
+        self.chars.append((item, self.ink, len(self.paints)))
         return item.adv
 
     def render_image(self, name: str, stream: Any) -> None:
@@ -230,8 +272,7 @@ class _Device(PDFLayoutAnalyzer):
             return
         masked = any(key in stream for key in ("SMask", "Mask", "ImageMask"))
         self.images.append(box)
-        self.paints.append(_Paint(box, not masked and self.fill_alpha >= _OPAQUE, None, True,
-                                  True))
+        self.paints.append(_Paint(box, not masked and self.opaque, None, True, "an image"))
 
     def paint_path(
         self, gstate: PDFGraphicState, stroke: bool, fill: bool, evenodd: bool,
@@ -258,7 +299,7 @@ class _Device(PDFLayoutAnalyzer):
         for box in boxes:
             solid = not any(other is not box and (_inside(box, other) or _inside(other, box))
                             for other in boxes)
-            self.paints.append(_Paint(box, self.fill_alpha >= _OPAQUE, colour, solid, False))
+            self.paints.append(_Paint(box, self.opaque, colour, solid, "a shape"))
 
     def _shape(self, gstate: PDFGraphicState, stroke: bool, fill: bool,
                subpath: list[PathSegment]) -> tuple[Shape, _Box]:
@@ -309,27 +350,45 @@ class _Interpreter(PDFPageInterpreter):
 
     def init_state(self, ctm: Matrix) -> None:
         super().init_state(ctm)
-        self._saved: list[tuple[_Box, float]] = []
+        self._saved: list[tuple[_Box, float, bool]] = []
         self._pending_clip: _Box | None = None
 
     def do_q(self) -> None:
         super().do_q()
-        self._saved.append((self.device.clip, self.device.fill_alpha))
+        self._saved.append(self._paint_state())
 
     def do_Q(self) -> None:
         if self.gstack and self._saved:
-            self.device.clip, self.device.fill_alpha = self._saved.pop()
+            self._restore(self._saved.pop())
         super().do_Q()
 
+    def _paint_state(self) -> tuple[_Box, float, bool]:
+        return self.device.clip, self.device.fill_alpha, self.device.plain_blend
+
+    def _restore(self, state: tuple[_Box, float, bool]) -> None:
+        self.device.clip, self.device.fill_alpha, self.device.plain_blend = state
+
     def do_gs(self, name: PDFStackT) -> None:
+        """The fill opacity (/ca), blend mode (/BM) and soft mask (/SMask) of an ExtGState."""
         try:
             states = dict_value(resolve1(self.resources.get("ExtGState")))
             state = dict_value(resolve1(states.get(literal_name(name))))
             alpha = resolve1(state.get("ca"))
-        except Exception:  # a damaged ExtGState changes no opacity, as pdfminer ignores it
+            blend = resolve1(state.get("BM"))
+            mask = resolve1(state.get("SMask"))
+        except Exception:  # a damaged ExtGState changes nothing, as pdfminer ignores it
             return
         if isinstance(alpha, (int, float)):
             self.device.fill_alpha = float(alpha)
+        if isinstance(blend, list):
+            blend = blend[0] if blend else None
+        if blend is not None:
+            self.device.plain_blend = _name(blend) in ("Normal", "Compatible")
+        if mask is not None and _name(mask) != "None":
+            self.device.plain_blend = False
+
+    def do_sh(self, name: object) -> None:
+        self.device.paint_shading()
 
     def do_cs(self, name: PDFStackT) -> None:
         super().do_cs(name)
@@ -387,7 +446,7 @@ class _Interpreter(PDFPageInterpreter):
         self._end_path()
 
     def do_Do(self, xobjid_arg: PDFStackT) -> None:
-        saved = (self.device.clip, self.device.fill_alpha)
+        saved = self._paint_state()
         try:
             xobj = stream_value(self.xobjmap[literal_name(xobjid_arg)])
             if literal_name(xobj.get("Subtype")) == "Form" and "BBox" in xobj:
@@ -399,11 +458,21 @@ class _Interpreter(PDFPageInterpreter):
         try:
             super().do_Do(xobjid_arg)
         finally:
-            self.device.clip, self.device.fill_alpha = saved
+            self._restore(saved)
+
+
+def _name(value: object) -> str:
+    try:
+        return literal_name(value)
+    except Exception:  # not a name (a soft mask dictionary, say)
+        return ""
 
 
 def _interpret(page: Any) -> _Device:
-    device = _Device(page.pdf.rsrcmgr, page.page_number)
+    height, (mb_x0, mb_top) = page.height, page.mediabox[:2]
+    x0, top, x1, bottom = page.cropbox
+    crop = (x0 - mb_x0, height - bottom + mb_top, x1 - mb_x0, height - top + mb_top)
+    device = _Device(page.pdf.rsrcmgr, page.page_number, crop)
     try:
         _Interpreter(page.pdf.rsrcmgr, device).process_page(page.page_obj)
     except RecursionError as error:  # pdfminer interprets nested forms by recursion
@@ -422,7 +491,7 @@ class _Judge:
     """Decides whether each character shows, with shapes bucketed by position."""
 
     def __init__(self, device: _Device) -> None:
-        self.page_box: _Box = device.cur_item.bbox
+        self.page_box: _Box = device.page_box
         self.paints = device.paints
         self.grid: dict[tuple[int, int], list[int]] = {}
         for index, paint in enumerate(device.paints):
@@ -431,14 +500,13 @@ class _Judge:
                 for cell in _cells(box):
                     self.grid.setdefault(cell, []).append(index)
 
-    def why_hidden(self, raw: _RawChar, text: str, colour: RGB | None) -> str | None:
-        item = raw.item
-        if raw.render in (3, 7):
-            return f"invisible (render mode {raw.render})"
-        if raw.fill_alpha < 0.05 and raw.render in (0, 4):
-            return "invisible (fill opacity 0)"
-        cx, cy = (item.x0 + item.x1) / 2, (item.y0 + item.y1) / 2
-        clip = raw.clip
+    def why_hidden(self, raw: _RawChar, text: str) -> str | None:
+        item, ink, painted_before = raw
+        if ink.invisible is not None:
+            return ink.invisible
+        x0, y0, x1, y1 = item.x0, item.y0, item.x1, item.y1
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        clip = ink.clip
         if not (clip[0] <= cx <= clip[2] and clip[1] <= cy <= clip[3]):
             page = self.page_box
             if not (page[0] <= cx <= page[2] and page[1] <= cy <= page[3]):
@@ -448,24 +516,25 @@ class _Judge:
             return None
         if item.size < MIN_LEGIBLE_SIZE:
             return f"too small to read ({item.size:.1f} pt)"
-        if not self.grid:
-            return _same_colour(colour, raw.stroke_colour, _WHITE)
-        box: _Box = (item.x0, item.y0, item.x1, item.y1)
-        area = (item.x1 - item.x0) * (item.y1 - item.y0)
-        candidates = sorted({i for cell in _cells(box) for i in self.grid.get(cell, ())})
-        background: _Paint | None = None
-        for index in candidates:
-            paint = self.paints[index]
-            if not _mostly_covers(paint.box, box, area, cx, cy):
-                continue
-            if index >= raw.painted_before:
-                return f"covered by {'an image' if paint.image else 'a shape'} drawn later"
-            background = paint
+        background: RGB | None = _WHITE
+        if self.grid:
+            box: _Box = (x0, y0, x1, y1)
+            area = (x1 - x0) * (y1 - y0)
+            column, row = int(x0 // _CELL), int(y0 // _CELL)
+            if column == int(x1 // _CELL) and row == int(y1 // _CELL):  # the common case
+                candidates = self.grid.get((column, row), [])
+            else:
+                candidates = sorted({i for cell in _cells(box) for i in self.grid.get(cell, ())})
+            for index in candidates:
+                paint = self.paints[index]
+                if not _mostly_covers(paint.box, box, area, cx, cy):
+                    continue
+                if index >= painted_before:
+                    return f"covered by {paint.kind} drawn later"
+                background = paint.colour  # None over an image: contrast cannot be judged
         if background is None:
-            return _same_colour(colour, raw.stroke_colour, _WHITE)
-        if background.image or background.colour is None:
-            return None  # text over a picture: its contrast cannot be judged
-        return _same_colour(colour, raw.stroke_colour, background.colour)
+            return None
+        return _same_colour(ink.fill, ink.stroke, background)
 
 
 def _mostly_covers(cover: _Box, box: _Box, area: float, cx: float, cy: float) -> bool:
@@ -478,14 +547,28 @@ def _mostly_covers(cover: _Box, box: _Box, area: float, cx: float, cy: float) ->
     return (overlap[2] - overlap[0]) * (overlap[3] - overlap[1]) >= _COVERED_SHARE * area
 
 
+@functools.lru_cache(maxsize=1024)
 def _same_colour(fill: RGB | None, stroke: RGB | None, background: RGB) -> str | None:
+    """The reason text painted in `fill` (and/or `stroke`) cannot be seen on `background`."""
     painted = [c for c in (fill, stroke) if c is not None]
-    if not painted or any(max(abs(a - b) for a, b in zip(c, background, strict=True))
-                          > _SAME_COLOUR for c in painted):
+    if not painted or any(not _indistinct(c, background) for c in painted):
         return None
-    if min(background) > 1 - _SAME_COLOUR:
+    if min(painted[0]) >= _NEAR_WHITE and _luminance(background) >= 0.6:
         return "white on white"
     return f"same colour as the background under it ({_hex(painted[0])} on {_hex(background)})"
+
+
+def _indistinct(colour: RGB, background: RGB) -> bool:
+    if max(abs(a - b) for a, b in zip(colour, background, strict=True)) >= _SAME_HUE:
+        return False
+    light, dark = sorted((_luminance(colour), _luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05) < _FAINT_CONTRAST
+
+
+def _luminance(colour: RGB) -> float:
+    """WCAG relative luminance of an sRGB colour."""
+    r, g, b = ((c / 12.92) if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in colour)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def _hex(colour: RGB) -> str:
@@ -520,14 +603,13 @@ def read_page(page: Any) -> PageContent:
     doctop = page.initial_doctop
     chars: list[Char] = []
     hidden: list[tuple[Char, str]] = []
+    why_hidden = judge.why_hidden
     for raw in device.chars:
-        obj = raw.item
+        obj = raw[0]
         text = obj.get_text()
         fontname = obj.fontname
         if isinstance(fontname, bytes):  # pragma: no cover - rare byte-encoded names
             fontname = fontname.decode("utf-8", "replace")
-        colour = (_rgb(obj.graphicstate.ncolor, obj.ncs)
-                  if raw.render in (0, 2, 4, 6) else None)
         top = (height - obj.y1) + mb_top
         char = {
             "text": text,
@@ -539,9 +621,9 @@ def read_page(page: Any) -> PageContent:
             "upright": obj.upright,
             "fontname": fontname,
             "size": obj.size,
-            "color": colour if colour is not None else raw.stroke_colour,
+            "color": raw[1].colour,
         }
-        why = judge.why_hidden(raw, text, colour)
+        why = why_hidden(raw, text)
         if why is None:
             chars.append(char)
         elif not text.isspace():
@@ -555,7 +637,7 @@ def read_page(page: Any) -> PageContent:
 
 def _is_page_background(shape: Shape, box: _Box, page_area: float) -> bool:
     return (shape.fill and not shape.stroke and shape.fill_color is not None
-            and min(shape.fill_color) > 1 - _SAME_COLOUR
+            and min(shape.fill_color) >= _NEAR_WHITE
             and (box[2] - box[0]) * (box[3] - box[1]) >= 0.9 * page_area)
 
 
@@ -617,17 +699,18 @@ def hidden_text_problem(content: PageContent, page_number: int) -> str | None:
         after = [w for w in words if _abuts(run, w, run_first=False)]
         over = [w for w in words if _overlaps(run, w)]
         what = f'page {page_number} has text a reader cannot see ({run.why}): "{run.text}"'
+        if over:
+            return (f'{what} over the visible "{over[0]["text"]}", which it would alter; '
+                    "not loaded")
         if before or after:
             left = after[-1]["text"] if after else ""
             right = before[0]["text"] if before else ""
-            where = (f'just before the visible "{right}"' if before
+            where = (f'between the visible "{left}" and "{right}"' if before and after
+                     else f'just before the visible "{right}"' if before
                      else f'just after the visible "{left}"')
             return (f'{what} {where}, so its text would read "{left}{run.text}{right}" where '
                     "the page shows "
                     f'"{" ".join(t for t in (left, right) if t)}"; not loaded')
-        if over:
-            return (f'{what} over the visible "{over[0]["text"]}", which it would alter; '
-                    "not loaded")
         if _SIGNS.search(run.text):
             return (f"{what}, at x={run.x0:.0f}, top={run.top:.0f}: figures the page does not "
                     "show; not loaded")
