@@ -117,7 +117,7 @@ def _figure_cells(words: Sequence[Word], vocabulary: TableVocabulary, order: Map
             members = [i for i, s in enumerate(starts) if match.start() <= s < match.end()]
             used.update(members)
             cell_words = [flat[i] for i in members]
-            cells.append(Phrase(match.group(0), box_of(cell_words, page),
+            cells.append(Phrase(match.group(0).strip(), box_of(cell_words, page),
                                 min(order[id(w)] for w in cell_words)))
         left = [flat[i] for i in range(len(flat)) if i not in used]
         if any(ch.isdigit() for w in left for ch in w.text):

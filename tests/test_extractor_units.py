@@ -6,17 +6,22 @@ import re
 
 import pytest
 
+from extractors.crosscheck import find_mentions
 from extractors.errors import InconsistentDocument, UnreadableDocument
 from extractors.layout import Line, Word, page_lines
-from extractors.performance import mark_to_achieved, read_performance
+from extractors.mpa_2010 import TEMPLATE as MPA_2010
+from extractors.performance import ChangeTable, sign_from_message
+from extractors.priorities import read_priorities
 from extractors.reader import open_pdf, sniff
-from extractors.sections import list_items, split_sections, text_of
-from extractors.table import read_change_table
+from extractors.sections import split_sections, text_of
+from extractors.stream import stream_of
+from extractors.table import ReadRow, TableError, read_table
 from schemas.measures import Measure
-from schemas.records import ReviewItem
+
+VOCABULARY = MPA_2010.table.vocabulary if isinstance(MPA_2010.table, ChangeTable) else None
 
 
-def _line(text: str, x: float, top: float, *, page: int = 1, column: str = "left",
+def _line(text: str, x: float, top: float, *, page: int = 1, column: str = "c",
           bold: bool = False, size: float = 9.0) -> Line:
     """A line of words laid out from x with a 2.5 pt space, as a PDF producer would."""
     words = []
@@ -31,7 +36,13 @@ def _cells(top: float, *cells: tuple[float, str]) -> Line:
     words: list[Word] = []
     for x, text in cells:
         words.extend(_line(text, x, top).words)
-    return Line(1, "left", tuple(words))
+    return Line(1, "c", tuple(words))
+
+
+def _rows(lines: list[Line]) -> list[tuple[str, str, str, bool | None]]:
+    assert VOCABULARY is not None
+    table = read_table(lines, {}, VOCABULARY)
+    return [(r.label, r.cell, r.mark, r.achieved) for r in table.rows]
 
 
 def test_wrapped_labels_cells_and_marks_make_one_row_each() -> None:
@@ -42,62 +53,134 @@ def test_wrapped_labels_cells_and_marks_make_one_row_each() -> None:
         _cells(139, (40, "of vehicles"), (140, "\u221217.1%"), (240, "achieved")),
         _cells(156, (40, "Gun crime"), (140, "12 offences or +12.4%")),
     ]
-    table = read_change_table(lines)
-    assert [(r.label, r.cell, r.mark) for r in table.rows] == [
-        ("Residential burglary", "432 offences or +16.6%", ""),
-        ("Theft or taking of vehicles", "172 offences or \u221217.1%", "Target achieved"),
-        ("Gun crime", "12 offences or +12.4%", ""),
+    assert _rows(lines) == [
+        ("Residential burglary", "432 offences or +16.6%", "", False),
+        ("Theft or taking of vehicles", "172 offences or \u221217.1%", "Target achieved", True),
+        ("Gun crime", "12 offences or +12.4%", "", False),
     ]
-    assert table.unread == []
 
 
-def test_text_far_from_any_row_is_reported_not_dropped() -> None:
+def test_drawing_order_does_not_matter() -> None:
+    """Labels first, then values, then marks (the real leaflet's content stream): same rows."""
+    rows = [(100, "Total robbery", "73 offences or +8.2%", ""),
+            (117, "Theft from vehicles", "\u2212427 offences or \u221212.5%", "Target achieved")]
+    by_row = [_cells(top, (40, label), (140, cell), *([(240, mark)] if mark else []))
+              for top, label, cell, mark in rows]
+    words = [word for line in by_row for word in line.words]
+    by_column = [Line(1, "c", tuple(w for w in words if low <= w.x0 < high))
+                 for low, high in ((0, 140), (140, 240), (240, 999))]
+    assert _rows(by_column) == _rows(by_row)
+    assert _rows(by_row)[1] == ("Theft from vehicles", "\u2212427 offences or \u221212.5%",
+                                "Target achieved", True)
+
+
+def test_yes_no_marks_need_a_mark_on_every_row() -> None:
+    lines = [_cells(100, (40, "Knife crime"), (140, "65 offences or +19.1%"), (240, "No")),
+             _cells(117, (40, "Gun crime"), (140, "\u221212 offences or \u221212.4%"))]
+    with pytest.raises(TableError, match="row 'Gun crime': no mark, where other rows print one"):
+        _rows(lines)
+
+
+def test_a_table_with_no_mark_at_all_leaves_achieved_unread() -> None:
+    lines = [_cells(100, (40, "Knife crime"), (140, "65 offences or +19.1%"))]
+    assert _rows(lines) == [("Knife crime", "65 offences or +19.1%", "", None)]
+
+
+def test_text_inside_the_table_that_is_no_row_refuses_it() -> None:
+    lines = [_cells(100, (40, "Knife crime"), (140, "65 offences or +19.1%")),
+             _cells(117, (40, "Dog fouling"), (140, "\u221240 offences or \u22122.0%")),
+             _cells(134, (40, "Gun crime"), (140, "12 offences or +12.4%"))]
+    with pytest.raises(TableError, match="stands beside no known row label"):
+        _rows(lines)
+
+
+def test_text_far_below_the_table_is_not_part_of_it() -> None:
     lines = [_cells(100, (40, "Knife crime"), (140, "65 offences or +19.1%")),
              _cells(200, (40, "Footnote: figures provisional"))]
-    table = read_change_table(lines)
-    assert len(table.rows) == 1
-    assert table.unread == [("Footnote: figures provisional", 1)]
+    assert [row[0] for row in _rows(lines)] == ["Knife crime"]
 
 
-def test_unsigned_fall_is_refused_unless_the_message_confirms_it() -> None:
-    lines = [_cells(100, (40, "Theft from vehicles"), (140, "427 offences or 12.5%"))]
-    review: list[ReviewItem] = []
-    [row] = read_performance(lines, "", review, template="t")
-    assert (row.change_count, row.change_pct) == (None, None)
-    assert review == [ReviewItem(item="unsigned_figure",
-                                 detail="Theft from vehicles: 427 offences or 12.5%", page=1)]
-    review = []
-    message = "We saw 427 fewer car break ins (12.5% reduction) this year."
-    [row] = read_performance(lines, message, review, template="t")
-    assert (row.measure, row.change_count, row.change_pct) == (
-        Measure.theft_from_vehicles, -427, -12.5)
-    assert review == []
+def test_a_figure_level_with_two_rows_is_refused() -> None:
+    lines = [_cells(100, (40, "Knife crime")), _cells(109, (40, "Gun crime")),
+             _cells(104.5, (140, "65 offences or +19.1%"))]
+    with pytest.raises(TableError):
+        _rows(lines)
+
+
+def _row(label: str, cell: str) -> ReadRow:
+    return ReadRow(label, cell, "", False, 3, ())
+
+
+def test_unsigned_fall_takes_its_sign_only_from_agreeing_mentions() -> None:
+    row = _row("Theft from vehicles", "427 offences or 12.5%")
+    mentions = [m for m in find_mentions("We saw 427 fewer car break ins (12.5% reduction).")
+                if m.measure is Measure.theft_from_vehicles]
+    assert sign_from_message(row, mentions, None, 427, 12.5, "t") == -1
+    assert sign_from_message(row, [], None, 427, 12.5, "t") is None
+
+
+def test_mentions_that_disagree_with_each_other_refuse_the_document() -> None:
+    row = _row("Theft from vehicles", "427 offences or 12.5%")
+    mentions = find_mentions("There were 427 fewer car break ins. Later: 427 more car break ins.")
+    with pytest.raises(InconsistentDocument, match="both as a rise and as a fall"):
+        sign_from_message(row, mentions, None, 427, 12.5, "mpa-2010")
 
 
 def test_message_contradicting_the_table_refuses_the_document() -> None:
-    lines = [_cells(100, (40, "Theft from vehicles"), (140, "+427 offences or +12.5%"))]
+    row = _row("Theft from vehicles", "+427 offences or +12.5%")
     with pytest.raises(InconsistentDocument) as caught:
-        read_performance(lines, "There were 427 fewer car break ins.", [], template="mpa-2010")
+        sign_from_message(row, find_mentions("There were 427 fewer car break ins."), 1, 427,
+                          12.5, "mpa-2010")
     assert str(caught.value) == (
         "the commander's message says '427 fewer car break ins' but the performance table "
         "gives +427 offences (+427 offences or +12.5%) for 'Theft from vehicles' "
-        "[template mpa-2010, page 1]"
+        "[template mpa-2010, page 3]"
     )
 
 
-def test_unknown_label_is_kept_and_put_up_for_review() -> None:
-    lines = [_cells(100, (40, "Criminal damage"), (140, "\u221240 offences or \u22122.0%"))]
-    review: list[ReviewItem] = []
-    [row] = read_performance(lines, "", review, template="t")
-    assert (row.measure, row.label, row.change_count) == (None, "Criminal damage", -40)
-    assert review == [ReviewItem(item="unknown_label", detail="Criminal damage", page=1)]
+def _priorities(*lines: Line) -> list[tuple[str, Measure | None, float | None]]:
+    found = read_priorities(list(lines), MPA_2010.priorities, "2010/11", template="mpa-2010")
+    return [(p.label, p.measure, p.target_change_pct) for p in found]
 
 
-@pytest.mark.parametrize(("mark", "achieved"),
-                         [("", False), ("Target achieved", True), ("Target  ACHIEVED", True),
-                          ("Target missed?", None)])
-def test_marks(mark: str, achieved: bool | None) -> None:
-    assert mark_to_achieved(mark) is achieved
+def test_priorities_two_to_a_line_wrapped_and_without_a_figure() -> None:
+    assert _priorities(
+        _line("Priorities for 2010/11", 40, 90, bold=True),
+        _line("2.6% reduction in serious acquisitive crime", 40, 100),
+        _line("1.0% reduction in most serious violence, 3.0% reduction in serious", 40, 111),
+        _line("youth violence", 40, 122),
+        _line("challenging targets for sanction detection rates across specific", 40, 133),
+        _line("crime types.", 40, 144),
+    ) == [
+        ("2.6% reduction in serious acquisitive crime", Measure.serious_acquisitive_crime, -2.6),
+        ("1.0% reduction in most serious violence", Measure.most_serious_violence, -1.0),
+        ("3.0% reduction in serious youth violence", Measure.serious_youth_violence, -3.0),
+        ("challenging targets for sanction detection rates across specific crime types",
+         Measure.sanction_detections, None),
+    ]
+
+
+def test_priorities_after_bullets_and_numbers() -> None:
+    assert [label for label, _, _ in _priorities(
+        _line("Priorities for 2010/11", 40, 90, bold=True),
+        _line("1. 5.0% reduction in gun crime 2. 5.5% reduction in knife crime", 40, 100),
+        _line("\u2022 2.6% reduction in serious acquisitive crime", 40, 111),
+    )] == ["5.0% reduction in gun crime", "5.5% reduction in knife crime",
+           "2.6% reduction in serious acquisitive crime"]
+
+
+def test_a_priority_naming_two_measures_is_refused_not_guessed() -> None:
+    with pytest.raises(InconsistentDocument, match="names no single measure"):
+        _priorities(_line("Priorities for 2010/11", 40, 90, bold=True),
+                    _line("2.0% reduction in gun crime and knife crime", 40, 100))
+
+
+def test_stream_turns_markers_into_breaks_and_keeps_pages() -> None:
+    stream = stream_of([_line("\u2022 first item", 40, 100, page=2),
+                        _line("3) third", 40, 111, page=3)])
+    assert stream.text == "| first item | third"
+    assert stream.page_at(stream.text.index("third")) == 3
+    assert stream.starts_line(stream.text.index("third"))
 
 
 def test_stacked_headings_are_split_and_subheadings_stay_in_text() -> None:
@@ -123,29 +206,18 @@ def test_stacked_headings_are_split_and_subheadings_stay_in_text() -> None:
     assert text_of(sections[1].lines) == "In a challenging year Highlights Burglary fell."
 
 
-def test_list_items_follow_hanging_indents_and_stop_at_paragraphs() -> None:
-    lines = [
-        _line("• 2.6% reduction in serious", 40, 100),
-        _line("acquisitive crime", 49, 111),
-        _line("• 5.0% reduction in gun crime;", 40, 122),
-        _line("However, some targets were not met.", 40, 133),
+def test_page_lines_find_columns_from_the_words() -> None:
+    """A full-width title, then three columns of five lines each: read column by column."""
+    words = [*_line("Local Policing Summary Kensington and Chelsea", 40, 40, size=24).words]
+    for column, x in enumerate((40, 230, 420)):
+        for row in range(5):
+            words.extend(_line(f"column {column} line {row}", x, 100 + 12 * row).words)
+    lines = page_lines(words, 1)
+    assert [line.text for line in lines] == [
+        "Local Policing Summary Kensington and Chelsea",
+        *(f"column {column} line {row}" for column in range(3) for row in range(5)),
     ]
-    assert list_items(lines) == [("2.6% reduction in serious acquisitive crime", 1),
-                                 ("5.0% reduction in gun crime", 1)]
-
-
-def test_page_lines_separate_columns_and_full_width_bands() -> None:
-    words = [
-        *_line("Local Policing Summary Kensington and Chelsea", 40, 40, size=24).words,
-        *_line("Left column text", 40, 100).words,
-        *_line("Right column text", 320, 100).words,
-    ]
-    lines = page_lines(words, 1, 595.0)
-    assert [(line.column, line.text) for line in lines] == [
-        ("full", "Local Policing Summary Kensington and Chelsea"),
-        ("left", "Left column text"),
-        ("right", "Right column text"),
-    ]
+    assert len({line.column for line in lines}) == 4
 
 
 @pytest.mark.parametrize(

@@ -9,17 +9,20 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from extractors.crosscheck import MESSAGE_PHRASES, find_mentions, percent_agrees
+from extractors.errors import InconsistentDocument
 from extractors.figures import (
     FigureError,
     direction_sign,
     parse_change_cell,
     parse_count,
     parse_percent,
+    parse_signed,
 )
-from extractors.force_results import force_result_from_text
-from extractors.parts import parse_signed
-from extractors.performance import mark_to_achieved
-from extractors.priorities import priority_from_text, split_priorities
+from extractors.force_results import read_force_results
+from extractors.layout import Line, Word
+from extractors.mpa_2010 import TEMPLATE as MPA_2010
+from extractors.priorities import split_priorities
+from extractors.stream import stream_of
 from schemas.measures import (
     MEASURE_BY_LABEL,
     MINUS_SIGNS,
@@ -27,7 +30,7 @@ from schemas.measures import (
     measure_for_label,
     normalise_label,
 )
-from schemas.records import check_period, next_period
+from schemas.records import ForceResult, Priority, check_period, next_period
 
 
 @pytest.mark.parametrize(
@@ -126,7 +129,8 @@ def test_next_period_is_a_period(start: int) -> None:
         ("  Total   ROBBERY ", Measure.robbery),
         ("Theft from vehicles", Measure.theft_from_vehicles),
         ("Sanction detection rates", Measure.sanction_detections),
-        ("Criminal damage", None),
+        ("Criminal damage", Measure.criminal_damage),
+        ("Dog fouling", None),
     ],
 )
 def test_labels_map_once(label: str, measure: Measure | None) -> None:
@@ -138,15 +142,30 @@ def test_normalise_label_is_idempotent(text: str) -> None:
     assert normalise_label(normalise_label(text)) == normalise_label(text)
 
 
+def _line(text: str, top: float = 100.0) -> Line:
+    words, x = [], 40.0
+    for token in text.split():
+        words.append(Word(token, x, x + 5 * len(token), top, top + 9, 9.0, False))
+        x += 5 * len(token) + 2.5
+    return Line(3, "c", tuple(words))
+
+
+def _priorities(*texts: str) -> list[Priority]:
+    stream = stream_of([_line(text, 100 + 11 * n) for n, text in enumerate(texts)])
+    return split_priorities(stream, MPA_2010.priorities, "2010/11")
+
+
+def _force(text: str) -> list[ForceResult]:
+    return read_force_results([_line(text)], "2009/10", template="mpa-2010")
+
+
 def test_priorities_split_and_sign() -> None:
-    parts = split_priorities("1.0% reduction in most serious violence, 3.0% reduction in serious "
-                             "youth violence")
-    assert parts == ["1.0% reduction in most serious violence",
-                     "3.0% reduction in serious youth violence"]
-    first = priority_from_text(parts[0], "2010/11", 3)
+    first, second, none = _priorities(
+        "1.0% reduction in most serious violence, 3.0% reduction in serious youth violence",
+        "challenging targets for sanction detection rates across specific crime types")
+    assert [first.label, second.label] == ["1.0% reduction in most serious violence",
+                                           "3.0% reduction in serious youth violence"]
     assert (first.measure, first.target_change_pct) == (Measure.most_serious_violence, -1.0)
-    none = priority_from_text("challenging targets for sanction detection rates across specific "
-                              "crime types", "2010/11", 3)
     assert (none.measure, none.target_change_pct) == (Measure.sanction_detections, None)
 
 
@@ -305,9 +324,9 @@ def test_a_rounded_message_percentage_agrees_with_its_table(hundredths: int, pla
 def test_priorities_split_and_read_back(targets: list[tuple[int, bool, str]]) -> None:
     printed = [f"{tenths / 10:.1f}% {'reduction' if fall else 'increase'} in {label}"
                for tenths, fall, label in targets]
-    assert split_priorities(", ".join(printed)) == printed
-    for text, (tenths, fall, label) in zip(printed, targets, strict=True):
-        priority = priority_from_text(text, "2010/11", 3)
+    found = _priorities(", ".join(printed))
+    assert [priority.label for priority in found] == printed
+    for priority, (tenths, fall, label) in zip(found, targets, strict=True):
         assert priority.target_change_pct == (-1 if fall else 1) * tenths / 10
         assert priority.measure == MEASURE_BY_LABEL[label]
 
@@ -320,22 +339,39 @@ def test_force_results_read_back_and_refuse_a_sentence_that_contradicts_itself(
     direction = "reduction" if fall else "increase"
     crimes = "fewer" if fall == agree else "more"
     met = fall and pct >= target
-    text = (f"a {direction} in serious acquisitive crime of {pct / 10:.1f}% or {count} {crimes} "
-            f"crimes, {'exceeding' if met else 'missing'} the {target / 10:.1f}% reduction target")
+    sentence = (f"a {direction} in serious acquisitive crime of {pct / 10:.1f}% or {count} "
+                f"{crimes} crimes, {{}} the {target / 10:.1f}% reduction target")
     if not agree:
-        with pytest.raises(ValueError):  # pydantic's ValidationError: signs disagree
-            force_result_from_text(text, "2009/10", 4, met)
+        with pytest.raises(InconsistentDocument, match="disagree in sign"):
+            _force(sentence.format("exceeding" if met else "missing"))
         return
-    with pytest.raises(ValueError, match="but its own figures say otherwise"):  # verdict too
-        force_result_from_text(text, "2009/10", 4, not met)
-    result = force_result_from_text(text, "2009/10", 4, met)
-    assert result is not None
+    with pytest.raises(InconsistentDocument, match="but its own figures say otherwise"):
+        _force(sentence.format("missing" if met else "exceeding"))
+    [result] = _force(sentence.format("exceeding" if met else "missing"))
     sign = -1 if fall else 1
-    assert (result.measure, result.change_pct, result.change_count, result.target_change_pct) == (
-        Measure.serious_acquisitive_crime, sign * pct / 10, sign * count, -target / 10)
+    assert (result.measure, result.change_pct, result.change_count, result.target_change_pct,
+            result.target_achieved) == (
+        Measure.serious_acquisitive_crime, sign * pct / 10, sign * count, -target / 10, met)
 
 
-@given(st.sampled_from(["Target achieved", "achieved", "yes", "", "   "]), st.randoms())
+def test_a_force_result_listed_with_the_misses_must_say_missed() -> None:
+    met = ("a reduction in theft from motor vehicle crime of 7.9% or 6195 fewer crimes, "
+           "exceeding the 2.5% reduction target")
+    with pytest.raises(InconsistentDocument, match="listed under targets not met"):
+        _force(f"However, some targets were not met, most notably: {met}")
+    assert _force(met)[0].target_achieved is True
+
+
+def test_a_force_figure_in_no_known_sentence_refuses_the_section() -> None:
+    with pytest.raises(InconsistentDocument, match=r"a figure \(9.9%\)"):
+        _force("a reduction in dog fouling of 9.9% or 12 fewer crimes, exceeding the 2.5% "
+               "reduction target")
+
+
+@given(st.sampled_from(["Target achieved", "achieved", "yes", "Target not achieved", "no"]),
+       st.randoms())
 def test_achieved_marks_ignore_case_and_spacing(mark: str, rnd: Any) -> None:
     printed = " " + "".join(c.upper() if rnd.random() < 0.5 else c for c in mark) + " \n"
-    assert mark_to_achieved(printed) is (mark.strip() != "")
+    vocabulary = MPA_2010.table.vocabulary  # type: ignore[attr-defined]
+    assert vocabulary.marks.meaning(printed) is ("not" not in mark and mark != "no")
+    assert vocabulary.marks.meaning("Target missed?") is None

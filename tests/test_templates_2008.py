@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import PDFS, needs_fixtures
 
 from extractors import InconsistentDocument, extract_document
-from extractors.figures import FigureError
+from extractors.figures import FigureError, valid_result
 from extractors.grid import GridRow
-from extractors.mpa_2008 import _row_to_result, priority_from_text
-from schemas import Measure, ReviewItem
+from extractors.layout import Line, Word
+from extractors.mpa_2008 import TEMPLATE, row_figures
+from extractors.priorities import read_priorities
+from extractors.sections import FoundSection
+from schemas import Measure
 from schemas.areas import recorded_offences
 
 
 def test_an_unsigned_fall_takes_its_sign_from_the_counts() -> None:
-    review: list[ReviewItem] = []
-    row = GridRow(("Robbery", "2,484", "2135", "349", "14.0%"), 2)
-    result = _row_to_result(row, review)
-    assert (result.measure, result.change_count, result.change_pct) == (
-        Measure.robbery, -349, -14.0)
-    assert (result.count_previous, result.count_current, result.target_achieved) == (
-        2484, 2135, None)
-    assert review == []
+    figures = row_figures(GridRow(("Robbery", "2,484", "2135", "349", "14.0%"), 2))
+    assert figures == {"change_count": -349, "change_pct": -14.0, "count_previous": 2484,
+                       "count_current": 2135}
 
 
 @pytest.mark.parametrize("cells", [
@@ -30,27 +30,50 @@ def test_an_unsigned_fall_takes_its_sign_from_the_counts() -> None:
 ])
 def test_a_change_that_disagrees_with_the_counts_is_refused(cells: tuple[str, ...]) -> None:
     with pytest.raises(FigureError):
-        _row_to_result(GridRow(cells, 2), [])
+        row_figures(GridRow(cells, 2))
 
 
 def test_a_percentage_that_disagrees_with_the_counts_is_refused() -> None:
+    figures = row_figures(GridRow(("Robbery", "2484", "2135", "\u2013349", "\u201312.0%"), 2))
     with pytest.raises(InconsistentDocument, match=r"not -12\.0%"):
-        _row_to_result(GridRow(("Robbery", "2484", "2135", "\u2013349", "\u201312.0%"), 2), [])
+        valid_result("mpa-2008", {**figures, "measure": Measure.robbery, "label": "Robbery",
+                                  "target_achieved": None, "page": 2})
 
 
-def test_an_unknown_crime_type_is_kept_for_review() -> None:
-    review: list[ReviewItem] = []
-    result = _row_to_result(GridRow(("Criminal damage", "2000", "1900", "-100", "-5.0%"), 2),
-                            review)
-    assert result.measure is None
-    assert review == [ReviewItem(item="unknown_label", detail="Criminal damage", page=2)]
+def _line(text: str, top: float, xs: list[float] | None = None) -> Line:
+    words, x = [], 40.0
+    for index, token in enumerate(text.split("|") if xs else text.split()):
+        x = xs[index] if xs else x
+        words.append(Word(token.strip(), x, x + 5 * len(token.strip()), top, top + 9, 9.0,
+                          False))
+        x += 5 * len(token.strip()) + 2.5
+    return Line(2, "c", tuple(words))
+
+
+def test_an_unknown_crime_type_refuses_the_document() -> None:
+    columns = [40.0, 140.0, 180.0, 220.0, 260.0]
+    header = Line(2, "c", tuple(
+        Word(text, x, x + 30, 100, 109, 9.0, True)
+        for text, x in zip(("Crime", "type", "2006/07", "2007/08", "Change", "%", "change"),
+                           [40.0, 72.0, 140.0, 180.0, 220.0, 260.0, 268.0], strict=True)))
+    row = _line("Dog fouling|2000|1900|-100|-5.0%", 120, columns)
+    heading = "Crime in Barnet 2007/08"
+    section = FoundSection("performance", heading,
+                           re.match(r"Crime in (?P<area>.+) (?P<period>.+)", heading),  # type: ignore[arg-type]
+                           2, (header, row))
+    with pytest.raises(InconsistentDocument, match="'Dog fouling' is no known measure"):
+        TEMPLATE.table.read(section, None, "", "mpa-2008")  # type: ignore[arg-type]
 
 
 def test_targets_read_as_signed_percentages() -> None:
-    target = priority_from_text("Reduce motor vehicle crime by 5.9%", 2)
-    assert (target.measure, target.target_change_pct, target.period) == (
-        Measure.motor_vehicle_crime, -5.9, "2008/09")
-    assert priority_from_text("Increase public confidence", 2).target_change_pct is None
+    lines = [_line("Barnet has agreed these targets with the MPA for 2008/09:", 100),
+             _line("\u2022 Reduce motor vehicle crime by 5.9%", 111),
+             _line("\u2022 Reduce residential burglary by 2.0%", 122)]
+    found = read_priorities(lines, TEMPLATE.priorities, "2008/09", template="mpa-2008")
+    assert [(p.measure, p.target_change_pct, p.period, p.label) for p in found] == [
+        (Measure.motor_vehicle_crime, -5.9, "2008/09", "Reduce motor vehicle crime by 5.9%"),
+        (Measure.residential_burglary, -2.0, "2008/09", "Reduce residential burglary by 2.0%"),
+    ]
 
 
 @needs_fixtures

@@ -6,25 +6,14 @@ from conftest import PDFS, needs_fixtures
 
 from extractors import extract_document
 from extractors.grid import GridRow
-from extractors.mpa_2011 import _row_to_result
-from schemas import Extraction, ReviewItem, WardPriority
-
-KEY = {"\u25cf": True, "\u25cb": False}
+from extractors.mpa_2011 import row_figures
+from schemas import Extraction, WardPriority
 
 
 def test_a_count_row_takes_its_sign_from_fewer_or_more() -> None:
     row = GridRow(("Knife crime", "\u20132.6%", "4.1% (21 fewer)", "\u25cf"), 2)
-    result = _row_to_result(row, KEY, [])
-    assert (result.change_count, result.change_pct, result.target_change_pct) == (
-        -21, -4.1, -2.6)
-    assert result.target_achieved is True
-
-
-def test_a_symbol_the_key_does_not_define_is_put_up_for_review() -> None:
-    review: list[ReviewItem] = []
-    row = GridRow(("Public confidence", "60.0%", "61.2%", "\u2713"), 2)
-    assert _row_to_result(row, KEY, review).target_achieved is None
-    assert review == [ReviewItem(item="unknown_mark", detail="Public confidence: \u2713", page=2)]
+    assert row_figures(row) == {"change_count": -21, "change_pct": -4.1,
+                                "target_change_pct": -2.6}
 
 
 @needs_fixtures
