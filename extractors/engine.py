@@ -23,7 +23,7 @@ from extractors.force_results import read_force_results
 from extractors.grid import CellBox
 from extractors.layout import Leaflet, Line
 from extractors.priorities import PriorityGrammar, read_priorities
-from extractors.sections import FoundSection, split_sections, text_of
+from extractors.sections import FoundSection, claim_region, split_sections, text_of
 from schemas.areas import Area, area_by_name, areas_named_in
 from schemas.records import (
     DocumentInfo,
@@ -191,7 +191,7 @@ def parse(template: Template, leaflet: Leaflet) -> Extraction:
     """Every record of a leaflet of `template`'s edition; raise when it cannot be trusted."""
     name = template.name
     preamble, found = split_sections(leaflet.lines(), template.patterns)
-    sections = sections_by_name(found, name)
+    sections = sections_by_name(claim_region(found, "performance", leaflet.page), name)
     _require(template, sections)
     for section in sections.values():
         expected = (template.target_period if section.name == template.priorities_section

@@ -142,9 +142,9 @@ class Gutter:
     crossing: tuple[int, ...]  # indexes of the pieces that cross it
 
 
-def find_gutters(pieces: Sequence[Sequence[Word]]) -> list[Gutter]:
+def find_gutters(pieces: Sequence[Sequence[Word]], max_crossing: float) -> list[Gutter]:
     """Candidate column gutters: strips at least `gutter_min_width` wide that fewer than
-    `gutter_max_crossing` of the pieces cross, with `gutter_min_side_pieces` entirely on each
+    `max_crossing` (a share) of the pieces cross, with `gutter_min_side_pieces` entirely on each
     side. A full-width band (a title, a wide table row) may cross a gutter; a table's cell gap
     inside a column is crossed by that column's prose, so it is not taken for a gutter.
     """
@@ -160,7 +160,7 @@ def find_gutters(pieces: Sequence[Sequence[Word]]) -> list[Gutter]:
             change[start] += 1
             change[stop] -= 1
     crossing = list(itertools.accumulate(change))
-    allowed = max(1, int(SETTINGS.gutter_max_crossing * len(pieces)))
+    allowed = max(1, int(max_crossing * len(pieces)))
     gutters: list[Gutter] = []
     for level in range(allowed):  # the strips nothing crosses first, then one piece, ...
         x = 0
@@ -188,16 +188,19 @@ def _leaf(pieces: Sequence[list[Word]], page: int, column: str) -> list[Line]:
 
 def _ordered(pieces: list[list[Word]], page: int, column: str, depth: int = 0) -> list[Line]:
     """Lines in reading order by recursive cuts: at the best gutter, split the pieces into the
-    columns left and right of it. On the whole page, where pieces cross the best gutter (a title
-    band, a full-width table), first cut the page into strips above, across and below them, and
-    read each strip on its own; inside a strip or column only a gutter nothing crosses cuts (a
-    table's cell gaps are crossed by the prose around it). A column id is the path of cuts."""
-    gutters = find_gutters(pieces) if depth < 12 else []
-    if depth > 0:  # only the page as a whole is cut into strips; a column only into columns
-        gutters = [gutter for gutter in gutters if not gutter.crossing]
+    columns left and right of it. Where pieces cross the best gutter (a title band, a full-width
+    table), first cut the page into strips above, across and below them, and read each strip on
+    its own. Inside a strip or column a gutter may be crossed by fewer pieces than on the whole
+    page (a table's cell gaps are crossed by the prose around it). A column id is the path of
+    cuts."""
+    share = SETTINGS.gutter_max_crossing if depth == 0 else SETTINGS.gutter_max_crossing_inside
+    gutters = find_gutters(pieces, share) if depth < 12 else []
     if not gutters:
         return _leaf(pieces, page, column)
     best = min(gutters, key=lambda g: (len(g.crossing), -min(g.left, g.right)))
+    if not best.crossing:
+        spanned = _spanned_first(pieces, best, [g for g in gutters if g.crossing])
+        best = spanned if spanned is not None else best
     if not best.crossing:
         middle = (best.x0 + best.x1) / 2
         left = [p for p in pieces if (p[0].x0 + p[-1].x1) / 2 < middle]
@@ -223,6 +226,27 @@ def _ordered(pieces: list[list[Word]], page: int, column: str, depth: int = 0) -
         return _leaf(pieces, page, column)
     return [line for number, (_, strip) in enumerate(strips)
             for line in _ordered(strip, page, f"{column}.{number}", depth + 1)]
+
+
+def _spanned_first(pieces: Sequence[list[Word]], pure: Gutter, blocked: Sequence[Gutter]
+                   ) -> Gutter | None:
+    """A crossed gutter to cut at before the clear one, as a column-spanning element demands.
+
+    A heading or table that spans the columns on one side of a clear gutter, with all the text
+    on the gutter's other side above it, ends the columns above it (CSS `column-span`): the
+    text beside and above it is read first, column by column, then it, then what is below."""
+    for gutter in sorted(blocked, key=lambda g: len(g.crossing)):
+        left_side = gutter.x1 <= pure.x0
+        tops = sorted(min(w.top for w in pieces[i]) for i in gutter.crossing)
+        region_top = min(min(w.top for w in piece) for piece in pieces)
+        cut = next((y for y in tops if y > region_top + 1.0), None)
+        if cut is None:
+            continue
+        other = [piece for piece in pieces
+                 if (piece[0].x0 >= pure.x1 - 1.5 if left_side else piece[-1].x1 <= pure.x0 + 1.5)]
+        if other and all(max(w.bottom for w in piece) <= cut + 1.0 for piece in other):
+            return gutter
+    return None
 
 
 def page_lines(words: Sequence[Word], page_number: int, page_width: float = 0.0) -> list[Line]:

@@ -8,12 +8,12 @@ part of the section it stands in. Lines before the first known heading form the 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
-from extractors.layout import Line
+from extractors.layout import Line, Word
 
-__all__ = ["BULLETS", "FoundSection", "is_bullet", "list_items", "split_sections", "text_of"]
+__all__ = ["BULLETS", "FoundSection", "claim_region", "split_sections", "text_of"]
 
 BULLETS = {"•", "·", "▪", "●", "*", "-", "–"}
 
@@ -27,6 +27,7 @@ class FoundSection:
     match: re.Match[str]
     page: int
     lines: tuple[Line, ...] = field(default=())
+    heading_lines: tuple[Line, ...] = field(default=())
 
 
 def _heading_runs(lines: Sequence[Line]) -> list[tuple[int, int]]:
@@ -95,12 +96,12 @@ def split_sections(
                 match=match,
                 page=lines[start].page,
                 lines=tuple(lines[end:stop]),
+                heading_lines=tuple(lines[start:end]),
             )
         )
     return tuple(lines[: starts[0][0]]), sections
 
 
-_ENDS = (".", ";", ":", "!", "?")
 #: A glyph with no Unicode mapping, as pdfminer reports it: fonts often draw bullets this way.
 _UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")
 
@@ -118,10 +119,6 @@ def _bullet_length(line: Line) -> int:
     return 1 if first.startswith("•") else 0
 
 
-def is_bullet(line: Line) -> bool:
-    return _bullet_length(line) > 0
-
-
 def _without_bullet(line: Line) -> str:
     words = [word.text for word in line.words]
     if words:
@@ -134,26 +131,73 @@ def text_of(lines: Sequence[Line]) -> str:
     return " ".join(" ".join(_without_bullet(line) for line in lines).split())
 
 
-def list_items(lines: Sequence[Line]) -> list[tuple[str, int]]:
-    """Bulleted items as (text, page).
+def _region(section: FoundSection, others: Sequence[FoundSection], lines: Sequence[Line]
+            ) -> tuple[float, float, float, float]:
+    """(x0, top, x1, bottom) of the area under `section`'s heading on its page: from the heading
+    down to the next heading or bold sub-heading below it that overlaps it, from the heading's left edge to the
+    first text that starts right of the heading (another column, or the page's edge). The area
+    only adds to what reading order gave the section, so it errs on the narrow side."""
+    heading = section.heading_lines
+    x0 = min(line.x0 for line in heading) - 3.0
+    top = max(line.bottom for line in heading)
+    heading_x1 = max(line.x1 for line in heading)
+    below = [min(line.top for line in other.heading_lines) for other in others
+             if other is not section and other.page == section.page and other.heading_lines
+             and min(line.top for line in other.heading_lines) > top
+             and min(line.x0 for line in other.heading_lines) < heading_x1
+             and max(line.x1 for line in other.heading_lines) > x0]
+    below += [line.top for line in lines  # a sub-heading ('Priorities for 2010/11') too
+              if line.bold and line.top > top and line.x0 < heading_x1 and line.x1 > x0]
+    bottom = min(below, default=float("inf"))
+    to_right = [piece[0].x0 for line in lines for piece in _pieces(line)
+                if piece[0].x0 > heading_x1 + 6 and top < line.middle < bottom]
+    x1 = min(to_right, default=float("inf"))
+    return x0, top, x1, bottom
 
-    A bullet starts an item; a line indented like the item's text continues it, and so does a
-    line back at the margin when the item has not ended its sentence; anything else (a paragraph)
-    ends the list until the next bullet.
-    """
-    items: list[tuple[str, int]] = []
-    indent: float | None = None
-    for line in lines:
-        if is_bullet(line):
-            items.append((_without_bullet(line), line.page))
-            bullet_alone = _bullet_length(line) == len(line.words[0].text)
-            text_words = line.words[1:] if bullet_alone else line.words
-            indent = text_words[0].x0 if text_words else None
-        elif items and indent is not None and (
-            line.words[0].x0 >= indent - 1.5 or not items[-1][0].rstrip().endswith(_ENDS)
-        ):
-            text, page = items[-1]
-            items[-1] = (f"{text} {line.text}", page)
-        else:
-            indent = None
-    return [(" ".join(text.split()).rstrip(";,. "), page) for text, page in items]
+
+def _pieces(line: Line) -> list[list[Word]]:
+    """The line cut where a gap is wider than a space: cells, or columns' text."""
+    pieces: list[list[Word]] = [[line.words[0]]] if line.words else []
+    for previous, word in zip(line.words, line.words[1:], strict=False):
+        if word.x0 - previous.x1 > 0.75 * max(word.size, previous.size):
+            pieces.append([])
+        pieces[-1].append(word)
+    return pieces
+
+
+def claim_region(sections: Sequence[FoundSection], name: str,
+                 page_lines: Callable[[int], Sequence[Line]]) -> list[FoundSection]:
+    """Give section `name` every word that stands in the area under its heading, whatever the
+    reading order made of it, and take those words from the sections that had them.
+
+    A table's columns may read as columns of the page (a narrow mark column beside a short
+    table, say), which puts part of the table after the next heading in reading order. Where a
+    word is on the page decides which section it belongs to, not the order of reading."""
+    section = next((s for s in sections if s.name == name), None)
+    if section is None or not section.heading_lines:
+        return list(sections)
+    page = section.page
+    x0, top, x1, bottom = _region(section, sections, page_lines(page))
+    claimed: dict[int, Word] = {}
+    region_lines: list[Line] = []
+    for line in page_lines(page):
+        inside = tuple(w for w in line.words
+                       if x0 <= (w.x0 + w.x1) / 2 <= x1 and top <= w.middle <= bottom)
+        if inside:
+            region_lines.append(Line(line.page, line.column, inside))
+            claimed.update((id(w), w) for w in inside)
+    heading_ids = {id(w) for s in sections for line in s.heading_lines for w in line.words}
+    if any(key in heading_ids for key in claimed):
+        return list(sections)  # the area reaches another heading: leave the reading order be
+    result = []
+    for other in sections:
+        kept = []
+        for line in other.lines:
+            words = tuple(w for w in line.words if id(w) not in claimed)
+            if words:
+                kept.append(line if len(words) == len(line.words)
+                            else Line(line.page, line.column, words))
+        if other is section:
+            kept = region_lines + kept
+        result.append(replace(other, lines=tuple(kept)))
+    return result

@@ -29,6 +29,8 @@ class EngineSettings:
     gutter_min_width: float = 6.0
     #: ... crossed by fewer than this share of the page's pieces (full-width bands) ...
     gutter_max_crossing: float = 0.2
+    #: ... or of a column's or strip's pieces, once the page has been cut ...
+    gutter_max_crossing_inside: float = 0.1
     #: ... with at least this many pieces entirely on each side.
     gutter_min_side_pieces: int = 2
     #: Lines of one heading are at most this many font sizes apart.
