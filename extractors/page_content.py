@@ -41,7 +41,7 @@ import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pdfminer.converter import PDFLayoutAnalyzer
 from pdfminer.layout import LTChar, LTPage
@@ -164,6 +164,7 @@ class _Ink:
 
     render: int
     clip: _Box
+    painted_before: int  # how many paints (shapes, images, shadings) precede the string
     fill: RGB | None  # the colour each glyph is filled with (None: not filled, or unknown)
     stroke: RGB | None  # the colour its outline is stroked with (None: not stroked, or unknown)
     invisible: str | None  # why nothing of it shows whatever its place, or None
@@ -173,8 +174,18 @@ class _Ink:
         return self.fill if self.fill is not None else self.stroke
 
 
-#: A character as the device records it: pdfminer's LTChar, its ink, how many paints precede it.
-_RawChar = tuple[LTChar, _Ink, int]
+class _Glyph(NamedTuple):
+    """A character as the device records it: what pdfminer's LTChar would hold (page space)."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    upright: bool
+    fontname: str
+    size: float
+    ink: _Ink
 
 
 def _rgb(color: Color, space: PDFColorSpace | None) -> RGB | None:
@@ -220,7 +231,7 @@ class _Device(PDFLayoutAnalyzer):
         super().__init__(rsrcmgr, pageno=pageno, laparams=None)
         self.crop_box = crop_box
         self.page_box: _Box = _UNBOUNDED
-        self.chars: list[_RawChar] = []
+        self.chars: list[_Glyph] = []
         self.paints: list[_Paint] = []
         self.shapes: list[tuple[Shape, _Box]] = []  # in page space, with the clip applied
         self.images: list[_Box] = []
@@ -228,7 +239,7 @@ class _Device(PDFLayoutAnalyzer):
         self.fill_alpha = 1.0
         self.stroke_alpha = 1.0
         self.plain_blend = True  # Normal blend mode and no soft mask
-        self.ink = _Ink(0, self.clip, None, None, None)
+        self.ink = _Ink(0, self.clip, 0, None, None, None)
 
     @property
     def opaque(self) -> bool:
@@ -261,7 +272,7 @@ class _Device(PDFLayoutAnalyzer):
         elif self.fill_alpha < 0.05 and render in (0, 4):
             invisible = "invisible (fill opacity 0)"
         self.ink = _Ink(
-            render, self.clip,
+            render, self.clip, len(self.paints),
             _rgb(graphicstate.ncolor, graphicstate.ncs) if render in (0, 2, 4, 6) else None,
             _rgb(graphicstate.scolor, graphicstate.scs) if render in (1, 2, 5, 6) else None,
             invisible,
@@ -276,10 +287,22 @@ class _Device(PDFLayoutAnalyzer):
             text = font.to_unichr(cid)
         except PDFUnicodeNotDefined:
             text = self.handle_undefined_char(font, cid)
-        item = LTChar(matrix, font, fontsize, scaling, rise, text, font.char_width(cid),
-                      font.char_disp(cid), ncs, graphicstate)
-        self.chars.append((item, self.ink, len(self.paints)))
-        return item.adv
+        if font.is_vertical():
+            item = LTChar(matrix, font, fontsize, scaling, rise, text, font.char_width(cid),
+                          font.char_disp(cid), ncs, graphicstate)
+            self.chars.append(_Glyph(text, item.x0, item.y0, item.x1, item.y1, item.upright,
+                                     item.fontname, item.size, self.ink))
+            return item.adv
+        # LTChar's own arithmetic for horizontal text, without building the object (the same
+        # floats: tests/test_chars.py compares every box with pdfplumber's)
+        adv = font.char_width(cid) * fontsize * scaling
+        descent = font.get_descent() * fontsize
+        (a, b, c, d, _e, _f) = matrix
+        x0, y0, x1, y1 = apply_matrix_rect(
+            matrix, (0, descent + rise, adv, descent + rise + fontsize))
+        self.chars.append(_Glyph(text, x0, y0, x1, y1, a * d * scaling > 0 and b * c <= 0,
+                                 font.fontname, y1 - y0, self.ink))
+        return adv
 
     def render_image(self, name: str, stream: Any) -> None:
         figure = self.cur_item
@@ -528,8 +551,8 @@ class _Judge:
                 for cell in _cells(box):
                     self.grid.setdefault(cell, []).append(index)
 
-    def why_hidden(self, raw: _RawChar, text: str) -> str | None:
-        item, ink, painted_before = raw
+    def why_hidden(self, item: _Glyph, text: str) -> str | None:
+        ink = item.ink
         if ink.invisible is not None:
             return ink.invisible
         x0, y0, x1, y1 = item.x0, item.y0, item.x1, item.y1
@@ -544,8 +567,8 @@ class _Judge:
             return None
         if item.size < MIN_LEGIBLE_SIZE:
             return f"too small to read ({item.size:.1f} pt)"
-        if 0 < item.width < _NARROWEST * item.size and item.upright:
-            return f"too narrow to read ({item.width:.2f} pt wide)"
+        if 0 < x1 - x0 < _NARROWEST * item.size and item.upright:
+            return f"too narrow to read ({x1 - x0:.2f} pt wide)"
         background: RGB | None = _WHITE
         if self.grid:
             box: _Box = (x0, y0, x1, y1)
@@ -559,7 +582,7 @@ class _Judge:
                 paint = self.paints[index]
                 if not _mostly_covers(paint.box, box, area, cx, cy):
                     continue
-                if index >= painted_before:
+                if index >= ink.painted_before:
                     return f"covered by {paint.kind} drawn later"
                 background = paint.colour  # None over an image: contrast cannot be judged
         if background is None:
@@ -634,9 +657,8 @@ def read_page(page: Any) -> PageContent:
     chars: list[Char] = []
     hidden: list[tuple[Char, str]] = []
     why_hidden = judge.why_hidden
-    for raw in device.chars:
-        obj = raw[0]
-        text = obj.get_text()
+    for obj in device.chars:
+        text = obj.text
         fontname = obj.fontname
         if isinstance(fontname, bytes):  # pragma: no cover - rare byte-encoded names
             fontname = fontname.decode("utf-8", "replace")
@@ -651,9 +673,9 @@ def read_page(page: Any) -> PageContent:
             "upright": obj.upright,
             "fontname": fontname,
             "size": obj.size,
-            "color": raw[1].colour,
+            "color": obj.ink.colour,
         }
-        why = why_hidden(raw, text)
+        why = why_hidden(obj, text)
         if why is None:
             chars.append(char)
         elif not text.isspace():
