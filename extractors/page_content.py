@@ -96,7 +96,8 @@ _CELL = 64.0
 #: Images covering at least this share of a page make it a picture (for the OCR-layer check).
 _PICTURE_SHARE = 0.5
 _WHITE: RGB = (1.0, 1.0, 1.0)
-_SIGNS = re.compile(r"[0-9+\-\u2212\u2013%.,£]")
+#: What makes hidden text a hidden figure wherever it lies: digits and the signs of a change.
+_SIGNS = re.compile(r"[0-9+\-\u2212\u2013%£]")
 
 
 @dataclass(frozen=True)
