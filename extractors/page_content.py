@@ -2,31 +2,36 @@
 
 A PDF's text layer can say more than its page shows. A "1" drawn in render mode 3 (invisible),
 in white on a white page, outside the clip path, under a white rectangle painted after it, or at
-half a point, is read by pdfplumber as readily as the "73" beside it; a scan with an invisible
+half a point, is read by pdfplumber as readily as the "73" beside it; a scan under an invisible
 OCR layer reads as text. `read_page` interprets a page once with pdfminer and sorts its
-characters into those a reader sees (`PageContent.chars`, the keys `extractors.chars.page_chars`
-always gave, plus "color") and those no reader sees (`PageContent.hidden`, grouped in runs with
-why), and keeps the painted paths as `Shape` records for the layout's own use.
+characters into those a reader sees (`PageContent.chars`: the keys `extractors.chars.page_chars`
+always gave, plus "color") and those no reader sees (`PageContent.hidden`, in runs, with why),
+and keeps the painted paths as `Shape` records for the layout. `hidden_text_problem` says when
+the hidden text could change what is read, so the document is refused rather than trusted.
 
-How each character is judged, in this order (the first that applies is the reason):
+Each character is judged in this order; the first that applies is the reason it is hidden:
 
-- render mode 3 or 7 (pdfminer does not pass the mode on to its characters, pdfplumber issue
-  #1230, so the device records `textstate.render` as each string is shown), or a fill opacity
-  (`/ca` of an ExtGState) of zero;
-- smaller than `MIN_LEGIBLE_SIZE` points;
-- its centre outside the page or outside the clip path. The clip path is tracked as the
-  intersection of the bounding boxes of every clip (`W n`, `W* n`, a form's /BBox), saved and
-  restored with `q`/`Q`: a round or diagonal clip is taken as its bounding box, so text just
-  outside a curved clip but inside its box counts as visible. Text render modes 4 to 7 (text
-  used as a clip) do not narrow the clip;
-- painted in the colour of what lies under it: the topmost opaque filled shape drawn before it
-  that contains its centre, or the white page when there is none (white text on a dark badge
-  is visible; text over an image is taken as visible: its colour there is unknown);
-- covered, most of its box, by an opaque filled shape (or opaque image) drawn after it.
+1. render mode 3 or 7, or a fill opacity (`/ca`) of zero. pdfminer does not pass the render
+   mode on to its characters (pdfplumber issue #1230): the device records `textstate.render`,
+   the colours and the clip once per shown string;
+2. its centre outside the page (the crop box within the media box) or outside the clip path.
+   The clip is tracked as the intersection of the BOUNDING BOXES of the clip paths (`W n`,
+   `W* n`) and of each form's /BBox, saved and restored with `q`/`Q`: text just outside a round
+   or diagonal clip but inside its box counts as visible, and text used as a clip (render modes
+   4 to 7) does not narrow it;
+3. smaller than `MIN_LEGIBLE_SIZE` points, or squeezed (`Tz`) to under 5% of its size;
+4. most of its box (and its centre) under an opaque filled shape, image, shading (`sh`, taken
+   as filling its clip box) or thick straight bar painted AFTER it;
+5. painted in the colour of what lies under it: the topmost opaque fill drawn BEFORE it that
+   holds most of its box, or the white page when there is none. White text on a dark badge is
+   visible; text over an image or shading is taken as visible (its contrast is not judged).
+   Colours count as the same when their contrast is under 1.25:1 and no channel differs by a
+   quarter; gray and CMYK are converted to RGB, other colour spaces are not judged.
 
-Shapes are judged by the bounding box of each subpath (within the clip); paths of several
-subpaths whose boxes nest (a frame, a glyph outline with holes) neither hide nor back text.
-Whitespace paints nothing, so it is judged only by render mode and clip.
+Paint counts as opaque with an opacity of at least 0.95, the Normal blend mode and no soft mask.
+Shapes are judged by the bounding box of each subpath within the clip; the subpaths of one path
+that nest (a frame, a glyph with a hole) neither hide nor back text. Whitespace paints nothing,
+so it is judged only by render mode and place.
 """
 
 from __future__ import annotations
@@ -36,7 +41,7 @@ import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pdfminer.converter import PDFLayoutAnalyzer
 from pdfminer.layout import LTChar, LTPage
@@ -68,6 +73,9 @@ _Box = tuple[float, float, float, float]
 
 #: Characters smaller than this (points) are too small to read.
 MIN_LEGIBLE_SIZE = 1.0
+#: A glyph squeezed (horizontal scaling, `Tz`) to less than this share of its size is too narrow
+#: to read. Zero-width glyphs (combining marks, fonts without widths) are not judged.
+_NARROWEST = 0.05
 #: Text and background whose luminance contrast (WCAG, 1 to 21) is under this, and whose RGB
 #: channels (0..1) all differ by less than `_SAME_HUE`, cannot be told apart: a white "1" on
 #: the pale blue of a table cell (contrast 1.2) is as hidden as on the white page. Light grey
@@ -79,21 +87,29 @@ _SAME_HUE = 0.25
 _NEAR_WHITE = 0.94
 #: A character is covered when a later opaque shape hides at least this share of its box.
 _COVERED_SHARE = 0.5
-#: Fill opacity at or above which a shape hides what is under it.
+#: Opacity at or above which paint hides what is under it.
 _OPAQUE = 0.95
+#: A straight stroke at least this wide (points) is a bar that can hide or back text.
+_THICK_LINE = 2.0
 #: Side of the square cells shapes are bucketed in, points.
 _CELL = 64.0
 #: Images covering at least this share of a page make it a picture (for the OCR-layer check).
 _PICTURE_SHARE = 0.5
 _WHITE: RGB = (1.0, 1.0, 1.0)
-_SIGNS = re.compile(r"[0-9+\-\u2212\u2013%.,£]")
+#: What makes hidden text a hidden figure wherever it lies: digits and the signs of a change.
+_SIGNS = re.compile(r"[0-9+\-\u2212\u2013%£]")
 
 
 @dataclass(frozen=True)
 class Shape:
-    """One painted path (one subpath of a path), in pdfplumber coordinates (top-down, points).
-    `fill_color` is set only when the shape is filled, `stroke_color` only when stroked; both
-    are RGB 0..1 (gray and CMYK converted), None when the colour space is not a device one."""
+    """One painted subpath, in pdfplumber coordinates (top-down, points).
+
+    `kind` follows pdfplumber: "line" for one straight segment, "rect" for an axis-aligned
+    closed four-sided path (`re`), "curve" for anything else (a rounded rectangle, a tick). The
+    box is that of the path's points as drawn (not cut by the clip); a subpath wholly clipped
+    away, and a white fill covering the page, are left out. `fill_color` is set only when the
+    shape is filled and `stroke_color` only when it is stroked: RGB 0..1 (gray and CMYK
+    converted), None for colours not in a device colour space (patterns, spot colours)."""
 
     x0: float
     top: float
@@ -149,6 +165,7 @@ class _Ink:
 
     render: int
     clip: _Box
+    painted_before: int  # how many paints (shapes, images, shadings) precede the string
     fill: RGB | None  # the colour each glyph is filled with (None: not filled, or unknown)
     stroke: RGB | None  # the colour its outline is stroked with (None: not stroked, or unknown)
     invisible: str | None  # why nothing of it shows whatever its place, or None
@@ -158,8 +175,18 @@ class _Ink:
         return self.fill if self.fill is not None else self.stroke
 
 
-#: A character as the device records it: pdfminer's LTChar, its ink, how many paints precede it.
-_RawChar = tuple[LTChar, _Ink, int]
+class _Glyph(NamedTuple):
+    """A character as the device records it: what pdfminer's LTChar would hold (page space)."""
+
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    upright: bool
+    fontname: str
+    size: float
+    ink: _Ink
 
 
 def _rgb(color: Color, space: PDFColorSpace | None) -> RGB | None:
@@ -205,14 +232,15 @@ class _Device(PDFLayoutAnalyzer):
         super().__init__(rsrcmgr, pageno=pageno, laparams=None)
         self.crop_box = crop_box
         self.page_box: _Box = _UNBOUNDED
-        self.chars: list[_RawChar] = []
+        self.chars: list[_Glyph] = []
         self.paints: list[_Paint] = []
         self.shapes: list[tuple[Shape, _Box]] = []  # in page space, with the clip applied
         self.images: list[_Box] = []
         self.clip: _Box = _UNBOUNDED
         self.fill_alpha = 1.0
+        self.stroke_alpha = 1.0
         self.plain_blend = True  # Normal blend mode and no soft mask
-        self.ink = _Ink(0, self.clip, None, None, None)
+        self.ink = _Ink(0, self.clip, 0, None, None, None)
 
     @property
     def opaque(self) -> bool:
@@ -245,7 +273,7 @@ class _Device(PDFLayoutAnalyzer):
         elif self.fill_alpha < 0.05 and render in (0, 4):
             invisible = "invisible (fill opacity 0)"
         self.ink = _Ink(
-            render, self.clip,
+            render, self.clip, len(self.paints),
             _rgb(graphicstate.ncolor, graphicstate.ncs) if render in (0, 2, 4, 6) else None,
             _rgb(graphicstate.scolor, graphicstate.scs) if render in (1, 2, 5, 6) else None,
             invisible,
@@ -260,17 +288,29 @@ class _Device(PDFLayoutAnalyzer):
             text = font.to_unichr(cid)
         except PDFUnicodeNotDefined:
             text = self.handle_undefined_char(font, cid)
-        item = LTChar(matrix, font, fontsize, scaling, rise, text, font.char_width(cid),
-                      font.char_disp(cid), ncs, graphicstate)
-        self.chars.append((item, self.ink, len(self.paints)))
-        return item.adv
+        if font.is_vertical():
+            item = LTChar(matrix, font, fontsize, scaling, rise, text, font.char_width(cid),
+                          font.char_disp(cid), ncs, graphicstate)
+            self.chars.append(_Glyph(text, item.x0, item.y0, item.x1, item.y1, item.upright,
+                                     item.fontname, item.size, self.ink))
+            return item.adv
+        # LTChar's own arithmetic for horizontal text, without building the object (the same
+        # floats: tests/test_chars.py compares every box with pdfplumber's)
+        adv = font.char_width(cid) * fontsize * scaling
+        descent = font.get_descent() * fontsize
+        (a, b, c, d, _e, _f) = matrix
+        x0, y0, x1, y1 = apply_matrix_rect(
+            matrix, (0, descent + rise, adv, descent + rise + fontsize))
+        self.chars.append(_Glyph(text, x0, y0, x1, y1, a * d * scaling > 0 and b * c <= 0,
+                                 font.fontname, y1 - y0, self.ink))
+        return adv
 
     def render_image(self, name: str, stream: Any) -> None:
         figure = self.cur_item
         box = _intersect((figure.x0, figure.y0, figure.x1, figure.y1), self.clip)
         if _empty(box):
             return
-        masked = any(key in stream for key in ("SMask", "Mask", "ImageMask"))
+        masked = any(key in stream for key in ("SMask", "Mask", "ImageMask", "IM"))
         self.images.append(box)
         self.paints.append(_Paint(box, not masked and self.opaque, None, True, "an image"))
 
@@ -293,6 +333,13 @@ class _Device(PDFLayoutAnalyzer):
                 continue
             self.shapes.append((shape, clipped))
             boxes.append(clipped)
+            if stroke and shape.kind == "line" and shape.linewidth >= _THICK_LINE and (
+                    box[0] == box[2] or box[1] == box[3]):  # a bar drawn as a thick line
+                half = shape.linewidth / 2
+                bar = _intersect((box[0] - half, box[1] - half, box[2] + half, box[3] + half),
+                                 self.clip)
+                opaque = self.stroke_alpha >= _OPAQUE and self.plain_blend
+                self.paints.append(_Paint(bar, opaque, shape.stroke_color, True, "a shape"))
         if not fill:
             return
         colour = _rgb(gstate.ncolor, gstate.ncs)
@@ -350,7 +397,7 @@ class _Interpreter(PDFPageInterpreter):
 
     def init_state(self, ctm: Matrix) -> None:
         super().init_state(ctm)
-        self._saved: list[tuple[_Box, float, bool]] = []
+        self._saved: list[tuple[_Box, float, float, bool]] = []
         self._pending_clip: _Box | None = None
 
     def do_q(self) -> None:
@@ -362,11 +409,13 @@ class _Interpreter(PDFPageInterpreter):
             self._restore(self._saved.pop())
         super().do_Q()
 
-    def _paint_state(self) -> tuple[_Box, float, bool]:
-        return self.device.clip, self.device.fill_alpha, self.device.plain_blend
+    def _paint_state(self) -> tuple[_Box, float, float, bool]:
+        device = self.device
+        return device.clip, device.fill_alpha, device.stroke_alpha, device.plain_blend
 
-    def _restore(self, state: tuple[_Box, float, bool]) -> None:
-        self.device.clip, self.device.fill_alpha, self.device.plain_blend = state
+    def _restore(self, state: tuple[_Box, float, float, bool]) -> None:
+        device = self.device
+        device.clip, device.fill_alpha, device.stroke_alpha, device.plain_blend = state
 
     def do_gs(self, name: PDFStackT) -> None:
         """The fill opacity (/ca), blend mode (/BM) and soft mask (/SMask) of an ExtGState."""
@@ -374,12 +423,15 @@ class _Interpreter(PDFPageInterpreter):
             states = dict_value(resolve1(self.resources.get("ExtGState")))
             state = dict_value(resolve1(states.get(literal_name(name))))
             alpha = resolve1(state.get("ca"))
+            stroke_alpha = resolve1(state.get("CA"))
             blend = resolve1(state.get("BM"))
             mask = resolve1(state.get("SMask"))
         except Exception:  # a damaged ExtGState changes nothing, as pdfminer ignores it
             return
         if isinstance(alpha, (int, float)):
             self.device.fill_alpha = float(alpha)
+        if isinstance(stroke_alpha, (int, float)):
+            self.device.stroke_alpha = float(stroke_alpha)
         if isinstance(blend, list):
             blend = blend[0] if blend else None
         if blend is not None:
@@ -500,8 +552,8 @@ class _Judge:
                 for cell in _cells(box):
                     self.grid.setdefault(cell, []).append(index)
 
-    def why_hidden(self, raw: _RawChar, text: str) -> str | None:
-        item, ink, painted_before = raw
+    def why_hidden(self, item: _Glyph, text: str) -> str | None:
+        ink = item.ink
         if ink.invisible is not None:
             return ink.invisible
         x0, y0, x1, y1 = item.x0, item.y0, item.x1, item.y1
@@ -516,6 +568,8 @@ class _Judge:
             return None
         if item.size < MIN_LEGIBLE_SIZE:
             return f"too small to read ({item.size:.1f} pt)"
+        if 0 < x1 - x0 < _NARROWEST * item.size and item.upright:
+            return f"too narrow to read ({x1 - x0:.2f} pt wide)"
         background: RGB | None = _WHITE
         if self.grid:
             box: _Box = (x0, y0, x1, y1)
@@ -529,7 +583,7 @@ class _Judge:
                 paint = self.paints[index]
                 if not _mostly_covers(paint.box, box, area, cx, cy):
                     continue
-                if index >= painted_before:
+                if index >= ink.painted_before:
                     return f"covered by {paint.kind} drawn later"
                 background = paint.colour  # None over an image: contrast cannot be judged
         if background is None:
@@ -604,9 +658,8 @@ def read_page(page: Any) -> PageContent:
     chars: list[Char] = []
     hidden: list[tuple[Char, str]] = []
     why_hidden = judge.why_hidden
-    for raw in device.chars:
-        obj = raw[0]
-        text = obj.get_text()
+    for obj in device.chars:
+        text = obj.text
         fontname = obj.fontname
         if isinstance(fontname, bytes):  # pragma: no cover - rare byte-encoded names
             fontname = fontname.decode("utf-8", "replace")
@@ -621,9 +674,9 @@ def read_page(page: Any) -> PageContent:
             "upright": obj.upright,
             "fontname": fontname,
             "size": obj.size,
-            "color": raw[1].colour,
+            "color": obj.ink.colour,
         }
-        why = why_hidden(raw, text)
+        why = why_hidden(obj, text)
         if why is None:
             chars.append(char)
         elif not text.isspace():

@@ -300,6 +300,21 @@ def _one_under_a_shading(canvas: Canvas) -> None:
     canvas.restoreState()
 
 
+def _one_under_a_thick_white_line(canvas: Canvas) -> None:
+    canvas.drawString(X, 30, "1")
+    canvas.setStrokeColorRGB(1, 1, 1)
+    canvas.setLineWidth(12)
+    canvas.line(X - 2, 33, X + 10, 33)
+
+
+def _one_squeezed_flat(canvas: Canvas) -> None:
+    text = canvas.beginText(X, 30)
+    text.setHorizScale(1)
+    text.textOut("1")
+    text.setHorizScale(100)
+    canvas.drawText(text)
+
+
 def _one_outside_the_crop_box(canvas: Canvas) -> None:
     canvas.setCropBox((0, 50, WIDTH, HEIGHT))
     canvas.drawString(X, 30, "1")
@@ -313,6 +328,8 @@ OTHER_HIDING: list[tuple[Draw, str]] = [
     (_one_under_a_picture, "covered by an image drawn later"),
     (_one_under_a_shading, "covered by a shading drawn later"),
     (_one_outside_the_crop_box, "outside the page"),
+    (_one_under_a_thick_white_line, "covered by a shape drawn later"),
+    (_one_squeezed_flat, "too narrow to read (0.06 pt wide)"),
 ]
 
 
