@@ -131,28 +131,29 @@ def text_of(lines: Sequence[Line]) -> str:
     return " ".join(" ".join(_without_bullet(line) for line in lines).split())
 
 
-def _region(section: FoundSection, others: Sequence[FoundSection], lines: Sequence[Line]
-            ) -> tuple[float, float, float, float]:
-    """(x0, top, x1, bottom) of the area under `section`'s heading on its page: from the heading
-    down to the next heading or bold sub-heading below it that overlaps it, from the heading's left edge to the
-    first text that starts right of the heading (another column, or the page's edge). The area
-    only adds to what reading order gave the section, so it errs on the narrow side."""
-    heading = section.heading_lines
-    x0 = min(line.x0 for line in heading) - 3.0
-    top = max(line.bottom for line in heading)
-    heading_x1 = max(line.x1 for line in heading)
-    below = [min(line.top for line in other.heading_lines) for other in others
-             if other is not section and other.page == section.page and other.heading_lines
-             and min(line.top for line in other.heading_lines) > top
-             and min(line.x0 for line in other.heading_lines) < heading_x1
-             and max(line.x1 for line in other.heading_lines) > x0]
-    below += [line.top for line in lines  # a sub-heading ('Priorities for 2010/11') too
-              if line.bold and line.top > top and line.x0 < heading_x1 and line.x1 > x0]
+Region = tuple[float, float, float, float]  # x0, top, x1, bottom
+
+
+def _region(anchor: Sequence[Line], page: int, others: Sequence[FoundSection],
+            lines: Sequence[Line], *, below_anchor: bool, prose_words: int) -> Region:
+    """The area a section holds on one page: under its heading (`below_anchor`), or where its
+    own lines are on a page it continues on. It runs down to the next heading or bold
+    sub-heading that overlaps it, and right to the first text right of the anchor that has at
+    least `prose_words` words (another column, or the page's edge). The area only adds to what
+    reading order gave the section, so it errs on the narrow side."""
+    x0 = min(line.x0 for line in anchor) - 3.0
+    top = max(line.bottom for line in anchor) if below_anchor else min(
+        line.top for line in anchor) - 2.0
+    anchor_x1 = max(line.x1 for line in anchor)
+    headings = [line for other in others if other.page == page for line in other.heading_lines]
+    below = [line.top for line in (*headings, *(line for line in lines if line.bold))
+             if line.top > top + 1.0 and line.x0 < anchor_x1 and line.x1 > x0
+             and not any(line is own for own in anchor)]
     bottom = min(below, default=float("inf"))
     to_right = [piece[0].x0 for line in lines for piece in _pieces(line)
-                if piece[0].x0 > heading_x1 + 6 and top < line.middle < bottom]
-    x1 = min(to_right, default=float("inf"))
-    return x0, top, x1, bottom
+                if piece[0].x0 > anchor_x1 + 6 and top < line.middle < bottom
+                and len(piece) >= prose_words]
+    return x0, top, min(to_right, default=float("inf")), bottom
 
 
 def _pieces(line: Line) -> list[list[Word]]:
@@ -167,28 +168,43 @@ def _pieces(line: Line) -> list[list[Word]]:
 
 def claim_region(sections: Sequence[FoundSection], name: str,
                  page_lines: Callable[[int], Sequence[Line]]) -> list[FoundSection]:
-    """Give section `name` every word that stands in the area under its heading, whatever the
-    reading order made of it, and take those words from the sections that had them.
+    """Give section `name` every word that stands in the area it holds on each of its pages,
+    whatever the reading order made of it, and take those words from the sections that had
+    them.
 
     A table's columns may read as columns of the page (a narrow mark column beside a short
     table, say), which puts part of the table after the next heading in reading order. Where a
-    word is on the page decides which section it belongs to, not the order of reading."""
+    word is on the page decides which section it belongs to, not the order of reading. On the
+    heading's page the area is bounded by any text right of the heading; on a page the section
+    continues on, by the next column of prose."""
     section = next((s for s in sections if s.name == name), None)
     if section is None or not section.heading_lines:
         return list(sections)
-    page = section.page
-    x0, top, x1, bottom = _region(section, sections, page_lines(page))
+    heading_ids = {id(w) for s in sections for line in s.heading_lines for w in line.words}
     claimed: dict[int, Word] = {}
     region_lines: list[Line] = []
-    for line in page_lines(page):
-        inside = tuple(w for w in line.words
-                       if x0 <= (w.x0 + w.x1) / 2 <= x1 and top <= w.middle <= bottom)
-        if inside:
-            region_lines.append(Line(line.page, line.column, inside))
-            claimed.update((id(w), w) for w in inside)
-    heading_ids = {id(w) for s in sections for line in s.heading_lines for w in line.words}
-    if any(key in heading_ids for key in claimed):
-        return list(sections)  # the area reaches another heading: leave the reading order be
+    pages = sorted({section.page} | {line.page for line in section.lines})
+    for page in pages:
+        lines = page_lines(page)
+        if page == section.page:
+            region = _region(section.heading_lines, page, sections, lines, below_anchor=True,
+                             prose_words=1)
+        else:
+            own = [line for line in section.lines if line.page == page]
+            region = _region(own, page, sections, lines, below_anchor=False, prose_words=4)
+        x0, top, x1, bottom = region
+        found = {}
+        page_region: list[Line] = []
+        for line in lines:
+            inside = tuple(w for w in line.words
+                           if x0 <= (w.x0 + w.x1) / 2 <= x1 and top <= w.middle <= bottom)
+            if inside:
+                page_region.append(Line(line.page, line.column, inside))
+                found.update((id(w), w) for w in inside)
+        if any(key in heading_ids for key in found):
+            continue  # the area reaches another heading: leave this page's reading order be
+        claimed.update(found)
+        region_lines.extend(page_region)
     result = []
     for other in sections:
         kept = []
@@ -198,6 +214,6 @@ def claim_region(sections: Sequence[FoundSection], name: str,
                 kept.append(line if len(words) == len(line.words)
                             else Line(line.page, line.column, words))
         if other is section:
-            kept = region_lines + kept
+            kept = sorted(region_lines + kept, key=lambda line: line.page)
         result.append(replace(other, lines=tuple(kept)))
     return result
