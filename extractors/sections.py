@@ -146,7 +146,10 @@ def _region(anchor: Sequence[Line], page: int, others: Sequence[FoundSection],
         line.top for line in anchor) - 2.0
     anchor_x1 = max(line.x1 for line in anchor)
     headings = [line for other in others if other.page == page for line in other.heading_lines]
-    below = [line.top for line in (*headings, *(line for line in lines if line.bold))
+    subheadings = [line for line in lines if line.bold and not any(  # not a bold cell in a row
+        not other.bold and abs(other.bottom - line.bottom) <= 3.0 and other.x0 < anchor_x1
+        and other.x1 > x0 for other in lines)]
+    below = [line.top for line in (*headings, *subheadings)
              if line.top > top + 1.0 and line.x0 < anchor_x1 and line.x1 > x0
              and not any(line is own for own in anchor)]
     bottom = min(below, default=float("inf"))
