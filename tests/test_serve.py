@@ -385,8 +385,8 @@ def test_csv_export_of_a_view_streams_every_row(client: Client) -> None:
 def test_csv_export_of_a_canned_query(client: Client) -> None:
     text = client.get("/lps/missed_targets.csv", measure="robbery", period="2009/10").text
     assert text.splitlines()[1].startswith(
-        "Barnet,E09000003,2009/10,robbery,Robbery,12,1.5,,-2.0,,,,,Neil Basu,"
-        "leaflets/barnet-2009.pdf,3,leaflets/barnet-2009.pdf#page=3,"
+        "Barnet,2009/10,robbery,1.5,,-2.0,,,,12,Robbery,E09000003,,Neil Basu,3,"
+        "leaflets/barnet-2009.pdf#page=3,leaflets/barnet-2009.pdf,"
     )
 
 
