@@ -63,7 +63,9 @@ def _measure_hint(value: str, choices: Choices) -> str | None:
     if value in slugs:
         return None
     guess = measure_for_label(value)
-    suggestion = guess.value if guess is not None and guess.value in slugs else None
+    suggestion: str | None = (
+        str(guess.value) if guess is not None and guess.value in slugs else None
+    )
     if suggestion is None:
         by_name = {name.lower(): slug for slug, name in choices.measures}
         close = _close(value.lower(), [*slugs, *by_name])
