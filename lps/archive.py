@@ -138,7 +138,8 @@ def coverage(db_path: Path) -> None:
     any document or manifest mentions: L loaded, Q quarantined (found, but not read: see the
     `documents` table for why), . missing (still to be found). The same data is the
     warehouse's `coverage` view. A quarantined document, having no area or period of its own,
-    is placed by what its manifest item expected.
+    is placed by what its manifest item expected; one that neither says nor was expected to be
+    anything is listed after the matrix, with why it has no cell.
 
     \b
     Examples:
@@ -147,9 +148,11 @@ def coverage(db_path: Path) -> None:
     """
     with _warehouse(db_path) as db:
         rows = list(db.query("SELECT area, period, status FROM coverage"))
+        unplaced = list(db.query("SELECT source, why_not_in_matrix FROM coverage_unplaced"))
     periods = sorted({row["period"] for row in rows})
     if not periods:
-        click.echo("no documents yet")
+        click.echo("no documents yet" if not unplaced else "no leaflet placed yet")
+        _echo_unplaced(unplaced)
         return
     cells = {(row["area"], row["period"]): row["status"] for row in rows}
     areas = sorted({row["area"] for row in rows})
@@ -162,6 +165,18 @@ def coverage(db_path: Path) -> None:
     totals = {s: sum(v == s for v in cells.values()) for s in mark}
     click.echo(f"{totals['loaded']} loaded, {totals['quarantined']} quarantined, "
                f"{totals['missing']} missing")
+    _echo_unplaced(unplaced)
+
+
+def _echo_unplaced(unplaced: list[dict[str, str]]) -> None:
+    """Quarantined documents no cell counts, each with why (the `coverage_unplaced` view)."""
+    if not unplaced:
+        return
+    many = len(unplaced) != 1
+    click.echo(f"{len(unplaced)} quarantined document{'s' if many else ''} "
+               f"{'are' if many else 'is'} not in the matrix (see the coverage_unplaced view):")
+    for row in unplaced:
+        click.echo(f"  {row['source']}: {row['why_not_in_matrix']}")
 
 
 @click.command()

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from lps import archive
+from lps.export import export
 from lps.serve import serve
 from lps.verify import verify
 
@@ -137,6 +138,7 @@ def extract(pdf: Path) -> None:
 
 main.add_command(serve)
 main.add_command(verify)
+main.add_command(export)
 for _command in (archive.backfill, archive.coverage, archive.reprocess, archive.debug,
                  archive.evaluate):
     main.add_command(_command)

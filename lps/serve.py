@@ -63,6 +63,7 @@ def check_warehouse(path: Path) -> None:
             f"{wal} holds changes not yet written to {path.name} (is an ingest running?). "
             "Serve it when the ingest has finished."
         )
+    from warehouse.m005_research import VIEWS as RESEARCH_VIEWS
     from warehouse.views import VIEWS
 
     try:
@@ -73,7 +74,8 @@ def check_warehouse(path: Path) -> None:
         raise ServeError(f"cannot serve {path}: {error}") from error
     if "documents" not in names:
         raise ServeError(f"{path} is not a policing-summaries warehouse: it has no documents table")
-    missing = [name for name in VIEWS if name not in names]
+    missing = [name for name in {**VIEWS, **RESEARCH_VIEWS} if name not in names]
+    missing += [name for name in ("measures",) if name not in names]
     if missing:
         raise ServeError(
             f"{path} was built by an older version and lacks the views {', '.join(missing)}: "
@@ -95,19 +97,37 @@ def load_settings(config_dir: Path = CONFIG_DIR) -> dict[str, Any]:
     return settings
 
 
-def build_datasette(db_path: Path, config_dir: Path = CONFIG_DIR) -> Datasette:
+def build_datasette(
+    db_path: Path,
+    config_dir: Path = CONFIG_DIR,
+    *,
+    raw_dir: Path | None = None,
+    pdf_roots: tuple[Path, ...] = (),
+) -> Datasette:
     """A configured Datasette serving `db_path` immutable under the name `lps`, not yet started.
 
-    Tests use it directly (with `datasette.client`) to check pages without a server.
+    Each document's PDF is served read-only at `/-/leaflets/<document_id>.pdf`, from `raw_dir`
+    (default: `$LPS_RAW`, else `raw/` beside the warehouse) or from its recorded source, a
+    relative one looked for under each of `pdf_roots` (default: the working directory and the
+    warehouse's folder). Tests use it directly (with `datasette.client`) to check pages
+    without a server.
     """
     from datasette.app import Datasette
     from datasette.database import Database  # type: ignore[import-untyped]
 
+    from flows.rawstore import default_raw_dir
+
     check_warehouse(db_path)
     plugins = config_dir / "plugins"
     templates = config_dir / "templates"
+    metadata = load_metadata(config_dir)
+    roots = pdf_roots or (Path.cwd(), db_path.resolve().parent)
+    metadata.setdefault("plugins", {})["lps-site"] = {
+        "raw": str((raw_dir or default_raw_dir(db_path)).resolve()),
+        "roots": [str(Path(root).resolve()) for root in dict.fromkeys(roots)],
+    }
     datasette = Datasette(
-        metadata=load_metadata(config_dir),
+        metadata=metadata,
         settings=load_settings(config_dir),
         plugins_dir=str(plugins) if plugins.is_dir() else None,
         template_dir=str(templates) if templates.is_dir() else None,
@@ -143,20 +163,31 @@ def _is_loopback(host: str) -> bool:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535),
               help="Port to listen on.")
-def serve(db_path: Path, host: str, port: int) -> None:
+@click.option("--raw", "raw_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Raw store to serve the PDFs from [default: $LPS_RAW, else raw/ beside the "
+              "warehouse].")
+@click.option("--pdfs", "pdf_roots", type=click.Path(file_okay=False, path_type=Path),
+              multiple=True, help="Folder relative sources are found under (repeatable) "
+              "[default: the working directory and the warehouse's folder].")
+def serve(db_path: Path, host: str, port: int, raw_dir: Path | None,
+          pdf_roots: tuple[Path, ...]) -> None:
     """Browse the warehouse in Datasette, read-only, at http://HOST:PORT/.
 
-    Tables, views, facets, full-text search, canned queries for the common questions and a
-    chart dashboard; every page exports CSV and JSON. Nothing is fetched from the internet.
-    Restart it after an ingest: the warehouse is read as it was when serving started.
+    Tables, views, facets, full-text search, canned queries for the common questions, the
+    codebook and a chart dashboard; every page exports CSV and JSON. Each leaflet's PDF is
+    served read-only at /-/leaflets/<document_id>.pdf (every page and source_page links to
+    it), from the raw store or from where it was ingested; only bytes whose sha256 is the
+    document id are served. Nothing is fetched from the internet. Restart it after an
+    ingest: the warehouse is read as it was when serving started.
 
     \b
     Examples:
       lps serve                                # ./lps.db (or $LPS_DB), http://127.0.0.1:8001/
       lps serve --db /data/lps.db --port 8080
+      lps serve --pdfs /shared/leaflets        # where relative sources were ingested from
     """
     try:
-        datasette = build_datasette(db_path)
+        datasette = build_datasette(db_path, raw_dir=raw_dir, pdf_roots=pdf_roots)
     except ServeError as error:
         raise click.ClickException(str(error)) from error
     if not _is_loopback(host):

@@ -11,11 +11,13 @@ hold, so expectations come from the reviewed golden files rather than from the w
 hand-written extractions, chosen so every view has something to show and something to leave out:
 
 - Lambeth 2009/10 and 2010/11 (knife crime in both years, so year-on-year has a previous year;
-  a 2010/11 knife-crime target in the 2009/10 priorities; burglary target missed in 2009/10;
-  the commander mentions gangs).
-- Barnet 2009/10 (robbery target missed; a label no measure matches).
-- Hackney 2009/10 (burglary target missed; the commander mentions "gang-related" crime) and a
-  quarantined 2010/11 leaflet whose borough and year are known.
+  2010/11 knife-crime and burglary targets in the 2009/10 priorities, and the 2010/11 leaflet
+  prints a different knife-crime target beside its result; burglary not marked achieved in
+  2009/10 with no target documented; the commander mentions gangs).
+- Barnet 2009/10 (robbery target printed and missed; public confidence, a rate, below its
+  printed target; a label no measure matches).
+- Hackney 2009/10 (burglary not marked achieved, no target documented; the commander mentions
+  "gang-related" crime) and a quarantined 2010/11 leaflet whose borough and year are known.
 - A quarantined file whose borough is unknown, which no coverage cell may claim.
 """
 
@@ -28,7 +30,6 @@ from pathlib import Path
 from extractors import EXTRACTOR_VERSION, ExtractionError, extract_document
 from schemas import DocumentInfo, Extraction, Measure, PerformanceResult, Priority, Section
 from warehouse import load_extraction, open_warehouse, record_quarantine
-from warehouse.views import create_views
 
 __all__ = [
     "DOCUMENT_IDS",
@@ -66,11 +67,12 @@ def _info(area: str, code: str, period: str, commander: str) -> DocumentInfo:
 
 
 def _result(
-    measure: Measure | None, label: str, count: int, pct: float, achieved: bool | None
+    measure: Measure | None, label: str, count: int | None, pct: float | None,
+    achieved: bool | None, **printed: float,
 ) -> PerformanceResult:
     return PerformanceResult(
         measure=measure, label=label, change_count=count, change_pct=pct,
-        target_achieved=achieved, page=3,
+        target_achieved=achieved, page=3, **printed,
     )
 
 
@@ -88,15 +90,19 @@ def _extractions() -> dict[str, Extraction]:
                 _result(knife, "Knife crime", -50, -10.0, True),
                 _result(burglary, "Residential burglary", 120, 4.0, False),
             ],
-            priorities=[Priority(measure=knife, label="Reduce knife crime by 5%",
-                                 period="2010/11", target_change_pct=-5.0, page=4)],
+            priorities=[
+                Priority(measure=knife, label="Reduce knife crime by 5%", period="2010/11",
+                         target_change_pct=-5.0, page=4),
+                Priority(measure=burglary, label="Reduce residential burglary by 3%",
+                         period="2010/11", target_change_pct=-3.0, page=4),
+            ],
             force_results=[],
             sections=[_message("We worked with partners to take on the gangs behind knife crime.")],
         ),
         "lambeth-2010": Extraction(
             document=_info("Lambeth", "E09000022", "2010/11", "Jane Smith"),
             performance=[
-                _result(knife, "Knife crime", -30, -6.7, True),
+                _result(knife, "Knife crime", -30, -6.7, True, target_change_pct=-4.0),
                 _result(burglary, "Residential burglary", -200, -6.5, True),
             ],
             priorities=[], force_results=[],
@@ -106,8 +112,10 @@ def _extractions() -> dict[str, Extraction]:
             document=_info("Barnet", "E09000003", "2009/10", "Neil Basu"),
             performance=[
                 _result(burglary, "Residential burglary", -427, -16.2, True),
-                _result(robbery, "Robbery", 12, 1.5, False),
+                _result(robbery, "Robbery", 12, 1.5, False, target_change_pct=-2.0),
                 _result(None, "Hate crime", -3, -2.0, None),
+                _result(Measure.public_confidence, "Public confidence", None, None, False,
+                        value_pct=55.0, target_value_pct=58.0),
             ],
             priorities=[], force_results=[],
             sections=[_message("427 fewer burglaries than last year.")],
@@ -138,7 +146,6 @@ def build_sample_warehouse(path: Path) -> Path:
             DOCUMENT_IDS["hackney-2010"],
             {"area": "Hackney", "area_code": "E09000012", "period": "2010/11"},
         )
-        create_views(db)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         db.close()
@@ -170,7 +177,6 @@ def build_fixture_warehouse(path: Path, pdfs: list[Path]) -> Path:
             else:
                 load_extraction(db, document_id, source, extraction, EXTRACTOR_VERSION,
                                 len(data), ingested_at=WHEN)
-        create_views(db)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         db.close()

@@ -283,3 +283,21 @@ def test_backfill_needs_a_manifest_or_a_template(runner: CliRunner, tmp_path: Pa
     assert result.exit_code == 1
     assert result.stderr == (f"Error: {manifest} item 1: bad period '2009/11' "
                              "(expected e.g. 2009/10)\n")
+
+
+def test_coverage_lists_quarantined_documents_it_cannot_place(runner: CliRunner,
+                                                              tmp_path: Path) -> None:
+    db_path = tmp_path / "lps.db"
+    db = open_warehouse(db_path)
+    load_extraction(db, "a" * 64, "barnet.pdf", load_golden(GOLDEN / "2009-10/barnet.json"),
+                    EXTRACTOR_VERSION, 1)
+    record_quarantine(db, "c" * 64, "bad/empty.pdf", "empty file", EXTRACTOR_VERSION, 0)
+    db.close()
+    result = runner.invoke(main, ["coverage", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-3:] == [
+        "1 loaded, 0 quarantined, 31 missing",
+        "1 quarantined document is not in the matrix (see the coverage_unplaced view):",
+        "  bad/empty.pdf: neither its borough nor its year could be read from it, and no "
+        "manifest said what it should be",
+    ]

@@ -67,7 +67,7 @@ def test_served_immutable_under_the_name_lps(client: Client) -> None:
 def test_metadata_describes_every_table_view_and_column(warehouse: Path) -> None:
     db = Database(warehouse)
     described = load_metadata()["databases"][DATABASE_NAME]["tables"]
-    names = [n for n in db.table_names() if not n.startswith("sections_fts")] + db.view_names()
+    names = [n for n in db.table_names() if "_fts" not in n] + db.view_names()
     assert sorted(described) == sorted(names)
     for name in names:
         columns = [column.name for column in db[name].columns]
@@ -76,23 +76,34 @@ def test_metadata_describes_every_table_view_and_column(warehouse: Path) -> None
             assert list(described[name]["columns"]) == columns, name
 
 
-def test_missed_targets_for_a_measure_and_year(client: Client) -> None:
-    got = client.rows(
+def test_missed_targets_lists_only_documented_targets(client: Client) -> None:
+    # Hackney's and Lambeth's 2009/10 burglary is not marked achieved, but no target for it is
+    # documented (none printed, no priorities from 2008/09): not missed targets.
+    assert client.rows(
         "/lps/missed_targets.json", measure="residential_burglary", period="2009/10"
-    )
-    assert [(r["area"], r["change_count"], r["change_pct"], r["page"]) for r in got] == [
-        ("Hackney", 50, 2.5, 3),
-        ("Lambeth", 120, 4.0, 3),
+    ) == []
+    got = client.rows("/lps/missed_targets.json", measure="robbery", period="2009-10")
+    assert [(r["area"], r["change_pct"], r["printed_target_change_pct"], r["page"])
+            for r in got] == [("Barnet", 1.5, -2.0, 3)]
+    assert got[0]["source"] == "leaflets/barnet-2009.pdf"
+
+
+def test_rows_not_marked_achieved_keep_their_own_view(client: Client) -> None:
+    got = client.rows("/lps/targets_not_marked_achieved.json", _sort="area")
+    assert sorted((r["area"], r["measure"], r["target_documented"]) for r in got) == [
+        ("Barnet", "public_confidence", 1),
+        ("Barnet", "robbery", 1),
+        ("Hackney", "residential_burglary", 0),
+        ("Lambeth", "residential_burglary", 0),
     ]
-    assert got[0]["source"] == "leaflets/hackney-2009.pdf"
 
 
 def test_missed_targets_with_empty_parameters_lists_all(client: Client) -> None:
     got = client.rows("/lps/missed_targets.json", measure="", period="")
-    assert [(r["area"], r["measure"]) for r in got] == [
-        ("Hackney", "residential_burglary"),
-        ("Lambeth", "residential_burglary"),
-        ("Barnet", "robbery"),
+    assert [(r["area"], r["measure"], r["value_pct"], r["printed_target_value_pct"])
+            for r in got] == [
+        ("Barnet", "public_confidence", 55.0, 58.0),
+        ("Barnet", "robbery", None, None),
     ]
 
 
@@ -150,15 +161,24 @@ def test_change_by_borough(client: Client) -> None:
 
 def test_targets_set(client: Client) -> None:
     got = client.rows("/lps/targets_set.json", period="2010/11", measure="")
-    assert [(r["area"], r["measure"], r["target_change_pct"]) for r in got] == [
-        ("Lambeth", "knife_crime", -5.0),
+    assert [(r["area"], r["area_code"], r["measure"], r["target_change_pct"],
+             r["leaflet_period"]) for r in got] == [
+        ("Lambeth", "E09000022", "knife_crime", -5.0, "2009/10"),
+        ("Lambeth", "E09000022", "residential_burglary", -3.0, "2009/10"),
     ]
 
 
 def test_coverage_by_period(client: Client) -> None:
     assert client.rows("/lps/coverage_by_period.json") == [
-        {"period": "2009/10", "loaded": 3, "quarantined": 0, "missing": 29},
-        {"period": "2010/11", "loaded": 1, "quarantined": 1, "missing": 30},
+        {"period": "2009/10", "loaded": 3, "quarantined": 0, "missing": 29,
+         "quarantined_documents": 0, "note": ""},
+        {"period": "2010/11", "loaded": 1, "quarantined": 1, "missing": 30,
+         "quarantined_documents": 1, "note": ""},
+        # The file whose borough could not be read is counted, and said why it has no cell.
+        {"period": "not placed", "loaded": None, "quarantined": None, "missing": None,
+         "quarantined_documents": 1,
+         "note": "quarantined documents whose borough or year could not be read (and no "
+                 "manifest said): not in the matrix; see coverage_unplaced"},
     ]
 
 
@@ -174,8 +194,10 @@ def test_leaflets_to_review(client: Client) -> None:
     ("table", "facets"),
     [
         ("performance", {"area", "period", "measure", "target_achieved"}),
-        ("performance_detail", {"area", "period", "measure", "target_achieved"}),
+        ("performance_detail", {"area", "period", "measure", "target_documented",
+                                "target_missed"}),
         ("targets_missed", {"area", "period", "measure"}),
+        ("targets_not_marked_achieved", {"area", "period", "measure", "target_documented"}),
         ("coverage", {"area", "period", "status"}),
         ("performance_year_on_year", {"area", "period", "measure", "target_achieved"}),
         ("priorities", {"area", "period", "measure"}),
@@ -193,9 +215,13 @@ def test_area_facet_shows_all_32_boroughs(client: Client) -> None:
     assert data["facet_results"]["area"]["truncated"] is False
 
 
-def test_sections_detail_is_searchable(client: Client) -> None:
-    got = client.rows("/lps/sections_detail.json", _search="gangs")
-    assert [(r["area"], r["period"]) for r in got] == [("Lambeth", "2009/10")]
+def test_sections_detail_search_finds_word_forms(client: Client) -> None:
+    # Porter stemming: "gang" finds "gangs" (Lambeth) and "Gang-related" (Hackney).
+    for word in ("gang", "gangs"):
+        got = client.rows("/lps/sections_detail.json", _search=word, _sort="area")
+        assert [(r["area"], r["period"]) for r in got] == [
+            ("Hackney", "2009/10"), ("Lambeth", "2009/10")
+        ], word
 
 
 def test_table_page_shows_column_descriptions(client: Client) -> None:
@@ -205,7 +231,7 @@ def test_table_page_shows_column_descriptions(client: Client) -> None:
 
 
 def test_document_ids_in_views_link_to_the_document(client: Client) -> None:
-    html = client.get("/lps/targets_missed").text
+    html = client.get("/lps/targets_not_marked_achieved").text
     assert f'href="/lps/documents/{DOCUMENT_IDS["hackney-2009"]}"' in html
 
 
@@ -218,15 +244,72 @@ def test_dashboard_loads_nothing_from_outside(client: Client) -> None:
         client.get(url)  # served locally, by Datasette or a plugin
 
 
-def test_dashboard_chart_query_defaults_to_the_latest_year(client: Client) -> None:
+def _chart_sql(chart: str) -> str:
     config = load_metadata()["plugins"]["datasette-dashboards"]["borough-performance"]
-    sql = config["charts"]["change-by-borough"]["query"]
+    sql: str = config["charts"][chart]["query"]
+    return sql
+
+
+def test_dashboard_opens_on_the_latest_year_that_has_the_measure(client: Client) -> None:
+    sql = _chart_sql("change-by-borough")
     latest = client.rows("/lps.json", sql=sql, measure="residential_burglary", period="")
-    chosen = client.rows("/lps.json", sql=sql, measure="residential_burglary", period="2009/10")
-    assert [(r["area"], r["change_pct"]) for r in latest] == [("Lambeth", -6.5)]
-    assert [(r["area"], r["target"]) for r in chosen] == [
-        ("Barnet", "achieved"), ("Hackney", "not achieved"), ("Lambeth", "not achieved"),
+    assert [(r["area"], r["period"], r["figure"]) for r in latest] == [
+        ("Lambeth", "2010/11", -6.5)
     ]
+    # Public confidence is printed in 2009/10 only: an empty year, or 2010/11, shows 2009/10.
+    for period in ("", "2010/11"):
+        rows = client.rows("/lps.json", sql=sql, measure="public_confidence", period=period)
+        assert [(r["area"], r["period"]) for r in rows] == [("Barnet", "2009/10")], period
+    shown = client.rows("/lps.json", sql=_chart_sql("shown"), measure="public_confidence",
+                        period="2010/11")
+    assert shown == [{"measure": "Public confidence", "year": "2009/10",
+                      "figure": "the rate (%)", "better": "higher is better",
+                      "note": "2010/11 has no figures for this measure"}]
+
+
+def test_dashboard_charts_the_value_of_rate_measures(client: Client) -> None:
+    rows = client.rows("/lps.json", sql=_chart_sql("change-by-borough"),
+                       measure="public_confidence", period="2009/10")
+    assert [(r["figure"], r["figure_is"], r["value_pct"], r["printed_target_value_pct"],
+             r["target"]) for r in rows] == [
+        (55.0, "Public confidence (%)", 55.0, 58.0, "documented target missed"),
+    ]
+
+
+def test_dashboard_colours_only_documented_targets_as_missed(client: Client) -> None:
+    rows = client.rows("/lps.json", sql=_chart_sql("change-by-borough"),
+                       measure="residential_burglary", period="2009/10")
+    assert [(r["area"], r["target"]) for r in rows] == [
+        ("Barnet", "marked achieved, target not held"),
+        ("Hackney", "no documented target"),
+        ("Lambeth", "no documented target"),
+    ]
+
+
+def test_dashboard_trend_breaks_its_line_at_a_missing_year(client: Client, warehouse: Path,
+                                                          tmp_path: Path) -> None:
+    # Lambeth has knife crime in 2009/10 and 2010/11: one run. Make the second 2011/12 and
+    # the two must be separate runs (separate lines), not one line across 2010/11.
+    sql = _chart_sql("trend")
+    rows = client.rows("/lps.json", sql=sql, measure="knife_crime", area="Lambeth")
+    assert [(r["period"], r["run"]) for r in rows] == [
+        ("2009/10", "Lambeth #0"), ("2010/11", "Lambeth #0")
+    ]
+    gap = tmp_path / "gap.db"
+    gap.write_bytes(warehouse.read_bytes())
+    db = Database(gap)
+    db.execute("UPDATE documents SET period = '2011/12' WHERE document_id = ?",
+               [DOCUMENT_IDS["lambeth-2010"]])
+    db.execute("UPDATE performance SET period = '2011/12' WHERE document_id = ?",
+               [DOCUMENT_IDS["lambeth-2010"]])
+    db.conn.commit()
+    db.close()
+    other = Client(build_datasette(gap))
+    rows = other.rows("/lps.json", sql=sql, measure="knife_crime", area="Lambeth")
+    assert [(r["period"], r["run"], r["borough"]) for r in rows] == [
+        ("2009/10", "Lambeth #0", "Lambeth"), ("2011/12", "Lambeth #1", "Lambeth")
+    ]
+    other.loop.close()
 
 
 def test_check_warehouse_missing_file(tmp_path: Path) -> None:
@@ -301,7 +384,10 @@ def test_csv_export_of_a_view_streams_every_row(client: Client) -> None:
 
 def test_csv_export_of_a_canned_query(client: Client) -> None:
     text = client.get("/lps/missed_targets.csv", measure="robbery", period="2009/10").text
-    assert text.splitlines()[1].startswith("Barnet,2009/10,robbery,Robbery,12,1.5,,Neil Basu,")
+    assert text.splitlines()[1].startswith(
+        "Barnet,2009/10,robbery,1.5,,-2.0,,,,12,Robbery,E09000003,,Neil Basu,3,"
+        "leaflets/barnet-2009.pdf#page=3,leaflets/barnet-2009.pdf,"
+    )
 
 
 def test_raw_search_mode_on_sections_detail(client: Client) -> None:

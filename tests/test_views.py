@@ -105,31 +105,28 @@ def test_year_on_year_pairs_each_year_with_the_one_before(db: Database) -> None:
 
 
 def test_year_on_year_leaves_out_unrecognised_labels(db: Database) -> None:
-    assert rows(db, "SELECT count(*) AS n FROM performance_year_on_year") == [{"n": 7}]
+    assert rows(db, "SELECT count(*) AS n FROM performance_year_on_year") == [{"n": 8}]
     assert rows(db, "SELECT count(*) AS n FROM performance_detail WHERE measure IS NULL") == [
         {"n": 1}
     ]
 
 
-def test_targets_missed(db: Database) -> None:
+def test_targets_missed_lists_only_documented_targets_not_met(db: Database) -> None:
     got = rows(db, """
-        SELECT area, period, measure, change_count, change_pct, document_id, source, page,
+        SELECT area, period, measure, change_count, change_pct, value_pct,
+               printed_target_change_pct, printed_target_value_pct, document_id, source, page,
                source_page
         FROM targets_missed ORDER BY period, measure, area
     """)
+    barnet = {"document_id": DOCUMENT_IDS["barnet-2009"], "source": "leaflets/barnet-2009.pdf",
+              "page": 3, "source_page": "leaflets/barnet-2009.pdf#page=3"}
     assert got == [
-        {"area": "Hackney", "period": "2009/10", "measure": "residential_burglary",
-         "change_count": 50, "change_pct": 2.5, "document_id": DOCUMENT_IDS["hackney-2009"],
-         "source": "leaflets/hackney-2009.pdf", "page": 3,
-         "source_page": "leaflets/hackney-2009.pdf#page=3"},
-        {"area": "Lambeth", "period": "2009/10", "measure": "residential_burglary",
-         "change_count": 120, "change_pct": 4.0, "document_id": DOCUMENT_IDS["lambeth-2009"],
-         "source": "leaflets/lambeth-2009.pdf", "page": 3,
-         "source_page": "leaflets/lambeth-2009.pdf#page=3"},
+        {"area": "Barnet", "period": "2009/10", "measure": "public_confidence",
+         "change_count": None, "change_pct": None, "value_pct": 55.0,
+         "printed_target_change_pct": None, "printed_target_value_pct": 58.0, **barnet},
         {"area": "Barnet", "period": "2009/10", "measure": "robbery", "change_count": 12,
-         "change_pct": 1.5, "document_id": DOCUMENT_IDS["barnet-2009"],
-         "source": "leaflets/barnet-2009.pdf", "page": 3,
-         "source_page": "leaflets/barnet-2009.pdf#page=3"},
+         "change_pct": 1.5, "value_pct": None, "printed_target_change_pct": -2.0,
+         "printed_target_value_pct": None, **barnet},
     ]
 
 
@@ -145,7 +142,7 @@ def test_performance_detail_takes_the_target_from_last_years_priorities(db: Data
          "commander": "Jane Smith"},
         {"period": "2010/11", "measure": "knife_crime", "target_change_pct": -5.0,
          "commander": "Jane Smith"},
-        {"period": "2010/11", "measure": "residential_burglary", "target_change_pct": None,
+        {"period": "2010/11", "measure": "residential_burglary", "target_change_pct": -3.0,
          "commander": "Jane Smith"},
     ]
 
@@ -182,6 +179,9 @@ def test_sections_detail_ids_are_the_full_text_index_keys(db: Database) -> None:
 
 
 def test_create_views_is_idempotent(db: Database) -> None:
+    # `create_views` is the builder of migrations m003 and m004; m005 (test_research_views)
+    # replaced some of its views, so start from what the builder itself makes.
+    create_views(db)
     before = {name: rows(db, f"SELECT * FROM [{name}]") for name in VIEWS}
     create_views(db)
     create_views(db)

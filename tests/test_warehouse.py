@@ -124,7 +124,7 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     again = open_warehouse(path)
     assert again.schema == schema
     assert [m.name for m in migrations.applied(again)] == [
-        "m001_initial", "m002_editions", "m003_views", "m004_archive",
+        "m001_initial", "m002_editions", "m003_views", "m004_archive", "m005_research",
     ]
     assert migrations.pending(again) == []
 

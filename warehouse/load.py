@@ -20,6 +20,7 @@ from schemas import Extraction
 from warehouse.connection import write_transaction
 from warehouse.migrations import CHILD_TABLES, TABLES
 from warehouse.rows import document_row, extraction_to_rows
+from warehouse.sources import source_as_given
 
 __all__ = [
     "LoadOutcome",
@@ -58,12 +59,16 @@ def _same(existing: Mapping[str, Any] | None, **expected: Any) -> bool:
 
 
 def record_source(
-    db: Database, document_id: str, source: str, *, seen_at: str | None = None
+    db: Database, document_id: str, source: str, *, seen_at: str | None = None,
+    source_root: str | None = None,
 ) -> int:
     """Remember that the document was seen under `source`, once, with its first sighting.
 
-    Returns the number of rows added: 1 for a new name, 0 for one already known.
+    `source` is stored as given (`warehouse.sources.source_as_given`): a local path relative to
+    `source_root` when one is passed. Returns the number of rows added: 1 for a new name, 0 for
+    one already known.
     """
+    source = source_as_given(source, source_root)
     table = db.table("document_sources")
     if table.count_where("document_id = ? and source = ?", [document_id, source]):
         return 0
@@ -89,13 +94,16 @@ def load_extraction(
     size_bytes: int,
     *,
     ingested_at: str | None = None,
+    source_root: str | None = None,
 ) -> LoadOutcome:
     """Load one document and all its records in a single transaction.
 
     A document quarantined before becomes loaded. Any failure (a row breaking a constraint)
     rolls the whole document back and re-raises: the warehouse holds all its rows or none.
+    With `source_root`, a local `source` is stored relative to it (`source_as_given`).
     """
     now = ingested_at or utc_now()
+    source = source_as_given(source, source_root)
     with write_transaction(db):
         existing = _existing(db, document_id)
         if _same(existing, status="loaded", extractor_version=extractor_version):
@@ -123,13 +131,16 @@ def record_quarantine(
     size_bytes: int,
     *,
     ingested_at: str | None = None,
+    source_root: str | None = None,
 ) -> LoadOutcome:
     """Record a document that could not be extracted, with `reason`, and no child rows.
 
     Quarantining again for the same reason by the same extractor version changes nothing. A
     document that was loaded loses its rows: the current extractor no longer vouches for them.
+    With `source_root`, a local `source` is stored relative to it (`source_as_given`).
     """
     now = ingested_at or utc_now()
+    source = source_as_given(source, source_root)
     with write_transaction(db):
         existing = _existing(db, document_id)
         if _same(existing, status="quarantined", reason=reason,

@@ -206,3 +206,13 @@ def m004_archive(db: Database) -> None:
 
     create_archive_tables(db)
     create_views(db)
+
+
+@migrations()
+def m005_research(db: Database) -> None:
+    """The codebook (`measures`), `releases`, stemmed full-text search, and the views with
+    honest targets and every value column (issue 10). Frozen SQL: see `warehouse.m005_research`.
+    """
+    from warehouse.m005_research import apply
+
+    apply(db)

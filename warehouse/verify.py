@@ -232,7 +232,7 @@ def check_full_text(db: Database) -> CheckResult:
     if not db.table(table).exists():
         problems.append(Problem("full_text", table, "the full-text index is missing",
                                 "enable it: `sqlite-utils enable-fts WAREHOUSE sections "
-                                "heading text --fts5 --create-triggers`"))
+                                "heading text --fts5 --create-triggers --tokenize porter`"))
         return CheckResult("full_text", 0, "sections", problems)
     sections = {r[0]: r[1] for r in db.execute("select rowid, document_id from sections")}
     indexed = {r[0] for r in db.execute(f"select id from [{table}_docsize]")}

@@ -1,0 +1,152 @@
+"""Datasette plugin: the leaflets' PDFs, the codebook, query help, the release and the footer.
+
+- `/-/leaflets/<document_id>.pdf` serves a document's PDF, read-only, found by
+  `lps.leaflet_files.locate_leaflet` (raw store, then its sources under the roots `lps serve`
+  was given); only bytes whose sha256 is the document id are ever served.
+- Every page gets `lps` in its template context (`extra_template_vars`): the licence and source
+  for the footer (query and dashboard pages too), the latest release and whether this warehouse
+  still holds its data, the codebook, the valid values of canned-query parameters and hints
+  about values that are not valid. The templates in `datasette/templates` use them.
+
+Configured by `lps serve` through the plugin config `lps-site` (`raw`, `roots`). Loaded from
+this folder; the logic lives in `lps/` where it is tested without a server.
+"""
+
+from __future__ import annotations
+
+import weakref
+from pathlib import Path
+from typing import Any
+
+from markupsafe import escape
+from pluggy import HookimplMarker
+
+from lps.leaflet_files import locate_leaflet
+from lps.query_help import Choices, codebook_for, hints_for, optional_params
+from release.checksum import warehouse_checksum
+from release.releases import latest_release
+
+__all__ = ["extra_template_vars", "hookimpl", "register_routes"]
+
+hookimpl = HookimplMarker("datasette")
+
+PLUGIN = "lps-site"
+DATABASE = "lps"
+
+#: What is read once per server: the warehouse is immutable while it is served.
+_CACHE: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _config(datasette: Any) -> tuple[Path | None, list[Path]]:
+    config = datasette.plugin_config(PLUGIN) or {}
+    raw = Path(config["raw"]) if config.get("raw") else None
+    return raw, [Path(root) for root in config.get("roots", [])]
+
+
+def _read_site(conn: Any) -> dict[str, Any]:
+    """Everything the pages need from the warehouse, read in one go."""
+    codebook_columns = [row[1] for row in conn.execute("PRAGMA table_info(measures)")]
+    codebook = [dict(zip(codebook_columns, row, strict=True))
+                for row in conn.execute("SELECT * FROM measures ORDER BY rowid")]
+    measures = [(row[0], row[1]) for row in conn.execute(
+        "SELECT measure, name FROM measures WHERE measure IN "
+        "(SELECT measure FROM performance UNION SELECT measure FROM priorities) ORDER BY rowid")]
+    periods = [row[0] for row in conn.execute(
+        "SELECT DISTINCT period FROM documents WHERE status = 'loaded' AND period IS NOT NULL "
+        "ORDER BY period")]
+    target_periods = [row[0] for row in conn.execute(
+        "SELECT DISTINCT period FROM priorities_detail ORDER BY period")]
+    areas = [row[0] for row in conn.execute("SELECT area FROM areas ORDER BY area")]
+    return {
+        "codebook": codebook,
+        "choices": Choices(measures, periods, areas),
+        "target_choices": Choices(measures, target_periods, areas),
+        "release": latest_release(conn),
+        "checksum": warehouse_checksum(conn),
+    }
+
+
+async def _site(datasette: Any) -> dict[str, Any]:
+    if datasette not in _CACHE:
+        database = datasette.get_database(DATABASE)
+        _CACHE[datasette] = await database.execute_fn(_read_site)
+    return _CACHE[datasette]
+
+
+async def _query_help(datasette: Any, request: Any, site: dict[str, Any]) -> dict[str, Any]:
+    name = (request.url_vars or {}).get("table") if request is not None else None
+    query = None
+    if name:
+        query = await datasette.get_canned_query(DATABASE, name, request.actor)
+    if not query:
+        return {"param_choices": {}, "optional_params": frozenset(), "hints": []}
+    choices: Choices = site["target_choices"] if name == "targets_set" else site["choices"]
+    params = query.get("params") or []
+    return {
+        "param_choices": {param: choices.for_param(param) for param in params},
+        "optional_params": optional_params(query.get("sql", "")),
+        "hints": hints_for({p: request.args.get(p, "") for p in params}, choices),
+    }
+
+
+@hookimpl
+def extra_template_vars(template: str, request: Any, datasette: Any) -> Any:
+    async def inner() -> dict[str, Any]:
+        site = await _site(datasette)
+        root = datasette.metadata() or {}
+        release = site["release"]
+        found: dict[str, Any] = {
+            "licence": root.get("license"),
+            "licence_url": root.get("license_url"),
+            "source": root.get("source"),
+            "release": release,
+            "release_matches": release is not None
+            and release.warehouse_sha256 == site["checksum"],
+            "checksum": site["checksum"],
+            "codebook": site["codebook"],
+            "codebook_for": lambda rows, columns, params: codebook_for(
+                site["codebook"], rows, columns, params or {}),
+            "codebook_for_cells": lambda display_rows: codebook_for(
+                site["codebook"],
+                [{"measure": cell["raw"]} for row in display_rows for cell in row
+                 if cell["column"] == "measure"],
+                ["measure"], {}),
+            "param_choices": {}, "optional_params": frozenset(), "hints": [],
+        }
+        if template.startswith("query"):
+            found.update(await _query_help(datasette, request, site))
+        return {"lps": found}
+
+    return inner
+
+
+async def _serve_leaflet(request: Any, datasette: Any) -> Any:
+    from datasette.utils.asgi import Response
+
+    if request.method not in ("GET", "HEAD"):
+        return Response.text("The leaflets are read-only.", status=405,
+                             headers={"Allow": "GET, HEAD"})
+    document_id = request.url_vars["document_id"]
+    raw, roots = _config(datasette)
+    database = datasette.get_database(DATABASE)
+    located = await database.execute_fn(
+        lambda conn: locate_leaflet(conn, document_id, raw, roots))
+    if located.path is None:
+        html = await datasette.render_template(
+            "leaflet_missing.html", {"located": located, "raw": raw, "roots": roots},
+            request=request)
+        return Response.html(html, status=404)
+    body = b"" if request.method == "HEAD" else located.path.read_bytes()
+    headers = {
+        "Content-Disposition": f'inline; filename="{escape(located.name)}"',
+        "Cache-Control": "public, max-age=31536000, immutable",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if request.method == "HEAD":
+        headers["Content-Length"] = str(located.path.stat().st_size)
+    return Response(body, status=200, headers=headers, content_type="application/pdf")
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [(r"^/-/leaflets/(?P<document_id>[0-9a-f]{64})\.pdf$", _serve_leaflet)]

@@ -1,0 +1,76 @@
+"""`lps export`: a citable release of the warehouse (thin: the work is `release.export_release`).
+
+pandas, pyarrow and frictionless are imported only when the command runs, so `lps --help` stays
+instant.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import click
+
+__all__ = ["export"]
+
+
+@click.command()
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--db", "db_path", envvar="LPS_DB", default="lps.db", show_default=True, show_envvar=True,
+    type=click.Path(dir_okay=False, path_type=Path), help="Warehouse file.",
+)
+@click.option("--release-version", "release_version", metavar="VERSION", default=None,
+              help="The release's version, e.g. 2024.1 [default: the date, 2024.05.01].")
+@click.option("--no-record", is_flag=True, default=False,
+              help="Do not record the release in the warehouse's `releases` table.")
+def export(out: Path, db_path: Path, release_version: str | None, no_record: bool) -> None:
+    """Write a citable release of the warehouse into the new folder OUT.
+
+    OUT gets a Frictionless Data Package (datapackage.json and data/*.csv, every field typed
+    and described, the `measures` codebook among them), the same tables as Parquet
+    (parquet/*.parquet), a borough x year CSV per measure (wide/<measure>.csv, in the package
+    too) and a README. The package carries the release's version, date and the checksum of
+    the warehouse's data, and is validated with frictionless before it is kept. The release is
+    recorded in the warehouse's `releases` table (shown on the `lps serve` home page); making
+    a version again from the same data writes the same files, from other data is refused.
+
+    \b
+    Examples:
+      lps export release-2024.1 --release-version 2024.1
+      lps export /tmp/look --no-record            # a look, not a release
+      frictionless validate release-2024.1/datapackage.json
+    """
+    from release import ReleaseError, export_release
+    from warehouse import WarehouseUnavailable, open_warehouse
+
+    if not db_path.is_file():
+        raise click.ClickException(f"no warehouse at {db_path}: run `lps ingest` first, or "
+                                   "pass --db")
+    try:
+        db = open_warehouse(db_path, writable=not no_record)
+    except WarehouseUnavailable as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        exported = export_release(db, out, release_version, record=not no_record)
+    except ReleaseError as error:
+        raise click.ClickException(str(error)) from error
+    except sqlite3.OperationalError as error:  # e.g. an unmigrated, read-only warehouse
+        raise click.ClickException(f"warehouse {db_path}: {error}") from error
+    finally:
+        db.close()
+    release = exported.release
+    click.echo(f"Release {release.version} ({release.released_at}) written to {out}")
+    click.echo(f"  warehouse data checksum: {release.warehouse_sha256}")
+    click.echo(f"  leaflets: {release.documents_loaded} loaded, "
+               f"{release.documents_quarantined} quarantined")
+    for name, rows in exported.rows.items():
+        click.echo(f"  data/{name}.csv: {rows} rows")
+    click.echo(f"  wide/: {len(exported.wide)} measures ({', '.join(exported.wide)})")
+    click.echo("  validated with frictionless: valid")
+    click.echo("  recorded in the warehouse's releases table" if not no_record
+               else "  not recorded (--no-record)")
+    if exported.absolute_sources:
+        click.echo(f"warning: {exported.absolute_sources} documents have an absolute local path "
+                   "as their source (ingested before sources were stored as given); the release "
+                   "shows those paths", err=True)
