@@ -41,7 +41,8 @@ def _heading_runs(lines: Sequence[Line]) -> list[tuple[int, int]]:
         end = index + 1
         while end < len(lines):
             previous, line = lines[end - 1], lines[end]
-            same_place = line.page == previous.page and line.column == previous.column
+            same_place = (line.page == previous.page and line.x0 < previous.x1
+                          and previous.x0 < line.x1)  # a wrapped heading may cross strips
             close = 0 <= line.top - previous.bottom < 0.8 * previous.size
             same_size = abs(line.size - previous.size) < 0.5
             if not (line.bold and same_place and close and same_size):
