@@ -22,7 +22,8 @@ from extractors.errors import UnreadableDocument
 from extractors.page_content import PageContent, Shape, hidden_text_problem, read_page
 from extractors.settings import SETTINGS
 
-__all__ = ["Leaflet", "Line", "Word", "find_gutters", "page_lines", "words_of_chars"]
+__all__ = ["Leaflet", "Line", "Word", "find_gutters", "page_gutters", "page_lines",
+           "words_of_chars"]
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,15 @@ def _spanned_first(pieces: Sequence[list[Word]], pure: Gutter, blocked: Sequence
         if other and all(max(w.bottom for w in piece) <= cut + 1.0 for piece in other):
             return gutter
     return None
+
+
+def page_gutters(lines: Sequence[Line], min_side: int = 10) -> list[tuple[float, float]]:
+    """The page's column gutters with at least `min_side` pieces of text on each side: the
+    gaps between the columns of the page, not between a table's cells."""
+    pieces = [piece for baseline in _baselines(w for line in lines for w in line.words)
+              for piece in _pieces(baseline, SETTINGS.piece_gap_em)]
+    return [(g.x0, g.x1) for g in find_gutters(pieces, SETTINGS.gutter_max_crossing)
+            if min(g.left, g.right) >= min_side]
 
 
 def page_lines(words: Sequence[Word], page_number: int, page_width: float = 0.0) -> list[Line]:

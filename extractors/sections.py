@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from extractors.layout import Line, Word
+from extractors.layout import Line, Word, page_gutters
 
 __all__ = ["BULLETS", "FoundSection", "claim_region", "split_sections", "text_of"]
 
@@ -139,9 +139,10 @@ def _region(anchor: Sequence[Line], page: int, others: Sequence[FoundSection],
             lines: Sequence[Line], *, below_anchor: bool, prose_words: int) -> Region:
     """The area a section holds on one page: under its heading (`below_anchor`), or where its
     own lines are on a page it continues on. It runs down to the next heading or bold
-    sub-heading that overlaps it, and right to the first text right of the anchor that has at
-    least `prose_words` words (another column, or the page's edge). The area only adds to what
-    reading order gave the section, so it errs on the narrow side."""
+    sub-heading that overlaps it, and right to the next gutter between the page's columns or the
+    first text right of the anchor that has at least `prose_words` words (another column), or
+    the page's edge. The area only adds to what reading order gave the section, so it errs on
+    the narrow side."""
     x0 = min(line.x0 for line in anchor) - 3.0
     top = max(line.bottom for line in anchor) if below_anchor else min(
         line.top for line in anchor) - 2.0
@@ -157,6 +158,7 @@ def _region(anchor: Sequence[Line], page: int, others: Sequence[FoundSection],
     to_right = [piece[0].x0 for line in lines for piece in _pieces(line)
                 if piece[0].x0 > anchor_x1 + 6 and top < line.middle < bottom
                 and len(piece) >= prose_words]
+    to_right += [a for a, _ in page_gutters(lines) if a >= anchor_x1 - 2.0]
     return x0, top, min(to_right, default=float("inf")), bottom
 
 
@@ -178,9 +180,7 @@ def claim_region(sections: Sequence[FoundSection], name: str,
 
     A table's columns may read as columns of the page (a narrow mark column beside a short
     table, say), which puts part of the table after the next heading in reading order. Where a
-    word is on the page decides which section it belongs to, not the order of reading. On the
-    heading's page the area is bounded by any text right of the heading; on a page the section
-    continues on, by the next column of prose."""
+    word is on the page decides which section it belongs to, not the order of reading."""
     section = next((s for s in sections if s.name == name), None)
     if section is None or not section.heading_lines:
         return list(sections)
@@ -192,7 +192,7 @@ def claim_region(sections: Sequence[FoundSection], name: str,
         lines = page_lines(page)
         if page == section.page:
             region = _region(section.heading_lines, page, sections, lines, below_anchor=True,
-                             prose_words=1)
+                             prose_words=4)
         else:
             own = [line for line in section.lines if line.page == page]
             region = _region(own, page, sections, lines, below_anchor=False, prose_words=4)
