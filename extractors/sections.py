@@ -190,13 +190,18 @@ def claim_region(sections: Sequence[FoundSection], name: str,
     pages = sorted({section.page} | {line.page for line in section.lines})
     for page in pages:
         lines = page_lines(page)
+        own = [line for line in section.lines if line.page == page]
+        if not own:
+            continue
         if page == section.page:
             region = _region(section.heading_lines, page, sections, lines, below_anchor=True,
                              prose_words=4)
         else:
-            own = [line for line in section.lines if line.page == page]
             region = _region(own, page, sections, lines, below_anchor=False, prose_words=4)
         x0, top, x1, bottom = region
+        reach = max(line.bottom - line.top for line in own) / 2  # no lower than its own text
+        top = max(top, min(line.top for line in own) - reach)
+        bottom = min(bottom, max(line.bottom for line in own) + reach)
         found = {}
         page_region: list[Line] = []
         for line in lines:
