@@ -195,9 +195,9 @@ def claim_region(sections: Sequence[FoundSection], name: str,
             continue
         if page == section.page:
             region = _region(section.heading_lines, page, sections, lines, below_anchor=True,
-                             prose_words=4)
+                             prose_words=5)
         else:
-            region = _region(own, page, sections, lines, below_anchor=False, prose_words=4)
+            region = _region(own, page, sections, lines, below_anchor=False, prose_words=5)
         x0, top, x1, bottom = region
         reach = max(line.bottom - line.top for line in own) / 2  # no lower than its own text
         top = max(top, min(line.top for line in own) - reach)
