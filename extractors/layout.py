@@ -225,6 +225,10 @@ def _ordered(pieces: list[list[Word]], page: int, column: str, depth: int = 0) -
             strips.append((blocked, list(row)))
     if len(strips) == 1:
         return _leaf(pieces, page, column)
+    for (blocked, above), (blocked_next, below) in itertools.pairwise(strips):
+        if not blocked and blocked_next:
+            _move_headings_down(above, below)
+    strips = [strip for strip in strips if strip[1]]
     return [line for number, (_, strip) in enumerate(strips)
             for line in _ordered(strip, page, f"{column}.{number}", depth + 1)]
 
@@ -248,6 +252,20 @@ def _spanned_first(pieces: Sequence[list[Word]], pure: Gutter, blocked: Sequence
         if other and all(max(w.bottom for w in piece) <= cut + 1.0 for piece in other):
             return gutter
     return None
+
+
+def _move_headings_down(above: list[list[Word]], below: list[list[Word]]) -> None:
+    """A heading just above a full-width block (a table wider than its column) introduces the
+    block: it goes into the block's strip, not into the columns above it."""
+    while True:
+        top = min(min(w.top for w in piece) for piece in below)
+        heading = [piece for piece in above if all(w.bold for w in piece)
+                   and 0 <= top - max(w.bottom for w in piece) <= 1.6 * piece[0].size]
+        if not heading:
+            return
+        for piece in heading:
+            above.remove(piece)
+            below.append(piece)
 
 
 def page_gutters(lines: Sequence[Line], min_side: int = 10) -> list[tuple[float, float]]:
