@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from extractors.layout import Word
 from extractors.settings import SETTINGS
 
-__all__ = ["Box", "box_of", "cells_of", "lines_of", "vertical_overlap"]
+__all__ = ["Box", "box_of", "cells_of", "figure_touch", "lines_of", "vertical_overlap"]
 
 
 @dataclass(frozen=True)
@@ -58,17 +58,23 @@ def vertical_overlap(a: Box, b: Box) -> float:
     return max(0.0, shared) / shortest if shortest > 0 else 0.0
 
 
-def _touch(a: Word, b: Word) -> bool:
+def _touch(a: Word, b: Word, gap_em: float = SETTINGS.cell_gap_em) -> bool:
     size = max(a.size, b.size)
     if abs(a.bottom - b.bottom) <= SETTINGS.baseline_tolerance:
         gap = max(a.x0, b.x0) - min(a.x1, b.x1)
-        return gap <= SETTINGS.cell_gap_em * size
+        return gap <= gap_em * size
     upper, lower = (a, b) if a.top < b.top else (b, a)
     gap = lower.top - upper.bottom
     if gap > SETTINGS.cell_leading_em * size or gap < -0.5 * size:
         return False
     overlaps = upper.x0 < lower.x1 and lower.x0 < upper.x1
     return overlaps or abs(upper.x0 - lower.x0) <= 3.0
+
+
+def figure_touch(a: Word, b: Word) -> bool:
+    """Touching, for the words of a figure cell: a gap where a glyph was lost ('or  12.5%',
+    a minus sign missing from the text layer) still joins them."""
+    return _touch(a, b, SETTINGS.figure_gap_em)
 
 
 def cells_of(words: Sequence[Word], touch: Callable[[Word, Word], bool] = _touch

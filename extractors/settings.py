@@ -39,6 +39,8 @@ class EngineSettings:
     cell_leading_em: float = 0.9
     #: Words on one line closer than this many font sizes belong to one cell.
     cell_gap_em: float = 1.0
+    #: ... and words of one figure cell ('427 offences or −12.5%'), closer than this.
+    figure_gap_em: float = 2.0
     #: A figure or mark binds to a row when its vertical overlap with the row is at least this
     #: share of its height, and clearly more than its overlap with any other row.
     row_overlap_min: float = 0.3

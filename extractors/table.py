@@ -25,7 +25,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from extractors.geometry import Box, box_of, cells_of, lines_of, vertical_overlap
+from extractors.geometry import Box, box_of, cells_of, figure_touch, lines_of, vertical_overlap
 from extractors.layout import Line, Word
 from extractors.marks import DrawnMark, MarkVocabulary, ShapeKind, classify_shape
 from extractors.page_content import Shape
@@ -103,7 +103,7 @@ def _figure_cells(words: Sequence[Word], vocabulary: TableVocabulary, order: Map
     tokens = [w for w in words if vocabulary.figure_token.fullmatch(w.text)]
     cells: list[Phrase] = []
     spare: list[Word] = []
-    for group in cells_of(tokens):
+    for group in cells_of(tokens, figure_touch):
         if not any(ch.isdigit() for w in group for ch in w.text):
             spare.extend(group)
             continue
