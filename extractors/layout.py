@@ -203,6 +203,13 @@ def _ordered(pieces: list[list[Word]], page: int, column: str, depth: int = 0) -
         spanned = _spanned_first(pieces, best, [g for g in gutters if g.crossing])
         best = spanned if spanned is not None else best
     if not best.crossing:
+        cut = _balanced_break(pieces, best)
+        if cut is not None:
+            above = [p for p in pieces if max(w.bottom for w in p) <= cut]
+            below = [p for p in pieces if max(w.bottom for w in p) > cut]
+            return (_ordered(above, page, f"{column}.0", depth + 1)
+                    + _ordered(below, page, f"{column}.1", depth + 1))
+    if not best.crossing:
         middle = (best.x0 + best.x1) / 2
         left = [p for p in pieces if (p[0].x0 + p[-1].x1) / 2 < middle]
         right = [p for p in pieces if (p[0].x0 + p[-1].x1) / 2 >= middle]
@@ -251,6 +258,38 @@ def _spanned_first(pieces: Sequence[list[Word]], pure: Gutter, blocked: Sequence
                  if (piece[0].x0 >= pure.x1 - 1.5 if left_side else piece[-1].x1 <= pure.x0 + 1.5)]
         if other and all(max(w.bottom for w in piece) <= cut + 1.0 for piece in other):
             return gutter
+    return None
+
+
+def _balanced_break(pieces: Sequence[list[Word]], gutter: Gutter) -> float | None:
+    """Where balanced columns end above a heading that starts a block below them, if they do.
+
+    A multi-column page balances the columns above a column-spanning block: the text runs on
+    from the foot of one column to the top of the next (which so begins mid-paragraph), both end
+    at about the same height, and the block (a heading and its table) follows; when the block
+    is narrower than the page it stands in one column only. Read column by column, the second
+    column's text would come after everything below the block; so in that case the page is cut
+    above the heading first."""
+    middle = (gutter.x0 + gutter.x1) / 2
+    sides = ([p for p in pieces if (p[0].x0 + p[-1].x1) / 2 < middle],
+             [p for p in pieces if (p[0].x0 + p[-1].x1) / 2 >= middle])
+    if not all(sides):
+        return None
+    bottoms = [max(max(w.bottom for w in p) for p in side) for side in sides]
+    short, long = (0, 1) if bottoms[0] < bottoms[1] else (1, 0)
+    first = min(sides[short], key=lambda p: min(w.top for w in p))
+    if all(w.bold for w in first):
+        return None  # the short column begins a section of its own: ordinary flow
+    heights = sorted(w.bottom - w.top for p in pieces for w in p)
+    line = heights[len(heights) // 2]
+    ordered = sorted(sides[long], key=lambda p: min(w.top for w in p))
+    for before, piece in itertools.pairwise(ordered):
+        top, end = min(w.top for w in piece), max(w.bottom for w in before)
+        if top > bottoms[short] + 2 * line:
+            return None
+        if (top > bottoms[short] and all(w.bold for w in piece)
+                and abs(end - bottoms[short]) <= 2 * line and top - end > 0.8 * line):
+            return (end + top) / 2
     return None
 
 
