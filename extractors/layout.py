@@ -285,11 +285,11 @@ def _balanced_break(pieces: Sequence[list[Word]], gutter: Gutter) -> float | Non
     ordered = sorted(sides[long], key=lambda p: min(w.top for w in p))
     for before, piece in itertools.pairwise(ordered):
         top, end = min(w.top for w in piece), max(w.bottom for w in before)
-        if top > bottoms[short] + 2 * line:
-            return None
         if (top > bottoms[short] and all(w.bold for w in piece)
                 and abs(end - bottoms[short]) <= 2 * line and top - end > 0.8 * line):
             return (end + top) / 2
+        if top > bottoms[short] + 3 * line:
+            return None
     return None
 
 
