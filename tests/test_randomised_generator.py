@@ -234,7 +234,8 @@ def test_there_is_one_named_fixture_per_failure_class() -> None:
 def test_named_fixtures_say_what_ingesting_them_must_give() -> None:
     expected = _expected()
     quarantined = {name for name, want in expected.items() if want["status"] == "quarantined"}
-    assert quarantined == {"borough-ambiguous", "redistilled-missing-minus"}
+    assert quarantined == {"borough-ambiguous", "redistilled-missing-minus",
+                           "badge-table-without-marks"}
     assert expected["borough-ambiguous"]["reason_contains"] == ["Hampton"]
     truth = Extraction.model_validate_json(
         (LAYOUTS / "truth" / "redistilled-missing-minus.json").read_text("utf-8"))
@@ -243,6 +244,15 @@ def test_named_fixtures_say_what_ingesting_them_must_give() -> None:
     assert 0 < len(unread) < sum(1 for r in truth.performance
                                  if r.change_count is None or r.change_count < 0)
     assert {item.detail.split(":")[0] for item in truth.review} == set(unread)
+
+
+def test_the_badge_fixture_without_marks_has_no_mark_at_all() -> None:
+    truth = Extraction.model_validate_json(
+        (LAYOUTS / "truth" / "badge-table-without-marks.json").read_text("utf-8"))
+    assert not any(row.target_achieved for row in truth.performance)
+    with pdfplumber.open(LAYOUTS / "pdfs" / "badge-table-without-marks.pdf") as pdf:
+        page = pdf.pages[truth.performance[0].page - 1]
+        assert "Target" not in (page.extract_text() or "") and not page.curves
 
 
 def test_the_table_of_the_page_5_fixture_opens_page_5_of_6() -> None:
