@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from extractors.errors import InconsistentDocument, MissingSection
-from extractors.force_results import read_force_results
+from extractors.force_results import FORCE_FORMS, read_force_results
 from extractors.grid import CellBox
 from extractors.layout import Leaflet, Line
 from extractors.priorities import PriorityGrammar, read_priorities
@@ -77,6 +77,8 @@ class Template:
     force_results_section: str | None = None
     wards_section: str | None = None
     wards: WardReader | None = None
+    #: A table figure as printed: found under another heading, the table was not read whole.
+    stray_figure: re.Pattern[str] | None = None
     patterns: dict[str, re.Pattern[str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -187,6 +189,32 @@ def prose_sections(sections: Mapping[str, FoundSection], names: Iterable[str]) -
     ]
 
 
+def _check_nothing_stray(template: Template, sections: Mapping[str, FoundSection],
+                         preamble: Sequence[Line]) -> None:
+    """Refuse a document where a figure the template reads stands outside the section that
+    reads it: a priority, a force-wide result or a table figure that reading order put under
+    another heading would be lost without a word, and a loaded document must hold them all."""
+    readers: list[tuple[str, str | None, re.Pattern[str]]] = [
+        ("a priority", template.priorities_section, template.priorities.item)]
+    if template.force_results_section is not None:
+        readers += [("a force-wide result", template.force_results_section, form)
+                    for form in FORCE_FORMS]
+    if template.stray_figure is not None:
+        readers.append(("a table figure", "performance", template.stray_figure))
+    places = [("the title", text_of(preamble))] + [
+        (f"'{section.heading}'", text_of(section.lines)) for section in sections.values()]
+    for what, home, pattern in readers:
+        home_heading = f"'{sections[home].heading}'" if home is not None and home in sections \
+            else None
+        for place, text in places:
+            match = pattern.search(text)
+            if place != home_heading and match is not None:
+                raise InconsistentDocument(
+                    f"{what} ('{match.group(0)}') stands under {place}, outside the section "
+                    "that reads it, so the document was not read whole; not loaded",
+                    template=template.name)
+
+
 def parse(template: Template, leaflet: Leaflet) -> Extraction:
     """Every record of a leaflet of `template`'s edition; raise when it cannot be trusted."""
     name = template.name
@@ -208,6 +236,7 @@ def parse(template: Template, leaflet: Leaflet) -> Extraction:
     if template.force_results_section is not None:
         force_results = read_force_results(
             sections[template.force_results_section].lines, template.period, template=name)
+    _check_nothing_stray(template, sections, preamble)
     wards: list[WardPriority] = []
     if template.wards is not None and template.wards_section is not None:
         wards = template.wards.read(sections[template.wards_section], template.target_period,

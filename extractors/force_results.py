@@ -26,14 +26,15 @@ from extractors.stream import BREAK, stream_of
 from schemas.measures import Measure, measure_for_label
 from schemas.records import ForceResult
 
-__all__ = ["force_result_from_match", "read_force_results"]
+__all__ = ["FORCE_FORMS", "force_result_from_match", "read_force_results"]
 
 _N = r"\d{1,3}(?:,\d{3})+|\d+"
 _P = r"\d+(?:\.\d+)?"
 #: A measure's printed label, with an optional parenthesis ('(residential burglary, ...)').
 _WHAT = rf"{LABEL_PATTERN}(?: \([^)|]*\))?"
 
-_FORMS = [
+#: The sentence forms of force-wide results (the engine looks for strays with them too).
+FORCE_FORMS = [
     # a reduction in X of 3.5% or 6919 fewer crimes, exceeding the 2.5% reduction target
     re.compile(
         rf"\ban? (?P<dir>reduction|increase) in (?P<what>{_WHAT}) of (?P<pct>{_P})\s?% or "
@@ -127,7 +128,7 @@ def read_force_results(lines: Sequence[Line], period: str, *, template: str
     text = stream.text
     split = _NOT_MET.search(text)
     found: list[tuple[int, int, re.Match[str]]] = []
-    for form in _FORMS:
+    for form in FORCE_FORMS:
         for match in form.finditer(text):
             if not any(start < match.end() and match.start() < end for start, end, _ in found):
                 found.append((match.start(), match.end(), match))

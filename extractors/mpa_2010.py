@@ -68,6 +68,7 @@ TEMPLATE = Template(
            "local_initiatives", "looking_forward", "have_your_say", "cpegs", "contacts"),
     area_sections=("local_information", "local_initiatives"),
     force_results_section="looking_back",
+    stray_figure=CHANGE_CELL_PATTERN,
 )
 
 NAME, PUBLISHER, EDITION = TEMPLATE.name, TEMPLATE.publisher, TEMPLATE.edition

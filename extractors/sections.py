@@ -202,7 +202,7 @@ def claim_region(sections: Sequence[FoundSection], name: str,
         reach = max(line.bottom - line.top for line in own) / 2  # no lower than its own text
         top = max(top, min(line.top for line in own) - reach)
         bottom = min(bottom, max(line.bottom for line in own) + reach)
-        found = {}
+        found: dict[int, Word] = {}
         page_region: list[Line] = []
         for line in lines:
             inside = tuple(w for w in line.words
