@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Debian packages the project needs: fonts and Pango for the fixture generator (WeasyPrint),
-# poppler-utils for looking at rendered pages, Chromium (and its driver) for the browser tests of
-# `lps serve`. Installs only what is missing; needs root or sudo.
+# Debian packages the project needs: fonts and Pango for the fixture generator (WeasyPrint; DejaVu
+# Sans Condensed, in fonts-dejavu-extra, for the layout-randomised leaflets), poppler-utils for
+# looking at rendered pages, Chromium (and its driver) for the browser tests of `lps serve` and
+# for the randomised leaflets Chromium prints. Installs only what is missing; needs root or sudo.
 set -euo pipefail
 
-packages=(fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils chromium chromium-driver)
+packages=(fonts-dejavu-core fonts-dejavu-extra libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils chromium chromium-driver)
 
 missing=()
 for package in "${packages[@]}"; do
