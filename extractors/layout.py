@@ -140,7 +140,8 @@ class Gutter:
     x1: float
     left: int
     right: int
-    crossing: tuple[int, ...]  # indexes of the pieces that cross it
+    crossing: tuple[int, ...]  # indexes of the pieces that span it (see gutter_span_margin)
+    touching: tuple[int, ...] = ()  # ... and of those that only reach into it
 
 
 def find_gutters(pieces: Sequence[Sequence[Word]], max_crossing: float) -> list[Gutter]:
@@ -176,9 +177,12 @@ def find_gutters(pieces: Sequence[Sequence[Word]], max_crossing: float) -> list[
             on_left = sum(1 for piece in pieces if piece[-1].x1 <= a + 1.5)
             on_right = sum(1 for piece in pieces if piece[0].x0 >= b - 1.5)
             if min(on_left, on_right) >= SETTINGS.gutter_min_side_pieces:
+                margin = SETTINGS.gutter_span_margin  # a URL that overflows is no band
                 across = tuple(i for i, piece in enumerate(pieces)
-                               if piece[0].x0 < a + 1 and piece[-1].x1 > b - 1)
-                gutters.append(Gutter(a, b, on_left, on_right, across))
+                               if piece[0].x0 < a - margin and piece[-1].x1 > b + margin)
+                touching = tuple(i for i, piece in enumerate(pieces) if i not in across
+                                 and piece[0].x0 < a + 1 and piece[-1].x1 > b - 1)
+                gutters.append(Gutter(a, b, on_left, on_right, across, touching))
     return gutters
 
 
@@ -199,23 +203,24 @@ def _ordered(pieces: list[list[Word]], page: int, column: str, depth: int = 0) -
     if not gutters:
         return _leaf(pieces, page, column)
     best = min(gutters, key=lambda g: (len(g.crossing), -min(g.left, g.right)))
+    blocking_pieces = best.crossing
     if not best.crossing:
         spanned = _spanned_first(pieces, best, [g for g in gutters if g.crossing])
-        best = spanned if spanned is not None else best
-    if not best.crossing:
+        blocking_pieces = spanned if spanned is not None else ()
+    if not blocking_pieces:
         cut = _balanced_break(pieces, best)
         if cut is not None:
             above = [p for p in pieces if max(w.bottom for w in p) <= cut]
             below = [p for p in pieces if max(w.bottom for w in p) > cut]
             return (_ordered(above, page, f"{column}.0", depth + 1)
                     + _ordered(below, page, f"{column}.1", depth + 1))
-    if not best.crossing:
+    if not blocking_pieces:
         middle = (best.x0 + best.x1) / 2
         left = [p for p in pieces if (p[0].x0 + p[-1].x1) / 2 < middle]
         right = [p for p in pieces if (p[0].x0 + p[-1].x1) / 2 >= middle]
         return (_ordered(left, page, f"{column}.0", depth + 1)
                 + _ordered(right, page, f"{column}.1", depth + 1))
-    blocking = {id(pieces[i]) for i in best.crossing}
+    blocking = {id(pieces[i]) for i in blocking_pieces}
     rows: list[list[list[Word]]] = []
     for piece in sorted(pieces, key=lambda p: (max(w.bottom for w in p), p[0].x0)):
         bottom = max(w.bottom for w in piece)
@@ -241,23 +246,32 @@ def _ordered(pieces: list[list[Word]], page: int, column: str, depth: int = 0) -
 
 
 def _spanned_first(pieces: Sequence[list[Word]], pure: Gutter, blocked: Sequence[Gutter]
-                   ) -> Gutter | None:
-    """A crossed gutter to cut at before the clear one, as a column-spanning element demands.
+                   ) -> tuple[int, ...] | None:
+    """Pieces to cut the page at before the clear gutter, as a column-spanning element demands.
 
-    A heading or table that spans the columns on one side of a clear gutter, with all the text
-    on the gutter's other side above it, ends the columns above it (CSS `column-span`): the
-    text beside and above it is read first, column by column, then it, then what is below."""
-    for gutter in sorted(blocked, key=lambda g: len(g.crossing)):
-        left_side = gutter.x1 <= pure.x0
-        tops = sorted(min(w.top for w in pieces[i]) for i in gutter.crossing)
-        region_top = min(min(w.top for w in piece) for piece in pieces)
+    A heading or table that spans the columns on one side of a clear gutter (or only just
+    reaches into it: a table a little wider than its column), with all the text on the gutter's
+    other side above it, ends the columns above it (CSS `column-span`): the text beside and
+    above it is read first, column by column, then it, then what is below. A long word that
+    overflows into the gutter halfway down a column is no such element: the text of the other
+    column goes on below it."""
+    middle = (pure.x0 + pure.x1) / 2
+    region_top = min(min(w.top for w in piece) for piece in pieces)
+    candidates = [(g.crossing, g.x1 <= pure.x0) for g in sorted(blocked, key=lambda g:
+                                                                 len(g.crossing))]
+    touching = [i for i in pure.touching if len(pieces[i]) >= 2]  # not a long URL
+    if len(touching) >= 2 or any(all(w.bold for w in pieces[i]) for i in touching):
+        centres = [(pieces[i][0].x0 + pieces[i][-1].x1) / 2 for i in touching]
+        candidates.append((tuple(touching), sum(centres) / len(centres) < middle))
+    for spanning, left_side in candidates:
+        tops = sorted(min(w.top for w in pieces[i]) for i in spanning)
         cut = next((y for y in tops if y > region_top + 1.0), None)
         if cut is None:
             continue
         other = [piece for piece in pieces
                  if (piece[0].x0 >= pure.x1 - 1.5 if left_side else piece[-1].x1 <= pure.x0 + 1.5)]
         if other and all(max(w.bottom for w in piece) <= cut + 1.0 for piece in other):
-            return gutter
+            return spanning
     return None
 
 

@@ -31,6 +31,9 @@ class EngineSettings:
     gutter_max_crossing: float = 0.2
     #: ... or of a column's or strip's pieces, once the page has been cut ...
     gutter_max_crossing_inside: float = 0.1
+    #: A line spans a gutter (a title band, a full-width table row) only when it reaches this
+    #: far into the columns on both sides; a long URL overflowing into a gutter does not.
+    gutter_span_margin: float = 20.0
     #: ... with at least this many pieces entirely on each side.
     gutter_min_side_pieces: int = 2
     #: Lines of one heading are at most this many font sizes apart.

@@ -1,7 +1,7 @@
 """Extraction scored on layouts nobody tuned on: 40 layout-randomised leaflets every run.
 
-The seeds 5000-5039 were never looked at while the extractor was written (tuning used seeds
-below 1000; `make accuracy` scores 400 more, 70000-70399). Each leaflet is drawn by one of four
+The seeds 6000-6039 were never looked at while the extractor was written (tuning used seeds
+below 1000; `make accuracy` scores 400 more, 1000-1299 and 7000-7099). Each leaflet is drawn by one of four
 producers (reportlab platypus, reportlab canvas word by word, WeasyPrint, Chromium) with its
 own drawing order, minus glyph, mark, columns, table place, fonts, priorities style and page
 (`fixtures/randomised`). The bar is the issue's: no wrong value ever; at least 99.5% of all
@@ -17,7 +17,7 @@ import pytest
 from fixtures.randomised.generate import generate
 from flows.evaluate import evaluate_folder
 
-SEEDS = range(5000, 5040)
+SEEDS = range(6000, 6040)
 
 
 @pytest.fixture(scope="module")
