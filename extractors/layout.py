@@ -121,11 +121,17 @@ def _baselines(words: Iterable[Word]) -> list[list[Word]]:
     return [sorted(group, key=lambda w: w.x0) for group in groups]
 
 
+#: List markers set apart from their item's text by a hanging indent: never a gutter.
+_MARKERS = frozenset("•·▪●◦‣∙*-–") | {f"{n}{end}" for n in range(1, 21) for end in ".)"}
+
+
 def _pieces(words: Sequence[Word], gap_em: float) -> Iterator[list[Word]]:
-    """Split one baseline where the gap between words is wider than `gap_em` font sizes."""
+    """Split one baseline where the gap between words is wider than `gap_em` font sizes (but
+    not after a list marker: a bullet and its item are one piece)."""
     piece: list[Word] = [words[0]]
     for previous, word in itertools.pairwise(words):
-        if word.x0 - previous.x1 > gap_em * max(previous.size, word.size):
+        marker = len(piece) == 1 and previous.text in _MARKERS
+        if word.x0 - previous.x1 > gap_em * max(previous.size, word.size) and not marker:
             yield piece
             piece = []
         piece.append(word)
