@@ -288,8 +288,9 @@ def _balanced_break(pieces: Sequence[list[Word]], gutter: Gutter) -> float | Non
     from the foot of one column to the top of the next (which so begins mid-paragraph), both end
     at about the same height, and the block (a heading and its table) follows; when the block
     is narrower than the page it stands in one column only. Read column by column, the second
-    column's text would come after everything below the block; so in that case the page is cut
-    above the heading first."""
+    column's text would come after everything below the block; so when the text above the
+    heading stops mid-sentence and the other column takes it up, the page is cut above the
+    heading first."""
     middle = (gutter.x0 + gutter.x1) / 2
     sides = ([p for p in pieces if (p[0].x0 + p[-1].x1) / 2 < middle],
              [p for p in pieces if (p[0].x0 + p[-1].x1) / 2 >= middle])
@@ -306,8 +307,9 @@ def _balanced_break(pieces: Sequence[list[Word]], gutter: Gutter) -> float | Non
     for before, piece in itertools.pairwise(ordered):
         top, end = min(w.top for w in piece), max(w.bottom for w in before)
         if (top > bottoms[short] and all(w.bold for w in piece)
-                and abs(end - bottoms[short]) <= 2 * line and top - end > 0.8 * line):
-            return (end + top) / 2
+                and abs(end - bottoms[short]) <= 2 * line and top - end > 0.8 * line
+                and not before[-1].text.endswith((".", "!", "?", ":"))):
+            return (end + top) / 2  # the paragraph above goes on at the next column's top
         if top > bottoms[short] + 3 * line:
             return None
     return None
