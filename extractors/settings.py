@@ -35,7 +35,7 @@ class EngineSettings:
     #: far into the columns on both sides; a long URL overflowing into a gutter does not.
     gutter_span_margin: float = 20.0
     #: ... with at least this many pieces entirely on each side.
-    gutter_min_side_pieces: int = 2
+    gutter_min_side_pieces: int = 1
     #: Lines of one heading are at most this many font sizes apart.
     heading_leading_em: float = 0.8
     #: Within a table cell, stacked lines are at most this many font sizes apart.
