@@ -20,8 +20,8 @@ from extractors.reader import open_pdf
 from extractors.regions import TableRegion, table_regions
 from extractors.registry import select_template
 from extractors.sections import split_sections
-from flows.sources import document_id_for
 from lps.cli import main
+from pipeline.sources import document_id_for
 from warehouse import load_extraction, open_warehouse, record_quarantine
 from warehouse.archive import record_expectation
 

@@ -13,8 +13,8 @@ from conftest import PDFS, load_golden, needs_fixtures
 from sqlite_utils import Database
 
 from extractors import EXTRACTOR_VERSION
-from flows.reprocess import FIGURE_TABLES, reprocess_all, reprocess_document
-from flows.sources import document_id_for
+from pipeline.reprocess import FIGURE_TABLES, reprocess_all, reprocess_document
+from pipeline.sources import document_id_for
 from warehouse import load_extraction, open_warehouse, record_quarantine
 
 BARNET = PDFS / "2009-10" / "barnet.pdf"

@@ -21,7 +21,7 @@ from benchmarks.table import results_to_markdown
 from extractors import extract_document
 from flows import ingest as ingest_module
 from flows.ingest import ingest_flow, run_ingest
-from flows.sources import document_id_for
+from pipeline.sources import document_id_for
 from warehouse import load_extraction, open_warehouse
 
 
@@ -35,7 +35,7 @@ def test_ingest_extracts_on_an_existing_dask_cluster(tmp_path: Path) -> None:
     (inbox / "broken.pdf").write_bytes(b"%PDF-1.4\nnot really\n")
     db_path = tmp_path / "lps.db"
     # Workers must be allowed children: each extract task parses in a killable child
-    # (flows.guard). docs/scaling.md says so for real clusters (distributed.worker.daemon: false).
+    # (pipeline.guard). docs/scaling.md says so for real clusters (distributed.worker.daemon: false).
     cluster_kind: Any = distributed.LocalCluster  # untyped in distributed's stubs
     client_kind: Any = distributed.Client
     with dask.config.set({"distributed.worker.daemon": False}), cluster_kind(
