@@ -38,6 +38,7 @@ __all__ = [
     "reextract",
     "reprocess_all",
     "reprocess_document",
+    "reprocess_one",
     "stale_documents",
 ]
 
@@ -152,3 +153,11 @@ def reprocess_all(db: Database, raw_dir: Path | None, extractor_version: str,
             for document in stale_documents(db, extractor_version)]
     for job, parsed in extract_each(jobs, reextract, settings, workers):
         yield reprocess_document(db, job.document, parsed, extractor_version)
+
+
+def reprocess_one(db: Database, document: dict[str, Any], raw_dir: Path | None,
+                  extractor_version: str, settings: Settings) -> Reprocessed:
+    """Re-extract one document (stale or not) and write it, as `reprocess_all` does."""
+    [(job, parsed)] = extract_each([_Job(document, places_of(db, document, raw_dir))],
+                                   reextract, settings, workers=1)
+    return reprocess_document(db, job.document, parsed, extractor_version)
