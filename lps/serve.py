@@ -19,12 +19,15 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import socket
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from lps.errors import EXIT_CODES, InputError
 
 if TYPE_CHECKING:
     from datasette.app import Datasette  # type: ignore[import-untyped]
@@ -120,6 +123,21 @@ def build_datasette(db_path: Path, config_dir: Path = CONFIG_DIR) -> Datasette:
     return datasette
 
 
+def _bind(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port, before anything claims to serve there."""
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(info[0], socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(info[4])
+    except OSError as error:
+        reason = ("it is in use (another `lps serve`?): choose another with --port"
+                  if getattr(error, "errno", None) == 98 else (error.strerror or str(error)))
+        raise click.ClickException(f"cannot serve on {host}:{port}: {reason}") from error
+    sock.listen(2048)
+    return sock
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -129,7 +147,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-@click.command()
+@click.command(epilog=EXIT_CODES)
 @click.option(
     "--db",
     "db_path",
@@ -148,7 +166,8 @@ def serve(db_path: Path, host: str, port: int) -> None:
 
     Tables, views, facets, full-text search, canned queries for the common questions and a
     chart dashboard; every page exports CSV and JSON. Nothing is fetched from the internet.
-    Restart it after an ingest: the warehouse is read as it was when serving started.
+    Restart it after an ingest: the warehouse is read as it was when serving started. Each
+    request for a page that does not exist is logged as one line (`404 GET /path: ...`).
 
     \b
     Examples:
@@ -158,15 +177,21 @@ def serve(db_path: Path, host: str, port: int) -> None:
     try:
         datasette = build_datasette(db_path)
     except ServeError as error:
-        raise click.ClickException(str(error)) from error
+        kind = InputError if not db_path.exists() else click.ClickException
+        raise kind(str(error)) from error
     if not _is_loopback(host):
         click.echo(f"warning: serving on {host}: anyone who can reach it can read the warehouse",
                    err=True)
     import uvicorn
 
+    from lps.serve_errors import install
+
+    install()
     asyncio.run(datasette.invoke_startup())
+    sock = _bind(host, port)
     click.echo(f"Serving {db_path} read-only at http://{host}:{port}/ (Ctrl-C to stop)")
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(datasette.app(), log_level="warning", lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ a few children at once. The PDF folder and the truth folder must match one to on
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -179,9 +180,12 @@ class Evaluation:
         lines += self._parameter_lines()
         lines += [f"WRONG {f.file}: {f.table} {f.record!r} {f.field}: expected {f.expected!r}, "
                   f"found {f.found!r}" for f in self.wrong]
+        refused = dict(self.refused)
         lines += [f"missed {f.file}: {f.table} {f.record!r} {f.field}: {f.expected!r}"
-                  for f in self.missed]
-        lines += [f"refused {file}: {reason}" for file, reason in self.refused]
+                  for f in self.missed if f.file not in refused]
+        missed_in = Counter(f.file for f in self.missed if f.file in refused)
+        lines += [f"refused {file}: {reason} (its {missed_in[file]} figures missed)"
+                  for file, reason in self.refused]
         return "\n".join(lines)
 
 
@@ -269,7 +273,6 @@ def _truth(path: Path) -> Extraction:
 def read_params(path: Path) -> dict[str, dict[str, Any]]:
     """A params file: a JSON object mapping each leaflet's relative name (no extension) to an
     object of its layout parameters. Raises `CannotEvaluate` for anything else."""
-    import json
 
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -133,7 +133,7 @@ def _check_sources_are_urls(db: Database, items: list[ManifestItem], raw: Path,
 
     barnet = next(d for d in db.table("documents").rows if d["area"] == "Barnet")
     before = list(db.table("performance").rows_where("document_id = ?", [barnet["document_id"]]))
-    redone = reprocess_one(db, barnet, raw, "next-version", Settings())  # from the store, no network
+    redone = reprocess_one(db, barnet, raw, "next-version", Settings())  # from the store
     assert (redone.status, redone.rows_changed) == ("loaded", 0)
     [after] = db.table("documents").rows_where("document_id = ?", [barnet["document_id"]])
     assert (after["source"], after["extractor_version"]) == (barnet["source"], "next-version")

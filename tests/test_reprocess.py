@@ -76,7 +76,7 @@ def test_reprocess_replaces_exactly_the_rows_that_differ(tmp_path: Path) -> None
     assert json.loads(history["rows_before"]) == json.loads(history["rows_after"])
     assert db.table("documents").get(barnet)["extractor_version"] == EXTRACTOR_VERSION
     assert db.table("documents").get(barnet)["source"] == "old/barnet.pdf"  # provenance kept
-    assert list(reprocess_all(db, raw, EXTRACTOR_VERSION, Settings())) == []  # nothing stale is left
+    assert list(reprocess_all(db, raw, EXTRACTOR_VERSION, Settings())) == []  # none stale
 
 
 @needs_fixtures
