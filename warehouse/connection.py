@@ -74,7 +74,7 @@ def open_warehouse(
     WAL mode and a busy timeout are set on every connection; foreign keys are enforced.
     With `writable` (the default) a write lock is taken and released at once, so a read-only
     file or folder fails here, with the path in the message, rather than mid-run. Without
-    it the file is opened read-only as it is (never created, never migrated).
+    it the file is opened as it is, to be read (never created, never migrated, never locked).
     Raises `WarehouseUnavailable` (`WarehouseMissing` when there is no such file and it may
     not be created).
     """
@@ -86,10 +86,7 @@ def open_warehouse(
     elif path.is_dir():
         raise WarehouseUnavailable(f"cannot open warehouse {path}: it is a folder")
     try:
-        if writable:
-            db = Database(path)
-        else:
-            db = Database(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True))
+        db = Database(path)
     except sqlite3.Error as error:
         raise WarehouseUnavailable(f"cannot open warehouse {path}: {error}") from error
     try:
