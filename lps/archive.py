@@ -12,11 +12,10 @@ from typing import Any
 import click
 
 from lps.errors import EXIT_CODES, InputError, friendly_errors
+from lps.output import VERBOSE as _VERBOSE
+from lps.output import report_time as _report_time
 
 __all__ = ["backfill", "coverage", "debug", "evaluate", "reprocess"]
-
-_VERBOSE = click.option("-v", "--verbose", is_flag=True,
-                        help="Print where the wall time went, phase by phase (to stderr).")
 
 _DB = click.option(
     "--db", "db_path", envvar="LPS_DB", default="lps.db", show_default=True, show_envvar=True,
@@ -26,12 +25,6 @@ _RAW = click.option(
     "--raw", "raw_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
     help="Raw store [default: $LPS_RAW, else raw/ beside the warehouse].",
 )
-
-
-def _report_time(verbose: bool) -> float:
-    from lps.cli import report_time
-
-    return report_time(verbose)
 
 
 @click.command(epilog=EXIT_CODES)

@@ -14,26 +14,13 @@ import click
 
 from lps import archive, prefect_server
 from lps.errors import EXIT_CODES, friendly_errors
+from lps.output import VERBOSE, report_time
 from lps.serve import serve
 from lps.verify import verify
 
-__all__ = ["VERBOSE", "main", "report_time"]
+__all__ = ["main"]
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-#: `-v`: print where the command's wall time went (to stderr).
-VERBOSE = click.option("-v", "--verbose", is_flag=True,
-                       help="Print where the wall time went, phase by phase (to stderr).")
-
-
-def report_time(verbose: bool) -> float:
-    """The command's wall time from process start; its breakdown on stderr with `-v`."""
-    from pipeline.timing import breakdown, since_start
-
-    total = since_start()
-    if verbose:
-        click.echo(breakdown(total), err=True)
-    return total
 
 
 @click.group(context_settings=_CONTEXT, epilog=EXIT_CODES)

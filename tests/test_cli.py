@@ -14,7 +14,6 @@ import pytest
 from click.testing import CliRunner
 from conftest import PDFS, manifest, needs_fixtures
 from leaflets import copy_leaflet
-from prefect.settings import temporary_settings
 
 from lps.cli import main
 
