@@ -40,7 +40,9 @@ def ingest(paths: Sequence[str], db_path: str, settings: Settings, *,
         with phase("record the run"):
             return finish(db_path, made, Tally.for_plan(made))
     from flows.runtime import prefect_api
+    from pipeline.guard import start_children_early
 
+    start_children_early()  # the extractors load in the forkserver while Prefect loads here
     with prefect_api() as api:
         from flows.ingest import ingest_flow
 
@@ -66,7 +68,9 @@ def backfill(items: list[ManifestItem], db_path: str, raw_dir: str, policy: Fetc
         with phase("record the run"):
             return finish_backfill(db_path, made, acquire(db_path, made, [], []), 0)
     from flows.runtime import prefect_api
+    from pipeline.guard import start_children_early
 
+    start_children_early()
     with prefect_api() as api:
         from flows.backfill import backfill_flow
 

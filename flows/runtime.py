@@ -151,37 +151,51 @@ def _api_url_for_run(url: str) -> Iterator[None]:
             os.environ["PREFECT_API_URL"] = before
 
 
-@contextmanager
-def prefect_api() -> Iterator[PrefectApi]:
-    """The Prefect API for one run (see the module docstring); imports Prefect."""
-    with phase("import Prefect"):
-        configured = _configured_api_url()
-    if configured:
-        with phase("check the configured Prefect API"):
-            _check_reachable(configured)
-        api = PrefectApi(configured, "configured")
-        yield api
-        settle(api)
-        return
-    local = LocalServer.running()
-    if local is not None:
-        api = PrefectApi(local.api_url, "local")
-        with _api_url_for_run(api.url):
-            yield api
-            settle(api)
-        return
+def _temporary_server_first() -> TemporaryServer | None:
+    """A temporary server started before Prefect is imported, when the run will likely need
+    one: no `PREFECT_API_URL` in the environment and no local server up. It imports and starts
+    while this process imports Prefect (which may yet find an API URL in a profile: the server
+    is then stopped unused)."""
+    if os.environ.get("PREFECT_API_URL") or LocalServer.running() is not None:
+        return None
     server = TemporaryServer()
     with phase("start a temporary Prefect server"):
         server.start()
+    return server
+
+
+@contextmanager
+def prefect_api() -> Iterator[PrefectApi]:
+    """The Prefect API for one run (see the module docstring); imports Prefect."""
+    server = _temporary_server_first()
     try:
         with phase("import Prefect"):
-            import flows.ingest  # noqa: F401  (the flows' imports, while the server starts)
-        with phase("start a temporary Prefect server"):
-            server.wait()
-        api = PrefectApi(server.api_url, "temporary")
+            configured = _configured_api_url()
+            import flows.ingest  # noqa: F401  (the flows' imports, while a server starts)
+        if configured:
+            if server is not None:
+                server.stop()
+                server = None
+            with phase("check the configured Prefect API"):
+                _check_reachable(configured)
+            api = PrefectApi(configured, "configured")
+            yield api
+            settle(api)
+            return
+        local = LocalServer.running() if server is None else None
+        if local is not None:
+            api = PrefectApi(local.api_url, "local")
+        else:
+            if server is None:  # a local server that stopped answering in the meantime
+                server = TemporaryServer()
+                server.start()
+            with phase("start a temporary Prefect server"):
+                server.wait()
+            api = PrefectApi(server.api_url, "temporary")
         with _api_url_for_run(api.url):
             yield api
             settle(api)
     finally:
-        with phase("stop the temporary Prefect server"):
-            server.stop()
+        if server is not None:
+            with phase("stop the temporary Prefect server"):
+                server.stop()

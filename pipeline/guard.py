@@ -28,7 +28,7 @@ from typing import Any
 from pipeline.settings import Settings
 from schemas import Extraction
 
-__all__ = ["GuardedExtractor", "extract_guarded"]
+__all__ = ["GuardedExtractor", "extract_guarded", "start_children_early"]
 
 
 def _cap_memory(megabytes: int) -> None:
@@ -68,6 +68,17 @@ def _context() -> Any:
         context.set_forkserver_preload(["pipeline.parse"])
         return context
     return multiprocessing.get_context("spawn")
+
+
+def start_children_early() -> None:
+    """Start the forkserver now, in the background: it imports the extractors while this
+    process goes on (importing Prefect, starting a server), so the first guarded child is
+    ready sooner. Does nothing where there is no forkserver."""
+    context = _context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def _death(exitcode: int | None) -> str:
