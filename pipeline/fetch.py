@@ -33,10 +33,10 @@ _PDF_MAGIC = b"%PDF-"
 class FetchPolicy:
     """How politely and how patiently to download."""
 
+    max_bytes: int  # largest file accepted (`Settings.max_bytes`, or `lps backfill --max-mb`)
     timeout: float = 30.0  # seconds per connect / read
     retries: int = 3  # further attempts after a transient failure
     backoff: float = 1.0  # seconds before the first retry; doubles each time
-    max_bytes: int = 50 * 1024 * 1024  # largest file accepted (Settings.max_bytes)
     concurrency: int = 4  # downloads at once
     rate: float = 2.0  # requests per second, at most
 
