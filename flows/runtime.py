@@ -27,6 +27,7 @@ about each (the settings are in `flows.server.QUIET_ENVIRONMENT`):
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -157,6 +158,8 @@ def _temporary_server_first() -> TemporaryServer | None:
     while this process imports Prefect (which may yet find an API URL in a profile: the server
     is then stopped unused)."""
     if os.environ.get("PREFECT_API_URL") or LocalServer.running() is not None:
+        return None
+    if "prefect.settings" in sys.modules and _configured_api_url():  # known at no cost
         return None
     server = TemporaryServer()
     with phase("start a temporary Prefect server"):

@@ -126,10 +126,11 @@ def test_benchmark_copies_are_distinct_bytes_with_the_same_records() -> None:
 
 def test_benchmark_table_has_one_row_per_run_in_order_of_n() -> None:
     runs: list[dict[str, Any]] = [
-        {"n": 500, "ratio_b_over_a": 0.29, "prefect_trivial_tasks": {"tasks_per_second": 77.5}},
+        {"n": 500, "ratio_b_over_a": 0.29, "ratio_b_over_e": 0.77, "c_rerun_seconds": 0.6},
         {"n": 100, "ratio_b_over_a": None},
     ]
     lines = results_to_markdown(runs).splitlines()
-    assert lines[0].startswith("| N | (a) floor docs/s |") and len(lines) == 4
+    assert lines[0].startswith("| N | (a) floor docs/s | (e) own extractor docs/s |")
+    assert len(lines) == 4
     assert lines[2].startswith("| 100 | n/a |") and "| 500 |" in lines[3]
-    assert "| 0.29 |" in lines[3] and "| 77.5 |" in lines[3]
+    assert "| 0.29 |" in lines[3] and "| 0.77 |" in lines[3] and "| 0.6 |" in lines[3]
