@@ -19,23 +19,23 @@ __all__ = ["main", "results_to_markdown"]
 _COLUMNS = (
     ("N", "n"),
     ("(a) floor docs/s", "a_docs_per_second"),
+    ("(e) own extractor docs/s", "e_docs_per_second"),
     ("(b) ingest docs/s", "b_docs_per_second"),
     ("b/a wall", "ratio_b_over_a"),
     ("b/a CPU", "cpu_ratio_b_over_a"),
-    ("(c) re-run s", "c_reingest_seconds"),
-    ("c/b", "ratio_c_over_b"),
-    ("peak RSS MB (b, any process)", "b_peak_rss_mb_any_process"),
-    ("Prefect tasks/s", "prefect_tasks_per_second"),
-    ("load during (a)", "a_load_1min_mean"),
+    ("b/e wall", "ratio_b_over_e"),
+    ("b/e CPU", "cpu_ratio_b_over_e"),
+    ("(c) re-run s", "c_rerun_seconds"),
+    ("(d) one new, lps server s", "d_one_new_lps_server_seconds"),
+    ("(d) one new, temporary server s", "d_one_new_temporary_server_seconds"),
+    ("(f) first-ever run s", "f_first_ever_seconds"),
+    ("(g) backfill again s", "g_backfill_again_seconds"),
     ("load during (b)", "b_load_1min_mean"),
 )
 
 
 def _cell(figures: dict[str, Any], key: str) -> str:
-    if key == "prefect_tasks_per_second":
-        value = figures.get("prefect_trivial_tasks", {}).get("tasks_per_second")
-    else:
-        value = figures.get(key)
+    value = figures.get(key)
     return "n/a" if value is None else str(value)
 
 

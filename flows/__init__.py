@@ -1,7 +1,11 @@
-"""Prefect flows: a thin orchestration layer over `extractors` and `warehouse`.
+"""Prefect flows and tasks: a thin orchestration layer over `pipeline`.
 
-`flows.ingest.ingest_flow(paths, db_path, workers)` is the entry point, and
-`flows.runtime.local_prefect_api` runs it against one quiet Prefect API when no server is
-configured. Nothing is imported here, so the library modules (`flows.sources`,
-`flows.extraction`, `flows.summary`) load without importing Prefect.
+- `flows.ingest`: `ingest_flow` and its tasks (plan, extract in batches, load, finish).
+- `flows.backfill`: `backfill_flow` (plan, fetch, copy, record, then `ingest_flow`, finish).
+- `flows.launch`: how `lps` starts a run: planned first, with no Prefect when nothing is new.
+- `flows.runtime`: which Prefect API a run uses, and leaving it once the run is recorded.
+- `flows.server`: the long-lived local server (`lps server`) and the temporary one, as
+  processes.
+
+Nothing is imported here, so `flows.launch` and `flows.server` load without importing Prefect.
 """

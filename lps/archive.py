@@ -1,14 +1,19 @@
 """`lps` commands for archivists and template authors: backfill, coverage, reprocess, debug,
-evaluate. Thin: each parses options, calls `flows`, and turns domain errors into one line."""
+evaluate. Thin: each parses options, calls `flows.launch` or `pipeline`, and leaves turning
+domain errors into one line to `lps.errors`."""
 
 from __future__ import annotations
 
-import sqlite3
+import json
 import sys
-from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
+
+from lps.errors import EXIT_CODES, InputError, friendly_errors
+from lps.output import VERBOSE as _VERBOSE
+from lps.output import report_time as _report_time
 
 __all__ = ["backfill", "coverage", "debug", "evaluate", "reprocess"]
 
@@ -22,22 +27,7 @@ _RAW = click.option(
 )
 
 
-def _warehouse(db_path: Path, *, writable: bool = True):  # type: ignore[no-untyped-def]
-    from warehouse import WarehouseUnavailable, open_warehouse
-
-    try:
-        return open_warehouse(db_path, writable=writable)
-    except WarehouseUnavailable as error:
-        raise click.ClickException(str(error)) from error
-
-
-def _raw(db_path: Path, raw_dir: Path | None) -> Path:
-    from flows.rawstore import default_raw_dir
-
-    return raw_dir or default_raw_dir(db_path)
-
-
-@click.command()
+@click.command(epilog=EXIT_CODES)
 @click.argument("manifest", required=False,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--url-template", metavar="URL",
@@ -57,10 +47,11 @@ def _raw(db_path: Path, raw_dir: Path | None) -> Path:
               help="Refuse files larger than this [default: $LPS_MAX_BYTES, else 50 MB].")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Extraction processes [default: one per CPU].")
+@_VERBOSE
 def backfill(manifest: Path | None, url_template: str | None, periods: str | None,
              boroughs: str | None, db_path: Path, raw_dir: Path | None, timeout: float,
              retries: int, concurrency: int, rate: float, max_mb: float | None,
-             workers: int | None) -> None:
+             workers: int | None, verbose: bool) -> None:
     """Download leaflets into the raw store and ingest them (resumable).
 
     MANIFEST is a CSV file with a header row, or a JSON list of objects, each item giving
@@ -82,7 +73,8 @@ def backfill(manifest: Path | None, url_template: str | None, periods: str | Non
     too large) are recorded per URL in the `fetches` table and the run carries on. Run it
     again to resume: a URL fetched, or refused for good, before is not asked again. The
     report ends with each failure, each document that is not the area or period its item
-    expected, and each one quarantined.
+    expected, and each one quarantined, then the wall time from start to exit (-v breaks it
+    down). A run with nothing to fetch, copy or extract starts no Prefect at all.
 
     \b
     Examples:
@@ -99,37 +91,37 @@ def backfill(manifest: Path | None, url_template: str | None, periods: str | Non
       https://archive.example/2010/barnet.pdf,Barnet,2009/10
       https://archive.example/2010/camden.pdf,,
     """
-    from flows.backfill import run_backfill
-    from flows.fetch import FetchPolicy
-    from flows.manifest import BadManifest, items_from_template, read_manifest
-    from flows.runtime import PrefectApiUnavailable
+    from flows.launch import backfill as run
+    from pipeline.fetch import FetchPolicy
+    from pipeline.manifest import items_from_template, read_manifest
+    from pipeline.settings import Settings
 
-    if (manifest is None) == (url_template is None):
-        raise click.UsageError("give a MANIFEST or --url-template, not both")
-    try:
+    if manifest is None and url_template is None:
+        raise click.UsageError("give a MANIFEST file or --url-template (with --periods)")
+    if manifest is not None and url_template is not None:
+        raise click.UsageError("give a MANIFEST file or --url-template, not both")
+    if url_template is None and (periods or boroughs):
+        raise click.UsageError("--periods and --boroughs go with --url-template")
+    if url_template is not None and not periods:
+        raise click.UsageError("--url-template needs --periods")
+    with friendly_errors(db_path):
+        settings = Settings.from_env()
         if manifest is not None:
             items = read_manifest(manifest)
         else:
-            if not periods:
-                raise click.UsageError("--url-template needs --periods")
-            items = items_from_template(url_template or "", periods.split(","),
+            items = items_from_template(url_template or "", (periods or "").split(","),
                                         boroughs.split(",") if boroughs else None)
-    except BadManifest as error:
-        raise click.ClickException(str(error)) from error
-    _warehouse(db_path).close()
-    policy = FetchPolicy(timeout=timeout, retries=retries, concurrency=concurrency, rate=rate)
-    if max_mb is not None:
-        policy = replace(policy, max_bytes=int(max_mb * 1_000_000))
-    try:
-        summary = run_backfill(items, str(db_path), str(_raw(db_path, raw_dir)), policy, workers)
-    except PrefectApiUnavailable as error:
-        raise click.ClickException(str(error)) from error
-    except sqlite3.Error as error:
-        raise click.ClickException(f"warehouse {db_path}: {error}") from error
+        max_bytes = int(max_mb * 1_000_000) if max_mb is not None else settings.max_bytes
+        policy = FetchPolicy(timeout=timeout, retries=retries, concurrency=concurrency,
+                             rate=rate, max_bytes=max_bytes)
+        raw = raw_dir or settings.raw_dir(db_path)
+        summary = run(items, str(db_path), str(raw), policy, settings, workers=workers)
+    seconds = _report_time(verbose)
     click.echo(summary.to_text())
+    click.echo(f"in {seconds:.1f}s (start to exit)")
 
 
-@click.command()
+@click.command(epilog=EXIT_CODES)
 @_DB
 def coverage(db_path: Path) -> None:
     """Show which boroughs and years are loaded, quarantined or missing.
@@ -139,14 +131,23 @@ def coverage(db_path: Path) -> None:
     `documents` table for why), . missing (still to be found). The same data is the
     warehouse's `coverage` view. A quarantined document, having no area or period of its own,
     is placed by what its manifest item expected; one that neither says nor was expected to be
-    anything is listed after the matrix, with why it has no cell.
+    anything is listed after the matrix, with why it has no cell. Reads the warehouse and
+    writes nothing; a --db that does not exist is an error (exit 2).
 
     \b
     Examples:
       lps coverage --db lps.db
       sqlite-utils query lps.db "select * from coverage where status != 'loaded'"
     """
-    with _warehouse(db_path) as db:
+    from warehouse import open_warehouse
+
+    with friendly_errors(db_path):
+        db = open_warehouse(db_path, writable=False)
+    with db:
+        if "coverage" not in db.view_names():
+            raise click.ClickException(f"{db_path} was built by an older version and has no "
+                                       "coverage view: run `lps ingest` on it once to bring "
+                                       "it up to date")
         rows = list(db.query("SELECT area, period, status FROM coverage"))
         unplaced = list(db.query("SELECT source, why_not_in_matrix FROM coverage_unplaced"))
     periods = sorted({row["period"] for row in rows})
@@ -179,10 +180,13 @@ def _echo_unplaced(unplaced: list[dict[str, str]]) -> None:
         click.echo(f"  {row['source']}: {row['why_not_in_matrix']}")
 
 
-@click.command()
+@click.command(epilog=EXIT_CODES)
 @_DB
 @_RAW
-def reprocess(db_path: Path, raw_dir: Path | None) -> None:
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Extraction processes [default: one per CPU].")
+@_VERBOSE
+def reprocess(db_path: Path, raw_dir: Path | None, workers: int | None, verbose: bool) -> None:
     """Re-extract documents from the raw store after the extractors change.
 
     Documents written by another extractor version than the current one (loaded or
@@ -191,7 +195,9 @@ def reprocess(db_path: Path, raw_dir: Path | None) -> None:
     rows are replaced in one transaction together with its `extraction_history` row: the
     previous and new extractor versions, when, the rows before and after, and how many figure
     rows changed. A document whose bytes are nowhere to be found is listed and left as it was.
-    Running it again does nothing until the extractor version changes again.
+    Each document is parsed in a child process with the limits of an ingest. Running it again
+    does nothing until the extractor version changes again. A --db that does not exist is an
+    error (exit 2), never a new empty warehouse.
 
     \b
     Examples:
@@ -200,21 +206,27 @@ def reprocess(db_path: Path, raw_dir: Path | None) -> None:
       sqlite-utils query lps.db "select * from extraction_history where figures_changed"
     """
     from extractors import EXTRACTOR_VERSION
-    from flows.reprocess import reprocess_all
+    from pipeline.reprocess import reprocess_all
+    from pipeline.settings import Settings
+    from warehouse import open_warehouse
 
     counts = {"loaded": 0, "quarantined": 0, "missing": 0, "changed": 0}
-    with _warehouse(db_path) as db:
-        for outcome in reprocess_all(db, _raw(db_path, raw_dir), EXTRACTOR_VERSION):
-            counts[outcome.status] += 1
-            counts["changed"] += outcome.rows_changed > 0
-            if outcome.status != "loaded":
-                click.echo(f"{outcome.document_id[:12]} {outcome.status}: {outcome.reason}")
+    with friendly_errors(db_path):
+        settings = Settings.from_env()
+        with open_warehouse(db_path, must_exist=True) as db:
+            for outcome in reprocess_all(db, raw_dir or settings.raw_dir(db_path),
+                                         EXTRACTOR_VERSION, settings, workers):
+                counts[outcome.status] += 1
+                counts["changed"] += outcome.rows_changed > 0
+                if outcome.status != "loaded":
+                    click.echo(f"{outcome.document_id[:12]} {outcome.status}: {outcome.reason}")
+    seconds = _report_time(verbose)
     click.echo(f"reprocessed with {EXTRACTOR_VERSION}: {counts['loaded']} loaded "
                f"({counts['changed']} with changed figures), {counts['quarantined']} "
-               f"quarantined, {counts['missing']} without raw bytes")
+               f"quarantined, {counts['missing']} without raw bytes, in {seconds:.1f}s")
 
 
-@click.command()
+@click.command(epilog=EXIT_CODES)
 @click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--page", "pages", type=click.IntRange(min=1), multiple=True,
               help="Page to draw (repeatable) [default: all].")
@@ -237,7 +249,7 @@ def debug(pdf: Path, pages: tuple[int, ...], out_dir: Path) -> None:
       lps debug leaflets/barnet.pdf --page 3 --out /tmp/look
     """
     from extractors import ExtractionError
-    from flows.debug import draw_pages
+    from pipeline.debug import draw_pages
 
     try:
         paths = draw_pages(pdf.read_bytes(), out_dir, list(pages) or None, stem=pdf.stem)
@@ -249,31 +261,63 @@ def debug(pdf: Path, pages: tuple[int, ...], out_dir: Path) -> None:
         click.echo(str(path))
 
 
-@click.command()
+@click.command(epilog=EXIT_CODES)
 @click.argument("pdf_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--truth", "truth_dir", required=True,
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of golden JSON files, matched to PDFs by relative path.")
-def evaluate(pdf_dir: Path, truth_dir: Path) -> None:
+@click.option("--params", "params_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="JSON object: each leaflet's relative name (no extension) -> its layout "
+              "parameters; adds a table per parameter.")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the whole score to this file, as JSON.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Extraction processes [default: one per CPU].")
+@_VERBOSE
+def evaluate(pdf_dir: Path, truth_dir: Path, params_file: Path | None, json_file: Path | None,
+             workers: int | None, verbose: bool) -> None:
     """Score extraction against truth files; exit 1 when any figure is wrong.
 
     Truth files are hand-checked golden JSON (as in fixtures/golden); TRUTH_DIR/<rel>.json is
     compared with PDF_DIR/<rel>.pdf, figure by figure (each number or yes/no of each record).
-    Prints field-level accuracy over all, per template and per measure; then every WRONG figure
-    (extracted but different: there must be none), every missed one (in the truth, not
-    extracted) and every refused file. Exits 1 when any figure is wrong, else 0.
+    The two folders must match: a PDF with no truth file, or a truth file with no PDF, is an
+    error that names them (exit 2), as is a pair of folders with nothing to compare. Each PDF
+    is parsed in a child process with the limits of an ingest.
+
+    Prints the figures right, wrong (extracted but different: there must be none) and missed
+    (in the truth, not extracted); the leaflets fully loaded (loaded with every figure right)
+    and the share quarantined; accuracy per template and per measure; with --params, one table
+    per layout parameter (leaflets, fully loaded %, figures right %, wrong values,
+    quarantined %); then every WRONG figure, every missed one and every refused file. Exits 1
+    when any figure is wrong, else 0.
+
+    \b
+    A params file:
+      {"2009-10/barnet": {"producer": "chromium", "mark": "badge"},
+       "2009-10/camden": {"producer": "weasyprint", "mark": "tick"}}
 
     \b
     Examples:
-      lps evaluate fixtures/pdfs --truth fixtures/golden
+      lps evaluate fixtures/pdfs/2009-10 --truth fixtures/golden/2009-10
+      lps evaluate unseen/pdfs --truth unseen/truth --params unseen/params.json --json score.json
       lps evaluate new-edition/pdfs --truth new-edition/truth && echo trusted
     """
-    from flows.evaluate import BadTruth, evaluate_folder
+    from pipeline.evaluate import evaluate_folder, read_params
+    from pipeline.settings import Settings
 
-    try:
-        result = evaluate_folder(pdf_dir, truth_dir)
-    except BadTruth as error:
-        raise click.ClickException(str(error)) from error
+    with friendly_errors():
+        params = read_params(params_file) if params_file is not None else None
+        result = evaluate_folder(pdf_dir, truth_dir, Settings.from_env(), params, workers)
+        if json_file is not None:
+            score: dict[str, Any] = {"pdf_dir": str(pdf_dir), "truth_dir": str(truth_dir),
+                                     **result.to_json()}
+            try:
+                json_file.write_text(json.dumps(score, indent=2) + "\n", encoding="utf-8")
+            except OSError as error:
+                raise InputError(f"cannot write {json_file}: {error.strerror or error}"
+                                 ) from error
+    seconds = _report_time(verbose)
     click.echo(result.to_text())
+    click.echo(f"in {seconds:.1f}s (start to exit)")
     if result.wrong:
         sys.exit(1)

@@ -1,19 +1,24 @@
-"""The `lps` command: a thin layer over `flows` and `extractors`.
+"""The `lps` command: a thin layer over `flows.launch` and `pipeline`.
 
-Domain errors (an unusable warehouse, an unreadable PDF) become one-line messages here and only
-here. Prefect is imported inside the commands that need it, so `lps --help` stays instant.
+Domain errors become one-line messages with documented exit codes in `lps.errors`, and only
+there. Prefect, the warehouse and the extractors are imported inside the commands that need
+them, so `lps --help` stays instant and a re-run with nothing new never imports Prefect.
 """
 
 from __future__ import annotations
 
-import sqlite3
+import atexit
+import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-from lps import archive
+from lps import archive, prefect_server
+from lps.errors import EXIT_CODES, friendly_errors
 from lps.export import export
+from lps.output import VERBOSE, report_time
 from lps.serve import serve
 from lps.verify import verify
 
@@ -22,7 +27,33 @@ __all__ = ["main"]
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=_CONTEXT)
+class _Program(click.Group):
+    """The `lps` group, which exits as soon as the command is done when run as a program.
+
+    Tearing down an interpreter that has imported Prefect (thousands of modules) took 0.5 s
+    after the command had printed its result, time no report could include. Run from the
+    command line (no `args` given), the exit handlers run (Prefect's, multiprocessing's,
+    logging's, temporary files'), the output is flushed, and the process exits at once. Called
+    with `args` (tests, `click.testing`), it behaves as any click group.
+    """
+
+    def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
+        if args is not None:
+            return super().main(args, *rest, **options)
+        try:
+            super().main(*rest, **options)
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
+            if isinstance(done.code, str):
+                sys.stderr.write(done.code + "\n")
+        atexit._run_exitfuncs()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+
+
+@click.group(cls=_Program, context_settings=_CONTEXT, epilog=EXIT_CODES)
 @click.version_option(package_name="policing-summaries", prog_name="lps")
 def main() -> None:
     """Turn Local Policing Summary PDF leaflets into a SQLite warehouse.
@@ -33,103 +64,94 @@ def main() -> None:
       lps ingest a.pdf b.pdf --db data.db   # two files, into data.db
       lps extract leaflets/barnet.pdf       # one leaflet's records as JSON
       lps verify --db data.db               # check the warehouse; exit 1 on any problem
+      lps server start                      # keep a Prefect server up: runs start faster
 
     Query the warehouse with any SQLite tool, e.g. `sqlite-utils query lps.db "select ..."`.
     """
+    from pipeline.timing import reset
+
+    reset()  # one command per process, but tests run several in one
 
 
-@main.command()
-@click.argument(
-    "paths", nargs=-1, required=True,
-    type=click.Path(exists=True, path_type=Path),
-)
-@click.option(
-    "--db", "db_path", envvar="LPS_DB", default="lps.db", show_default=True,
-    show_envvar=True, type=click.Path(path_type=Path),
-    help="Warehouse file (created if missing).",
-)
-@click.option(
-    "--workers", type=click.IntRange(min=1), default=None,
-    help="Extraction processes [default: one per CPU].",
-)
-@click.option(
-    "--dask-address", envvar="LPS_DASK_ADDRESS", show_envvar=True, default=None,
-    metavar="tcp://HOST:PORT",
-    help="Extract on the Dask cluster whose scheduler is at this address (its workers must "
-    "see the same paths).",
-)
-def ingest(
-    paths: tuple[Path, ...], db_path: Path, workers: int | None, dask_address: str | None
-) -> None:
+@main.command(epilog=EXIT_CODES)
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--db", "db_path", envvar="LPS_DB", default="lps.db", show_default=True,
+              show_envvar=True, type=click.Path(path_type=Path),
+              help="Warehouse file (created if missing).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Extraction processes [default: one per CPU].")
+@click.option("--dask-address", envvar="LPS_DASK_ADDRESS", show_envvar=True, default=None,
+              metavar="tcp://HOST:PORT",
+              help="Extract on the Dask cluster whose scheduler is at this address (its "
+              "workers must see the same paths).")
+@click.option("--allow-empty", is_flag=True,
+              help="Succeed when PATHS hold no PDF (a scheduled run over a drop folder).")
+@VERBOSE
+def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None,
+           dask_address: str | None, allow_empty: bool, verbose: bool) -> None:
     """Extract PDFs into the warehouse; skip those already loaded.
 
     PATHS are files or folders. Folders are searched recursively for files ending in .pdf
     (any case); a file named explicitly is always attempted, whatever its name. Each document
     is identified by the sha256 of its bytes, so re-running skips what is loaded and the same
     leaflet under two names is loaded once. A document that cannot be extracted is recorded as
-    quarantined with the reason; the run still succeeds (exit 0).
+    quarantined with the reason; the run still succeeds (exit 0). PATHS holding no PDF at all
+    are an error (exit 2) unless --allow-empty is given.
 
-    Runs a Prefect flow. With PREFECT_API_URL set, runs are recorded on that server; otherwise a
-    temporary server is started for the run.
+    Runs a Prefect flow when there is something new to extract (nothing is started when there
+    is not). With PREFECT_API_URL set, runs are recorded on that server, checked to answer
+    before anything is written; otherwise on the server of `lps server start` when it is up,
+    else on a temporary server started for the run. The summary gives the wall time from start
+    to exit; -v breaks it down.
 
     \b
     Examples:
       lps ingest leaflets/
       lps ingest leaflets/2009-10 extra/barnet.PDF --db /data/lps.db --workers 2
       lps ingest /shared/leaflets --dask-address tcp://scheduler:8786
-      LPS_DB=/data/lps.db lps ingest leaflets/
+      lps ingest /srv/drop --allow-empty      # nightly, over a folder that may be empty
+      LPS_DB=/data/lps.db lps ingest leaflets/ -v
     """
-    from warehouse import WarehouseUnavailable, open_warehouse
+    from flows.launch import ingest as run
+    from pipeline.report import record_wall_time, summary_to_text
+    from pipeline.settings import Settings
 
-    try:  # fail in a second, before any server starts, when the warehouse is unusable
-        open_warehouse(db_path).close()
-    except WarehouseUnavailable as error:
-        raise click.ClickException(str(error)) from error
-
-    from flows.fastpath import run_ingest_lazily  # Prefect only if there is work (fast re-run)
-    from flows.sources import SourceNotFound
-    from flows.summary import summary_to_text
-
-    try:
-        summary = run_ingest_lazily(
-            [str(path) for path in paths], str(db_path), workers, dask_address
-        )
-    except (WarehouseUnavailable, SourceNotFound) as error:
-        raise click.ClickException(str(error)) from error
-    except sqlite3.Error as error:  # e.g. another writer held the warehouse past the timeout
-        raise click.ClickException(f"warehouse {db_path}: {error}") from error
-    except _prefect_api_unavailable() as error:  # evaluated only when an error gets this far
-        raise click.ClickException(str(error)) from error
+    with friendly_errors(db_path):
+        summary = run([str(path) for path in paths], str(db_path), Settings.from_env(),
+                      workers=workers, dask_address=dask_address, allow_empty=allow_empty)
+        summary = record_wall_time(db_path, summary, report_time(verbose))
     click.echo(summary_to_text(summary))
 
 
-def _prefect_api_unavailable() -> type[Exception]:
-    """`flows.runtime.PrefectApiUnavailable`, imported (with Prefect) only when needed."""
-    from flows.runtime import PrefectApiUnavailable
-
-    return PrefectApiUnavailable
-
-
-@main.command()
+@main.command(epilog=EXIT_CODES)
 @click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def extract(pdf: Path) -> None:
+@VERBOSE
+def extract(pdf: Path, verbose: bool) -> None:
     """Print one PDF's validated records as JSON; write nothing.
 
-    On a document that cannot be extracted, prints the reason it would be quarantined with to
-    stderr and exits 1.
+    The document is parsed in a child process with the limits of an ingest (LPS_MAX_BYTES,
+    LPS_PARSE_SECONDS, LPS_PARSE_MEMORY_MB). On a document that cannot be extracted, prints
+    the reason it would be quarantined with to stderr and exits 1.
 
     \b
     Examples:
       lps extract leaflets/barnet.pdf
       lps extract leaflets/barnet.pdf | jq '.performance[] | [.label, .change_pct]'
     """
-    from flows.extraction import extraction_or_reason
+    from pipeline.extract import too_large
+    from pipeline.guard import extract_guarded
+    from pipeline.settings import Settings
 
-    try:
-        data = pdf.read_bytes()
-    except OSError as error:
-        raise click.ClickException(f"cannot read {pdf}: {error.strerror or error}") from error
-    result = extraction_or_reason(data)
+    with friendly_errors():
+        settings = Settings.from_env()
+        try:
+            result = too_large(pdf.stat().st_size, settings) or extract_guarded(
+                pdf.read_bytes(), settings)
+        except OSError as error:
+            raise click.ClickException(f"cannot read {pdf}: {error.strerror or error}"
+                                       ) from error
+    report_time(verbose)
     if isinstance(result, str):
         click.echo(f"{pdf}: {result}", err=True)
         sys.exit(1)
@@ -139,6 +161,7 @@ def extract(pdf: Path) -> None:
 main.add_command(serve)
 main.add_command(verify)
 main.add_command(export)
+main.add_command(prefect_server.server)
 for _command in (archive.backfill, archive.coverage, archive.reprocess, archive.debug,
                  archive.evaluate):
     main.add_command(_command)

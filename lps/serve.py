@@ -19,12 +19,15 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import socket
 import sqlite3
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
+
+from lps.errors import EXIT_CODES, InputError
 
 if TYPE_CHECKING:
     from datasette.app import Datasette  # type: ignore[import-untyped]
@@ -115,7 +118,7 @@ def build_datasette(
     from datasette.app import Datasette
     from datasette.database import Database  # type: ignore[import-untyped]
 
-    from flows.rawstore import default_raw_dir
+    from pipeline.settings import Settings
 
     check_warehouse(db_path)
     plugins = config_dir / "plugins"
@@ -123,7 +126,7 @@ def build_datasette(
     metadata = load_metadata(config_dir)
     roots = pdf_roots or (Path.cwd(), db_path.resolve().parent)
     metadata.setdefault("plugins", {})["lps-site"] = {
-        "raw": str((raw_dir or default_raw_dir(db_path)).resolve()),
+        "raw": str((raw_dir or Settings.from_env().raw_dir(db_path)).resolve()),
         "roots": [str(Path(root).resolve()) for root in dict.fromkeys(roots)],
     }
     datasette = Datasette(
@@ -140,6 +143,21 @@ def build_datasette(
     return datasette
 
 
+def _bind(host: str, port: int) -> socket.socket:
+    """A socket listening on host:port, before anything claims to serve there."""
+    try:
+        info = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(info[0], socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(info[4])
+    except OSError as error:
+        reason = ("it is in use (another `lps serve`?): choose another with --port"
+                  if getattr(error, "errno", None) == 98 else (error.strerror or str(error)))
+        raise click.ClickException(f"cannot serve on {host}:{port}: {reason}") from error
+    sock.listen(2048)
+    return sock
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -149,7 +167,7 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-@click.command()
+@click.command(epilog=EXIT_CODES)
 @click.option(
     "--db",
     "db_path",
@@ -178,7 +196,8 @@ def serve(db_path: Path, host: str, port: int, raw_dir: Path | None,
     served read-only at /-/leaflets/<document_id>.pdf (every page and source_page links to
     it), from the raw store or from where it was ingested; only bytes whose sha256 is the
     document id are served. Nothing is fetched from the internet. Restart it after an
-    ingest: the warehouse is read as it was when serving started.
+    ingest: the warehouse is read as it was when serving started. Each request for a page that
+    does not exist is logged as one line (`404 GET /path: ...`).
 
     \b
     Examples:
@@ -189,15 +208,21 @@ def serve(db_path: Path, host: str, port: int, raw_dir: Path | None,
     try:
         datasette = build_datasette(db_path, raw_dir=raw_dir, pdf_roots=pdf_roots)
     except ServeError as error:
-        raise click.ClickException(str(error)) from error
+        kind = InputError if not db_path.exists() else click.ClickException
+        raise kind(str(error)) from error
     if not _is_loopback(host):
         click.echo(f"warning: serving on {host}: anyone who can reach it can read the warehouse",
                    err=True)
     import uvicorn
 
+    from lps.serve_errors import install
+
+    install()
     asyncio.run(datasette.invoke_startup())
+    sock = _bind(host, port)
     click.echo(f"Serving {db_path} read-only at http://{host}:{port}/ (Ctrl-C to stop)")
-    uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
+    config = uvicorn.Config(datasette.app(), log_level="warning", lifespan="on")
+    uvicorn.Server(config).run(sockets=[sock])
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from lps.errors import EXIT_CODES
+
 if TYPE_CHECKING:  # imported by the command itself, so `lps --help` stays instant
     from warehouse.verify import Problem, VerifyReport
 
@@ -40,7 +42,7 @@ def report_to_text(db_path: str, report: VerifyReport) -> str:
     return "\n".join(lines)
 
 
-@click.command()
+@click.command(epilog=EXIT_CODES)
 @click.option(
     "--db", "db_path", envvar="LPS_DB", default="lps.db", show_default=True, show_envvar=True,
     type=click.Path(dir_okay=False, path_type=Path), help="Warehouse file.",
@@ -60,15 +62,12 @@ def verify(db_path: Path) -> None:
       lps verify --db /data/lps.db
       LPS_DB=/data/lps.db lps verify && echo "warehouse is sound"
     """
-    from warehouse import WarehouseUnavailable, open_warehouse
+    from lps.errors import friendly_errors
+    from warehouse import open_warehouse
     from warehouse.verify import verify_warehouse
 
-    if not db_path.is_file():
-        raise click.ClickException(f"no warehouse at {db_path}")
-    try:
+    with friendly_errors(db_path):
         db = open_warehouse(db_path, writable=False)
-    except WarehouseUnavailable as error:
-        raise click.ClickException(str(error)) from error
     try:
         report = verify_warehouse(db)
     finally:

@@ -12,7 +12,6 @@ from schemas.records import (
     Section,
     WardPriority,
     check_period,
-    next_period,
 )
 
 __all__ = [
@@ -32,6 +31,5 @@ __all__ = [
     "check_period",
     "london_boroughs",
     "measure_for_label",
-    "next_period",
     "normalise_label",
 ]

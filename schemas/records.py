@@ -26,7 +26,6 @@ __all__ = [
     "Section",
     "WardPriority",
     "check_period",
-    "next_period",
 ]
 
 _PERIOD = re.compile(r"(\d{4})/(\d{2})", re.ASCII)  # fullmatch: no trailing newline
@@ -41,12 +40,6 @@ def check_period(value: str) -> str:
     if (start + 1) % 100 != end:
         raise ValueError(f"period {value!r} does not span two consecutive years")
     return value
-
-
-def next_period(period: str) -> str:
-    """The financial year after `period` ('2009/10' -> '2010/11')."""
-    start = int(check_period(period)[:4]) + 1
-    return f"{start}/{(start + 1) % 100:02d}"
 
 
 Period = Annotated[str, AfterValidator(check_period)]

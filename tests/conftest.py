@@ -7,6 +7,7 @@ cores (a new database is migrated), so it runs once per session and only when a 
 from __future__ import annotations
 
 import json
+import os
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from prefect.settings import temporary_settings
 from prefect.testing.utilities import prefect_test_harness
 
-from flows.runtime import QUIET_DEFAULTS
+from flows.server import QUIET_ENVIRONMENT
 from schemas import Extraction
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,10 +81,16 @@ needs_fixtures = pytest.mark.skipif(
 def prefect_api() -> Iterator[None]:
     """A Prefect API for the whole session; flows and tasks run against it, not ~/.prefect.
 
-    With the quiet defaults `lps ingest` uses (telemetry off: on a new database its first write
-    races the server's own start-up writes and logs `database is locked`).
+    With the quiet settings of the servers `lps` starts (telemetry off: on a new database its
+    first write races the server's own start-up writes and logs `database is locked`), given
+    to the harness's server through the environment it inherits.
     """
-    with temporary_settings(set_defaults=QUIET_DEFAULTS), \
-            prefect_test_harness(server_startup_timeout=120):
-        yield
+    added = {k: v for k, v in QUIET_ENVIRONMENT.items() if k not in os.environ}
+    os.environ.update(added)
+    try:
+        with prefect_test_harness(server_startup_timeout=120):
+            yield
+    finally:
+        for key in added:
+            os.environ.pop(key, None)
 

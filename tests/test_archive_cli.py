@@ -1,8 +1,9 @@
-"""`lps coverage`, `reprocess`, `debug`, `evaluate` and `backfill`'s argument checks."""
+"""`lps coverage`, `reprocess`, `debug` and `backfill`'s argument checks (`evaluate`: in
+test_evaluate.py)."""
 
 from __future__ import annotations
 
-import json
+import re
 import shutil
 from pathlib import Path
 from typing import cast
@@ -20,8 +21,8 @@ from extractors.reader import open_pdf
 from extractors.regions import TableRegion, table_regions
 from extractors.registry import select_template
 from extractors.sections import split_sections
-from flows.sources import document_id_for
 from lps.cli import main
+from pipeline.sources import document_id_for
 from warehouse import load_extraction, open_warehouse, record_quarantine
 from warehouse.archive import record_expectation
 
@@ -32,38 +33,6 @@ pytestmark = needs_fixtures
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
-
-
-def _truth(folder: Path, *relatives: str) -> Path:
-    for relative in relatives:
-        (folder / relative).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(GOLDEN / relative, folder / relative)
-    return folder
-
-
-def test_evaluate_scores_every_figure_right_on_the_fixtures(runner: CliRunner,
-                                                            tmp_path: Path) -> None:
-    truth = _truth(tmp_path, "2007-08/barnet.json", "2008-09/lambeth.json",
-                   "2009-10/barnet.json", "2010-11/brent.json")
-    result = runner.invoke(main, ["evaluate", str(PDFS), "--truth", str(truth)])
-    assert result.exit_code == 0, result.output
-    first = result.output.splitlines()[0]
-    assert first.startswith("4 files, ") and ", 0 wrong, 0 missed (100.0%)" in first
-    for template in ("mpa-2008", "mpa-2009", "mpa-2010", "mpa-2011"):
-        assert f"  {template}: 100.0% of " in result.output
-
-
-def test_evaluate_reports_a_wrong_figure_and_exits_1(runner: CliRunner, tmp_path: Path) -> None:
-    truth = _truth(tmp_path, "2009-10/barnet.json")
-    data = json.loads((truth / "2009-10/barnet.json").read_text())
-    row = data["performance"][0]
-    expected = row["change_pct"]
-    row["change_pct"] = expected + 1
-    (truth / "2009-10/barnet.json").write_text(json.dumps(data))
-    result = runner.invoke(main, ["evaluate", str(PDFS), "--truth", str(truth)])
-    assert result.exit_code == 1
-    assert (f"WRONG 2009-10/barnet.pdf: performance '{row['label']} ()' change_pct: "
-            f"expected {expected + 1!r}, found {expected!r}") in result.output.splitlines()
 
 
 ORANGE, GREEN, BLUE, PURPLE = (240, 130, 0), (20, 160, 60), (30, 90, 220), (140, 40, 180)
@@ -85,34 +54,6 @@ def _near(image: Image.Image, x: float, y: float, colour: tuple[int, int, int]) 
     """Whether `colour` is within 2 px of the PDF point (x, y) on `image`."""
     return any(_like(image.getpixel((round(x * SCALE) + dx, round(y * SCALE))), colour)
                for dx in range(-2, 3))
-
-
-def test_evaluate_lists_missed_figures_per_measure_without_failing(runner: CliRunner,
-                                                                    tmp_path: Path) -> None:
-    """A figure in the truth but not extracted is missed: counted against its measure, listed,
-    and not a failure (only a wrong figure is)."""
-    truth = _truth(tmp_path, "2009-10/barnet.json", "2010-11/brent.json")
-    data = json.loads((truth / "2009-10/barnet.json").read_text())
-    invented = {**data["performance"][1], "label": "Motor vehicle crime",
-                "measure": "motor_vehicle_crime"}
-    data["performance"].append(invented)
-    (truth / "2009-10/barnet.json").write_text(json.dumps(data))
-    (truth / "2010-11/brent.json").rename(truth / "2010-11/nowhere.json")
-    result = runner.invoke(main, ["evaluate", str(PDFS), "--truth", str(truth)])
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert lines[0].startswith("2 files, ") and ", 0 wrong, " in lines[0]
-    assert "  motor_vehicle_crime: 0.0% of 3" in lines  # the invented row's 3 figures
-    assert "  residential_burglary: 100.0% of 3" in lines
-    assert (f"missed 2009-10/barnet.pdf: performance 'Motor vehicle crime ()' change_count: "
-            f"{invented['change_count']!r}") in lines
-    assert "refused 2010-11/nowhere.pdf: no such PDF" in lines
-    data["performance"].append(invented)  # twice: not a valid truth file
-    (truth / "2009-10/barnet.json").write_text(json.dumps(data))
-    result = runner.invoke(main, ["evaluate", str(PDFS), "--truth", str(truth)])
-    assert result.exit_code == 1
-    assert result.stderr.startswith(f"Error: truth file {truth / '2009-10/barnet.json'} is not "
-                                    "valid golden JSON: 1 validation error for Extraction")
 
 
 def test_debug_boxes_each_figure_where_the_page_prints_it(runner: CliRunner,
@@ -264,25 +205,24 @@ def test_reprocess_reports_what_it_did(runner: CliRunner, tmp_path: Path) -> Non
     result = runner.invoke(main, ["reprocess", "--db", str(tmp_path / "lps.db"),
                                   "--raw", str(raw)])
     assert result.exit_code == 0, result.output
-    assert result.output == (f"reprocessed with {EXTRACTOR_VERSION}: 1 loaded (0 with changed "
-                             "figures), 0 quarantined, 0 without raw bytes\n")
+    assert re.fullmatch(rf"reprocessed with {re.escape(EXTRACTOR_VERSION)}: 1 loaded \(0 with "
+                        r"changed figures\), 0 quarantined, 0 without raw bytes, in \d+\.\ds\n",
+                        result.output)
     again = runner.invoke(main, ["reprocess", "--db", str(tmp_path / "lps.db"), "--raw", str(raw)])
-    assert again.output == (f"reprocessed with {EXTRACTOR_VERSION}: 0 loaded (0 with changed "
-                            "figures), 0 quarantined, 0 without raw bytes\n")  # idempotent
+    assert again.output.startswith(f"reprocessed with {EXTRACTOR_VERSION}: 0 loaded (0 with "
+                                   "changed figures), 0 quarantined, 0 without raw bytes, in ")
     with open_warehouse(tmp_path / "lps.db") as db:
         assert db.table("extraction_history").count == 1
 
 
-def test_backfill_needs_a_manifest_or_a_template(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(main, ["backfill", "--db", str(tmp_path / "lps.db")])
-    assert result.exit_code == 2
-    assert "give a MANIFEST or --url-template, not both" in result.stderr
+def test_backfill_refuses_a_bad_manifest(runner: CliRunner, tmp_path: Path) -> None:
     manifest = tmp_path / "m.csv"
     manifest.write_text("url,area,period\nhttp://x/a.pdf,Barnet,2009/11\n")
     result = runner.invoke(main, ["backfill", str(manifest), "--db", str(tmp_path / "lps.db")])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr == (f"Error: {manifest} item 1: bad period '2009/11' "
                              "(expected e.g. 2009/10)\n")
+    assert not (tmp_path / "lps.db").exists()
 
 
 def test_coverage_lists_quarantined_documents_it_cannot_place(runner: CliRunner,

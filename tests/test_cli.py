@@ -14,7 +14,6 @@ import pytest
 from click.testing import CliRunner
 from conftest import PDFS, manifest, needs_fixtures
 from leaflets import copy_leaflet
-from prefect.settings import temporary_settings
 
 from lps.cli import main
 
@@ -74,20 +73,6 @@ def test_ingest_refuses_an_unusable_warehouse_before_starting(
     result = runner.invoke(main, ["ingest", str(leaflet), "--db", str(tmp_path)])
     assert result.exit_code == 1
     assert result.stderr == f"Error: cannot open warehouse {tmp_path}: it is a folder\n"
-
-
-def test_ingest_reports_an_unreachable_prefect_api(runner: CliRunner, tmp_path: Path) -> None:
-    leaflet = copy_leaflet(tmp_path / "barnet.pdf", "Barnet")
-    with temporary_settings(updates={"api.url": "http://127.0.0.1:9/api"}):
-        result = runner.invoke(main, ["ingest", str(leaflet), "--db", str(tmp_path / "lps.db")])
-    assert result.exit_code == 1
-    assert result.stderr.startswith(
-        "Error: cannot reach the Prefect API at http://127.0.0.1:9/api (PREFECT_API_URL): "
-    )
-    assert result.stderr.endswith(
-        "; start it with `prefect server start`, or unset PREFECT_API_URL to use a temporary "
-        "server\n"
-    )
 
 
 def test_ingest_refuses_a_missing_path(runner: CliRunner, tmp_path: Path) -> None:

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from builders import make_extraction
-from conftest import PDFS, needs_fixtures
+from conftest import PDFS, ROOT, load_golden, needs_fixtures
+from leaflets import copy_leaflet
 
-from flows import extraction
-from flows.extraction import (
-    MAX_BATCH,
+from pipeline import parse as extraction
+from pipeline.extract import (
     Extracted,
     batches_for,
+    extract_batch,
     extract_candidate,
-    extraction_or_reason,
+    extract_each,
     worker_count,
 )
-from flows.sources import Candidate, read_candidate
+from pipeline.guard import GuardedExtractor
+from pipeline.parse import extraction_or_reason
+from pipeline.settings import Settings
+from pipeline.sources import Candidate, read_candidate
 
 EMPTY_REASON = "empty file (0 bytes): nothing to read; fetch the leaflet again"
 NOT_A_PDF_REASON = (
@@ -62,30 +67,58 @@ def test_invalid_records_become_a_reason(monkeypatch: pytest.MonkeyPatch) -> Non
     )
 
 
-def test_extract_candidate_returns_records(tmp_path: Path,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = make_extraction()
-    monkeypatch.setattr(extraction, "extract_document", lambda data: expected)
-    path = tmp_path / "barnet.pdf"
-    path.write_bytes(b"%PDF-1.4 barnet")
+GOLDEN = ROOT / "fixtures" / "golden" / "2009-10"
+
+
+@needs_fixtures
+def test_extract_candidate_returns_the_records_parsed_in_the_guard(tmp_path: Path) -> None:
+    path = copy_leaflet(tmp_path / "barnet.pdf", "Barnet")
     candidate = read_candidate(path)
     assert isinstance(candidate, Candidate)
-    assert extract_candidate(candidate) == Extracted(candidate, extraction=expected)
+    with GuardedExtractor(Settings()) as guard:
+        assert extract_candidate(candidate, guard) == Extracted(
+            candidate, extraction=load_golden(GOLDEN / "barnet.json"))
 
 
 def test_a_file_changed_since_hashing_is_transient_not_quarantined(tmp_path: Path) -> None:
+    """Detected by size and modification time, without hashing the file again."""
     path = tmp_path / "barnet.pdf"
     path.write_bytes(b"%PDF-1.4 barnet")
     candidate = read_candidate(path)
     assert isinstance(candidate, Candidate)
-    path.write_bytes(b"%PDF-1.4 something else")
-    result = extract_candidate(candidate)
-    assert result.transient
-    assert result.reason == "the file changed while it was being ingested; ingest it again"
-    path.unlink()
-    gone = extract_candidate(candidate)
+    with GuardedExtractor(Settings()) as guard:
+        path.write_bytes(b"%PDF-1.4 something else")
+        result = extract_candidate(candidate, guard)
+        assert result.transient
+        assert result.reason == "the file changed while it was being ingested; ingest it again"
+        path.write_bytes(b"%PDF-1.4 BARNET")  # same size, later modification time
+        os.utime(path, ns=(candidate.mtime_ns + 10**9, candidate.mtime_ns + 10**9))
+        assert extract_candidate(candidate, guard).reason == result.reason
+        path.unlink()
+        gone = extract_candidate(candidate, guard)
     assert gone.transient
     assert gone.reason == "cannot read the file: No such file or directory"
+
+
+def test_a_file_over_the_byte_cap_is_quarantined_without_being_read(tmp_path: Path) -> None:
+    path = tmp_path / "big.pdf"
+    path.write_bytes(b"%PDF-1.4" + b" " * 92)
+    candidate = read_candidate(path)
+    assert isinstance(candidate, Candidate)
+    [result] = extract_batch([candidate], Settings(max_bytes=99))
+    assert (result.reason, result.transient) == (
+        "too large for a leaflet (100 bytes; at most 99): not parsed", False)
+
+
+@needs_fixtures
+def test_extract_each_keeps_the_order_on_several_guarded_children() -> None:
+    names = ["barnet", "camden", "hackney", "brent", "ealing"]
+    pdfs = [PDFS / "2009-10" / f"{name}.pdf" for name in names]
+    found = list(extract_each(pdfs, lambda pdf, guard: guard.extract(pdf.read_bytes()),
+                              Settings(), workers=2))
+    assert [pdf for pdf, _ in found] == pdfs
+    assert [result for _, result in found] == [
+        load_golden(GOLDEN / f"{name}.json") for name in names]
 
 
 def test_extracted_holds_records_or_a_reason_not_both() -> None:
@@ -105,9 +138,9 @@ def test_worker_count_never_exceeds_the_work() -> None:
 
 def test_batches_spread_work_and_stay_small() -> None:
     candidates = [Candidate(f"{i}.pdf", f"{i:064d}", 1) for i in range(62)]
-    batches = batches_for(candidates, workers=2)
+    batches = batches_for(candidates, workers=2, max_batch=20)
     assert [len(b) for b in batches] == [8] * 7 + [6]
     assert [c for batch in batches for c in batch] == candidates
-    big = batches_for(candidates * 20, workers=2)
-    assert max(len(b) for b in big) == MAX_BATCH
-    assert batches_for([], workers=2) == []
+    big = batches_for(candidates * 20, workers=2, max_batch=20)
+    assert max(len(b) for b in big) == 20
+    assert batches_for([], workers=2, max_batch=20) == []

@@ -11,9 +11,9 @@ import httpx
 import pytest
 from leaflet_server import PDFS, leaflet_server
 
-from flows.backfill import fetch_items, items_to_fetch
-from flows.fetch import FetchPolicy, fetch_url
-from flows.manifest import BadManifest, ManifestItem, items_from_template, read_manifest
+from pipeline.backfill import fetch_urls, plan_backfill
+from pipeline.fetch import FetchPolicy, fetch_url
+from pipeline.manifest import BadManifest, ManifestItem, items_from_template, read_manifest
 
 FAST = FetchPolicy(timeout=0.3, retries=2, backoff=0.01, max_bytes=1_000_000, rate=1000)
 BARNET = "2009-10/barnet.pdf"
@@ -48,7 +48,7 @@ def test_a_leaflet_is_stored_by_its_hash_with_its_origin(server, client, tmp_pat
     ("missing/x.pdf", "HTTP 404 Not Found", 1, False),
     ("down/x.pdf", "HTTP 503 Service Unavailable (after 3 attempts)", 3, True),
     ("html/x.pdf", "not a PDF: content type text/html", 1, False),
-    ("huge/x.pdf", "too large: over 1000000 bytes, stopped", 1, False),
+    ("huge/x.pdf", "download too large: more than 1,000,000 bytes; stopped", 1, False),
 ])
 def test_failures_carry_their_reason(server, client, tmp_path: Path, path: str, reason: str,
                                      attempts: int, transient: bool) -> None:
@@ -104,12 +104,12 @@ def test_concurrency_and_rate_are_enforced_at_the_server(tmp_path: Path) -> None
     with leaflet_server() as fresh:
         urls = [f"{fresh.base}/hold/{BARNET}?n={n}" for n in range(12)]
         polite = replace(FAST, concurrency=3, rate=1000)
-        results = fetch_items.fn(urls, str(tmp_path), polite)
+        results = fetch_urls(urls, str(tmp_path), polite)
         assert [r.reason for r in results] == [None] * 12
         assert fresh.max_in_flight == 3  # parallel, but no more than asked
     with leaflet_server() as fresh:
         urls = [f"{fresh.base}/pdf/{BARNET}?r={n}" for n in range(10)]
-        fetch_items.fn(urls, str(tmp_path), replace(FAST, concurrency=4, rate=20))
+        fetch_urls(urls, str(tmp_path), replace(FAST, concurrency=4, rate=20))
         gaps = [b - a for a, b in zip(fresh.started, fresh.started[1:], strict=False)]
         assert len(fresh.started) == 10
         assert fresh.started[-1] - fresh.started[0] >= 9 / 20 * 0.9
@@ -171,8 +171,9 @@ def test_a_run_stopped_before_recording_resumes_from_the_store(server, client,
     fetch_url(client, urls[1], tmp_path, FAST)
     (tmp_path / "junk.json").write_text("{not json")
     items = [ManifestItem(url=url) for url in urls] + [ManifestItem(path="/x.pdf")]
-    todo, known = items_to_fetch(items, {}, tmp_path)
-    assert [item.url for item in todo] == [urls[2]]
-    assert known == {urls[0]: stored.document_id, urls[1]: stored.document_id}
+    plan = plan_backfill(items, tmp_path / "none.db", tmp_path)
+    assert plan.urls == [urls[2]]
+    assert plan.known == {urls[0]: stored.document_id, urls[1]: stored.document_id}
+    assert [r.url for r in plan.recovered] == urls[:2]  # stored, never recorded
     (tmp_path / f"{stored.document_id}.pdf").unlink()  # a sidecar without its bytes is no copy
-    assert len(items_to_fetch(items, {}, tmp_path)[0]) == 3
+    assert len(plan_backfill(items, tmp_path / "none.db", tmp_path).urls) == 3

@@ -30,7 +30,7 @@ from schemas.measures import (
     measure_for_label,
     normalise_label,
 )
-from schemas.records import ForceResult, Priority, check_period, next_period
+from schemas.records import ForceResult, Priority, check_period
 
 
 @pytest.mark.parametrize(
@@ -113,13 +113,6 @@ def test_periods_accepted(period: str) -> None:
 def test_periods_refused(period: str) -> None:
     with pytest.raises(ValueError, match="period"):
         check_period(period)
-
-
-@given(st.integers(min_value=1990, max_value=2098))
-def test_next_period_is_a_period(start: int) -> None:
-    period = f"{start}/{(start + 1) % 100:02d}"
-    assert check_period(next_period(period)) == next_period(period)
-    assert next_period(period)[:4] == str(start + 1)
 
 
 @pytest.mark.parametrize(

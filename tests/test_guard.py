@@ -25,8 +25,9 @@ from test_cli import ALARMING
 from test_hostile_inputs import REASONS
 
 from fixtures.generator import hostile
-from flows.extraction import OUT_OF_MEMORY
-from flows.guard import PARSE_MEMORY_MB, PARSE_SECONDS, GuardedExtractor, Limits
+from pipeline.guard import GuardedExtractor
+from pipeline.parse import OUT_OF_MEMORY
+from pipeline.settings import BadSetting, Settings
 from schemas import Extraction
 
 BARNET = PDFS / "2009-10" / "barnet.pdf"
@@ -42,14 +43,14 @@ def _golden(borough: str) -> Extraction:
 
 @pytest.fixture(scope="module")
 def slow_pdf() -> bytes:
-    """~4 s of interpretation in ~1 KB; under every byte, page and content cap."""
-    return hostile.slow_content(100_000)
+    """~4 s of interpretation (idle) in a few KB; under every byte, page and content cap."""
+    return hostile.slow_content(400_000)
 
 
 def test_a_parse_that_outlives_its_limit_is_stopped_and_the_next_document_loads(
     slow_pdf: bytes,
 ) -> None:
-    with GuardedExtractor(Limits(max_bytes=10**8, parse_seconds=1.0)) as guard:
+    with GuardedExtractor(Settings(parse_seconds=1.0)) as guard:
         started = time.perf_counter()
         assert guard.extract(slow_pdf) == TIMEOUT_REASON
         assert time.perf_counter() - started < 3.0
@@ -57,7 +58,7 @@ def test_a_parse_that_outlives_its_limit_is_stopped_and_the_next_document_loads(
 
 
 def test_a_killed_child_quarantines_only_the_document_it_held(slow_pdf: bytes) -> None:
-    with GuardedExtractor(Limits(max_bytes=10**8, parse_seconds=30.0)) as guard:
+    with GuardedExtractor(Settings(parse_seconds=30.0)) as guard:
         assert guard.extract(BARNET.read_bytes()) == _golden("barnet")  # child is up
         child = guard._process.pid
         killer = threading.Timer(0.5, os.kill, (child, signal.SIGKILL))
@@ -77,7 +78,7 @@ def test_a_killed_child_quarantines_only_the_document_it_held(slow_pdf: bytes) -
 def test_a_memory_bomb_is_quarantined_as_out_of_memory_and_the_child_goes_on() -> None:
     bomb = hostile.run_length_bomb()
     assert len(bomb) < 10_000
-    with GuardedExtractor(Limits(max_bytes=10**8, parse_seconds=30.0, memory_mb=400)) as guard:
+    with GuardedExtractor(Settings(parse_seconds=30.0, parse_memory_mb=400)) as guard:
         assert guard.extract(bomb) == OUT_OF_MEMORY
         assert guard.extract(BARNET.read_bytes()) == _golden("barnet")
 
@@ -86,12 +87,30 @@ def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("LPS_PARSE_SECONDS", "2.5")
     monkeypatch.setenv("LPS_PARSE_MEMORY_MB", "0")
     monkeypatch.setenv("LPS_MAX_BYTES", "1000")
-    assert Limits.from_env() == Limits(max_bytes=1000, parse_seconds=2.5, memory_mb=0)
-    for junk in ("", "soon", "-3", "0"):
-        monkeypatch.setenv("LPS_PARSE_SECONDS", junk)
-        monkeypatch.setenv("LPS_PARSE_MEMORY_MB", junk if junk != "0" else "-1")
-        limits = Limits.from_env()
-        assert (limits.parse_seconds, limits.memory_mb) == (PARSE_SECONDS, PARSE_MEMORY_MB)
+    monkeypatch.setenv("LPS_MAX_BATCH", "")  # empty: the default
+    settings = Settings.from_env()
+    assert (settings.max_bytes, settings.parse_seconds, settings.parse_memory_mb,
+            settings.max_batch) == (1000, 2.5, 0, 20)
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("LPS_PARSE_SECONDS", "soon",
+     "invalid setting LPS_PARSE_SECONDS='soon': Input should be a valid number, unable to parse "
+     "string as a number"),
+    ("LPS_PARSE_SECONDS", "0", "invalid setting LPS_PARSE_SECONDS='0': Input should be greater "
+     "than 0"),
+    ("LPS_PARSE_MEMORY_MB", "-1", "invalid setting LPS_PARSE_MEMORY_MB='-1': Input should be "
+     "greater than or equal to 0"),
+    ("LPS_MAX_BYTES", "50MB", "invalid setting LPS_MAX_BYTES='50MB': Input should be a valid "
+     "integer, unable to parse string as an integer"),
+])
+def test_a_bad_limit_is_an_error_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, message: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(BadSetting) as error:
+        Settings.from_env()
+    assert str(error.value) == message
 
 
 def test_ingest_of_every_hostile_input_loads_the_good_and_quarantines_each_bad(
@@ -104,7 +123,7 @@ def test_ingest_of_every_hostile_input_loads_the_good_and_quarantines_each_bad(
     bad = [entry.path for entry in manifest() if entry.expected_status == "quarantined"]
     for path in bad:
         shutil.copyfile(path, inbox / path.name)
-    (inbox / "slow.pdf").write_bytes(hostile.slow_content(400_000))  # ~16 s unguarded
+    (inbox / "slow.pdf").write_bytes(hostile.slow_content(400_000))  # ~4 s unguarded
     (inbox / "memory-bomb.pdf").write_bytes(hostile.run_length_bomb())
     good = ["barnet", "camden", "hackney"]
     for borough in good:

@@ -17,7 +17,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 from extractors.limits import MAX_CONTENT_BYTES, MAX_PAGES
 from fixtures.generator import hostile
-from flows.extraction import OUT_OF_MEMORY, TOO_DEEP, extraction_or_reason
+from pipeline.parse import OUT_OF_MEMORY, TOO_DEEP, extraction_or_reason
 
 BAD = PDFS / "bad"
 
@@ -140,5 +140,5 @@ def test_an_exhausted_parser_anywhere_gets_a_plain_reason(
     def exhausted(data: bytes) -> None:
         raise error
 
-    monkeypatch.setattr("flows.extraction.extract_document", exhausted)
+    monkeypatch.setattr("pipeline.parse.extract_document", exhausted)
     assert extraction_or_reason(b"%PDF-1.4") == reason

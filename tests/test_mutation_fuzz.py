@@ -1,7 +1,7 @@
 """Mutation fuzz: damaged copies of the fixture leaflets never crash a run or load a wrong figure.
 
 Each case takes a fixture leaflet, damages it with a seeded random mutation, and runs the real
-guarded extraction (`flows.guard.GuardedExtractor`, the path `lps ingest` takes). Mutations:
+guarded extraction (`pipeline.guard.GuardedExtractor`, the path `lps ingest` takes). Mutations:
 
 - ``flip``: 1-8 random bits flipped anywhere (mostly inside compressed fonts and content);
 - ``truncate``: the file cut at a random point (an interrupted download);
@@ -56,7 +56,8 @@ import pytest
 from conftest import Fixture, manifest, needs_fixtures
 from test_golden import _differences
 
-from flows.guard import GuardedExtractor, Limits
+from pipeline.guard import GuardedExtractor
+from pipeline.settings import Settings
 from schemas import Extraction
 
 CASES = int(os.environ.get("LPS_FUZZ_CASES", "") or 150)
@@ -254,7 +255,7 @@ def test_mutated_leaflets_are_quarantined_or_extracted_right() -> None:
     rng = random.Random(SEED)
     outcomes: Counter[tuple[str, str]] = Counter()
     failures: list[str] = []
-    with GuardedExtractor(Limits(max_bytes=10**8, parse_seconds=20.0)) as guard:
+    with GuardedExtractor(Settings(parse_seconds=20.0)) as guard:
         for case in range(CASES):
             leaflet, kind = rng.choice(LEAFLETS), rng.choice(sorted(MUTATIONS))
             seed = rng.randrange(2**32)

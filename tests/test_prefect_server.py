@@ -110,8 +110,59 @@ def test_ingest_runs_against_a_running_prefect_server(
     assert flow["name"] == FLOW_NAME
     assert run["state"]["type"] == "COMPLETED"
     task_names = {task["name"].rsplit("-", 1)[0] for task in tasks}
-    assert {"discover", "hash_and_skip_known", "extract", "load", "finish_run"} <= task_names
+    # planned before the flow (no file hashed twice), so no planning task
+    assert task_names == {"prepare_warehouse", "extract", "load", "finish_run"}
     assert all(task["state"]["type"] == "COMPLETED" for task in tasks)
     [artifact] = [a for a in artifacts if a["flow_run_id"] == flow_run_id]
     assert "| loaded | 2 |" in artifact["data"]
     assert str(folder / "empty.pdf") in artifact["data"]
+
+
+def test_lps_server_start_is_used_by_runs_until_it_stops(tmp_path: Path) -> None:
+    """`lps server start` runs Prefect's server detached; an ingest with no PREFECT_API_URL then
+    records its flow run there without starting a temporary server; `stop` ends it, and
+    `status` says so with exit 1."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
+    env["PREFECT_HOME"] = str(tmp_path / "home")
+    port = free_port()
+
+    def lps(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([_bin("lps"), *args], env=env, capture_output=True, text=True,
+                              timeout=300)
+
+    started = lps("server", "start", "--port", str(port))
+    api = f"http://127.0.0.1:{port}/api"
+    try:
+        assert started.returncode == 0, started.stdout + started.stderr
+        assert started.stdout.startswith(f"Prefect server running at {api} (pid ")
+        again = lps("server", "start", "--port", str(port))
+        assert (again.returncode, again.stdout.split(" (pid")[0]) == (
+            0, f"already running at {api}")
+        status = lps("server", "status")
+        assert (status.returncode, status.stdout.split(" (pid")[0]) == (0, f"running at {api}")
+
+        copy_leaflet(tmp_path / "in" / "barnet.pdf", "Barnet")
+        db_path = tmp_path / "lps.db"
+        result = lps("ingest", str(tmp_path / "in"), "--db", str(db_path), "-v")
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "Starting temporary server" not in result.stderr
+        assert "start a temporary Prefect server" not in result.stderr  # no such phase
+        assert "wait for Prefect to record the run" not in result.stderr  # it stays up
+        with sqlite3.connect(db_path) as conn:
+            [flow_run_id] = [row[0] for row in conn.execute("select flow_run_id from runs")]
+        deadline = time.monotonic() + 30
+        while True:  # recorded by the server after the command exited
+            run = httpx.get(f"{api}/flow_runs/{flow_run_id}", timeout=10).json()
+            if run.get("state", {}).get("type") == "COMPLETED" or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert run["state"]["type"] == "COMPLETED"
+    finally:
+        stopped = lps("server", "stop")
+    assert (stopped.returncode, stopped.stdout.split(" (pid")[0]) == (
+        0, f"stopped the server at {api}")
+    after = lps("server", "status")
+    assert (after.returncode, after.stdout) == (
+        1, f"not running (no server started by `lps server start` in {tmp_path / 'home'})\n")
+    stopped_again = lps("server", "stop")
+    assert (stopped_again.returncode, stopped_again.stdout) == (0, "not running: nothing to stop\n")

@@ -13,8 +13,9 @@ from conftest import PDFS, load_golden, needs_fixtures
 from sqlite_utils import Database
 
 from extractors import EXTRACTOR_VERSION
-from flows.reprocess import FIGURE_TABLES, reprocess_all, reprocess_document
-from flows.sources import document_id_for
+from pipeline.reprocess import FIGURE_TABLES, reprocess_all, reprocess_one
+from pipeline.settings import Settings
+from pipeline.sources import document_id_for
 from warehouse import load_extraction, open_warehouse, record_quarantine
 
 BARNET = PDFS / "2009-10" / "barnet.pdf"
@@ -58,7 +59,7 @@ def test_reprocess_replaces_exactly_the_rows_that_differ(tmp_path: Path) -> None
         "document_id = ?", [barnet])}
     others_before = _other_rows(db, barnet)
 
-    outcomes = list(reprocess_all(db, raw, EXTRACTOR_VERSION))
+    outcomes = list(reprocess_all(db, raw, EXTRACTOR_VERSION, Settings()))
 
     assert [(o.document_id, o.status, o.rows_changed) for o in outcomes] == [
         (barnet, "loaded", 1)]  # camden is current: untouched
@@ -75,7 +76,7 @@ def test_reprocess_replaces_exactly_the_rows_that_differ(tmp_path: Path) -> None
     assert json.loads(history["rows_before"]) == json.loads(history["rows_after"])
     assert db.table("documents").get(barnet)["extractor_version"] == EXTRACTOR_VERSION
     assert db.table("documents").get(barnet)["source"] == "old/barnet.pdf"  # provenance kept
-    assert list(reprocess_all(db, raw, EXTRACTOR_VERSION)) == []  # nothing stale is left
+    assert list(reprocess_all(db, raw, EXTRACTOR_VERSION, Settings())) == []  # none stale
 
 
 @needs_fixtures
@@ -83,7 +84,7 @@ def test_a_document_without_its_bytes_is_reported_not_changed(tmp_path: Path) ->
     db = open_warehouse(tmp_path / "lps.db")
     truth = load_golden(GOLDEN / "camden.json")
     load_extraction(db, "0" * 64, str(tmp_path / "gone.pdf"), truth, "0.9.0", 1)
-    [outcome] = list(reprocess_all(db, tmp_path / "raw", EXTRACTOR_VERSION))
+    [outcome] = list(reprocess_all(db, tmp_path / "raw", EXTRACTOR_VERSION, Settings()))
     assert (outcome.status, outcome.reason) == (
         "missing", "no copy of its bytes in the raw store or at its sources")
     assert db.table("documents").get("0" * 64)["extractor_version"] == "0.9.0"
@@ -104,12 +105,13 @@ def test_a_reprocess_that_fails_midway_leaves_the_old_rows(tmp_path: Path) -> No
                "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
 
     with pytest.raises(sqlite3.IntegrityError, match="disk full"):
-        reprocess_document(db, db.table("documents").get(barnet), raw, EXTRACTOR_VERSION)
+        reprocess_one(db, db.table("documents").get(barnet), raw, EXTRACTOR_VERSION,
+                      Settings())
 
     assert {t: list(db.table(t).rows) for t in snapshot} == snapshot
     assert db.table("extraction_history").count == 0
     db.execute("DROP TRIGGER refuse")
-    [outcome] = list(reprocess_all(db, raw, EXTRACTOR_VERSION))  # and it can be run again
+    [outcome] = list(reprocess_all(db, raw, EXTRACTOR_VERSION, Settings()))  # run it again
     assert (outcome.status, outcome.rows_changed) == ("loaded", 1)  # the missing last row
     assert db.table("performance").count_where("document_id = ?", [barnet]) == len(
         truth.performance)
@@ -124,7 +126,7 @@ def test_a_leaflet_quarantined_by_an_older_extractor_is_loaded_by_a_newer_one(
     camden = _store(raw, CAMDEN)
     record_quarantine(db, camden, "http://archive/camden.pdf", "unknown template", "0.9.0", 1)
 
-    [outcome] = list(reprocess_all(db, raw, EXTRACTOR_VERSION))
+    [outcome] = list(reprocess_all(db, raw, EXTRACTOR_VERSION, Settings()))
 
     truth = load_golden(GOLDEN / "camden.json")
     figure_rows = sum(len(getattr(truth, t)) for t in FIGURE_TABLES)

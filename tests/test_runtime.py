@@ -1,50 +1,53 @@
-"""The Prefect API plumbing that keeps a local run to one quiet server (see flows/runtime.py)."""
+"""Which Prefect API a run uses, and leaving it once the run is recorded (flows/runtime.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from prefect import flow
 from prefect.context import get_run_context
+from prefect.settings import Settings as PrefectSettings
 from prefect.settings import get_current_settings
 
-from flows import runtime
-
-
-def test_workers_are_given_the_flows_own_api_when_none_is_configured(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    context = SimpleNamespace(client=SimpleNamespace(api_url="http://127.0.0.1:8123/api/"))
-    monkeypatch.setattr(runtime, "_configured_api_url", lambda: None)
-    monkeypatch.setattr(runtime, "get_run_context", lambda: context)
-    before = get_current_settings().api.url
-    with runtime.share_api_with_workers():
-        assert get_current_settings().api.url == "http://127.0.0.1:8123/api"
-    assert get_current_settings().api.url == before
+from flows import runtime, server
+from pipeline import timing
 
 
 def test_the_default_home_is_our_own_cache(monkeypatch: pytest.MonkeyPatch,
                                            tmp_path: Path) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    assert runtime.default_prefect_home() == tmp_path / "lps" / "prefect"
+    monkeypatch.delenv("PREFECT_HOME", raising=False)
+    assert server.default_prefect_home() == tmp_path / "lps" / "prefect"
+    assert server.prefect_home() == tmp_path / "lps" / "prefect"
+    monkeypatch.setenv("PREFECT_HOME", str(tmp_path / "mine"))
+    assert server.prefect_home() == tmp_path / "mine"
 
 
-def test_quiet_defaults_name_real_settings() -> None:
-    settings = get_current_settings()
-    for dotted in runtime.QUIET_DEFAULTS:
-        value: object = settings
-        for part in dotted.split("."):
-            value = getattr(value, part)
+def test_the_quiet_environment_names_real_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each variable reaches the setting it is meant for (a misspelt one would be ignored)."""
+    for name, value in server.QUIET_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    settings = PrefectSettings()
+    assert settings.server.analytics_enabled is False
+    assert settings.server.services.task_run_recorder.batch_size == 100
+    assert settings.server.services.task_run_recorder.flush_interval == 1
+
+
+def test_no_server_answers_where_none_runs() -> None:
+    from conftest import free_port
+
+    assert not server.healthy(f"http://127.0.0.1:{free_port()}/api", timeout=0.5)
 
 
 @pytest.mark.usefixtures("prefect_api")
 def test_a_configured_api_is_used_as_it_is() -> None:
     configured = get_current_settings().api.url
-    with runtime.local_prefect_api() as api:
-        assert (api.url, api.temporary) == (configured, False)
+    timing.reset()
+    with runtime.prefect_api() as api:
+        assert (api.url, api.kind) == (configured, "configured")
         assert get_current_settings().api.url == configured
+    assert "start a temporary Prefect server" not in timing.phases()
 
 
 @pytest.mark.usefixtures("prefect_api")
@@ -53,7 +56,6 @@ def test_wait_until_recorded_sees_a_finished_flow_run() -> None:
     def tiny() -> str:
         return str(get_run_context().flow_run.id)  # type: ignore[union-attr]
 
-    with runtime.local_prefect_api() as api:
-        run_id = tiny()
-        api.flow_run_ids.append(run_id)
-        assert api.settle(timeout=10)
+    run_id = tiny()
+    runtime.settle(runtime.PrefectApi("configured", "configured"))
+    assert runtime.wait_until_recorded(run_id, timeout=10)

@@ -19,9 +19,10 @@ from sqlite_utils import Database
 from benchmarks.corpus import pool_paths, retitled
 from benchmarks.table import results_to_markdown
 from extractors import extract_document
-from flows import ingest as ingest_module
-from flows.ingest import ingest_flow, run_ingest
-from flows.sources import document_id_for
+from flows import launch, runtime
+from flows.ingest import ingest_flow
+from pipeline.settings import Settings
+from pipeline.sources import document_id_for
 from warehouse import load_extraction, open_warehouse
 
 
@@ -35,7 +36,8 @@ def test_ingest_extracts_on_an_existing_dask_cluster(tmp_path: Path) -> None:
     (inbox / "broken.pdf").write_bytes(b"%PDF-1.4\nnot really\n")
     db_path = tmp_path / "lps.db"
     # Workers must be allowed children: each extract task parses in a killable child
-    # (flows.guard). docs/scaling.md says so for real clusters (distributed.worker.daemon: false).
+    # (pipeline.guard). docs/scaling.md says so for real clusters
+    # (distributed.worker.daemon: false).
     cluster_kind: Any = distributed.LocalCluster  # untyped in distributed's stubs
     client_kind: Any = distributed.Client
     with dask.config.set({"distributed.worker.daemon": False}), cluster_kind(
@@ -84,8 +86,8 @@ def test_a_rerun_with_nothing_new_never_starts_prefect(
     def no_prefect() -> None:
         raise AssertionError("Prefect was started for a run with nothing to extract")
 
-    monkeypatch.setattr(ingest_module, "local_prefect_api", no_prefect)
-    summary = run_ingest([str(inbox)], str(db_path))
+    monkeypatch.setattr(runtime, "prefect_api", no_prefect)
+    summary = launch.ingest([str(inbox)], str(db_path), Settings())
     assert (summary.seen, summary.skipped, summary.loaded, summary.flow_run_id) == (2, 2, 0, None)
     assert summary.rows_written["document_sources"] == 1  # again.pdf recorded as a name
     with Database(db_path) as db:
@@ -94,7 +96,7 @@ def test_a_rerun_with_nothing_new_never_starts_prefect(
 
 @needs_fixtures
 def test_lps_ingest_rerun_with_nothing_new_never_imports_prefect(tmp_path: Path) -> None:
-    """Importing Prefect took most of a re-run's time (flows.fastpath): the CLI must not."""
+    """Importing Prefect took most of a re-run's time: the CLI must not (flows.launch)."""
     inbox, db_path = _inbox_already_loaded(tmp_path)
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "lps.cli", "ingest", str(inbox),
@@ -124,10 +126,11 @@ def test_benchmark_copies_are_distinct_bytes_with_the_same_records() -> None:
 
 def test_benchmark_table_has_one_row_per_run_in_order_of_n() -> None:
     runs: list[dict[str, Any]] = [
-        {"n": 500, "ratio_b_over_a": 0.29, "prefect_trivial_tasks": {"tasks_per_second": 77.5}},
+        {"n": 500, "ratio_b_over_a": 0.29, "ratio_b_over_e": 0.77, "c_rerun_seconds": 0.6},
         {"n": 100, "ratio_b_over_a": None},
     ]
     lines = results_to_markdown(runs).splitlines()
-    assert lines[0].startswith("| N | (a) floor docs/s |") and len(lines) == 4
+    assert lines[0].startswith("| N | (a) floor docs/s | (e) own extractor docs/s |")
+    assert len(lines) == 4
     assert lines[2].startswith("| 100 | n/a |") and "| 500 |" in lines[3]
-    assert "| 0.29 |" in lines[3] and "| 77.5 |" in lines[3]
+    assert "| 0.29 |" in lines[3] and "| 0.77 |" in lines[3] and "| 0.6 |" in lines[3]

@@ -359,7 +359,7 @@ def test_check_warehouse_refuses_unwritten_changes(warehouse: Path, tmp_path: Pa
 def test_serve_command_reports_a_missing_warehouse(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.db"
     result = CliRunner().invoke(main, ["serve"], env={"LPS_DB": str(missing)})
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.output == (
         f"Error: no warehouse at {missing}: run `lps ingest` first, or pass --db\n"
     )

@@ -7,13 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from flows.sources import (
+from pipeline.plan import plan_paths, plan_readings
+from pipeline.sources import (
     Candidate,
+    DocumentHasher,
+    NoDocuments,
     SourceNotFound,
     Unreadable,
     discover_files,
     document_id_for,
-    plan_ingest,
     read_candidate,
 )
 
@@ -61,7 +63,12 @@ def test_a_document_is_named_by_the_sha256_of_its_bytes(tmp_path: Path) -> None:
     path = touch(tmp_path / "leaflet.pdf", data)
     expected = hashlib.sha256(data).hexdigest()
     assert document_id_for(data) == expected
-    assert read_candidate(path) == Candidate(str(path), expected, len(data))
+    assert read_candidate(path) == Candidate(str(path), expected, len(data),
+                                             path.stat().st_mtime_ns)
+    hasher = DocumentHasher()
+    for start in range(0, len(data), 4096):  # as a download arrives
+        hasher.update(data[start : start + 4096])
+    assert (hasher.document_id, hasher.size) == (expected, len(data))
 
 
 def test_an_unreadable_file_is_reported_not_raised(tmp_path: Path) -> None:
@@ -76,7 +83,22 @@ def test_plan_skips_known_documents_and_repeats_in_the_run() -> None:
     copy = Candidate("/b/barnet copy.pdf", "b" * 64, 10)
     known = Candidate("/a/brent.pdf", "c" * 64, 10)
     broken = Unreadable("/a/locked.pdf", "cannot read the file: Permission denied")
-    plan = plan_ingest([first, known, broken, copy], known={"c" * 64})
+    plan = plan_readings([first, known, broken, copy], known={"c" * 64})
+    assert plan.seen == 4
     assert plan.candidates == [first]
     assert plan.skipped == [known, copy]
     assert plan.unreadable == [broken]
+
+
+def test_paths_with_no_pdf_are_an_error_unless_allowed(tmp_path: Path) -> None:
+    """Before the warehouse is touched: no file is created."""
+    touch(tmp_path / "drop" / "notes.txt")
+    db_path = tmp_path / "lps.db"
+    with pytest.raises(NoDocuments) as error:
+        plan_paths([tmp_path / "drop"], db_path, "1.0")
+    assert str(error.value) == (
+        f"no PDF files in {tmp_path / 'drop'}: nothing to ingest (folders are searched for "
+        "*.pdf; give --allow-empty when an empty drop folder is expected)")
+    plan = plan_paths([tmp_path / "drop"], db_path, "1.0", allow_empty=True)
+    assert (plan.seen, plan.candidates) == (0, [])
+    assert not db_path.exists()

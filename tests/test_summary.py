@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flows.summary import IngestSummary, NotLoaded, summary_to_markdown, summary_to_text
+from pipeline.report import IngestSummary, NotLoaded, summary_to_markdown, summary_to_text
 
 SUMMARY = IngestSummary(
     run_id="r1", flow_run_id=None, warehouse="lps.db", started_at="2024-05-01T12:00:00+00:00",
@@ -16,7 +16,7 @@ SUMMARY = IngestSummary(
 
 def test_text_summary() -> None:
     assert summary_to_text(SUMMARY) == "\n".join([
-        "Ingested into lps.db in 9.2s",
+        "Ingested into lps.db in 9.2s (start to exit)",
         "  documents seen:        4",
         "  loaded:                2",
         "  skipped (known/dupe):  1",

@@ -108,8 +108,9 @@ def test_cli_names_each_problem_and_exits_one(damaged: tuple[Path, sqlite3.Conne
 
 def test_cli_refuses_a_missing_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["verify"], env={"LPS_DB": str(tmp_path / "none.db")})
-    assert result.exit_code == 1
-    assert result.output == f"Error: no warehouse at {tmp_path / 'none.db'}\n"
+    assert result.exit_code == 2
+    assert result.output == (f"Error: no warehouse at {tmp_path / 'none.db'}: run `lps ingest` "
+                             "first, or pass --db\n")
     assert not (tmp_path / "none.db").exists()
 
 

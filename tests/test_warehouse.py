@@ -13,6 +13,7 @@ from schemas import Section
 from warehouse import (
     BUSY_TIMEOUT_MS,
     TABLES,
+    WarehouseMissing,
     WarehouseUnavailable,
     known_document_ids,
     load_extraction,
@@ -135,11 +136,25 @@ def test_a_folder_is_not_a_warehouse(tmp_path: Path) -> None:
     assert str(error.value) == f"cannot open warehouse {tmp_path}: it is a folder"
 
 
-def test_a_missing_folder_is_reported_with_the_path(tmp_path: Path) -> None:
+def test_a_missing_folder_is_reported_as_a_missing_folder(tmp_path: Path) -> None:
     path = tmp_path / "no-such-folder" / "lps.db"
-    with pytest.raises(WarehouseUnavailable) as error:
+    with pytest.raises(WarehouseMissing) as error:
         open_warehouse(path)
-    assert str(error.value) == f"cannot open warehouse {path}: unable to open database file"
+    assert str(error.value) == (
+        f"cannot create warehouse {path}: folder {path.parent} does not exist")
+    with pytest.raises(WarehouseMissing) as error:
+        open_warehouse(path, writable=False)
+    assert str(error.value) == f"no warehouse at {path}: folder {path.parent} does not exist"
+    assert not path.parent.exists()
+
+
+def test_a_warehouse_that_must_exist_is_never_created(tmp_path: Path) -> None:
+    for writable in (True, False):
+        with pytest.raises(WarehouseMissing) as error:
+            open_warehouse(tmp_path / "lsp.db", writable=writable, must_exist=True)
+        assert str(error.value) == (
+            f"no warehouse at {tmp_path / 'lsp.db'}: run `lps ingest` first, or pass --db")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_file_that_is_not_sqlite_is_refused(tmp_path: Path) -> None:

@@ -10,7 +10,9 @@ Usage::
 
 from warehouse.connection import (
     BUSY_TIMEOUT_MS,
+    WarehouseMissing,
     WarehouseUnavailable,
+    check_writable,
     open_warehouse,
     write_transaction,
 )
@@ -32,7 +34,9 @@ __all__ = [
     "CHILD_TABLES",
     "TABLES",
     "LoadOutcome",
+    "WarehouseMissing",
     "WarehouseUnavailable",
+    "check_writable",
     "document_row",
     "extraction_to_rows",
     "known_document_ids",

@@ -18,7 +18,6 @@ from sqlite_utils import Database
 
 __all__ = [
     "ARCHIVE_TABLES",
-    "create_archive_tables",
     "create_expectations",
     "fetched_urls",
     "record_expectation",
@@ -50,49 +49,6 @@ def create_expectations(db: Database) -> None:
         not_null=["document_id", "source", "verdict", "checked_at"],
         strict=True,
     )
-
-
-def create_archive_tables(db: Database) -> None:
-    """Create `fetches`, `document_expectations` and `extraction_history` when missing."""
-    create_expectations(db)
-    if not db.table("fetches").exists():
-        db.table("fetches").create(
-            {
-                "url": str,
-                "status": str,  # 'fetched' or 'failed'
-                "document_id": str,  # sha256 of the bytes; NULL when failed
-                "size_bytes": int,
-                "content_type": str,
-                "reason": str,  # why it failed; NULL when fetched
-                "transient": int,  # 1 when a later run should try again
-                "attempts": int,
-                "fetched_at": str,
-            },
-            pk="url",
-            not_null=["url", "status", "attempts", "fetched_at"],
-            strict=True,
-        )
-        db.table("fetches").create_index(["document_id"])
-    if not db.table("extraction_history").exists():
-        db.table("extraction_history").create(
-            {
-                "id": int,
-                "document_id": str,
-                "previous_version": str,
-                "extractor_version": str,
-                "status": str,
-                "reason": str,
-                "rows_before": str,  # JSON {table: count}
-                "rows_after": str,
-                "rows_changed": int,  # figure rows added, removed or altered
-                "figures_changed": int,  # 1 when any figure differs
-                "replaced_at": str,
-            },
-            pk="id",
-            not_null=["document_id", "extractor_version", "status", "replaced_at"],
-            strict=True,
-        )
-        db.table("extraction_history").create_index(["document_id"])
 
 
 def record_fetch(db: Database, row: Mapping[str, Any]) -> None:

@@ -7,6 +7,7 @@ has wasted ten minutes.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -17,7 +18,14 @@ from sqlite_utils import Database
 
 from warehouse.migrations import migrations
 
-__all__ = ["BUSY_TIMEOUT_MS", "WarehouseUnavailable", "open_warehouse", "write_transaction"]
+__all__ = [
+    "BUSY_TIMEOUT_MS",
+    "WarehouseMissing",
+    "WarehouseUnavailable",
+    "check_writable",
+    "open_warehouse",
+    "write_transaction",
+]
 
 #: How long a write waits for another connection's lock before failing. Researchers may hold a
 #: long read open while an ingest runs; WAL lets readers and the single writer coexist, and the
@@ -29,18 +37,55 @@ class WarehouseUnavailable(Exception):
     """The warehouse file cannot be opened, migrated or written. The pipeline cannot work."""
 
 
-def open_warehouse(path: str | Path, *, writable: bool = True) -> Database:
-    """Open (creating if needed) and migrate the warehouse at `path`.
+class WarehouseMissing(WarehouseUnavailable):
+    """No warehouse file where one was expected (a command that only reads, or a mistyped path),
+    or no folder to create one in."""
+
+
+def check_writable(path: str | Path) -> None:
+    """Raise `WarehouseUnavailable` when a warehouse could not be created or written at `path`,
+    without creating or changing anything: a folder, a folder that does not exist, a file or
+    folder without write permission."""
+    path = Path(path)
+    folder = path.parent
+    if path.is_dir():
+        raise WarehouseUnavailable(f"cannot open warehouse {path}: it is a folder")
+    if not folder.is_dir():
+        raise WarehouseMissing(f"cannot create warehouse {path}: folder {folder} does not exist")
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise WarehouseUnavailable(f"cannot write warehouse {path}: permission denied")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise WarehouseUnavailable(
+            f"cannot write warehouse {path}: folder {folder} is not writable"
+        )
+
+
+def _missing(path: Path) -> WarehouseMissing:
+    if not path.parent.is_dir():
+        return WarehouseMissing(f"no warehouse at {path}: folder {path.parent} does not exist")
+    return WarehouseMissing(f"no warehouse at {path}: run `lps ingest` first, or pass --db")
+
+
+def open_warehouse(
+    path: str | Path, *, writable: bool = True, must_exist: bool = False
+) -> Database:
+    """Open and migrate the warehouse at `path`, creating it unless `must_exist`.
 
     WAL mode and a busy timeout are set on every connection; foreign keys are enforced.
     With `writable` (the default) a write lock is taken and released at once, so a read-only
-    file or folder fails here, with the path in the message, rather than mid-run.
-    Raises `WarehouseUnavailable`.
+    file or folder fails here, with the path in the message, rather than mid-run. Without
+    it the file is opened as it is, to be read (never created, never migrated, never locked).
+    Raises `WarehouseUnavailable` (`WarehouseMissing` when there is no such file and it may
+    not be created).
     """
     path = Path(path)
+    if (must_exist or not writable) and not path.exists():
+        raise _missing(path)
+    if writable:
+        check_writable(path)
+    elif path.is_dir():
+        raise WarehouseUnavailable(f"cannot open warehouse {path}: it is a folder")
     try:
-        if path.is_dir():
-            raise WarehouseUnavailable(f"cannot open warehouse {path}: it is a folder")
         db = Database(path)
     except sqlite3.Error as error:
         raise WarehouseUnavailable(f"cannot open warehouse {path}: {error}") from error
@@ -51,6 +96,8 @@ def open_warehouse(path: str | Path, *, writable: bool = True) -> Database:
             _enable_wal(db)
             with write_transaction(db):  # one migrator at a time, even on a new file
                 migrations.apply(db)
+        else:
+            db.execute("SELECT count(*) FROM sqlite_master").fetchall()  # a SQLite file at all?
     except sqlite3.Error as error:
         db.close()
         raise WarehouseUnavailable(f"cannot open warehouse {path}: {error}") from error

@@ -2,7 +2,9 @@
 
 Table and column names are a contract: researchers' SQL relies on them. Add a new migration for any
 change; never edit one that has shipped, because `_sqlite_migrations` records it as applied and
-it will not run again.
+it will not run again. A migration holds its own schema as shipped: m003 and m004 run the SQL
+files in `warehouse/frozen/` that record exactly what they created (code they once called, such
+as `warehouse.views.create_views`, may change since; they must not).
 
 Every child table has a foreign key to `documents`, the page its figure was printed on and a
 composite primary key `(document_id, row_number)`, so a document's rows can be replaced as a whole
@@ -11,11 +13,22 @@ and a reload can never duplicate them.
 
 from __future__ import annotations
 
+import re
+import sqlite3
+from pathlib import Path
+
 from sqlite_utils import Database
 from sqlite_utils.db import ForeignKey
 from sqlite_utils.migrations import Migrations
 
-__all__ = ["CHILD_TABLES", "TABLES", "migrations"]
+from schemas.areas import london_boroughs
+
+__all__ = ["CHILD_TABLES", "FROZEN", "TABLES", "frozen_statements", "migrations"]
+
+#: The SQL the shipped migrations ran, one file per migration.
+FROZEN = Path(__file__).resolve().parent / "frozen"
+
+_CREATES = re.compile(r'^CREATE (?:TABLE|INDEX) "?([^"\s(]+)"?', re.IGNORECASE)
 
 migrations = Migrations("policing-summaries")
 
@@ -189,23 +202,53 @@ def m002_editions(db: Database) -> None:
     db.table("ward_priorities").create_index(["area", "ward"])
 
 
+def frozen_statements(name: str) -> list[str]:
+    """The statements of `frozen/<name>.sql`, in order, without their comments."""
+    statements, current = [], ""
+    for line in (FROZEN / f"{name}.sql").read_text(encoding="utf-8").splitlines(keepends=True):
+        if not current and (not line.strip() or line.startswith("--")):
+            continue
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip().removesuffix(";"))
+            current = ""
+    assert not current.strip(), f"frozen/{name}.sql ends inside a statement"
+    return statements
+
+
+def _run_frozen(db: Database, name: str) -> None:
+    """Run a frozen migration: each statement in turn, a table or index created only when
+    missing (as the shipped code did), then read each view once so a broken one fails here."""
+    existing = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
+    views = []
+    for statement in frozen_statements(name):
+        created = _CREATES.match(statement)
+        if created and created.group(1) in existing:
+            continue
+        db.execute(statement)
+        if statement.upper().startswith("CREATE VIEW"):
+            views.append(statement.split("[", 1)[1].split("]", 1)[0])
+    for view in views:
+        db.execute(f"SELECT * FROM [{view}] LIMIT 0").fetchall()
+
+
 @migrations()
 def m003_views(db: Database) -> None:
-    """The researchers' views and the `areas` reference table (see `warehouse.views`)."""
-    from warehouse.views import create_views
-
-    create_views(db)
+    """The researchers' views and the `areas` reference table (frozen/m003_views.sql), and the
+    32 boroughs in `areas`, so `coverage` can show what is missing."""
+    _run_frozen(db, "m003_views")
+    db.table("areas").upsert_all(
+        ({"area_code": area.code, "area": area.name} for area in london_boroughs()),
+        pk="area_code",
+    )
 
 
 @migrations()
 def m004_archive(db: Database) -> None:
-    """`fetches`, `document_expectations` and `extraction_history` (see `warehouse.archive`),
-    and the views again: `coverage` places quarantined documents by what was expected of them."""
-    from warehouse.archive import create_archive_tables
-    from warehouse.views import create_views
-
-    create_archive_tables(db)
-    create_views(db)
+    """`fetches`, `document_expectations` and `extraction_history`, and the views again:
+    `coverage` places quarantined documents by what was expected of them
+    (frozen/m004_archive.sql)."""
+    _run_frozen(db, "m004_archive")
 
 
 @migrations()

@@ -20,8 +20,8 @@ Checks, and the promise each one tests:
 - `full_text`: `sections_fts` indexes exactly the rows of `sections`. It is keyed on the
   implicit rowid of a table whose primary key is `(document_id, row_number)`, which `VACUUM`
   may renumber; a stale index finds the wrong text.
-- `figures`: every loaded document's rows, rebuilt into records (`warehouse.reread`), pass the
-  Pydantic schemas again, and repeated columns (area, period) agree with the document.
+- `figures`: every loaded document's rows, rebuilt into records (`warehouse.stored_records`),
+  pass the Pydantic schemas again, and repeated columns (area, period) agree with the document.
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from pydantic import ValidationError
 from sqlite_utils import Database
 
 from warehouse.migrations import CHILD_TABLES
-from warehouse.reread import RECORD_LIST, copied_columns, rows_to_extraction
 from warehouse.rows import Row
+from warehouse.stored_records import RECORD_LIST, copied_columns, rows_to_extraction
 
 __all__ = [
     "CHECKS",

@@ -1,26 +1,28 @@
-"""Finding the files to ingest, and naming each by the sha256 of its bytes.
+"""Finding the files to ingest, and naming each document by the sha256 of its bytes.
 
-Plain functions with no Prefect in them, so the rules (which files count, what is a duplicate)
-are tested directly; `flows.ingest` wraps them in tasks.
+The one place a document's identity is computed: `document_id_for` (bytes in memory),
+`DocumentHasher` (bytes as they stream in, for downloads) and `read_candidate` (a file on disk,
+read in chunks). A file is hashed once per run: later stages check that it has not changed by
+its size and modification time (`Candidate.unchanged`), not by hashing it again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
     "Candidate",
-    "IngestPlan",
+    "DocumentHasher",
+    "NoDocuments",
     "SourceNotFound",
     "Unreadable",
     "discover_files",
     "document_id_for",
     "is_pdf_name",
-    "plan_ingest",
     "read_candidate",
 ]
 
@@ -31,13 +33,50 @@ class SourceNotFound(Exception):
     """A path given to ingest does not exist: the caller asked for something that isn't there."""
 
 
+class NoDocuments(Exception):
+    """The paths given hold no PDF at all: nothing to ingest."""
+
+
+class DocumentHasher:
+    """A document's identity computed as its bytes arrive (a download); `size` counts them."""
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+        self.size = 0
+
+    def update(self, chunk: bytes) -> None:
+        self._digest.update(chunk)
+        self.size += len(chunk)
+
+    @property
+    def document_id(self) -> str:
+        return self._digest.hexdigest()
+
+
+def document_id_for(data: bytes) -> str:
+    """A document's identity: the sha256 hex digest of its bytes."""
+    hasher = DocumentHasher()
+    hasher.update(data)
+    return hasher.document_id
+
+
 @dataclass(frozen=True)
 class Candidate:
-    """A file to ingest: where it is, and the identity of its bytes when they were read."""
+    """A file to ingest: where it is, the identity of its bytes, and its size and modification
+    time when they were read (to notice a file changed since, without hashing it again)."""
 
     source: str
     document_id: str
     size_bytes: int
+    mtime_ns: int = 0
+
+    def unchanged(self) -> bool:
+        """Whether the file still has the size and modification time it had when hashed."""
+        try:
+            stat = os.stat(self.source)
+        except OSError:
+            return False
+        return (stat.st_size, stat.st_mtime_ns) == (self.size_bytes, self.mtime_ns)
 
 
 @dataclass(frozen=True)
@@ -79,48 +118,14 @@ def discover_files(paths: Iterable[str | Path]) -> list[Path]:
     return list(found)
 
 
-def document_id_for(data: bytes) -> str:
-    """A document's identity: the sha256 hex digest of its bytes."""
-    return hashlib.sha256(data).hexdigest()
-
-
 def read_candidate(path: Path) -> Candidate | Unreadable:
     """Hash a file's bytes in chunks (leaflets are small, folders of them are not)."""
-    digest = hashlib.sha256()
-    size = 0
+    hasher = DocumentHasher()
     try:
         with path.open("rb") as handle:
+            stat = os.fstat(handle.fileno())
             while chunk := handle.read(_CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
+                hasher.update(chunk)
     except OSError as error:
         return Unreadable(str(path), f"cannot read the file: {error.strerror or error}")
-    return Candidate(str(path), digest.hexdigest(), size)
-
-
-@dataclass(frozen=True)
-class IngestPlan:
-    """What a run will do with the files it found."""
-
-    candidates: list[Candidate]  # new bytes, to extract (each document once)
-    skipped: list[Candidate]  # already loaded, or the same bytes as an earlier file this run
-    unreadable: list[Unreadable]
-
-
-def plan_ingest(
-    readings: Iterable[Candidate | Unreadable], known: Collection[str]
-) -> IngestPlan:
-    """Keep the first file of each document not already loaded (`known` ids); skip the rest."""
-    candidates: list[Candidate] = []
-    skipped: list[Candidate] = []
-    unreadable: list[Unreadable] = []
-    planned: set[str] = set()
-    for reading in readings:
-        if isinstance(reading, Unreadable):
-            unreadable.append(reading)
-        elif reading.document_id in known or reading.document_id in planned:
-            skipped.append(reading)
-        else:
-            planned.add(reading.document_id)
-            candidates.append(reading)
-    return IngestPlan(candidates, skipped, unreadable)
+    return Candidate(str(path), hasher.document_id, hasher.size, stat.st_mtime_ns)

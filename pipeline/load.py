@@ -1,4 +1,4 @@
-"""Writing extraction results to the warehouse, one document per transaction.
+"""The load stage: extraction results into the warehouse, one document per transaction.
 
 A document whose rows the warehouse refuses (a constraint such as NOT NULL or a duplicate key)
 is a fault of that document's records, so it is quarantined with the database's words and the
@@ -12,20 +12,22 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlite_utils import Database
 
-from flows.extraction import Extracted
-from flows.sources import Candidate
+from pipeline.extract import Extracted
+from pipeline.sources import Candidate
 from warehouse import (
     LoadOutcome,
     load_extraction,
+    open_warehouse,
     record_quarantine,
     record_source,
     write_transaction,
 )
 
-__all__ = ["Written", "record_skipped_sources", "write_extracted"]
+__all__ = ["Written", "load_batch", "record_skipped_sources", "write_extracted"]
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,15 @@ def write_extracted(db: Database, item: Extracted, extractor_version: str) -> Wr
         reason = f"the warehouse refused its records: {error}"
         return _quarantine(db, item, reason, extractor_version)
     return Written(candidate.source, candidate.document_id, outcome, None)
+
+
+def load_batch(extracted: Iterable[Extracted], db_path: str | Path, extractor_version: str
+               ) -> list[Written]:
+    """Write a batch, one transaction per document; a document whose file could not be read
+    again (`transient`) is left for the next run, not quarantined."""
+    with open_warehouse(db_path) as db:
+        return [write_extracted(db, item, extractor_version) for item in extracted
+                if not item.transient]
 
 
 def record_skipped_sources(db: Database, skipped: Iterable[Candidate]) -> int:

@@ -15,11 +15,10 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from flows.safety import safe_raw_path
+from pipeline.safety import safe_raw_path
 from warehouse import utc_now
 
 __all__ = [
-    "default_raw_dir",
     "has_origin",
     "raw_path",
     "store_copy",
@@ -28,12 +27,6 @@ __all__ = [
 ]
 
 _SIDECAR_LOCK = threading.Lock()
-
-
-def default_raw_dir(db_path: str | Path) -> Path:
-    """`$LPS_RAW`, else `raw/` beside the warehouse file."""
-    env = os.environ.get("LPS_RAW")
-    return Path(env) if env else Path(db_path).resolve().parent / "raw"
 
 
 def raw_path(raw_dir: Path, sha256: str) -> Path:

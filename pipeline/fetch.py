@@ -3,7 +3,7 @@
 Plain functions over an `httpx.Client`, no Prefect, so the rules (what is retried, what is too
 large, what is not a PDF) are tested against a local server. Every file fetched is kept unedited
 as `<raw>/<sha256>.pdf`, beside `<sha256>.json` listing every URL and time it was fetched from
-(see `flows.rawstore`). Only transient failures are retried, with exponential backoff:
+(see `pipeline.rawstore`). Only transient failures are retried, with exponential backoff:
 connection errors, timeouts, an incomplete body, 5xx and 429 (waiting as long as the server's
 `Retry-After` asks, up to a minute). A 404 or an HTML page is an answer, and asking again would
 get the same one.
@@ -11,18 +11,18 @@ get the same one.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 
-from flows.rawstore import store_file
-from flows.safety import check_url, max_document_bytes
+from pipeline.rawstore import store_file
+from pipeline.safety import UnsafeInput, capped_chunks, check_url
+from pipeline.sources import DocumentHasher
 
 __all__ = ["FetchPolicy", "FetchResult", "RateLimiter", "fetch_url"]
 
@@ -33,10 +33,10 @@ _PDF_MAGIC = b"%PDF-"
 class FetchPolicy:
     """How politely and how patiently to download."""
 
+    max_bytes: int  # largest file accepted (`Settings.max_bytes`, or `lps backfill --max-mb`)
     timeout: float = 30.0  # seconds per connect / read
     retries: int = 3  # further attempts after a transient failure
     backoff: float = 1.0  # seconds before the first retry; doubles each time
-    max_bytes: int = field(default_factory=max_document_bytes)  # $LPS_MAX_BYTES or 50 MB
     concurrency: int = 4  # downloads at once
     rate: float = 2.0  # requests per second, at most
 
@@ -104,27 +104,27 @@ def _download(client: httpx.Client, url: str, raw_dir: Path, policy: FetchPolicy
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > policy.max_bytes:
             raise _Refused(f"too large: {declared} bytes declared, limit {policy.max_bytes}")
-        digest, size = hashlib.sha256(), 0
+        hasher = DocumentHasher()
         handle, name = tempfile.mkstemp(dir=raw_dir, suffix=".part")
         try:
             with os.fdopen(handle, "wb") as out:
-                for chunk in response.iter_bytes():
-                    if size == 0 and not chunk[: len(_PDF_MAGIC)].startswith(
+                for chunk in capped_chunks(response.iter_bytes(), policy.max_bytes):
+                    if hasher.size == 0 and not chunk[: len(_PDF_MAGIC)].startswith(
                         _PDF_MAGIC[: len(chunk)]
                     ):
                         raise _Refused(f"not a PDF: content type {kind or 'unknown'}, "
                                        f"starts {chunk[:16]!r}")
-                    size += len(chunk)
-                    if size > policy.max_bytes:
-                        raise _Refused(f"too large: over {policy.max_bytes} bytes, stopped")
-                    digest.update(chunk)
+                    hasher.update(chunk)
                     out.write(chunk)
-            if size == 0:
+            if hasher.size == 0:
                 raise _Refused("empty body")
+        except UnsafeInput as error:
+            os.unlink(name)
+            raise _Refused(str(error)) from error
         except BaseException:
             os.unlink(name)
             raise
-        return Path(name), digest.hexdigest(), size, content_type
+        return Path(name), hasher.document_id, hasher.size, content_type
 
 
 def fetch_url(client: httpx.Client, url: str, raw_dir: Path, policy: FetchPolicy,

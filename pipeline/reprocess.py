@@ -1,10 +1,11 @@
 """Re-extracting documents from the raw store after the extractors change, with no network.
 
 A document written by another extractor version than the current one is read again from disk
-(`<raw>/<sha256>.pdf`, else the path it was ingested from), checked against its hash, extracted
-and written back in ONE transaction together with its `extraction_history` row: the old rows are
-replaced as a whole, and the history says what changed, so a correction can be told from an
-original.
+(`<raw>/<sha256>.pdf`, else the path it was ingested from), checked against its hash, parsed in
+the guard's child (with the same limits as an ingest) and written back in ONE transaction
+together with its `extraction_history` row: the old rows are replaced as a whole, and the
+history says what changed, so a correction can be told from an original. Documents are parsed
+on a few guarded children at once and written one at a time, in order.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from flows.extraction import extraction_or_reason
-from flows.sources import document_id_for
+from pipeline.extract import extract_each, too_large
+from pipeline.guard import GuardedExtractor
+from pipeline.settings import Settings
+from pipeline.sources import document_id_for
+from schemas import Extraction
 from warehouse import (
     CHILD_TABLES,
     load_extraction,
@@ -31,10 +35,14 @@ __all__ = [
     "FIGURE_TABLES",
     "Reprocessed",
     "locate_raw",
+    "reextract",
     "reprocess_all",
     "reprocess_document",
+    "reprocess_one",
     "stale_documents",
 ]
+
+_NOWHERE = "no copy of its bytes in the raw store or at its sources"
 
 #: Child tables holding figures: a changed row in one of these is a changed figure.
 FIGURE_TABLES = ("performance", "priorities", "force_results", "ward_priorities")
@@ -55,17 +63,43 @@ def stale_documents(db: Database, extractor_version: str) -> list[dict[str, Any]
         "extractor_version != ?", [extractor_version], order_by="ingested_at, document_id"))
 
 
-def locate_raw(db: Database, document: dict[str, Any], raw_dir: Path | None) -> Path | None:
-    """Where the document's bytes are on disk: the raw store first, then any path it was seen at."""
+def places_of(db: Database, document: dict[str, Any], raw_dir: Path | None) -> list[Path]:
+    """Where the document's bytes may be on disk: the raw store first, then every path it was
+    seen at."""
     document_id = document["document_id"]
     places = [raw_dir / f"{document_id}.pdf"] if raw_dir is not None else []
     places.append(Path(document["source"]))
     places += [Path(row["source"]) for row in db.table("document_sources").rows_where(
         "document_id = ?", [document_id])]
+    return places
+
+
+def locate_raw(places: list[Path], document_id: str) -> tuple[Path, bytes] | None:
+    """The first place holding exactly the document's bytes, and the bytes."""
     for place in places:
-        if place.is_file() and document_id_for(place.read_bytes()) == document_id:
-            return place
+        try:
+            data = place.read_bytes() if place.is_file() else None
+        except OSError:
+            data = None
+        if data is not None and document_id_for(data) == document_id:
+            return place, data
     return None
+
+
+@dataclass(frozen=True)
+class _Job:
+    document: dict[str, Any]
+    places: list[Path]
+
+
+def reextract(job: _Job, guard: GuardedExtractor) -> tuple[int, Extraction | str] | None:
+    """The document's size and its records (or quarantine reason), parsed in the guard's child;
+    None when its bytes are nowhere to be found."""
+    found = locate_raw(job.places, job.document["document_id"])
+    if found is None:
+        return None
+    _path, data = found
+    return len(data), too_large(len(data), guard.settings) or guard.extract(data)
 
 
 def _figures(db: Database, document_id: str) -> dict[tuple[str, int], tuple[Any, ...]]:
@@ -80,26 +114,25 @@ def _counts(db: Database, document_id: str) -> dict[str, int]:
     return {t: db.table(t).count_where("document_id = ?", [document_id]) for t in CHILD_TABLES}
 
 
-def reprocess_document(db: Database, document: dict[str, Any], raw_dir: Path | None,
-                       extractor_version: str) -> Reprocessed:
-    """Extract one stale document again and replace its rows, atomically, with its history."""
+def reprocess_document(db: Database, document: dict[str, Any],
+                       parsed: tuple[int, Extraction | str] | None, extractor_version: str
+                       ) -> Reprocessed:
+    """Replace one stale document's rows with those `reextract` found, atomically, with its
+    history; a document with no bytes found (`parsed` None) is left as it was."""
     document_id, previous = document["document_id"], document["extractor_version"]
-    path = locate_raw(db, document, raw_dir)
-    if path is None:
-        return Reprocessed(document_id, previous, "missing",
-                           reason="no copy of its bytes in the raw store or at its sources")
-    data = path.read_bytes()
-    result = extraction_or_reason(data)
+    if parsed is None:
+        return Reprocessed(document_id, previous, "missing", reason=_NOWHERE)
+    size, result = parsed
     source = document["source"]  # where it came from, not where its copy is kept
     # One write transaction taking the lock up front (an ingest may be writing too); the
     # writes below nest in it as savepoints, so the old rows stay unless all of it commits.
     with write_transaction(db):
         before, rows_before = _figures(db, document_id), _counts(db, document_id)
         if isinstance(result, str):
-            record_quarantine(db, document_id, source, result, extractor_version, len(data))
+            record_quarantine(db, document_id, source, result, extractor_version, size)
             status, reason = "quarantined", result
         else:
-            load_extraction(db, document_id, source, result, extractor_version, len(data))
+            load_extraction(db, document_id, source, result, extractor_version, size)
             status, reason = "loaded", None
         after = _figures(db, document_id)
         changed = sum(before.get(key) != after.get(key) for key in before.keys() | after.keys())
@@ -113,8 +146,18 @@ def reprocess_document(db: Database, document: dict[str, Any], raw_dir: Path | N
     return Reprocessed(document_id, previous, status, changed, reason)
 
 
-def reprocess_all(db: Database, raw_dir: Path | None, extractor_version: str
-                  ) -> Iterator[Reprocessed]:
+def reprocess_all(db: Database, raw_dir: Path | None, extractor_version: str,
+                  settings: Settings, workers: int | None = None) -> Iterator[Reprocessed]:
     """Reprocess every stale document, yielding each outcome as it is written."""
-    for document in stale_documents(db, extractor_version):
-        yield reprocess_document(db, document, raw_dir, extractor_version)
+    jobs = [_Job(document, places_of(db, document, raw_dir))
+            for document in stale_documents(db, extractor_version)]
+    for job, parsed in extract_each(jobs, reextract, settings, workers):
+        yield reprocess_document(db, job.document, parsed, extractor_version)
+
+
+def reprocess_one(db: Database, document: dict[str, Any], raw_dir: Path | None,
+                  extractor_version: str, settings: Settings) -> Reprocessed:
+    """Re-extract one document (stale or not) and write it, as `reprocess_all` does."""
+    [(job, parsed)] = extract_each([_Job(document, places_of(db, document, raw_dir))],
+                                   reextract, settings, workers=1)
+    return reprocess_document(db, job.document, parsed, extractor_version)

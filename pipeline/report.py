@@ -1,22 +1,35 @@
-"""What an ingest run did, counted as it goes and reported once at the end.
+"""The report stage: what an ingest run did, counted as it goes and recorded once at the end.
 
-The same `IngestSummary` is returned by the flow, published as a Prefect artifact (markdown) and
-printed by `lps ingest`, so the three never disagree.
+`finish` records the run (and the names skipped documents were seen under) and builds the one
+`IngestSummary` that the flow returns and publishes as a Prefect artifact (markdown), that a run
+with nothing to extract returns without Prefect, and that `lps ingest` prints.
 """
 
 from __future__ import annotations
 
+import time
+import uuid
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from flows.extraction import Extracted
-from flows.sources import IngestPlan
-from flows.writing import Written
-from warehouse import TABLES
+from pipeline.extract import Extracted
+from pipeline.load import Written, record_skipped_sources
+from pipeline.plan import IngestPlan
+from warehouse import TABLES, open_warehouse, record_run, table_counts, utc_now, write_transaction
 
-__all__ = ["IngestSummary", "NotLoaded", "Tally", "summary_to_markdown", "summary_to_text"]
+__all__ = [
+    "IngestSummary",
+    "NotLoaded",
+    "Tally",
+    "finish",
+    "record_wall_time",
+    "summary_to_markdown",
+    "summary_to_text",
+]
 
 
 class NotLoaded(BaseModel):
@@ -63,10 +76,13 @@ class Tally:
     rows: Counter[str] = field(default_factory=Counter)
     not_loaded: list[NotLoaded] = field(default_factory=list)
 
+    started_at: str = field(default_factory=utc_now)
+    clock: float = field(default_factory=time.monotonic)
+
     @classmethod
-    def for_plan(cls, seen: int, plan: IngestPlan) -> Tally:
-        """Start from what hashing decided: skipped and unreadable files are already counted."""
-        tally = cls(seen=seen, skipped=len(plan.skipped))
+    def for_plan(cls, plan: IngestPlan) -> Tally:
+        """Start from what planning decided: skipped and unreadable files are already counted."""
+        tally = cls(seen=plan.seen, skipped=len(plan.skipped))
         for item in plan.unreadable:
             tally.add_unreadable(item.source, item.reason)
         return tally
@@ -94,6 +110,15 @@ class Tally:
                 source=written.source, reason=written.reason, document_id=written.document_id,
             ))
 
+    def land(self, extracted: list[Extracted], written: list[Written]) -> str:
+        """Count a batch that was extracted and written; a progress line for the log."""
+        for item in extracted:
+            self.add_extracted(item)
+        for outcome in written:
+            self.add(outcome)
+        return (f"{self.extracted} documents extracted: {self.loaded} loaded, "
+                f"{self.quarantined} quarantined")
+
     def counts(self) -> dict[str, int]:
         """The `runs` columns that count documents."""
         return {
@@ -105,10 +130,39 @@ class Tally:
         return {table: self.rows.get(table, 0) for table in TABLES if table != "runs"}
 
 
+def finish(db_path: str | Path, plan: IngestPlan, tally: Tally, flow_run_id: str | None = None
+           ) -> IngestSummary:
+    """Record the names skipped documents were seen under, and the run itself; the summary."""
+    run: dict[str, Any] = {
+        "run_id": uuid.uuid4().hex, "started_at": tally.started_at, "finished_at": utc_now(),
+        **tally.counts(), "seconds": round(time.monotonic() - tally.clock, 3),
+        "flow_run_id": flow_run_id,
+    }
+    with open_warehouse(db_path) as db:
+        added = record_skipped_sources(db, plan.skipped)
+        record_run(db, run)
+        totals = table_counts(db)
+    tally.rows["document_sources"] += added
+    return IngestSummary(
+        **run, warehouse=str(db_path), rows_written=tally.rows_written(),
+        rows_in_warehouse=totals, not_loaded=tally.not_loaded,
+    )
+
+
+def record_wall_time(db_path: str | Path, summary: IngestSummary, seconds: float
+                     ) -> IngestSummary:
+    """Set the run's `seconds` to the command's whole wall time, known only at its end (after
+    the Prefect server has stopped); the summary with the same figure."""
+    rounded = round(seconds, 3)
+    with open_warehouse(db_path) as db, write_transaction(db):
+        db.execute("UPDATE runs SET seconds = ? WHERE run_id = ?", [rounded, summary.run_id])
+    return summary.model_copy(update={"seconds": rounded})
+
+
 def summary_to_text(summary: IngestSummary) -> str:
     """Plain text for a terminal: the counts, then one line per file not loaded."""
     lines = [
-        f"Ingested into {summary.warehouse} in {summary.seconds:.1f}s",
+        f"Ingested into {summary.warehouse} in {summary.seconds:.1f}s (start to exit)",
         f"  documents seen:        {summary.seen}",
         f"  loaded:                {summary.loaded}",
         f"  skipped (known/dupe):  {summary.skipped}",

@@ -1,43 +1,23 @@
 """Guards for what comes from outside: URLs to fetch, names to store, and sizes to accept.
 
-Used by the downloader (`flows.backfill`) and the raw store: only http(s) URLs are fetched, a
-name from a URL or an archive can never place a file outside the raw store, and no download or
-file may be larger than a cap. Each check raises `UnsafeInput` with the offending value in the
-message; the flow edge turns it into a quarantine or a skipped source.
+Used by the downloader (`pipeline.fetch`) and the raw store: only http(s) URLs are fetched, a
+name from a URL or an archive can never place a file outside the raw store, and no download may
+be larger than the byte cap (`Settings.max_bytes`). Each check raises `UnsafeInput` with the
+offending value in the message; the caller turns it into a failed fetch or a quarantine.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from urllib.parse import urlsplit
 
-__all__ = [
-    "ALLOWED_SCHEMES",
-    "MAX_DOCUMENT_BYTES",
-    "UnsafeInput",
-    "capped_chunks",
-    "check_size",
-    "check_url",
-    "max_document_bytes",
-    "safe_raw_path",
-]
+__all__ = ["ALLOWED_SCHEMES", "UnsafeInput", "capped_chunks", "check_url", "safe_raw_path"]
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 
-#: Largest file accepted as a leaflet (a real one is under 2 MB). `LPS_MAX_BYTES` overrides it.
-MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
-
-
 class UnsafeInput(ValueError):
     """A URL, name or size the pipeline refuses to act on."""
-
-
-def max_document_bytes() -> int:
-    """The byte cap in force: `LPS_MAX_BYTES` when set to a positive integer, else the default."""
-    value = os.environ.get("LPS_MAX_BYTES", "")
-    return int(value) if value.isdigit() and int(value) > 0 else MAX_DOCUMENT_BYTES
 
 
 def check_url(url: str, allowed_hosts: Iterable[str] | None = None) -> str:
@@ -87,20 +67,10 @@ def safe_raw_path(root: str | Path, name: str) -> Path:
     return path
 
 
-def check_size(size: int, limit: int | None = None, *, what: str = "file") -> int:
-    """Return `size` when within the cap (`max_document_bytes()` by default); raise otherwise."""
-    cap = max_document_bytes() if limit is None else limit
-    if size > cap:
-        raise UnsafeInput(f"{what} too large: {size:,} bytes; at most {cap:,} are accepted")
-    return size
-
-
-def capped_chunks(
-    chunks: Iterable[bytes], limit: int | None = None, *, what: str = "download"
-) -> Iterator[bytes]:
-    """Pass chunks through, raising `UnsafeInput` as soon as their total exceeds the cap, so a
-    download that lies about (or omits) its Content-Length is stopped mid-stream."""
-    cap = max_document_bytes() if limit is None else limit
+def capped_chunks(chunks: Iterable[bytes], cap: int, *, what: str = "download"
+                  ) -> Iterator[bytes]:
+    """Pass chunks through, raising `UnsafeInput` as soon as their total exceeds `cap` bytes,
+    so a download that lies about (or omits) its Content-Length is stopped mid-stream."""
     total = 0
     for chunk in chunks:
         total += len(chunk)

@@ -11,60 +11,24 @@ cases a fresh child takes the rest of the batch. The child's address space is ca
 MemoryError ("ran out of memory ...") instead of starving the machine. A child reports ready
 before its first document, so its start-up is never counted against a document's time.
 
-Children come from a `forkserver` that has imported the extractors once, so starting one costs
-milliseconds and never forks the (threaded) Prefect process itself.
+Children come from a `forkserver` that has imported the extractors once per process, so starting
+one costs milliseconds and never forks the (threaded) Prefect process itself. The limits are
+`pipeline.settings.Settings` (`LPS_PARSE_SECONDS`, `LPS_PARSE_MEMORY_MB`); every command that
+parses a document goes through here: ingest, backfill, reprocess, evaluate and extract.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
 import resource
 import signal
-from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from flows.safety import max_document_bytes
+from pipeline.settings import Settings
 from schemas import Extraction
 
-__all__ = ["PARSE_MEMORY_MB", "PARSE_SECONDS", "GuardedExtractor", "Limits"]
-
-#: Longest one document may take to extract (a leaflet takes well under a second).
-#: `LPS_PARSE_SECONDS` overrides it.
-PARSE_SECONDS = 60.0
-
-#: Address space the extraction child may use, in MB (it needs ~150 MB for a leaflet); a bomb
-#: that tries to take more gets a MemoryError, and an "out of memory" reason, instead of
-#: starving the machine. `LPS_PARSE_MEMORY_MB` overrides it; 0 turns the cap off.
-PARSE_MEMORY_MB = 2048
-
-
-def _env_number(name: str, default: float) -> float:
-    """A non-negative number from the environment, else `default`."""
-    try:
-        value = float(os.environ.get(name, "") or default)
-    except ValueError:
-        return default
-    return value if value >= 0 else default
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Per-document limits: bytes read, seconds of parsing, and the parser's memory (MB, 0 for
-    no cap). Pages and content size are checked by the extractor (`extractors.limits`)."""
-
-    max_bytes: int
-    parse_seconds: float
-    memory_mb: int = PARSE_MEMORY_MB
-
-    @classmethod
-    def from_env(cls) -> Limits:
-        """The defaults, overridden by `LPS_MAX_BYTES`, `LPS_PARSE_SECONDS` and
-        `LPS_PARSE_MEMORY_MB` when set."""
-        seconds = _env_number("LPS_PARSE_SECONDS", PARSE_SECONDS) or PARSE_SECONDS
-        memory = int(_env_number("LPS_PARSE_MEMORY_MB", PARSE_MEMORY_MB))
-        return cls(max_bytes=max_document_bytes(), parse_seconds=seconds, memory_mb=memory)
+__all__ = ["GuardedExtractor", "extract_guarded", "start_children_early"]
 
 
 def _cap_memory(megabytes: int) -> None:
@@ -79,7 +43,7 @@ def _cap_memory(megabytes: int) -> None:
 
 def _serve(connection: Connection, memory_mb: int) -> None:
     """The child: extract each document sent until the pipe closes."""
-    from flows.extraction import extraction_or_reason
+    from pipeline.parse import extraction_or_reason
 
     _cap_memory(memory_mb)
     connection.send_bytes(_READY)
@@ -101,9 +65,20 @@ _START_SECONDS = 120.0
 def _context() -> Any:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["flows.extraction"])
+        context.set_forkserver_preload(["pipeline.parse"])
         return context
     return multiprocessing.get_context("spawn")
+
+
+def start_children_early() -> None:
+    """Start the forkserver now, in the background: it imports the extractors while this
+    process goes on (importing Prefect, starting a server), so the first guarded child is
+    ready sooner. Does nothing where there is no forkserver."""
+    context = _context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def _death(exitcode: int | None) -> str:
@@ -118,8 +93,8 @@ def _death(exitcode: int | None) -> str:
 class GuardedExtractor:
     """`extraction_or_reason` in a killable child; use as a context manager."""
 
-    def __init__(self, limits: Limits | None = None) -> None:
-        self.limits = limits or Limits.from_env()
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
         self._process: Any = None
         self._connection: Connection | None = None
 
@@ -134,7 +109,7 @@ class GuardedExtractor:
         parent: Connection
         parent, child = context.Pipe()
         process = context.Process(
-            target=_serve, args=(child, self.limits.memory_mb), daemon=True
+            target=_serve, args=(child, self.settings.parse_memory_mb), daemon=True
         )
         process.start()
         child.close()
@@ -180,7 +155,7 @@ class GuardedExtractor:
             self._stop()
             connection = self._start()
             connection.send_bytes(data)
-        seconds = self.limits.parse_seconds
+        seconds = self.settings.parse_seconds
         if not connection.poll(seconds):
             self._stop()
             return (
@@ -196,3 +171,9 @@ class GuardedExtractor:
                 "crashed or exhausted the parser (out of memory?)"
             )
         return result
+
+
+def extract_guarded(data: bytes, settings: Settings) -> Extraction | str:
+    """One document's records, or why it must be quarantined, parsed in a guarded child."""
+    with GuardedExtractor(settings) as guard:
+        return guard.extract(data)

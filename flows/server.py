@@ -1,0 +1,270 @@
+"""Prefect API servers as processes: the long-lived local one (`lps server start|stop|status`)
+and the temporary one a run starts when no server is up. No Prefect import here.
+
+**The long-lived server** is Prefect's own `prefect server start`, run detached (its own
+session, its log in `<home>/lps-server.log`), with its address in `<home>/lps-server.json`.
+While it answers, every `lps` run without `PREFECT_API_URL` uses it: no server start, no
+waiting for one to stop, and the run history stays in its UI. `<home>` is the Prefect home of
+`lps` (`default_prefect_home`), so it holds the same history as the temporary servers.
+
+**The temporary server** is the command Prefect runs for its own temporary ("ephemeral") server
+(`prefect.server.api.server.SubprocessASGIServer`): uvicorn serving Prefect's app factory, with
+only the services an ephemeral server needs. It is started here rather than through that class
+because importing the class means importing the whole server (about 2.5 s of CPU on this
+project's machine), which the run itself never needs; started this way, the server imports and
+migrates in its own process while the run imports the Prefect client beside it. One server
+starts at a time on one home (`_starting_alone`): concurrent first runs would otherwise migrate
+one new `prefect.db` together and fail.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib.util
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "QUIET_ENVIRONMENT",
+    "LocalServer",
+    "ServerError",
+    "TemporaryServer",
+    "default_prefect_home",
+    "healthy",
+    "prefect_home",
+]
+
+#: Settings for every server `lps` starts, as environment variables (a user's own wins):
+#: - telemetry off: on a new database its heartbeat races the start-up's writes ("database is
+#:   locked" tracebacks) and, offline, logs "Failed to send telemetry" at ERROR;
+#: - the task-run recorder writes up to 100 events a transaction, every second (Prefect's
+#:   default of one event per transaction was still writing 20 s after 500 trivial tasks).
+QUIET_ENVIRONMENT = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "100",
+    "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
+}
+
+#: Longest a server may take to answer: a new `prefect.db` is migrated first (about 13 s idle
+#: on two cores, three times that under load).
+START_SECONDS = 180.0
+
+
+class ServerError(Exception):
+    """A Prefect server could not be started, or stopped; the message says why."""
+
+
+def default_prefect_home() -> Path:
+    """Where `lps` keeps Prefect's database when PREFECT_HOME is not set.
+
+    A home of our own, not `~/.prefect`: its `prefect.db` is not shared with other projects'
+    servers (more writers on one SQLite file), nor with their profiles, and it stays small. It
+    survives runs, so only the first run pays for migrating a new database, and
+    `lps server start` shows the history of past runs.
+    """
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "lps" / "prefect"
+
+
+def prefect_home() -> Path:
+    """`PREFECT_HOME` when set, else `default_prefect_home()`."""
+    configured = os.environ.get("PREFECT_HOME")
+    return Path(configured).expanduser() if configured else default_prefect_home()
+
+
+def healthy(api_url: str, timeout: float = 1.0) -> bool:
+    """Whether a Prefect API answers its health check at `api_url` (…/api)."""
+    try:
+        with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout) as answer:
+            return bool(answer.status == 200)
+    except (OSError, ValueError):
+        return False
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def _server_environment(home: Path, extra: dict[str, str]) -> dict[str, str]:
+    environment = {**QUIET_ENVIRONMENT, **os.environ, "PREFECT_HOME": str(home), **extra}
+    environment.pop("PREFECT_API_URL", None)  # a server is not a client of another
+    return environment
+
+
+@contextmanager
+def _starting_alone(home: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `home` while one server starts and migrates its database;
+    other runs wait (the lock is the kernel's, so a killed run cannot leave it held)."""
+    home.mkdir(parents=True, exist_ok=True)
+    with (home / "lps-server-start.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _wait_healthy(process: subprocess.Popen[bytes], api_url: str, timeout: float,
+                  log: Path | None) -> None:
+    deadline = time.monotonic() + timeout
+    while not healthy(api_url, timeout=2.0):
+        code = process.poll()
+        if code is not None or time.monotonic() > deadline:
+            if code is None:
+                process.kill()
+                process.wait()
+            tail = ""
+            if log is not None and log.exists():
+                lines = log.read_text(encoding="utf-8", errors="replace").splitlines()[-5:]
+                tail = "; its log ends: " + " | ".join(lines) if lines else ""
+            why = (f"it exited with code {code}" if code is not None
+                   else f"it did not answer within {timeout:.0f} s")
+            raise ServerError(f"the Prefect server at {api_url} did not start: {why}{tail}")
+        time.sleep(0.1)
+
+
+class TemporaryServer:
+    """Prefect's temporary server for one run: `start` launches it and returns at once, `wait`
+    returns when it answers, `stop` ends it."""
+
+    def __init__(self, home: Path | None = None) -> None:
+        self.home = home or prefect_home()
+        self.port = _free_port()
+        self.api_url = f"http://127.0.0.1:{self.port}/api"
+        self._process: subprocess.Popen[bytes] | None = None
+        self._lock = ExitStack()
+
+    def start(self) -> None:
+        """Launch the server process (holding the home's start lock until it answers)."""
+        spec = importlib.util.find_spec("prefect")
+        assert spec is not None and spec.origin is not None, "prefect is not installed"
+        self._lock.enter_context(_starting_alone(self.home))
+        environment = _server_environment(self.home, {
+            "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
+            "PREFECT__SERVER_FINAL": "1",
+        })
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(spec.origin).parent.parent),
+             "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+             "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
+            env=environment, stdin=subprocess.DEVNULL,
+        )
+
+    def wait(self, timeout: float = START_SECONDS) -> None:
+        """Return once the server answers; `ServerError` if it exits or takes too long."""
+        assert self._process is not None, "start() first"
+        try:
+            _wait_healthy(self._process, self.api_url, timeout, None)
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        self._lock.close()
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after 5 s)."""
+        self._release()
+        process, self._process = self._process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass(frozen=True)
+class LocalServer:
+    """The long-lived local server `lps server start` runs, as its state file describes it."""
+
+    api_url: str
+    pid: int
+    started_at: str
+    log: str
+
+    @staticmethod
+    def state_file(home: Path | None = None) -> Path:
+        return (home or prefect_home()) / "lps-server.json"
+
+    @classmethod
+    def read(cls, home: Path | None = None) -> LocalServer | None:
+        """The server the state file names, whether or not it still answers."""
+        try:
+            return cls(**json.loads(cls.state_file(home).read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None
+
+    @classmethod
+    def running(cls, home: Path | None = None) -> LocalServer | None:
+        """The server, when it answers now; None otherwise."""
+        server = cls.read(home)
+        return server if server is not None and healthy(server.api_url, timeout=0.5) else None
+
+    @classmethod
+    def start(cls, port: int, home: Path | None = None, timeout: float = START_SECONDS
+              ) -> LocalServer:
+        """Start `prefect server start` detached on 127.0.0.1:`port`; return once it answers."""
+        home = home or prefect_home()
+        if _port_in_use("127.0.0.1", port):
+            raise ServerError(f"port {port} on 127.0.0.1 is in use: choose another with --port")
+        log = home / "lps-server.log"
+        with _starting_alone(home), log.open("ab") as output:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                 "--port", str(port)],
+                env=_server_environment(home, {}), stdin=subprocess.DEVNULL, stdout=output,
+                stderr=subprocess.STDOUT, start_new_session=True,
+            )
+            api_url = f"http://127.0.0.1:{port}/api"
+            _wait_healthy(process, api_url, timeout, log)
+        server = cls(api_url, process.pid, time.strftime("%Y-%m-%dT%H:%M:%S%z"), str(log))
+        cls.state_file(home).write_text(json.dumps(server.__dict__) + "\n", encoding="utf-8")
+        return server
+
+    def stop(self, home: Path | None = None, timeout: float = 15.0) -> bool:
+        """Stop the server's process group; True if it was running. Forgets the state file."""
+        was_running = True
+        try:
+            os.killpg(self.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            was_running = False
+        deadline = time.monotonic() + timeout
+        while was_running and time.monotonic() < deadline:
+            with suppress(ChildProcessError):  # reap it, when it is this process's child
+                os.waitpid(self.pid, os.WNOHANG)
+            try:
+                os.killpg(self.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.1)
+        else:
+            if was_running:
+                os.killpg(self.pid, signal.SIGKILL)
+        self.state_file(home).unlink(missing_ok=True)
+        return was_running

@@ -1,0 +1,71 @@
+"""Domain errors turned into one-line messages and exit codes: here, at the edge, and only here.
+
+Exit codes, the same for every command (`lps --help` and the README list them):
+
+- 0: done;
+- 1: the command ran and found something wrong (a problem in the warehouse, a wrong figure, a
+  document that would be quarantined), or could not finish (a warehouse that cannot be written,
+  a Prefect API that does not answer, a server that would not start);
+- 2: it was given something it cannot use: an unknown option, a path, folder or warehouse that
+  does not exist, nothing to work on, an invalid `LPS_*` setting.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+
+__all__ = ["EXIT_CODES", "InputError", "friendly_errors"]
+
+EXIT_CODES = """\b
+Exit codes (every command):
+  0  done
+  1  something was found wrong (a problem, a wrong figure, a document refused), or the command
+     could not finish (warehouse not writable, Prefect API not answering)
+  2  unusable input: an unknown option, a missing path, folder or warehouse, nothing to work
+     on, an invalid LPS_* setting"""
+
+
+class InputError(click.ClickException):
+    """The command was given something it cannot use: exit code 2."""
+
+    exit_code = 2
+
+
+def _input_errors() -> tuple[type[Exception], ...]:
+    from pipeline.evaluate import CannotEvaluate
+    from pipeline.manifest import BadManifest
+    from pipeline.settings import BadSetting
+    from pipeline.sources import NoDocuments, SourceNotFound
+    from warehouse import WarehouseMissing
+
+    return (WarehouseMissing, SourceNotFound, NoDocuments, BadSetting, CannotEvaluate,
+            BadManifest)
+
+
+def _failures() -> tuple[type[Exception], ...]:
+    from flows.runtime import PrefectApiUnavailable
+    from flows.server import ServerError
+    from warehouse import WarehouseUnavailable
+
+    return (WarehouseUnavailable, PrefectApiUnavailable, ServerError)
+
+
+@contextmanager
+def friendly_errors(db_path: object = None) -> Iterator[None]:
+    """Turn the pipeline's errors raised in the block into `lps`'s one-line messages."""
+    try:
+        yield
+    except click.ClickException:
+        raise
+    except sqlite3.Error as error:  # e.g. another writer held the warehouse past the timeout
+        raise click.ClickException(f"warehouse {db_path}: {error}") from error
+    except Exception as error:
+        if isinstance(error, _input_errors()):
+            raise InputError(str(error)) from error
+        if isinstance(error, _failures()):
+            raise click.ClickException(str(error)) from error
+        raise

@@ -1,0 +1,66 @@
+"""Parsing one document's bytes into its records, or the reason it goes to quarantine.
+
+`extraction_or_reason` never raises for a bad file. Extractors raise `ExtractionError` with an
+actionable reason; anything else a broken file provokes in pdfminer or pdfplumber is caught
+here too and named, so the archivist sees which file and what went wrong instead of a crashed
+run. It runs inside the guard's child process (`pipeline.guard`), which adds the limits of time
+and memory that no in-process code can enforce.
+"""
+
+from __future__ import annotations
+
+from pdfplumber.utils.exceptions import PdfminerException
+from pydantic import ValidationError
+
+from extractors import ExtractionError, extract_document
+from schemas import Extraction
+
+__all__ = ["OUT_OF_MEMORY", "TOO_DEEP", "extraction_or_reason"]
+
+#: Reasons for files that exhaust the parser rather than failing a check.
+OUT_OF_MEMORY = (
+    "ran out of memory while parsing: the file holds far more than a leaflet (a PDF bomb?); "
+    "not loaded"
+)
+TOO_DEEP = "damaged PDF: its objects nest too deeply to parse (a PDF bomb?); not loaded"
+
+
+def _validation_reason(error: ValidationError) -> str:
+    problems = "; ".join(
+        ".".join(str(part) for part in problem["loc"]) + ": " * bool(problem["loc"])
+        + problem["msg"]
+        for problem in error.errors()
+    )
+    return f"extracted {error.title} failed validation: {problems}"
+
+
+def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
+    """Whether `error` or an exception it was raised from is a `kind` (pdfplumber wraps
+    pdfminer's errors in `PdfminerException`)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, kind) or any(isinstance(arg, kind) for arg in seen.args):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def extraction_or_reason(data: bytes) -> Extraction | str:
+    """The document's records, or why it must be quarantined. Never raises for a bad file."""
+    try:
+        return extract_document(data)
+    except ExtractionError as error:
+        return str(error)
+    except ValidationError as error:
+        return _validation_reason(error)
+    except MemoryError:
+        return OUT_OF_MEMORY
+    except Exception as error:  # a bad file must become a quarantine, never a crashed run
+        if _caused_by(error, RecursionError):
+            return TOO_DEEP
+        if _caused_by(error, MemoryError):
+            return OUT_OF_MEMORY
+        if isinstance(error, PdfminerException):  # a page's content pdfminer cannot interpret
+            return f"damaged PDF: pdfminer cannot parse it ({error})"
+        detail = str(error) or "no detail"
+        return f"unexpected {type(error).__name__} while extracting: {detail}"

@@ -1,0 +1,62 @@
+"""What `lps serve` prints: one line per page that does not exist, and a port it cannot bind
+reported before anything claims to be serving."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from click.testing import CliRunner
+from conftest import ROOT, free_port
+from sample_warehouse import build_sample_warehouse
+
+from lps.cli import main
+
+
+def test_each_404_is_one_line_on_stderr(tmp_path: Path) -> None:
+    warehouse = build_sample_warehouse(tmp_path / "lps.db")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "lps.cli", "serve", "--db", str(warehouse), "--port", str(port)],
+        cwd=ROOT, env={**os.environ, "PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert server.poll() is None and time.monotonic() < deadline, "did not start"
+            time.sleep(0.25)
+        assert httpx.get(f"{base}/nothing-here").status_code == 404
+        assert httpx.get(f"{base}/lps/no_such_table.json?_size=1").status_code == 404
+        assert httpx.get(f"{base}/lps/documents").status_code == 200
+    finally:
+        server.terminate()
+        stdout, stderr = server.communicate(timeout=30)
+    assert stdout == f"Serving {warehouse} read-only at {base}/ (Ctrl-C to stop)\n"
+    assert stderr.splitlines() == [
+        "404 GET /nothing-here: Database not found",
+        "404 GET /lps/no_such_table.json?_size=1: Table not found",
+    ]
+
+
+def test_a_port_in_use_is_reported_before_claiming_to_serve(tmp_path: Path) -> None:
+    warehouse = build_sample_warehouse(tmp_path / "lps.db")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--db", str(warehouse), "--port", str(port)])
+    assert (result.exit_code, result.stdout) == (1, "")
+    assert result.stderr == (f"Error: cannot serve on 127.0.0.1:{port}: it is in use (another "
+                             "`lps serve`?): choose another with --port\n")
