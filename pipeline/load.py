@@ -44,7 +44,7 @@ def _quarantine(db: Database, item: Extracted, reason: str, extractor_version: s
     candidate = item.candidate
     outcome = record_quarantine(
         db, candidate.document_id, candidate.source, reason, extractor_version,
-        candidate.size_bytes,
+        candidate.size_bytes, source_root=candidate.root,
     )
     return Written(candidate.source, candidate.document_id, outcome, reason)
 
@@ -57,7 +57,7 @@ def write_extracted(db: Database, item: Extracted, extractor_version: str) -> Wr
     try:
         outcome = load_extraction(
             db, candidate.document_id, candidate.source, item.extraction, extractor_version,
-            candidate.size_bytes,
+            candidate.size_bytes, source_root=candidate.root,
         )
     except sqlite3.IntegrityError as error:
         reason = f"the warehouse refused its records: {error}"
@@ -80,5 +80,6 @@ def record_skipped_sources(db: Database, skipped: Iterable[Candidate]) -> int:
     with write_transaction(db):
         for candidate in skipped:
             if db.table("documents").count_where("document_id = ?", [candidate.document_id]):
-                added += record_source(db, candidate.document_id, candidate.source)
+                added += record_source(db, candidate.document_id, candidate.source,
+                                       source_root=candidate.root)
     return added

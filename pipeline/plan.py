@@ -8,7 +8,7 @@ no candidates is recorded without Prefect at all.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from pipeline.sources import (
     Unreadable,
     discover_files,
     read_candidate,
+    roots_of,
 )
 from warehouse import WarehouseMissing, known_document_ids, open_warehouse
 
@@ -67,11 +68,14 @@ def settled_documents(db_path: str | Path, extractor_version: str) -> frozenset[
         )
 
 
-def plan_files(files: Sequence[str | Path], db_path: str | Path, extractor_version: str
-               ) -> IngestPlan:
-    """Hash each file once and skip the documents the warehouse has settled, and repeats."""
+def plan_files(files: Sequence[str | Path], db_path: str | Path, extractor_version: str,
+               roots: Mapping[Path, str] | None = None) -> IngestPlan:
+    """Hash each file once and skip the documents the warehouse has settled, and repeats.
+    `roots` says which folder each file's source is stored relative to."""
     known = settled_documents(db_path, extractor_version)
-    return plan_readings((read_candidate(Path(file)) for file in files), known)
+    roots = roots or {}
+    return plan_readings((read_candidate(Path(file), roots.get(Path(file)))
+                          for file in files), known)
 
 
 def plan_paths(paths: Sequence[str | Path], db_path: str | Path, extractor_version: str,
@@ -86,4 +90,4 @@ def plan_paths(paths: Sequence[str | Path], db_path: str | Path, extractor_versi
             f"no PDF files in {shown}: nothing to ingest (folders are searched for *.pdf; "
             "give --allow-empty when an empty drop folder is expected)"
         )
-    return plan_files(files, db_path, extractor_version)
+    return plan_files(files, db_path, extractor_version, roots_of(paths, files))

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from warehouse.sources import ingest_root_for
+
 __all__ = [
     "Candidate",
     "DocumentHasher",
@@ -24,6 +26,7 @@ __all__ = [
     "document_id_for",
     "is_pdf_name",
     "read_candidate",
+    "roots_of",
 ]
 
 _CHUNK = 1 << 20
@@ -69,6 +72,8 @@ class Candidate:
     document_id: str
     size_bytes: int
     mtime_ns: int = 0
+    #: The folder the source is stored relative to (`warehouse.sources`); None: stored as is.
+    root: str | None = None
 
     def unchanged(self) -> bool:
         """Whether the file still has the size and modification time it had when hashed."""
@@ -118,7 +123,21 @@ def discover_files(paths: Iterable[str | Path]) -> list[Path]:
     return list(found)
 
 
-def read_candidate(path: Path) -> Candidate | Unreadable:
+def roots_of(paths: Iterable[str | Path], files: Iterable[Path]) -> dict[Path, str]:
+    """Each discovered file's ingest root (`warehouse.sources.ingest_root_for`): the working
+    directory when the path it was found under lies inside it, else that path's folder."""
+    cwd = Path.cwd()
+    given = [(_absolute(Path(path)), ingest_root_for(path, cwd)) for path in paths]
+    roots = {}
+    for file in files:
+        for path, root in given:
+            if file == path or path in file.parents:
+                roots[file] = str(root)
+                break
+    return roots
+
+
+def read_candidate(path: Path, root: str | None = None) -> Candidate | Unreadable:
     """Hash a file's bytes in chunks (leaflets are small, folders of them are not)."""
     hasher = DocumentHasher()
     try:
@@ -128,4 +147,4 @@ def read_candidate(path: Path) -> Candidate | Unreadable:
                 hasher.update(chunk)
     except OSError as error:
         return Unreadable(str(path), f"cannot read the file: {error.strerror or error}")
-    return Candidate(str(path), hasher.document_id, hasher.size, stat.st_mtime_ns)
+    return Candidate(str(path), hasher.document_id, hasher.size, stat.st_mtime_ns, root)

@@ -23,6 +23,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
+from extractors import UnreadableDocument, extract_document
 from extractors.chars import page_chars
 from extractors.page_content import PageContent, Shape, hidden_text_problem, read_page
 
@@ -474,10 +475,12 @@ def test_a_hidden_one_in_a_real_leaflets_robbery_cell(
     assert [w["text"] for w in _robbery_line(content)] == ["robbery", "73", "offences", "or",
                                                            "+8.2%"]
     assert [(r.text, r.why) for r in content.hidden] == [("1", why)]
-    assert hidden_text_problem(content, 3) == (
-        f'page 3 has text a reader cannot see ({why}): "1" just before the visible "73", so '
-        'its text would read "173" where the page shows "73"; not loaded'
-    )
+    reason = (f'page 3 has text a reader cannot see ({why}): "1" just before the visible "73", '
+              'so its text would read "173" where the page shows "73"; not loaded')
+    assert hidden_text_problem(content, 3) == reason
+    with pytest.raises(UnreadableDocument) as refused:  # the whole document: quarantined
+        extract_document(altered)
+    assert str(refused.value) == f"{reason} [page 3]"
 
 
 @needs_fixtures
