@@ -11,10 +11,12 @@ from pathlib import Path
 
 import click
 
+from lps.errors import EXIT_CODES
+
 __all__ = ["export"]
 
 
-@click.command()
+@click.command(epilog=EXIT_CODES)
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
 @click.option(
     "--db", "db_path", envvar="LPS_DB", default="lps.db", show_default=True, show_envvar=True,

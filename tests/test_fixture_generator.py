@@ -53,8 +53,8 @@ def leaflets(manifest: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def leaflets_2009_10(manifest: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [entry for entry in manifest
-            if entry["expected_status"] == "loaded" and entry["path"].startswith("pdfs/2009-10/")]
+    """The 32 borough leaflets of 2009/10 (one is expected quarantined: an unconfirmed sign)."""
+    return [entry for entry in manifest if entry["path"].startswith("pdfs/2009-10/")]
 
 
 #: Folder of each edition's leaflets -> the template that must extract them.
@@ -117,13 +117,13 @@ def test_manifest_entries_are_consistent(manifest: list[dict[str, Any]]) -> None
             assert entry["expected_status"] == "quarantined"
             assert entry["golden"] is None and entry["expected_error"], entry
     statuses = Counter(entry["expected_status"] for entry in manifest)
-    assert statuses == {"loaded": 57, "quarantined": 16}
+    assert statuses == {"loaded": 56, "quarantined": 17}
 
 
 def test_every_golden_validates_as_extraction_of_its_edition(
     goldens: dict[str, dict[str, Any]],
 ) -> None:
-    assert len(goldens) == 57
+    assert len(goldens) == 56  # 57 leaflets load; Sutton 2009/10 is refused (unconfirmed sign)
     for path, golden in goldens.items():
         extraction = Extraction.model_validate(golden)
         assert extraction.model_dump(mode="json") == golden, path
@@ -204,12 +204,15 @@ def test_variants_are_covered(
     assert tagged["missing-row"] >= 2 and tagged["label-wrap"] >= 1
     assert tagged["count-signed"] >= 1 and tagged["pct-signed-only"] >= 1
     assert all(tagged[tag] >= 3 for tag in MINUS_GLYPHS.values())
-    assert tagged["unknown-label"] == 1 and tagged["unsigned-unconfirmed"] == 1
+    assert tagged["criminal-damage-row"] == 1 and tagged["unsigned-unconfirmed"] == 1
     for entry in leaflets:
+        if "unsigned-unconfirmed" in entry["tags"]:  # refused: no golden records
+            assert (entry["expected_status"], entry["golden"]) == ("quarantined", None)
+            continue
         golden = goldens[entry["path"]]
-        review = {item["item"] for item in golden["review"]}
-        assert ("unknown_label" in review) == ("unknown-label" in entry["tags"]), entry["path"]
-        assert ("unsigned_figure" in review) == ("unsigned-unconfirmed" in entry["tags"])
+        assert golden["review"] == []
+        measures = [row["measure"] for row in golden["performance"]]
+        assert ("criminal_damage" in measures) == ("criminal-damage-row" in entry["tags"])
         table_page = golden["performance"][0]["page"]
         assert table_page == (4 if "long-message" in entry["tags"] else 3), entry["path"]
         measures = [row["measure"] for row in golden["performance"]]

@@ -259,3 +259,19 @@ def m005_research(db: Database) -> None:
     from warehouse.m005_research import apply
 
     apply(db)
+
+
+@migrations()
+def m006_criminal_damage(db: Database) -> None:
+    """'Criminal damage', printed as a table row by some boroughs, is a measure (extractor
+    2.0.0 refuses a row whose label is no measure, rather than loading it without one): its
+    codebook entry. Frozen SQL."""
+    db.execute(
+        "INSERT OR IGNORE INTO [measures] ([measure], [name], [kind], [unit], [figure], "
+        "[direction], [composition], [editions], [periods], [printed_labels], [description]) "
+        "VALUES ('criminal_damage', 'Criminal damage', 'count', 'offences', 'change_pct', "
+        "'lower is better', NULL, '2008, 2010', '2007/08, 2009/10', 'Criminal damage', "
+        "'Criminal damage to property recorded by the police (a row in some boroughs'' "
+        "tables).')"
+    )
+
