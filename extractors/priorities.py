@@ -125,6 +125,12 @@ def read_priorities(lines: Sequence[Line], grammar: PriorityGrammar, target_peri
             raise InconsistentDocument(f"no list headed '{grammar.heading.pattern}' was found",
                                        template=template)
         start, page = heading.end(), stream.page_at(heading.start())
+        before = grammar.item.search(stream.text, 0, heading.start())
+        if before is not None:  # reading order put a priority above its own list's heading
+            raise InconsistentDocument(
+                f"a priority ('{_clean(before.group(0))}') stands before the heading "
+                f"'{heading.group(0)}' it belongs under, so the list was not read in order; "
+                "not loaded", page=page, template=template)
         if heading.group("period") != target_period:
             raise InconsistentDocument(
                 f"priorities are for {heading.group('period')}, expected {target_period}",

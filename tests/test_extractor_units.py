@@ -244,3 +244,11 @@ def test_unreadable_bytes_have_reasons_a_person_can_act_on(data: bytes, reason: 
 def test_sniff_names_images() -> None:
     assert sniff(b"\x89PNG\r\n\x1a\n....") == "a PNG image"
     assert sniff(b"\xff\xd8\xff\xe0") == "a JPEG image"
+
+
+def test_a_priority_read_before_its_lists_heading_is_refused_not_dropped() -> None:
+    """Reading order that puts an item above 'Priorities for 2010/11' must not lose it."""
+    with pytest.raises(InconsistentDocument, match="stands before the heading"):
+        _priorities(_line("3. 4.4% reduction in residential burglary", 40, 80),
+                    _line("Priorities for 2010/11", 40, 90, bold=True),
+                    _line("1. 5.0% reduction in gun crime", 40, 100))
