@@ -72,7 +72,7 @@ def _inbox_already_loaded(tmp_path: Path) -> tuple[Path, Path]:
     data = (inbox / "barnet.pdf").read_bytes()
     with open_warehouse(str(db_path)) as db:  # as if an earlier run had loaded it
         load_extraction(db, document_id_for(data), str(inbox / "barnet.pdf"),
-                        extract_document(data), "test", len(data))
+                        extract_document(data), "test", len(data), source_root=str(inbox))
     (inbox / "again.pdf").write_bytes(data)
     return inbox, db_path
 
