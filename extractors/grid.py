@@ -21,7 +21,8 @@ from extractors.sections import FoundSection
 from schemas.measures import measure_for_label, normalise_label
 from schemas.records import PerformanceResult
 
-__all__ = ["CellBox", "GridError", "GridReader", "GridRow", "grid_cells", "read_grid"]
+__all__ = ["CellBox", "GridError", "GridReader", "GridRow", "grid_cells", "read_grid",
+           "section_rows"]
 
 #: Words this many points left of a header cell's first word still start in its column.
 _COLUMN_TOLERANCE = 3.0
@@ -180,6 +181,21 @@ def grid_cells(
     ]
 
 
+def section_rows(section: FoundSection, header: tuple[str, ...], template: str, *,
+                 end: re.Pattern[str] | None = None) -> list[GridRow]:
+    """The rows of the table under `header` in a section; InconsistentDocument, naming the
+    section, when the table cannot be read or has no rows."""
+    try:
+        rows = read_grid(section.lines, header, end=end)
+    except GridError as error:
+        raise InconsistentDocument(f"'{section.heading}': {error}", page=section.page,
+                                   template=template) from error
+    if not rows:
+        raise InconsistentDocument(f"'{section.heading}' has no rows", page=section.page,
+                                   template=template)
+    return rows
+
+
 #: An edition's figure grammar for one row: the row's cells to its figure fields
 #: (change_count, change_pct, count_previous, ...); FigureError when a cell cannot be read.
 RowGrammar = Callable[[GridRow], dict[str, object]]
@@ -199,15 +215,7 @@ class GridReader:
     end: re.Pattern[str] | None = None
 
     def _rows(self, section: FoundSection, template: str) -> list[GridRow]:
-        try:
-            rows = read_grid(section.lines, self.header, end=self.end)
-        except GridError as error:
-            raise InconsistentDocument(f"'{section.heading}': {error}", page=section.page,
-                                       template=template) from error
-        if not rows:
-            raise InconsistentDocument(f"'{section.heading}' has no rows", page=section.page,
-                                       template=template)
-        return rows
+        return section_rows(section, self.header, template, end=self.end)
 
     def read(self, section: FoundSection, leaflet: Leaflet, message: str,
              template: str) -> list[PerformanceResult]:

@@ -16,7 +16,7 @@ import re
 from extractors.engine import Template
 from extractors.figures import FigureError, parse_signed
 from extractors.grid import GridReader, GridRow
-from extractors.priorities import LABEL_PATTERN, PriorityGrammar
+from extractors.priorities import REDUCTION_PRIORITIES
 from extractors.sections import FoundSection
 from schemas.measures import RATE_MEASURES, measure_for_label
 
@@ -77,11 +77,7 @@ TEMPLATE = Template(
     table=GridReader(HEADER, row_figures, marks=_yes_no),
     table_heading=f"How did <borough> do against its targets in {PERIODS[0]}?",
     priorities_section="looking_forward",
-    priorities=PriorityGrammar(
-        item=re.compile(rf"(?P<pct>\d+(?:\.\d+)?)\s?%\s+(?P<dir>reduction|increase)\s+in\s+"
-                        rf"(?P<what>{LABEL_PATTERN})(?![\w-])", re.IGNORECASE),
-        heading=re.compile(r"Priorities for (?P<period>\d{4}/\d{2})"),
-    ),
+    priorities=REDUCTION_PRIORITIES,
     prose=("chair_message", "about", "commander_message", "looking_forward", "have_your_say",
            "contacts"),
 )

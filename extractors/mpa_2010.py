@@ -17,7 +17,7 @@ from extractors.engine import Template
 from extractors.figures import CHANGE_CELL_PATTERN
 from extractors.marks import MarkVocabulary
 from extractors.performance import ChangeTable
-from extractors.priorities import LABEL_PATTERN, PriorityGrammar
+from extractors.priorities import REDUCTION_PRIORITIES
 from extractors.table import TableVocabulary
 from schemas.measures import MINUS_SIGNS, TABLE_LABELS
 
@@ -59,11 +59,7 @@ TEMPLATE = Template(
     )),
     table_heading=f"How did <borough> perform during {PERIODS[0]}?",
     priorities_section="looking_forward",
-    priorities=PriorityGrammar(
-        item=re.compile(rf"(?P<pct>\d+(?:\.\d+)?)\s?%\s+(?P<dir>reduction|increase)\s+in\s+"
-                        rf"(?P<what>{LABEL_PATTERN})(?![\w-])", re.IGNORECASE),
-        heading=re.compile(r"Priorities for (?P<period>\d{4}/\d{2})"),
-    ),
+    priorities=REDUCTION_PRIORITIES,
     prose=("chair_message", "met_forward", "mpa_work", "looking_back", "commander_message",
            "local_initiatives", "looking_forward", "have_your_say", "cpegs", "contacts"),
     area_sections=("local_information", "local_initiatives"),

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from extractors.engine import Template
 from extractors.errors import InconsistentDocument
 from extractors.figures import FigureError, direction_sign, parse_count, parse_signed
-from extractors.grid import CellBox, GridError, GridReader, GridRow, grid_cells, read_grid
+from extractors.grid import CellBox, GridReader, GridRow, grid_cells, section_rows
 from extractors.layout import Leaflet
-from extractors.priorities import LABEL_PATTERN, PriorityGrammar
+from extractors.priorities import REDUCTION_PRIORITIES
 from extractors.sections import FoundSection
 from schemas.measures import RATE_MEASURES, measure_for_label
 from schemas.records import WardPriority
@@ -81,18 +81,10 @@ class WardTable:
     header: tuple[str, ...] = WARD_HEADER
 
     def read(self, section: FoundSection, period: str, template: str) -> list[WardPriority]:
-        try:
-            rows = read_grid(section.lines, self.header)
-        except GridError as error:
-            raise InconsistentDocument(f"'{section.heading}': {error}", page=section.page,
-                                       template=template) from error
-        if not rows:
-            raise InconsistentDocument(f"'{section.heading}' has no rows", page=section.page,
-                                       template=template)
         return [
             WardPriority(ward=row.cells[0], rank=rank, label=label, period=period,
                          page=row.page)
-            for row in rows
+            for row in section_rows(section, self.header, template)
             for rank, label in enumerate(
                 (part.strip() for part in row.cells[1].split(";") if part.strip()), start=1
             )
@@ -123,11 +115,7 @@ TEMPLATE = Template(
     table=GridReader(HEADER, row_figures, marks=read_key, end=KEY),
     table_heading=f"How did <borough> perform in {PERIODS[0]}?",
     priorities_section="looking_forward",
-    priorities=PriorityGrammar(
-        item=re.compile(rf"(?P<pct>\d+(?:\.\d+)?)\s?%\s+(?P<dir>reduction|increase)\s+in\s+"
-                        rf"(?P<what>{LABEL_PATTERN})(?![\w-])", re.IGNORECASE),
-        heading=re.compile(r"Priorities for (?P<period>\d{4}/\d{2})"),
-    ),
+    priorities=REDUCTION_PRIORITIES,
     prose=("chair_message", "about", "commander_message", "looking_forward", "contacts"),
     wards_section="ward_priorities",
     wards=WardTable(),

@@ -28,6 +28,7 @@ from schemas.records import Priority
 
 __all__ = [
     "LABEL_PATTERN",
+    "REDUCTION_PRIORITIES",
     "PriorityError",
     "PriorityGrammar",
     "measure_named_in",
@@ -52,6 +53,15 @@ class PriorityGrammar:
 
     item: re.Pattern[str]
     heading: re.Pattern[str] | None
+
+
+#: The MPA editions' list: '2.6% reduction in serious acquisitive crime' under 'Priorities for
+#: 2010/11' (2009, 2010 and 2011 editions).
+REDUCTION_PRIORITIES = PriorityGrammar(
+    item=re.compile(rf"(?P<pct>\d+(?:\.\d+)?)\s?%\s+(?P<dir>reduction|increase)\s+in\s+"
+                    rf"(?P<what>{LABEL_PATTERN})(?![\w-])", re.IGNORECASE),
+    heading=re.compile(r"Priorities for (?P<period>\d{4}/\d{2})"),
+)
 
 
 class PriorityError(ValueError):
