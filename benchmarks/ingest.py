@@ -11,7 +11,8 @@ Builds N distinct leaflets (`benchmarks.corpus`) and measures, in one run:
 (e) the project's own extractor, run sequentially in this process with no Prefect, no guard and
     no warehouse (`extractors.extract_document` on each file's bytes);
 (b) `lps ingest <corpus> --db <new warehouse> -v`: the real CLI in a subprocess, Prefect
-    orchestrating, on a temporary server (no server configured: the unattended case);
+    orchestrating, on a temporary server (no server configured: the unattended case); and (b')
+    the same into another new warehouse while `lps server start`'s server is up;
 (c) the same command again, when every document is settled;
 (d) one new leaflet added to that warehouse, on a temporary server and, after
     `lps server start`, on the long-lived local server;
@@ -142,6 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             again.write_bytes(retitled(paths[1].read_bytes(), "and another leaflet"))
             d_server = _kept(run_measured([*LPS, "ingest", str(tmp / "corpus"), str(again),
                                            "--db", str(db), "-v"], server_env))
+            b_server = _kept(run_measured([*LPS, "ingest", str(tmp / "corpus"), "--db",
+                                           str(tmp / "server.db"), "-v", *workers], server_env))
         finally:
             stopped = run_measured([*LPS, "server", "stop"], server_env)
         load["after_d"] = load_now()
@@ -164,6 +167,13 @@ def main(argv: list[str] | None = None) -> int:
         "b_ingest_seconds": b_wall, "b_cpu_seconds": b_cpu,
         "ratio_b_over_a": _ratio(b_wall, a_wall), "cpu_ratio_b_over_a": _ratio(b_cpu, a_cpu),
         "ratio_b_over_e": _ratio(b_wall, e_wall), "cpu_ratio_b_over_e": _ratio(b_cpu, e_cpu),
+        "b_lps_server_seconds": b_server["seconds"],
+        "b_lps_server_cpu_seconds": b_server["cpu_seconds"],
+        "ratio_b_lps_server_over_a": _ratio(b_server["seconds"], a_wall),
+        "cpu_ratio_b_lps_server_over_a": _ratio(b_server["cpu_seconds"], a_cpu),
+        "ratio_b_lps_server_over_e": _ratio(b_server["seconds"], e_wall),
+        "cpu_ratio_b_lps_server_over_e": _ratio(b_server["cpu_seconds"], e_cpu),
+        "b_lps_server_load_1min_mean": b_server["load_1min_mean"],
         "a_docs_per_second": round(args.n / a_wall, 2),
         "e_docs_per_second": round(args.n / e_wall, 2),
         "b_docs_per_second": round(args.n / b_wall, 2),
@@ -175,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         "g_backfill_20_seconds": g_first["seconds"],
         "g_backfill_again_seconds": g_again["seconds"],
         "b_peak_rss_mb_any_process": b["peak_rss_mb"], "b_peak_rss_process": b["peak_process"],
-        "runs": {"b_ingest": b, "c_rerun": c, "d_one_new_temporary_server": d_temporary,
+        "runs": {"b_ingest": b, "b_ingest_lps_server": b_server, "c_rerun": c,
+                 "d_one_new_temporary_server": d_temporary,
                  "d_one_new_lps_server": d_server, "f_first_ever": first,
                  "f_lps_server_start": server, "g_backfill": g_first, "g_backfill_again": g_again,
                  "server_stop_returncode": stopped["returncode"]},

@@ -25,6 +25,8 @@ _COLUMNS = (
     ("b/a CPU", "cpu_ratio_b_over_a"),
     ("b/e wall", "ratio_b_over_e"),
     ("b/e CPU", "cpu_ratio_b_over_e"),
+    ("b'/a wall (lps server)", "ratio_b_lps_server_over_a"),
+    ("b'/e wall (lps server)", "ratio_b_lps_server_over_e"),
     ("(c) re-run s", "c_rerun_seconds"),
     ("(d) one new, lps server s", "d_one_new_lps_server_seconds"),
     ("(d) one new, temporary server s", "d_one_new_temporary_server_seconds"),

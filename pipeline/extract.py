@@ -23,6 +23,7 @@ from pipeline.sources import Candidate
 from schemas import Extraction
 
 __all__ = [
+    "BATCHES_PER_WORKER",
     "Extracted",
     "batches_for",
     "extract_batch",
@@ -126,11 +127,17 @@ def worker_count(requested: int | None, documents: int) -> int:
     return max(1, min(available, documents))
 
 
+#: Batches per worker: enough that the last batches, taken by whichever worker is free, end
+#: close together (a worker idle while another finishes a long batch is time lost), few enough
+#: that Prefect records tens of task runs, not thousands.
+BATCHES_PER_WORKER = 8
+
+
 def batches_for(candidates: Sequence[Candidate], workers: int, max_batch: int
                 ) -> list[list[Candidate]]:
-    """Split the work into batches: about four per worker (so a slow batch doesn't leave the
-    other workers idle at the end), none larger than `max_batch`."""
+    """Split the work into batches: about `BATCHES_PER_WORKER` per worker, none larger than
+    `max_batch`."""
     if not candidates:
         return []
-    size = max(1, min(max_batch, math.ceil(len(candidates) / (workers * 4))))
+    size = max(1, min(max_batch, math.ceil(len(candidates) / (workers * BATCHES_PER_WORKER))))
     return [list(candidates[i : i + size]) for i in range(0, len(candidates), size)]
