@@ -11,7 +11,6 @@ Prefect is imported here only inside the functions that need it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from extractors import EXTRACTOR_VERSION
@@ -62,7 +61,6 @@ def backfill(items: list[ManifestItem], db_path: str, raw_dir: str, policy: Fetc
     with phase("plan (what to fetch, copy and extract)"):
         made = plan_backfill(items, db_path, raw_dir)
     check_writable(db_path)
-    Path(raw_dir).mkdir(parents=True, exist_ok=True)
     if made.acquires_nothing and not stored_plan(acquired(made, [], []), raw_dir,
                                                  db_path).candidates:
         with phase("record the run"):

@@ -108,6 +108,21 @@ def test_an_unreachable_prefect_api_is_reported_before_anything_is_written(
     assert not db_path.exists()
 
 
+def test_a_backfill_checks_the_prefect_api_before_anything_is_written(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    leaflet = copy_leaflet(tmp_path / "barnet.pdf", "Barnet")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text(f"path\n{leaflet}\n")
+    db_path, raw = tmp_path / "lps.db", tmp_path / "raw"
+    with temporary_settings(updates={"api.url": "http://127.0.0.1:9/api"}):
+        result = runner.invoke(main, ["backfill", str(manifest), "--db", str(db_path),
+                                      "--raw", str(raw)])
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: cannot reach the Prefect API at ")
+    assert not db_path.exists() and not raw.exists()
+
+
 @pytest.mark.parametrize(("arguments", "message"), [
     ([], "give a MANIFEST file or --url-template (with --periods)"),
     (["m.csv", "--url-template", "http://h/{borough}.pdf", "--periods", "2009/10"],
