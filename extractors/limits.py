@@ -13,7 +13,8 @@ structure had to be guessed, with a reason that says which:
   inflating at most that many bytes, or that does not inflate cleanly (a corrupt stream, which
   pdfminer would silently salvage in part).
 
-The parse-time and memory limits that catch everything else live in `flows.guard`.
+The parse-time and memory limits that catch everything else live in `pipeline.guard`, and
+every limit is validated once, with the others, by `pipeline.settings`.
 """
 
 from __future__ import annotations
