@@ -177,7 +177,7 @@ def copy_paths(readings: list[Candidate | Unreadable], raw_dir: str) -> list[Fet
             copied.append(FetchResult(reading.source, reason="the file changed while the "
                                       "backfill ran; run it again", transient=True))
         else:
-            store_copy(Path(raw_dir), Path(reading.source), reading.document_id)
+            store_copy(Path(raw_dir), reading.file, reading.document_id)
             copied.append(FetchResult(reading.source, reading.document_id, reading.size_bytes))
     return copied
 

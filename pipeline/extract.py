@@ -14,7 +14,6 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TypeVar
 
 from pipeline.guard import GuardedExtractor
@@ -71,7 +70,7 @@ def extract_candidate(candidate: Candidate, guard: GuardedExtractor) -> Extracte
     if reason is not None:
         return Extracted(candidate, reason=reason)
     try:
-        data = Path(candidate.source).read_bytes()
+        data = candidate.file.read_bytes()
     except OSError as error:
         reason = f"cannot read the file: {error.strerror or error}"
         return Extracted(candidate, reason=reason, transient=True)

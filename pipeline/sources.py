@@ -27,6 +27,7 @@ __all__ = [
     "is_pdf_name",
     "read_candidate",
     "roots_of",
+    "shown_name",
 ]
 
 _CHUNK = 1 << 20
@@ -74,11 +75,21 @@ class Candidate:
     mtime_ns: int = 0
     #: The folder the source is stored relative to (`warehouse.sources`); None: stored as is.
     root: str | None = None
+    #: The file's name as bytes (latin-1 text, so it survives JSON) when it is not valid UTF-8:
+    #: `source` is then the name shown with escapes ('bar\\xffnet.pdf'), which opens nothing.
+    raw_name: str | None = None
+
+    @property
+    def file(self) -> Path:
+        """The path to open."""
+        if self.raw_name is not None:
+            return Path(os.fsdecode(self.raw_name.encode("latin-1")))
+        return Path(self.source)
 
     def unchanged(self) -> bool:
         """Whether the file still has the size and modification time it had when hashed."""
         try:
-            stat = os.stat(self.source)
+            stat = os.stat(self.file)
         except OSError:
             return False
         return (stat.st_size, stat.st_mtime_ns) == (self.size_bytes, self.mtime_ns)
@@ -137,6 +148,12 @@ def roots_of(paths: Iterable[str | Path], files: Iterable[Path]) -> dict[Path, s
     return roots
 
 
+def shown_name(path: Path) -> str:
+    """A path as text that can be printed, stored and sent anywhere: a name whose bytes are not
+    valid UTF-8 is shown with escapes ('bar\\xffnet.pdf') instead of stopping the run."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def read_candidate(path: Path, root: str | None = None) -> Candidate | Unreadable:
     """Hash a file's bytes in chunks (leaflets are small, folders of them are not)."""
     hasher = DocumentHasher()
@@ -146,5 +163,7 @@ def read_candidate(path: Path, root: str | None = None) -> Candidate | Unreadabl
             while chunk := handle.read(_CHUNK):
                 hasher.update(chunk)
     except OSError as error:
-        return Unreadable(str(path), f"cannot read the file: {error.strerror or error}")
-    return Candidate(str(path), hasher.document_id, hasher.size, stat.st_mtime_ns, root)
+        return Unreadable(shown_name(path), f"cannot read the file: {error.strerror or error}")
+    name = shown_name(path)
+    raw = os.fsencode(path).decode("latin-1") if name != str(path) else None
+    return Candidate(name, hasher.document_id, hasher.size, stat.st_mtime_ns, root, raw)

@@ -141,3 +141,25 @@ def test_a_real_run_in_a_subprocess_is_quiet(tmp_path: Path) -> None:
             for source, status in statuses.items()} == {
         entry.path.relative_to(PDFS.parent): entry.expected_status for entry in entries
     }
+
+
+@needs_fixtures
+def test_a_file_name_that_is_not_utf8_is_ingested_and_shown_with_escapes(tmp_path: Path) -> None:
+    """Issue 12, item 6: such a name used to stop every ingest with a UnicodeEncodeError."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    name = os.fsdecode(b"bar\xffnet.pdf")
+    (inbox / name).write_bytes((PDFS / "2009-10" / "barnet.pdf").read_bytes())
+    db_path = tmp_path / "lps.db"
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    env.pop("PREFECT_API_URL", None)
+    first = lps("ingest", str(inbox), "--db", str(db_path), env=env)
+    assert first.returncode == 0, first.stderr
+    assert "Traceback" not in first.stdout + first.stderr
+    assert "  loaded:                1\n" in first.stdout
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("select source, status from documents").fetchall() == [
+            ("bar\\xffnet.pdf", "loaded")]
+    again = lps("ingest", str(inbox), "--db", str(db_path), env=env)
+    assert again.returncode == 0, again.stderr
+    assert "  skipped (known/dupe):  1\n" in again.stdout
