@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from extractors.errors import InconsistentDocument
-from schemas.measures import MINUS_SIGNS
+from schemas.measures import MINUS_SIGNS, RATE_MEASURES, measure_for_label
 from schemas.records import PerformanceResult
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "parse_count",
     "parse_percent",
     "parse_signed",
+    "rate_figures",
     "sign_of",
     "valid_result",
 ]
@@ -164,3 +165,23 @@ def valid_result(template: str, fields: dict[str, object]) -> PerformanceResult:
             f"{error.errors()[0]['msg']}", page=page if isinstance(page, int) else None,
             template=template,
         ) from error
+
+
+def rate_figures(label: str, target_text: str, result_text: str, *, is_count: bool,
+                 count_form: str) -> dict[str, object] | None:
+    """A rate row's figures (a result and a target in percent), or None for a count row.
+
+    Header-table editions mix both kinds of row; which one a row is follows from its measure,
+    and its result must be printed that way: a rate printed as a count, or a count printed as
+    a bare percentage (`count_form` says what a count looks like), is a FigureError."""
+    rate = measure_for_label(label) in RATE_MEASURES
+    if is_count:
+        if rate:
+            raise FigureError(f"{result_text!r} is a count, but '{label}' is a rate")
+        return None
+    if not rate:
+        raise FigureError(f"{result_text!r} is not {count_form}")
+    return {"change_count": None, "change_pct": None,
+            "value_pct": parse_signed(result_text, percent=True).value(1),
+            "target_value_pct": parse_signed(target_text, percent=True).value(1)}
+

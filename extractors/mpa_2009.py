@@ -14,11 +14,10 @@ from __future__ import annotations
 import re
 
 from extractors.engine import Template
-from extractors.figures import FigureError, parse_signed
+from extractors.figures import FigureError, parse_signed, rate_figures
 from extractors.grid import GridReader, GridRow
 from extractors.priorities import REDUCTION_PRIORITIES
 from extractors.sections import FoundSection
-from schemas.measures import RATE_MEASURES, measure_for_label
 
 __all__ = ["EDITION", "HEADINGS", "NAME", "PERIODS", "PUBLISHER", "TEMPLATE", "detect", "parse",
            "row_figures"]
@@ -31,16 +30,12 @@ _COUNT_RESULT = re.compile(r"(?P<count>\S+) offences? \((?P<pct>[^)]+)\)")
 def row_figures(row: GridRow) -> dict[str, object]:
     """A row's figures; FigureError when a cell cannot be read with certainty."""
     label, target_text, result_text, _mark = row.cells
-    measure = measure_for_label(label)
     counted = _COUNT_RESULT.fullmatch(" ".join(result_text.split()))
-    if counted is None:
-        if measure not in RATE_MEASURES:
-            raise FigureError(f"{result_text!r} is not a change like '−87 offences (−3.2%)'")
-        return {"change_count": None, "change_pct": None,
-                "value_pct": parse_signed(result_text, percent=True).value(1),
-                "target_value_pct": parse_signed(target_text, percent=True).value(1)}
-    if measure in RATE_MEASURES:
-        raise FigureError(f"{result_text!r} is a count, but '{label}' is a rate")
+    rate = rate_figures(label, target_text, result_text, is_count=counted is not None,
+                        count_form="a change like '−87 offences (−3.2%)'")
+    if rate is not None:
+        return rate
+    assert counted is not None  # rate_figures returns or raises for a row with no count
     count = parse_signed(counted.group("count"), percent=False)
     pct = parse_signed(counted.group("pct"), percent=True)
     if count.sign is not None and pct.sign is not None and count.sign != pct.sign:

@@ -18,12 +18,17 @@ from dataclasses import dataclass
 
 from extractors.engine import Template
 from extractors.errors import InconsistentDocument
-from extractors.figures import FigureError, direction_sign, parse_count, parse_signed
+from extractors.figures import (
+    FigureError,
+    direction_sign,
+    parse_count,
+    parse_signed,
+    rate_figures,
+)
 from extractors.grid import CellBox, GridReader, GridRow, grid_cells, section_rows
 from extractors.layout import Leaflet
 from extractors.priorities import REDUCTION_PRIORITIES
 from extractors.sections import FoundSection
-from schemas.measures import RATE_MEASURES, measure_for_label
 from schemas.records import WardPriority
 
 __all__ = ["EDITION", "HEADINGS", "NAME", "PERIODS", "PUBLISHER", "TEMPLATE", "WardTable",
@@ -54,16 +59,12 @@ def read_key(table: FoundSection, template: str = "mpa-2011") -> dict[str, bool]
 def row_figures(row: GridRow) -> dict[str, object]:
     """A row's figures; FigureError when a cell cannot be read with certainty."""
     label, target_text, result_text, _mark = row.cells
-    measure = measure_for_label(label)
     counted = _COUNT_RESULT.fullmatch(" ".join(result_text.split()))
-    if counted is None:
-        if measure not in RATE_MEASURES:
-            raise FigureError(f"{result_text!r} is not a result like '−4.1% (212 fewer)'")
-        return {"change_count": None, "change_pct": None,
-                "value_pct": parse_signed(result_text, percent=True).value(1),
-                "target_value_pct": parse_signed(target_text, percent=True).value(1)}
-    if measure in RATE_MEASURES:
-        raise FigureError(f"{result_text!r} is a count, but '{label}' is a rate")
+    rate = rate_figures(label, target_text, result_text, is_count=counted is not None,
+                        count_form="a result like '−4.1% (212 fewer)'")
+    if rate is not None:
+        return rate
+    assert counted is not None  # rate_figures returns or raises for a row with no count
     sign = direction_sign(counted.group("dir"))
     pct = parse_signed(counted.group("pct"), percent=True)
     if pct.sign is not None and pct.magnitude and pct.sign != sign:
