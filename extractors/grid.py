@@ -18,6 +18,7 @@ from extractors.errors import InconsistentDocument
 from extractors.figures import FigureError, valid_result
 from extractors.layout import Leaflet, Line, Word
 from extractors.sections import FoundSection
+from extractors.settings import SETTINGS
 from schemas.measures import measure_for_label, normalise_label
 from schemas.records import PerformanceResult
 
@@ -115,7 +116,7 @@ def _rejoined(lines: Sequence[Line]) -> list[Line]:
         match = next((i for i, other in enumerate(joined)
                       if other.page == line.page
                       and other.column.rpartition(".")[0] == parent
-                      and abs(other.bottom - line.bottom) <= 2.5), None)
+                      and abs(other.bottom - line.bottom) <= SETTINGS.baseline_tolerance), None)
         if match is None:
             joined.append(line)
         else:

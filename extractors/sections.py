@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from extractors.layout import Line, Word, page_gutters
+from extractors.settings import SETTINGS
 
 __all__ = ["BULLETS", "FoundSection", "claim_region", "split_sections", "text_of"]
 
@@ -43,7 +44,7 @@ def _heading_runs(lines: Sequence[Line]) -> list[tuple[int, int]]:
             previous, line = lines[end - 1], lines[end]
             same_place = (line.page == previous.page and line.x0 < previous.x1
                           and previous.x0 < line.x1)  # a wrapped heading may cross strips
-            close = 0 <= line.top - previous.bottom < 0.8 * previous.size
+            close = 0 <= line.top - previous.bottom < SETTINGS.heading_leading_em * previous.size
             same_size = abs(line.size - previous.size) < 0.5
             if not (line.bold and same_place and close and same_size):
                 break
@@ -166,7 +167,7 @@ def _pieces(line: Line) -> list[list[Word]]:
     """The line cut where a gap is wider than a space: cells, or columns' text."""
     pieces: list[list[Word]] = [[line.words[0]]] if line.words else []
     for previous, word in zip(line.words, line.words[1:], strict=False):
-        if word.x0 - previous.x1 > 0.75 * max(word.size, previous.size):
+        if word.x0 - previous.x1 > SETTINGS.piece_gap_em * max(word.size, previous.size):
             pieces.append([])
         pieces[-1].append(word)
     return pieces
