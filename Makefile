@@ -11,7 +11,7 @@ RUNTIME := $(VENV)/.runtime-stamp
 DEV     := $(VENV)/.dev-stamp
 DB     ?= lps.db
 
-.PHONY: setup system-deps demo test lint typecheck fixtures bench accuracy clean
+.PHONY: setup system-deps demo test lint typecheck fixtures bench accuracy clean prefect-database
 
 # The runtime: what `lps` needs to ingest, query and serve (pip only).
 $(RUNTIME): pyproject.toml constraints.txt
@@ -52,6 +52,11 @@ test: setup
 N ?= 150
 bench: $(DEV)
 	$(BIN)/python -m benchmarks.ingest --n $(N) --json benchmarks/results/$(N).json
+
+# The Prefect database a new Prefect home starts from (flows/prefect_database.py, made by flows/server.py); run it again
+# after changing the pinned Prefect version (tests/test_prefect_database.py fails until then).
+prefect-database: $(RUNTIME)
+	$(BIN)/python -m flows.server
 
 fixtures: $(DEV)
 	$(BIN)/python -m fixtures.generate

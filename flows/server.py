@@ -12,7 +12,9 @@ waiting for one to stop, and the run history stays in its UI. `<home>` is the Pr
 only the services an ephemeral server needs. It is started here rather than through that class
 because importing the class means importing the whole server (about 2.5 s of CPU on this
 project's machine), which the run itself never needs; started this way, the server imports and
-migrates in its own process while the run imports the Prefect client beside it. One server
+migrates in its own process while the run imports the Prefect client beside it. A home with no
+database yet starts from the template of `flows.prefect_database`, so a first run does not pay
+for Prefect's migrations. One server
 starts at a time on one home (`_starting_alone`): concurrent first runs would otherwise migrate
 one new `prefect.db` together and fail.
 """
@@ -22,11 +24,15 @@ from __future__ import annotations
 import fcntl
 import importlib.util
 import json
+import lzma
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -35,11 +41,14 @@ from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
+from flows.prefect_database import seed_database, template_for
+
 __all__ = [
     "QUIET_ENVIRONMENT",
     "LocalServer",
     "ServerError",
     "TemporaryServer",
+    "build_database_template",
     "default_prefect_home",
     "healthy",
     "prefect_home",
@@ -151,8 +160,9 @@ class TemporaryServer:
     """Prefect's temporary server for one run: `start` launches it and returns at once, `wait`
     returns when it answers, `stop` ends it."""
 
-    def __init__(self, home: Path | None = None) -> None:
+    def __init__(self, home: Path | None = None, seed: bool = True) -> None:
         self.home = home or prefect_home()
+        self.seed = seed  # start a new home from the template database (flows.prefect_database)
         self.port = _free_port()
         self.api_url = f"http://127.0.0.1:{self.port}/api"
         self._process: subprocess.Popen[bytes] | None = None
@@ -163,6 +173,8 @@ class TemporaryServer:
         spec = importlib.util.find_spec("prefect")
         assert spec is not None and spec.origin is not None, "prefect is not installed"
         self._lock.enter_context(_starting_alone(self.home))
+        if self.seed:
+            seed_database(self.home)
         environment = _server_environment(self.home, {
             "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
             "PREFECT__SERVER_FINAL": "1",
@@ -235,6 +247,7 @@ class LocalServer:
             raise ServerError(f"port {port} on 127.0.0.1 is in use: choose another with --port")
         log = home / "lps-server.log"
         with _starting_alone(home), log.open("ab") as output:
+            seed_database(home)
             process = subprocess.Popen(
                 [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
                  "--port", str(port)],
@@ -268,3 +281,35 @@ class LocalServer:
                 os.killpg(self.pid, signal.SIGKILL)
         self.state_file(home).unlink(missing_ok=True)
         return was_running
+
+
+def build_database_template(out: Path | None = None) -> Path:
+    """Migrate a new database with a temporary server, compact it and store it compressed as the
+    template `flows.prefect_database` seeds new homes from. The server runs on a home of its own
+    with no template to copy, so every migration runs and the block types are registered."""
+    out = out or template_for()
+    with tempfile.TemporaryDirectory(prefix="lps-prefect-template-") as scratch:
+        home = Path(scratch)
+        server = TemporaryServer(home, seed=False)
+        server.start()
+        try:
+            server.wait()
+        finally:
+            server.stop()
+        database = home / "prefect.db"
+        with sqlite3.connect(database) as connection:
+            connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            connection.execute("PRAGMA journal_mode=DELETE")
+        connection.close()
+        with sqlite3.connect(database, isolation_level=None) as connection:
+            connection.execute("VACUUM")
+        connection.close()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with database.open("rb") as plain, lzma.open(out, "wb", preset=9) as packed:
+            shutil.copyfileobj(plain, packed)
+    return out
+
+
+if __name__ == "__main__":
+    made = build_database_template(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
+    print(f"wrote {made} ({made.stat().st_size:,} bytes)")

@@ -41,7 +41,7 @@ def server() -> None:
 def start(port: int) -> None:
     """Start the server in the background; return once it answers.
 
-    The first start on a new Prefect home migrates its database (about 15 s).
+    A new Prefect home starts from a database migrated when lps was built.
 
     \b
     Examples:
