@@ -39,10 +39,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from datasette import hookimpl  # type: ignore[attr-defined]
-from lps.serve import DATABASE_NAME
 
 __all__ = [
     "COLUMN_LIMIT",
+    "DATASETTE_CATALOGUE",
     "RESULT_LIMIT_BYTES",
     "VALUE_LIMIT_BYTES",
     "ResultTooLarge",
@@ -54,6 +54,9 @@ __all__ = [
 ]
 
 NAME = "lps-query-limits"
+
+#: Datasette's catalogue of what it serves, an in-memory database it writes itself.
+DATASETTE_CATALOGUE = "_internal"
 
 #: The longest string or blob any query may make or return (SQLite counts bytes).
 VALUE_LIMIT_BYTES = 250_000
@@ -133,8 +136,8 @@ def rows_not_kept(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 @hookimpl  # type: ignore[untyped-decorator]
 def prepare_connection(conn: sqlite3.Connection, database: str) -> None:
-    """Limit every connection to the served warehouse (not Datasette's own `_internal`)."""
-    if database == DATABASE_NAME:
+    """Limit every connection to what is served (the warehouse), not Datasette's catalogue."""
+    if database != DATASETTE_CATALOGUE:
         limit_connection(conn)
 
 

@@ -105,8 +105,12 @@ def table_count(server: Server, table: str) -> int:
 
 
 def gang_areas(server: Server) -> set[str]:
-    """The boroughs whose leaflets the full-text search finds mentioning gangs."""
+    """The boroughs whose leaflets the full-text search finds mentioning gangs, by the canned
+    query and by a table's search box (which is what answered HTTP 500 on an immutable file);
+    the two must agree."""
     rows = server.json("/lps/search_leaflets.json", q="gang", _shape="array")
+    searched = server.json("/lps/sections_detail.json", _search="gang", _shape="array")
+    assert {row["area"] for row in searched} == {row["area"] for row in rows}
     return {row["area"] for row in rows}
 
 
@@ -138,6 +142,7 @@ def test_an_ingest_while_serving_shows_on_the_next_page(tmp_path: Path) -> None:
         try:
             while ingest.poll() is None:  # pages while it writes: never an error
                 statuses.add(server.get("/lps/search_leaflets.json", q="gang").status_code)
+                statuses.add(server.get("/lps/sections_detail.json", _search="gang").status_code)
                 response = server.get("/lps.json")
                 statuses.add(response.status_code)
                 counts += [t["count"] for t in response.json()["tables"]
@@ -258,4 +263,35 @@ def test_a_folder_it_cannot_write_is_served_immutable_and_says_so() -> None:
         f"Serving {warehouse} read-only at {server.url}/ (Ctrl-C to stop)\n"
         f"{folder} is not writable: serving lps.db as it is now (immutable); restart after an "
         "ingest to see its changes\n"
+    )
+
+
+@pytest.mark.skipif(os.geteuid() == 0 and shutil.which("setpriv") is None,
+                    reason="needs setpriv to serve as another user")
+def test_a_folder_it_cannot_write_with_changes_in_the_wal_is_refused(tmp_path: Path) -> None:
+    source = build_sample_warehouse(tmp_path / "lps.db")
+    writer = sqlite3.connect(source)  # an ingest that has committed, not yet checkpointed
+    writer.execute("PRAGMA wal_autocheckpoint = 0")
+    writer.execute("DELETE FROM review_items")
+    writer.commit()
+    with _folder_it_cannot_write() as (folder, prefix):
+        for suffix in ("", "-wal"):  # copied as a backup of a running ingest would be
+            shutil.copyfile(f"{source}{suffix}", folder / f"lps.db{suffix}")
+            (folder / f"lps.db{suffix}").chmod(0o644)
+        if not prefix:
+            folder.chmod(0o555)
+        warehouse = folder / "lps.db"
+        result = subprocess.run(
+            [*prefix, sys.executable, "-m", "lps.cli", "serve", "--db", str(warehouse),
+             "--port", str(free_port())],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+            text=True, timeout=60, check=False,
+        )
+    writer.close()
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (
+        f"Error: cannot serve {warehouse} read-only: {warehouse}-wal holds changes not yet "
+        f"written to lps.db, and SQLite cannot read them without writing lps.db-shm in {folder}, "
+        "which is not writable. Serve it from a folder you can write to, or once an ingest has "
+        "run on it to the end.\n"
     )
