@@ -8,10 +8,20 @@ documented Python API (`Datasette`, `Database`, `add_database`) and its usual uv
 Datasette, uvicorn and the warehouse package are imported inside the functions that use them, so
 adding this command to the `lps` group keeps `lps --help` instant.
 
-The warehouse is opened immutable (Datasette's `-i`): nothing can write to it, and Datasette may
-cache counts and pages for as long as it runs. SQLite's immutable mode does not read the `-wal`
-file, so changes an ingest has not yet checkpointed would be silently invisible; serving refuses
-such a file instead of showing stale figures.
+The warehouse is opened read-only (`mode=ro`, Datasette's mutable database, as `datasette
+serve` without `-i`), never immutable. An ingest may write to it while it is served: the
+warehouse is in WAL mode, so each query reads the last committed state, `-wal` included, and
+the next page shows what the ingest has loaded. Immutable mode told SQLite that the file would
+never change: it skipped the `-wal`, Datasette cached the table counts, and a file changed under
+it read as `database disk image is malformed` (issue 12, item 4). The server never writes: its
+connections are read-only and `query_only` (`lps.serve_limits`, which also caps what one query
+may cost). It may create the `-shm` and `-wal` files beside the warehouse, as any SQLite reader
+of a WAL file does, which needs a folder it can write to.
+
+In a folder it cannot write to (read-only media, another user's folder), a WAL warehouse with no
+`-shm` beside it cannot be opened read-only; no ingest of this user can be writing there, so it
+is then served immutable, as it is when serving starts, and the command says so. A `-wal` with
+changes in it then makes serving refuse: immutable mode would not see them.
 """
 
 from __future__ import annotations
@@ -19,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
+import os
 import socket
 import sqlite3
 from contextlib import closing
@@ -54,27 +65,38 @@ class ServeError(Exception):
     """The warehouse cannot be served as it is; the message says why and what to do."""
 
 
-def check_warehouse(path: Path) -> None:
-    """Raise `ServeError` unless `path` is a complete warehouse that is safe to open immutable."""
+def check_warehouse(path: Path) -> bool:
+    """Raise `ServeError` unless `path` is a complete warehouse that can be served read-only.
+
+    Returns whether it is served as it changes (read-only, `mode=ro`), or, only in a folder this
+    user cannot write to with no `-shm` beside it, as it is now (immutable; see the module).
+    """
     if not path.exists():
         raise ServeError(f"no warehouse at {path}: run `lps ingest` first, or pass --db")
     if not path.is_file():
         raise ServeError(f"cannot serve {path}: it is not a file")
-    wal = path.with_name(path.name + "-wal")
-    if wal.exists() and wal.stat().st_size > 0:
-        raise ServeError(
-            f"{wal} holds changes not yet written to {path.name} (is an ingest running?). "
-            "Serve it when the ingest has finished."
-        )
     from warehouse.m005_research import VIEWS as RESEARCH_VIEWS
     from warehouse.views import VIEWS
 
+    follows_changes = True
     try:
-        uri = f"{path.resolve().as_uri()}?immutable=1"
-        with closing(sqlite3.connect(uri, uri=True)) as conn:
-            names = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
-    except sqlite3.DatabaseError as error:
-        raise ServeError(f"cannot serve {path}: {error}") from error
+        names = _schema_names(path, "mode=ro")
+    except sqlite3.OperationalError as error:
+        if os.access(path.parent, os.W_OK | os.X_OK):
+            raise ServeError(f"cannot serve {path}: {error}") from error
+        wal = path.with_name(path.name + "-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise ServeError(
+                f"cannot serve {path} read-only: {wal} holds changes not yet written to "
+                f"{path.name}, and SQLite cannot read them without writing {path.name}-shm in "
+                f"{path.parent}, which is not writable. Serve it from a folder you can write to, "
+                "or once an ingest has run on it to the end."
+            ) from error
+        follows_changes = False
+        try:
+            names = _schema_names(path, "immutable=1")
+        except sqlite3.OperationalError as again:
+            raise ServeError(f"cannot serve {path}: {again}") from again
     if "documents" not in names:
         raise ServeError(f"{path} is not a policing-summaries warehouse: it has no documents table")
     missing = [name for name in {**VIEWS, **RESEARCH_VIEWS} if name not in names]
@@ -84,6 +106,19 @@ def check_warehouse(path: Path) -> None:
             f"{path} was built by an older version and lacks the views {', '.join(missing)}: "
             "run `lps ingest` on it once to bring it up to date"
         )
+    return follows_changes
+
+
+def _schema_names(path: Path, mode: str) -> set[str]:
+    """The names in the schema of `path`, opened with the URI parameter `mode` (`mode=ro`
+    raises `sqlite3.OperationalError` when the file cannot be opened that way)."""
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)) as conn:
+            return {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.OperationalError:
+        raise
+    except sqlite3.DatabaseError as error:
+        raise ServeError(f"cannot serve {path}: {error}") from error
 
 
 def load_metadata(config_dir: Path = CONFIG_DIR) -> dict[str, Any]:
@@ -107,7 +142,10 @@ def build_datasette(
     raw_dir: Path | None = None,
     pdf_roots: tuple[Path, ...] = (),
 ) -> Datasette:
-    """A configured Datasette serving `db_path` immutable under the name `lps`, not yet started.
+    """A configured Datasette serving `db_path` read-only under the name `lps`, not yet started.
+
+    Read as it changes (Datasette's mutable database, opened `mode=ro`) unless it can only be
+    opened immutable (`check_warehouse`); every connection limited by `lps.serve_limits`.
 
     Each document's PDF is served read-only at `/-/leaflets/<document_id>.pdf`, from `raw_dir`
     (default: `$LPS_RAW`, else `raw/` beside the warehouse) or from its recorded source, a
@@ -118,9 +156,11 @@ def build_datasette(
     from datasette.app import Datasette
     from datasette.database import Database  # type: ignore[import-untyped]
 
+    from lps import serve_limits
     from pipeline.settings import Settings
 
-    check_warehouse(db_path)
+    follows_changes = check_warehouse(db_path)
+    serve_limits.install()
     plugins = config_dir / "plugins"
     templates = config_dir / "templates"
     metadata = load_metadata(config_dir)
@@ -138,7 +178,8 @@ def build_datasette(
     # With no files Datasette adds an in-memory database; the warehouse should be the only one.
     datasette.remove_database("_memory")
     datasette.add_database(
-        Database(datasette, path=str(db_path.resolve()), is_mutable=False), name=DATABASE_NAME
+        Database(datasette, path=str(db_path.resolve()), is_mutable=follows_changes),
+        name=DATABASE_NAME,
     )
     return datasette
 
@@ -195,9 +236,10 @@ def serve(db_path: Path, host: str, port: int, raw_dir: Path | None,
     codebook and a chart dashboard; every page exports CSV and JSON. Each leaflet's PDF is
     served read-only at /-/leaflets/<document_id>.pdf (every page and source_page links to
     it), from the raw store or from where it was ingested; only bytes whose sha256 is the
-    document id are served. Nothing is fetched from the internet. Restart it after an
-    ingest: the warehouse is read as it was when serving started. Each request for a page that
-    does not exist is logged as one line (`404 GET /path: ...`).
+    document id are served. Nothing is fetched from the internet. An ingest may run while it
+    serves: each page shows what the ingest has committed so far. A query may return values of
+    up to 250 kB and 30 MB in all (as JSON), and runs for up to 5 s. Each request for a page
+    that does not exist is logged as one line (`404 GET /path: ...`).
 
     \b
     Examples:
@@ -221,6 +263,9 @@ def serve(db_path: Path, host: str, port: int, raw_dir: Path | None,
     asyncio.run(datasette.invoke_startup())
     sock = _bind(host, port)
     click.echo(f"Serving {db_path} read-only at http://{host}:{port}/ (Ctrl-C to stop)")
+    if not datasette.get_database(DATABASE_NAME).is_mutable:
+        click.echo(f"{db_path.resolve().parent} is not writable: serving {db_path.name} as it is "
+                   "now (immutable); restart after an ingest to see its changes")
     config = uvicorn.Config(datasette.app(), log_level="warning", lifespan="on")
     uvicorn.Server(config).run(sockets=[sock])
 

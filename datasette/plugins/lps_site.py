@@ -14,15 +14,18 @@ this folder; the logic lives in `lps/` where it is tested without a server.
 
 from __future__ import annotations
 
+import sqlite3
+import threading
 import weakref
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from markupsafe import escape
 from pluggy import HookimplMarker
 
 from lps.leaflet_files import locate_leaflet
 from lps.query_help import Choices, codebook_for, hints_for, optional_params
+from lps.serve_limits import rows_not_kept
 from release.checksum import warehouse_checksum
 from release.releases import latest_release
 
@@ -33,8 +36,19 @@ hookimpl = HookimplMarker("datasette")
 PLUGIN = "lps-site"
 DATABASE = "lps"
 
-#: What is read once per server: the warehouse is immutable while it is served.
-_CACHE: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+class _Site(NamedTuple):
+    """What `_read_site` read on one connection, when SQLite's `data_version` was `version`."""
+
+    conn: sqlite3.Connection
+    version: int
+    site: dict[str, Any]
+
+
+#: Per server, per SQL thread (Datasette gives each thread one connection): the site as last
+#: read. An ingest may commit while the warehouse is served; `PRAGMA data_version` changes on a
+#: connection when another one has committed, so the site is read again only then.
+_SITES: weakref.WeakKeyDictionary[Any, dict[int, _Site]] = weakref.WeakKeyDictionary()
 
 
 def _config(datasette: Any) -> tuple[Path | None, list[Path]]:
@@ -44,7 +58,17 @@ def _config(datasette: Any) -> tuple[Path | None, list[Path]]:
 
 
 def _read_site(conn: Any) -> dict[str, Any]:
-    """Everything the pages need from the warehouse, read in one go."""
+    """Everything the pages need from the warehouse, read in one go (one read transaction, so
+    all from the same commit)."""
+    conn.execute("BEGIN")
+    try:
+        with rows_not_kept(conn):
+            return _read_site_now(conn)
+    finally:
+        conn.execute("COMMIT")
+
+
+def _read_site_now(conn: Any) -> dict[str, Any]:
     codebook_columns = [row[1] for row in conn.execute("PRAGMA table_info(measures)")]
     codebook = [dict(zip(codebook_columns, row, strict=True))
                 for row in conn.execute("SELECT * FROM measures ORDER BY rowid")]
@@ -67,10 +91,18 @@ def _read_site(conn: Any) -> dict[str, Any]:
 
 
 async def _site(datasette: Any) -> dict[str, Any]:
-    if datasette not in _CACHE:
-        database = datasette.get_database(DATABASE)
-        _CACHE[datasette] = await database.execute_fn(_read_site)
-    return _CACHE[datasette]
+    sites = _SITES.setdefault(datasette, {})
+
+    def current(conn: sqlite3.Connection) -> dict[str, Any]:
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        known = sites.get(threading.get_ident())
+        if known is None or known.conn is not conn or known.version != version:
+            known = _Site(conn, version, _read_site(conn))
+            sites[threading.get_ident()] = known
+        return known.site
+
+    result: dict[str, Any] = await datasette.get_database(DATABASE).execute_fn(current)
+    return result
 
 
 async def _query_help(datasette: Any, request: Any, site: dict[str, Any]) -> dict[str, Any]:
