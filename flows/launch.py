@@ -59,7 +59,7 @@ def backfill(items: list[ManifestItem], db_path: str, raw_dir: str, policy: Fetc
     from pipeline.backfill import acquire, acquired, finish_backfill, plan_backfill, stored_plan
 
     with phase("plan (what to fetch, copy and extract)"):
-        made = plan_backfill(items, db_path, raw_dir)
+        made = plan_backfill(items, db_path, raw_dir, policy.max_bytes)
     check_writable(db_path)
     if made.acquires_nothing and not stored_plan(acquired(made, [], []), raw_dir,
                                                  db_path).candidates:

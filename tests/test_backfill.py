@@ -202,8 +202,13 @@ def test_rerunning_a_manifest_of_local_paths_changes_nothing(tmp_path: Path) -> 
     origins = sorted(o["source"] for name, data in after_first["store"].items()
                      if name.endswith(".json") for o in json.loads(data)["origins"])
     assert origins == sorted(item.source for item in items)  # each path once, however many runs
+    # recorded relative to the manifest's folder, so the warehouse names no one's home folder
     assert {row["source"] for row in after_first["tables"]["documents"]} == {
-        str(leaflets / "camden.pdf"), str(leaflets / "lambeth.pdf")}
+        "leaflets/camden.pdf", "leaflets/lambeth.pdf"}
+    assert {row["source"] for row in after_first["tables"]["document_sources"]} == {
+        "leaflets/camden.pdf", "leaflets/lambeth.pdf", "leaflets/lambeth-copy.pdf"}
+    assert [row["source"] for row in after_first["tables"]["document_expectations"]
+            if row["verdict"] == "mismatch"] == ["leaflets/lambeth-copy.pdf"]
 
 
 def coverage_matrix(output: str) -> dict[tuple[str, str], str]:
@@ -234,12 +239,15 @@ def test_backfill_from_a_csv_then_a_url_template_reports_what_it_found(tmp_path:
                             f"{camden}?again,,Camden,2010/11\n"
                             f",{lambeth},Lambeth,2008/09\n"
                             f"{server.base}/missing/ealing.pdf,,Ealing,2009/10\n")
-        from_csv = runner.invoke(main, ["backfill", str(manifest), *fast])
+        # Lambeth is outside the manifest's folder: read only because --allow-root says so
+        from_csv = runner.invoke(main, ["backfill", str(manifest), "--allow-root", str(PDFS),
+                                        *fast])
         template = f"{server.base}/pdf/{{period}}/{{borough}}.pdf"
         from_template = runner.invoke(main, [
             "backfill", "--url-template", template, "--periods", "2010/11",
             "--boroughs", "Barnet,Camden,Brent", "--max-mb", "0.03", *fast])
-        again = runner.invoke(main, ["backfill", str(manifest), *fast])
+        again = runner.invoke(main, ["backfill", str(manifest), "--allow-root", str(PDFS),
+                                     *fast])
         again_phases = timing.phases()
         asked = server.requests.copy()
 

@@ -12,7 +12,7 @@ import pytest
 from leaflet_server import PDFS, leaflet_server
 
 from pipeline.backfill import fetch_urls, plan_backfill
-from pipeline.fetch import FetchPolicy, fetch_url
+from pipeline.fetch import FetchPolicy, fetch_url, open_client
 from pipeline.manifest import BadManifest, ManifestItem, items_from_template, read_manifest
 
 FAST = FetchPolicy(timeout=0.3, retries=2, backoff=0.01, max_bytes=1_000_000, rate=1000)
@@ -27,8 +27,8 @@ def server() -> Iterator[object]:
 
 @pytest.fixture
 def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=FAST.timeout) as open_client:
-        yield open_client
+    with open_client(FAST) as opened:
+        yield opened
 
 
 def test_a_leaflet_is_stored_by_its_hash_with_its_origin(server, client, tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ def test_a_server_error_then_success_is_fetched(server, client, tmp_path: Path) 
 
 
 def test_a_busy_server_is_given_the_time_it_asks_for(tmp_path: Path) -> None:
-    with leaflet_server() as fresh, httpx.Client(timeout=FAST.timeout) as own:
+    with leaflet_server() as fresh, open_client(FAST) as own:
         result = fetch_url(own, f"{fresh.base}/busy/{BARNET}", tmp_path, FAST)
         first, second = fresh.started
     assert result.document_id is not None and result.attempts == 2
@@ -129,7 +129,8 @@ def test_csv_and_json_manifests_give_the_same_items(tmp_path: Path) -> None:
     ]))
     expected = [
         ManifestItem(url="http://h/barnet.pdf", area="Barnet", period="2009/10"),
-        ManifestItem(path=str(tmp_path / "leaflets/camden.pdf"), area="Camden"),
+        ManifestItem(path=str(tmp_path / "leaflets/camden.pdf"), area="Camden",
+                     roots=(str(tmp_path),)),
         ManifestItem(url="http://h/x.pdf"),
     ]
     assert read_manifest(tmp_path / "m.csv") == expected
