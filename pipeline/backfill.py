@@ -103,8 +103,9 @@ class BackfillPlan:
 
     @property
     def acquires_nothing(self) -> bool:
-        """Whether the run downloads and copies nothing (so may need no Prefect at all)."""
-        return not self.urls and not self.paths
+        """Whether the run downloads and copies nothing (so may need no Prefect at all): a path
+        refused or unreadable at planning is only recorded as a failure."""
+        return not self.urls and not any(isinstance(p, Candidate) for p in self.paths)
 
 
 def _previous_fetches(db_path: str | Path) -> dict[str, dict[str, Any]]:
