@@ -22,7 +22,6 @@ store: that is `<raw>/<document_id>.pdf` whatever the document, and the raw stor
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -31,11 +30,10 @@ from typing import Any
 
 from extractors import EXTRACTOR_VERSION
 from pipeline.fetch import FetchPolicy, FetchResult, RateLimiter, fetch_url, open_client
-from pipeline.local_items import local_chunks, read_local_item
+from pipeline.local_items import copy_local_items, read_local_item
 from pipeline.manifest import ManifestItem
 from pipeline.plan import IngestPlan, settled_documents
-from pipeline.rawstore import has_origin, raw_path, store_file, stored_origins, write_part
-from pipeline.safety import UnsafeInput
+from pipeline.rawstore import has_origin, raw_path, stored_origins
 from pipeline.settings import Settings
 from pipeline.sources import Candidate, Unreadable
 from warehouse import WarehouseMissing, open_warehouse, record_source, utc_now, write_transaction
@@ -181,36 +179,10 @@ def fetch_urls(urls: list[str], raw_dir: str, policy: FetchPolicy) -> list[Fetch
                              urls))
 
 
-_CHANGED = "the file changed while the backfill ran; run it again"
-
-
-def _copy_one(reading: Candidate, raw: Path, roots: tuple[str, ...], max_bytes: int
-              ) -> FetchResult:
-    """Copy one local file into the store, read again under the same checks as planning, and
-    filed only when its bytes are still those planning hashed."""
-    if has_origin(raw, reading.document_id, reading.source):
-        return FetchResult(reading.source, reading.document_id, reading.size_bytes)
-    if not reading.unchanged():
-        return FetchResult(reading.source, reason=_CHANGED, transient=True)
-    try:
-        part, sha, size = write_part(raw, local_chunks(reading.source, roots, max_bytes))
-    except UnsafeInput as error:
-        return FetchResult(reading.source, reason=str(error))
-    if sha != reading.document_id:
-        os.unlink(part)
-        return FetchResult(reading.source, reason=_CHANGED, transient=True)
-    store_file(raw, part, sha, reading.source)
-    return FetchResult(reading.source, sha, size)
-
-
 def copy_paths(plan: BackfillPlan) -> list[FetchResult]:
     """Copy the manifest items given as local paths into the raw store (no network), under the
     identity planning read: what was copied, or why it could not be."""
-    raw = Path(plan.raw_dir)
-    return [FetchResult(reading.source, reason=reading.reason)
-            if isinstance(reading, Unreadable)
-            else _copy_one(reading, raw, plan.path_roots.get(reading.source, ()), plan.max_bytes)
-            for reading in plan.paths]
+    return copy_local_items(plan.paths, Path(plan.raw_dir), plan.path_roots, plan.max_bytes)
 
 
 @dataclass(frozen=True)

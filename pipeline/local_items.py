@@ -9,22 +9,24 @@ are checked with `os.stat`, then the file is opened with `O_NONBLOCK | O_NOFOLLO
 again on the open descriptor, so a file swapped in between cannot slip through either.
 
 `read_local_item` hashes the file as planning does (`pipeline.sources.Candidate`, or
-`Unreadable` with the reason); `local_chunks` reads it again for copying into the raw store,
-under the same checks and the same cap.
+`Unreadable` with the reason); `copy_local_items` reads it again (`local_chunks`: the same checks
+and the same cap) into the raw store, filing it only if its bytes are still those planning hashed.
 """
 
 from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
+from pipeline.fetch import FetchResult
+from pipeline.rawstore import has_origin, store_file, write_part
 from pipeline.safety import UnsafeInput
 from pipeline.sources import Candidate, DocumentHasher, Unreadable, shown_name
 
-__all__ = ["check_local_item", "local_chunks", "read_local_item", "root_of"]
+__all__ = ["check_local_item", "copy_local_items", "local_chunks", "read_local_item", "root_of"]
 
 _CHUNK = 1 << 20
 #: File systems whose "files" are the kernel's, not documents: never read, whatever the roots.
@@ -131,3 +133,34 @@ def read_local_item(path: str, roots: Sequence[str], max_bytes: int) -> Candidat
             f"cannot read the file: {error.strerror or error}")
         return Unreadable(shown_name(Path(path)), reason)
     return Candidate(shown_name(Path(path)), hasher.document_id, hasher.size, info.st_mtime_ns)
+
+
+_CHANGED = "the file changed while the backfill ran; run it again"
+
+
+def _copy_one(reading: Candidate, raw: Path, roots: Sequence[str], max_bytes: int
+              ) -> FetchResult:
+    if has_origin(raw, reading.document_id, reading.source):
+        return FetchResult(reading.source, reading.document_id, reading.size_bytes)
+    if not reading.unchanged():
+        return FetchResult(reading.source, reason=_CHANGED, transient=True)
+    try:
+        part, sha, size = write_part(raw, local_chunks(reading.source, roots, max_bytes))
+    except UnsafeInput as error:
+        return FetchResult(reading.source, reason=str(error))
+    if sha != reading.document_id:
+        os.unlink(part)
+        return FetchResult(reading.source, reason=_CHANGED, transient=True)
+    store_file(raw, part, sha, reading.source)
+    return FetchResult(reading.source, sha, size)
+
+
+def copy_local_items(readings: Sequence[Candidate | Unreadable], raw: Path,
+                     roots: Mapping[str, Sequence[str]], max_bytes: int) -> list[FetchResult]:
+    """Copy each file planning read into the raw store (`roots`: each path's folders), or say
+    why not: refused or unreadable at planning, refused now, or changed since it was hashed.
+    A file the store holds from this very path already is not copied again."""
+    return [FetchResult(reading.source, reason=reading.reason)
+            if isinstance(reading, Unreadable)
+            else _copy_one(reading, raw, roots.get(reading.source, ()), max_bytes)
+            for reading in readings]
