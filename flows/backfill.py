@@ -26,15 +26,14 @@ from pipeline.fetch import FetchPolicy, FetchResult
 from pipeline.manifest import ManifestItem
 from pipeline.plan import IngestPlan
 from pipeline.settings import Settings
-from pipeline.sources import Candidate, Unreadable
 
 __all__ = ["backfill_flow", "copy", "fetch", "finish", "plan", "record", "to_ingest"]
 
 
 @task(cache_policy=NO_CACHE)
-def plan(items: list[ManifestItem], db_path: str, raw_dir: str) -> BackfillPlan:
+def plan(items: list[ManifestItem], db_path: str, raw_dir: str, max_bytes: int) -> BackfillPlan:
     """What to download, what to copy, and what the store and the warehouse know already."""
-    return plan_backfill(items, db_path, raw_dir)
+    return plan_backfill(items, db_path, raw_dir, max_bytes)
 
 
 @task(cache_policy=NO_CACHE)
@@ -44,9 +43,9 @@ def fetch(urls: list[str], raw_dir: str, policy: FetchPolicy) -> list[FetchResul
 
 
 @task(cache_policy=NO_CACHE)
-def copy(readings: list[Candidate | Unreadable], raw_dir: str) -> list[FetchResult]:
+def copy(made: BackfillPlan) -> list[FetchResult]:
     """Copy the manifest's local files into the raw store."""
-    return copy_paths(readings, raw_dir)
+    return copy_paths(made)
 
 
 @task(cache_policy=NO_CACHE)
@@ -77,11 +76,12 @@ def backfill_flow(items: list[ManifestItem], db_path: str, raw_dir: str,
     """Fetch `items` into `raw_dir`, ingest what was stored, and check it against the manifest."""
     logger, settings = get_run_logger(), settings or Settings.from_env()
     prepare_warehouse(db_path)
-    made = plan_made or plan(items, db_path, raw_dir)
+    policy = policy or FetchPolicy(max_bytes=settings.max_bytes)
+    made = plan_made or plan(items, db_path, raw_dir, policy.max_bytes)
     logger.info("%d items: %d URLs to fetch, %d local files to copy, %d in the store before",
                 len(items), len(made.urls), len(made.paths), len(made.known))
-    fetched = fetch(made.urls, raw_dir, policy or FetchPolicy(max_bytes=settings.max_bytes))
-    acquired = record(db_path, made, fetched, copy(made.paths, raw_dir))
+    fetched = fetch(made.urls, raw_dir, policy)
+    acquired = record(db_path, made, fetched, copy(made))
     stored = to_ingest(acquired, raw_dir, db_path)
     loaded = ingest_flow(paths=[c.source for c in stored.candidates], db_path=db_path,
                          workers=workers, plan_made=stored, settings=settings,

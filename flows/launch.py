@@ -56,15 +56,22 @@ def ingest(paths: Sequence[str], db_path: str, settings: Settings, *,
 def backfill(items: list[ManifestItem], db_path: str, raw_dir: str, policy: FetchPolicy,
              settings: Settings, *, workers: int | None = None) -> BackfillSummary:
     """Fetch `items` into `raw_dir` and ingest them, the way `lps backfill` does."""
-    from pipeline.backfill import acquire, acquired, finish_backfill, plan_backfill, stored_plan
+    from pipeline.backfill import (
+        acquire,
+        acquired,
+        copy_paths,
+        finish_backfill,
+        plan_backfill,
+        stored_plan,
+    )
 
     with phase("plan (what to fetch, copy and extract)"):
-        made = plan_backfill(items, db_path, raw_dir)
+        made = plan_backfill(items, db_path, raw_dir, policy.max_bytes)
     check_writable(db_path)
     if made.acquires_nothing and not stored_plan(acquired(made, [], []), raw_dir,
                                                  db_path).candidates:
-        with phase("record the run"):
-            return finish_backfill(db_path, made, acquire(db_path, made, [], []), 0)
+        with phase("record the run"):  # refused paths are recorded as failures: no copying
+            return finish_backfill(db_path, made, acquire(db_path, made, [], copy_paths(made)), 0)
     from flows.runtime import prefect_api
     from pipeline.guard import start_children_early
 

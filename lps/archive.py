@@ -36,7 +36,11 @@ _RAW = click.option(
 @click.option("--boroughs", help="Comma-separated boroughs for --url-template [default: all 32].")
 @_DB
 @_RAW
-@click.option("--timeout", type=float, default=30.0, show_default=True, help="Seconds per request.")
+@click.option("--timeout", type=float, default=30.0, show_default=True,
+              help="Seconds to wait for a connection or for each read.")
+@click.option("--deadline", type=click.FloatRange(min=0, min_open=True), default=120.0,
+              show_default=True,
+              help="Seconds one download may take in all (its redirects and its body).")
 @click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
               help="Retries of a transient failure (connection, timeout, 5xx, 429).")
 @click.option("--concurrency", type=click.IntRange(min=1), default=4, show_default=True,
@@ -45,20 +49,28 @@ _RAW = click.option(
               show_default=True, help="Requests per second, at most.")
 @click.option("--max-mb", type=click.FloatRange(min=0, min_open=True), default=None,
               help="Refuse files larger than this [default: $LPS_MAX_BYTES, else 50 MB].")
+@click.option("--allow-root", "allow_roots", multiple=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Another folder `path` items may be read from (repeatable) [default: only "
+              "the manifest's folder].")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Extraction processes [default: one per CPU].")
 @_VERBOSE
 def backfill(manifest: Path | None, url_template: str | None, periods: str | None,
              boroughs: str | None, db_path: Path, raw_dir: Path | None, timeout: float,
-             retries: int, concurrency: int, rate: float, max_mb: float | None,
-             workers: int | None, verbose: bool) -> None:
+             deadline: float, retries: int, concurrency: int, rate: float,
+             max_mb: float | None, allow_roots: tuple[Path, ...], workers: int | None,
+             verbose: bool) -> None:
     """Download leaflets into the raw store and ingest them (resumable).
 
     MANIFEST is a CSV file with a header row, or a JSON list of objects, each item giving
-    `url` (or `path`, a local file) and optionally the `area` and `period` it should be. Or
-    give --url-template with --periods (and --boroughs) to fetch one URL per period and
-    borough, each expected to be that area and period. Placeholders, shown for Kensington and
-    Chelsea 2009/10:
+    `url` (or `path`, a local file) and optionally the `area` and `period` it should be. One
+    URL or path given twice with different expectations is an error (exit 2). A `path` must be
+    a regular file under the manifest's folder (or an --allow-root folder), no larger than
+    --max-mb: any other (`../`, a symlink leading out, /proc, a FIFO, a device) is refused
+    before it is opened, and counted as failed. Or give --url-template with --periods (and
+    --boroughs) to fetch one URL per period and borough, each expected to be that area and
+    period. Placeholders, shown for Kensington and Chelsea 2009/10:
 
     \b
       {period}        2009-10
@@ -68,10 +80,14 @@ def backfill(manifest: Path | None, url_template: str | None, periods: str | Non
       {borough_name}  Kensington and Chelsea
 
     Every file is kept unedited as RAW/<sha256>.pdf beside RAW/<sha256>.json (each URL or
-    path it came from, and when). Only transient failures (connection, timeout, truncated
-    body, 5xx, 429) are retried, with backoff. Failures (404, 5xx after retries, not a PDF,
-    too large) are recorded per URL in the `fetches` table and the run carries on. Run it
-    again to resume: a URL fetched, or refused for good, before is not asked again. The
+    path it came from, and when). Redirects are followed only to http(s) URLs without
+    credentials, on the first URL's port or the default one, and not from a public host to a
+    private one; each download, redirects included, must finish within --deadline. Only
+    transient failures (connection, timeout, truncated body, over the deadline, 5xx, 429) are
+    retried, with backoff. Every failure (404, 5xx after retries, not a PDF, too large, a
+    corrupt compressed body, a refused redirect or a redirect loop) is recorded per URL in the
+    `fetches` table with its reason, and the run carries on. Run it again to resume: a URL
+    fetched, or refused for good, before is not asked again; a transient failure is. The
     report ends with each failure, each document that is not the area or period its item
     expected, and each one quarantined, then the wall time from start to exit (-v breaks it
     down). A run with nothing to fetch, copy or extract starts no Prefect at all.
@@ -84,6 +100,7 @@ def backfill(manifest: Path | None, url_template: str | None, periods: str | Non
           --periods 2007/08,2008/09,2009/10,2010/11
       lps backfill --url-template 'https://host/{period}/{borough}.pdf' \\
           --periods 2009/10 --boroughs Barnet,Camden
+      lps backfill scans.csv --allow-root /archive/scans --deadline 300
 
     \b
     A CSV manifest:
@@ -104,16 +121,18 @@ def backfill(manifest: Path | None, url_template: str | None, periods: str | Non
         raise click.UsageError("--periods and --boroughs go with --url-template")
     if url_template is not None and not periods:
         raise click.UsageError("--url-template needs --periods")
+    if url_template is not None and allow_roots:
+        raise click.UsageError("--allow-root goes with a MANIFEST (a template has no paths)")
     with friendly_errors(db_path):
         settings = Settings.from_env()
         if manifest is not None:
-            items = read_manifest(manifest)
+            items = read_manifest(manifest, allow_roots)
         else:
             items = items_from_template(url_template or "", (periods or "").split(","),
                                         boroughs.split(",") if boroughs else None)
         max_bytes = int(max_mb * 1_000_000) if max_mb is not None else settings.max_bytes
-        policy = FetchPolicy(timeout=timeout, retries=retries, concurrency=concurrency,
-                             rate=rate, max_bytes=max_bytes)
+        policy = FetchPolicy(timeout=timeout, deadline=deadline, retries=retries,
+                             concurrency=concurrency, rate=rate, max_bytes=max_bytes)
         raw = raw_dir or settings.raw_dir(db_path)
         summary = run(items, str(db_path), str(raw), policy, settings, workers=workers)
     seconds = _report_time(verbose)

@@ -2,15 +2,22 @@
 stored, then (after the ingest stages) record where each document came from and whether it is
 what the manifest expected.
 
+Every item's failure is the item's, never the run's: a URL's is recorded in `fetches` with its
+reason (`pipeline.fetch`), and so is a local path refused or unreadable (`pipeline.local_items`:
+only regular files under the manifest's folder or an `--allow-root`, within the byte cap). The
+report counts each one: a refused item is failed, a document that could not be read is
+quarantined, whether or not its item said what it should be.
+
 The warehouse's `fetches` table makes a backfill resumable: a URL fetched before is not fetched
 again, nor is one refused for good (404, not a PDF, too large); one that failed transiently
 (5xx, timeout) is tried again on the next run. A local path whose bytes the store holds from
 that path already is not copied again, so a re-run of the same manifest changes neither the
 store nor the warehouse; a run with nothing to fetch, copy or extract runs without Prefect.
 
-A backfilled document's `source` is where it came from (the manifest's URL or path), never its
-copy in the raw store: that is `<raw>/<document_id>.pdf` whatever the document, and the raw
-store may move (`$LPS_RAW`), while the URL is what a researcher can cite and open.
+A backfilled document's `source` is where it came from (the manifest's URL, or its path
+relative to the manifest's folder: `ManifestItem.recorded_source`), never its copy in the raw
+store: that is `<raw>/<document_id>.pdf` whatever the document, and the raw store may move
+(`$LPS_RAW`), while the URL is what a researcher can cite and open.
 """
 
 from __future__ import annotations
@@ -22,11 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from extractors import EXTRACTOR_VERSION
-from pipeline.fetch import FetchPolicy, FetchResult, RateLimiter, fetch_url
+from pipeline.fetch import FetchPolicy, FetchResult, RateLimiter, fetch_url, open_client
+from pipeline.local_items import copy_local_items, read_local_item
 from pipeline.manifest import ManifestItem
 from pipeline.plan import IngestPlan, settled_documents
-from pipeline.rawstore import has_origin, raw_path, store_copy, stored_origins
-from pipeline.sources import Candidate, Unreadable, read_candidate
+from pipeline.rawstore import has_origin, raw_path, stored_origins
+from pipeline.settings import Settings
+from pipeline.sources import Candidate, Unreadable
 from warehouse import WarehouseMissing, open_warehouse, record_source, utc_now, write_transaction
 from warehouse.archive import fetched_urls, record_expectation, record_fetch
 
@@ -87,11 +96,14 @@ class BackfillPlan:
     known: dict[str, str]  # URL -> document id, fetched before
     recovered: list[FetchResult]  # in the store, but the run that fetched them never recorded
     refused_before: list[tuple[str, str]]  # (URL, reason) refused for good on an earlier run
+    path_roots: dict[str, tuple[str, ...]]  # local path -> the folders it may be read from
+    max_bytes: int  # the cap a local file is read under
 
     @property
     def acquires_nothing(self) -> bool:
-        """Whether the run downloads and copies nothing (so may need no Prefect at all)."""
-        return not self.urls and not self.paths
+        """Whether the run downloads and copies nothing (so may need no Prefect at all): a path
+        refused or unreadable at planning is only recorded as a failure."""
+        return not self.urls and not any(isinstance(p, Candidate) for p in self.paths)
 
 
 def _previous_fetches(db_path: str | Path) -> dict[str, dict[str, Any]]:
@@ -128,10 +140,14 @@ def _to_fetch(items: Sequence[ManifestItem], previous: dict[str, dict[str, Any]]
     return list(todo), known
 
 
-def plan_backfill(items: Sequence[ManifestItem], db_path: str | Path, raw_dir: str | Path
-                  ) -> BackfillPlan:
-    """What a backfill of `items` must do, from the warehouse (read-only) and the raw store."""
+def plan_backfill(items: Sequence[ManifestItem], db_path: str | Path, raw_dir: str | Path,
+                  max_bytes: int | None = None) -> BackfillPlan:
+    """What a backfill of `items` must do, from the warehouse (read-only) and the raw store.
+
+    Each local path is checked and hashed here (`pipeline.local_items`), under `max_bytes`
+    (default: `LPS_MAX_BYTES`): one refused is planned as a failure with its reason."""
     raw = Path(raw_dir)
+    cap = max_bytes if max_bytes is not None else Settings.from_env().max_bytes
     previous = _previous_fetches(db_path)
     urls, known = _to_fetch(items, previous, raw)
     paths: dict[str, Candidate | Unreadable] = {}
@@ -139,7 +155,7 @@ def plan_backfill(items: Sequence[ManifestItem], db_path: str | Path, raw_dir: s
     for item in items:
         if item.path is None or item.path in stored_paths or item.path in paths:
             continue
-        reading = read_candidate(Path(item.path))  # the one hash of this file
+        reading = read_local_item(item.path, item.roots, cap)  # the one hash of this file
         if isinstance(reading, Candidate) and has_origin(raw, reading.document_id, item.path):
             stored_paths[item.path] = reading.document_id
         else:
@@ -149,37 +165,24 @@ def plan_backfill(items: Sequence[ManifestItem], db_path: str | Path, raw_dir: s
     wanted = {item.url for item in items if item.url}
     refused = [(row["url"], f"{row['reason']} (earlier run)") for row in previous.values()
                if row["status"] == "failed" and not row["transient"] and row["url"] in wanted]
+    roots = {item.path: item.roots for item in items if item.path is not None}
     return BackfillPlan(list(items), str(raw), urls, list(paths.values()), stored_paths, known,
-                        recovered, refused)
+                        recovered, refused, roots, cap)
 
 
 def fetch_urls(urls: list[str], raw_dir: str, policy: FetchPolicy) -> list[FetchResult]:
     """Download `urls` into the raw store, `policy.concurrency` at a time, rate-limited."""
-    import httpx  # only a backfill that downloads needs it
-
     limiter = RateLimiter(policy.rate)
-    headers = {"user-agent": "policing-summaries-backfill (+archival; polite)"}
-    with httpx.Client(timeout=httpx.Timeout(policy.timeout), headers=headers,
-                      follow_redirects=True) as client, \
+    with open_client(policy) as client, \
             ThreadPoolExecutor(max_workers=max(1, policy.concurrency)) as pool:
         return list(pool.map(lambda url: fetch_url(client, url, Path(raw_dir), policy, limiter),
                              urls))
 
 
-def copy_paths(readings: list[Candidate | Unreadable], raw_dir: str) -> list[FetchResult]:
-    """Copy manifest items given as local paths into the raw store (no network), under the
+def copy_paths(plan: BackfillPlan) -> list[FetchResult]:
+    """Copy the manifest items given as local paths into the raw store (no network), under the
     identity planning read: what was copied, or why it could not be."""
-    copied = []
-    for reading in readings:
-        if isinstance(reading, Unreadable):
-            copied.append(FetchResult(reading.source, reason=reading.reason))
-        elif not reading.unchanged():
-            copied.append(FetchResult(reading.source, reason="the file changed while the "
-                                      "backfill ran; run it again", transient=True))
-        else:
-            store_copy(Path(raw_dir), reading.file, reading.document_id)
-            copied.append(FetchResult(reading.source, reading.document_id, reading.size_bytes))
-    return copied
+    return copy_local_items(plan.paths, Path(plan.raw_dir), plan.path_roots, plan.max_bytes)
 
 
 @dataclass(frozen=True)
@@ -218,10 +221,12 @@ def acquire(db_path: str | Path, plan: BackfillPlan, fetched: list[FetchResult],
     what the store holds for the manifest."""
     now = utc_now()
     results = fetched + plan.recovered + [r for r in copied if r.document_id is None]
+    recorded = {item.source: item.recorded_source for item in plan.items}
     if results:
         with open_warehouse(db_path) as db, write_transaction(db):
             for result in results:
                 row = asdict(result)
+                row["url"] = recorded.get(result.url, result.url)  # a path: as the warehouse
                 row["status"] = "fetched" if result.document_id else "failed"
                 record_fetch(db, {**row, "fetched_at": now})
     return acquired(plan, fetched, copied)
@@ -257,8 +262,8 @@ def record_origins(db_path: str | Path, raw_dir: str, items: Sequence[ManifestIt
             if document_id is None or not db.table("documents").count_where(
                     "document_id = ?", [document_id]):
                 continue
-            first.setdefault(document_id, item.source)
-            record_source(db, document_id, item.source, seen_at=now)
+            first.setdefault(document_id, item.recorded_source)
+            record_source(db, document_id, item.recorded_source, seen_at=now)
         for document_id, origin in first.items():
             copy = str(raw_path(Path(raw_dir), document_id))
             db.table("document_sources").delete_where(
@@ -294,13 +299,13 @@ def check_expectations(db_path: str | Path, items: Sequence[ManifestItem], ids: 
             doc = found[0]
             verdict, detail = _verdict(doc, item)
             row = {
-                "document_id": document_id, "source": item.source,
+                "document_id": document_id, "source": item.recorded_source,
                 "expected_area": item.area, "expected_period": item.period,
                 "found_area": doc["area"], "found_period": doc["period"],
                 "verdict": verdict, "detail": detail, "checked_at": now,
             }
             held = list(db.table("document_expectations").rows_where(
-                "document_id = ? and source = ?", [document_id, item.source]))
+                "document_id = ? and source = ?", [document_id, item.recorded_source]))
             if held and {**held[0], "checked_at": now} == row:
                 row = held[0]
             else:
@@ -311,13 +316,33 @@ def check_expectations(db_path: str | Path, items: Sequence[ManifestItem], ids: 
 
 def finish_backfill(db_path: str | Path, plan: BackfillPlan, acquired: Acquired, loaded: int,
                     flow_run_id: str | None = None) -> BackfillSummary:
-    """Record origins and verdicts once the stored documents are ingested; the summary."""
+    """Record origins and verdicts once the stored documents are ingested; the summary.
+
+    The summary names each item by its source as given on this machine (a path absolute), and
+    counts every quarantined document of the manifest once, whether or not its item said what
+    it should be."""
     summary = acquired.summary
     summary.loaded, summary.flow_run_id = loaded, flow_run_id
     record_origins(db_path, plan.raw_dir, plan.items, acquired.ids)
+    given = {item.recorded_source: item.source for item in plan.items}
     for row in check_expectations(db_path, plan.items, acquired.ids):
         if row["verdict"] == "mismatch":
-            summary.mismatches.append((row["source"], row["detail"]))
-        elif row["verdict"] == "quarantined":
-            summary.quarantined.append((row["source"], row["detail"]))
+            summary.mismatches.append((given.get(row["source"], row["source"]), row["detail"]))
+    summary.quarantined = _quarantined(db_path, plan.items, acquired.ids)
     return summary
+
+
+def _quarantined(db_path: str | Path, items: Sequence[ManifestItem], ids: dict[str, str]
+                 ) -> list[tuple[str, str]]:
+    """(first item's source, reason) of each quarantined document of the manifest, in order."""
+    wanted = {ids[item.source] for item in items if item.source in ids}
+    with open_warehouse(db_path, writable=False) as db:
+        reasons = {row["document_id"]: row["reason"] for row in db.query(
+            "SELECT document_id, reason FROM documents WHERE status = 'quarantined'")
+            if row["document_id"] in wanted}
+    found: dict[str, tuple[str, str]] = {}
+    for item in items:
+        document_id = ids.get(item.source, "")
+        if document_id in reasons and document_id not in found:
+            found[document_id] = (item.source, reasons[document_id] or "")
+    return list(found.values())

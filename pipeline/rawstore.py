@@ -12,10 +12,12 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from pipeline.safety import safe_raw_path
+from pipeline.sources import DocumentHasher
 from warehouse import utc_now
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "store_copy",
     "store_file",
     "stored_origins",
+    "write_part",
 ]
 
 _SIDECAR_LOCK = threading.Lock()
@@ -58,6 +61,23 @@ def store_file(raw_dir: Path, part: Path, sha256: str, origin: str) -> Path:
         os.replace(part, target)
     _note_origin(raw_dir, sha256, origin, size)
     return target
+
+
+def write_part(raw_dir: Path, chunks: Iterable[bytes]) -> tuple[Path, str, int]:
+    """Write `chunks` to a temporary file in the store, hashing them: the file (to `store_file`
+    or delete), its sha256 and its size. When the chunks raise, nothing is left behind."""
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    hasher = DocumentHasher()
+    handle, name = tempfile.mkstemp(dir=raw_dir, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            for chunk in chunks:
+                hasher.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        os.unlink(name)
+        raise
+    return Path(name), hasher.document_id, hasher.size
 
 
 def has_origin(raw_dir: Path, sha256: str, origin: str) -> bool:

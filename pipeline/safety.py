@@ -1,48 +1,115 @@
 """Guards for what comes from outside: URLs to fetch, names to store, and sizes to accept.
 
 Used by the downloader (`pipeline.fetch`) and the raw store: only http(s) URLs are fetched, a
-name from a URL or an archive can never place a file outside the raw store, and no download may
-be larger than the byte cap (`Settings.max_bytes`). Each check raises `UnsafeInput` with the
-offending value in the message; the caller turns it into a failed fetch or a quarantine.
+redirect is checked at every hop as the first URL was (and may not wander to another port, nor
+from a public host to a private one), a name from a URL or an archive can never place a file
+outside the raw store, and no download may be larger than the byte cap (`Settings.max_bytes`).
+Each check raises `UnsafeInput` with the offending value in the message; the caller turns it
+into a failed fetch or a quarantine.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
-__all__ = ["ALLOWED_SCHEMES", "UnsafeInput", "capped_chunks", "check_url", "safe_raw_path"]
+__all__ = [
+    "ALLOWED_SCHEMES",
+    "UnsafeInput",
+    "capped_chunks",
+    "check_redirect",
+    "check_url",
+    "safe_raw_path",
+]
 
 ALLOWED_SCHEMES = frozenset({"http", "https"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
 
 class UnsafeInput(ValueError):
     """A URL, name or size the pipeline refuses to act on."""
 
 
-def check_url(url: str, allowed_hosts: Iterable[str] | None = None) -> str:
-    """Return `url` when it may be fetched: http(s), with a host (one of `allowed_hosts` when
-    given, compared case-insensitively), no credentials in it. Raises `UnsafeInput`."""
+def _url_problem(url: str, allowed_hosts: Iterable[str] | None) -> str | None:
+    """Why `url` may not be fetched, or None."""
     if any(ch in url for ch in "\r\n\t\x00") or url != url.strip():
-        raise UnsafeInput(
-            f"refusing to fetch {url!r}: it contains whitespace or control characters"
-        )
-    parts = urlsplit(url)
+        return "it contains whitespace or control characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (a port that is not a number raises here)
+    except ValueError as error:
+        return f"it is not a valid URL ({error})"
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        shown = parts.scheme or "none"
-        raise UnsafeInput(f"refusing to fetch {url!r}: scheme {shown!r} is not http or https")
+        return f"scheme {parts.scheme or 'none'!r} is not http or https"
     if not parts.hostname:
-        raise UnsafeInput(f"refusing to fetch {url!r}: it names no host")
+        return "it names no host"
     if parts.username is not None or parts.password is not None:
-        raise UnsafeInput(f"refusing to fetch {url!r}: it carries credentials")
+        return "it carries credentials"
     if allowed_hosts is not None:
         allowed = {host.lower() for host in allowed_hosts}
         if parts.hostname.lower() not in allowed:
-            raise UnsafeInput(
-                f"refusing to fetch {url!r}: host {parts.hostname!r} is not one of "
-                f"{', '.join(sorted(allowed))}"
-            )
+            return f"host {parts.hostname!r} is not one of {', '.join(sorted(allowed))}"
+    return None
+
+
+def check_url(url: str, allowed_hosts: Iterable[str] | None = None) -> str:
+    """Return `url` when it may be fetched: http(s), with a host (one of `allowed_hosts` when
+    given, compared case-insensitively), no credentials in it. Raises `UnsafeInput`."""
+    problem = _url_problem(url, allowed_hosts)
+    if problem is not None:
+        raise UnsafeInput(f"refusing to fetch {url!r}: {problem}")
     return url
+
+
+def _port(parts: SplitResult) -> int:
+    return parts.port or _DEFAULT_PORTS[parts.scheme.lower()]
+
+
+def _is_private_host(host: str) -> bool:
+    """Whether `host` is this machine or a private network by its spelling (no DNS lookup):
+    `localhost`, or a loopback, private, link-local or unspecified IP address."""
+    name = host.lower().rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return (address.is_loopback or address.is_private or address.is_link_local
+            or address.is_unspecified or address.is_reserved)
+
+
+def _without_credentials(url: str) -> str:
+    """`url` with any user and password replaced by `***`, so a refusal does not store them."""
+    return re.sub(r"^([^:/?#]*://)[^/?#]*@", r"\1***@", url)
+
+
+def check_redirect(target: str, origin: str, allowed_hosts: Iterable[str] | None = None
+                   ) -> str:
+    """Return `target` when a redirect from the manifest's URL `origin` may be followed to it.
+
+    Every hop passes `check_url` as the first URL did (http or https, a host, no credentials,
+    no control characters), and two rules a server's redirect must not bend: its port is the
+    origin's (same host) or the scheme's default (80, 443), never another service on another
+    port; and a public origin may not send us to this machine or a private network. Raises
+    `UnsafeInput` naming the target (any credentials in it masked) and the rule.
+    """
+    problem = _url_problem(target, allowed_hosts)
+    if problem is None:
+        to, start = urlsplit(target), urlsplit(origin)
+        same_host = (to.hostname or "").lower() == (start.hostname or "").lower()
+        port = _port(to)
+        if port != _DEFAULT_PORTS[to.scheme.lower()] and not (same_host and port == _port(start)):
+            problem = (f"port {port} is neither the first URL's ({_port(start)}) nor the "
+                       f"default for {to.scheme.lower()} ({_DEFAULT_PORTS[to.scheme.lower()]})")
+        elif _is_private_host(to.hostname or "") and not _is_private_host(start.hostname or ""):
+            problem = (f"host {to.hostname!r} is this machine or a private network, and the "
+                       f"first URL's host {start.hostname!r} is not")
+    if problem is not None:
+        raise UnsafeInput(f"refused redirect to {_without_credentials(target)!r}: {problem}")
+    return target
 
 
 def safe_raw_path(root: str | Path, name: str) -> Path:

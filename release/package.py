@@ -28,6 +28,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from release.checksum import warehouse_checksum
+from release.formulas import neutralise_formula
 from release.releases import Release, ReleaseError, check_version, find_release, record_release
 from release.resources import RESOURCES, Field, ResourceSpec, fields_of, select_sql
 from release.wide import WideTable, wide_tables
@@ -59,10 +60,14 @@ class Exported:
 
 
 def _cell(value: Any) -> str:
+    """A value as CSV text: numbers as SQLite holds them, text never a spreadsheet formula
+    (`release.formulas`)."""
     if value is None:
         return ""
     if isinstance(value, float):
         return repr(value)
+    if isinstance(value, str):
+        return neutralise_formula(value)
     return str(value)
 
 
@@ -171,7 +176,9 @@ def _readme(release: Release, rows: dict[str, int], wide: list[WideTable]) -> st
         "",
         "- `datapackage.json`: Frictionless Data Package describing every CSV field by field",
         "  (types, units, keys); `measures` is the codebook.",
-        "- `data/*.csv`: the tables (UTF-8, empty cell = no value).",
+        "- `data/*.csv`: the tables (UTF-8, empty cell = no value). A text cell that a",
+        "  spreadsheet would run as a formula (starting `=`, `+`, `-`, `@`, tab or CR, and not",
+        "  a plain number) is written with a leading `'`; the Parquet files hold it as is.",
         "- `parquet/*.parquet`: the same tables, typed.",
         "- `wide/<measure>.csv`: one row per borough, one column per financial year.",
         "",

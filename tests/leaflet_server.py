@@ -5,7 +5,11 @@ first request for each path then the fixture; `/down/...` always 503; `/slow/...
 than the client waits; `/truncated/...` promises more bytes than it sends; `/html/...` serves a
 web page; `/huge/...` streams more than the size cap without a Content-Length; `/hold/...`
 serves the fixture after 0.1 s, so that requests overlap; `/busy/...` answers 429 with
-`Retry-After: 1` the first time, then the fixture.
+`Retry-After: 1` the first time, then the fixture. Hostile answers: `/loop/...` redirects to
+`/loop2/...`, which redirects back; `/to/...?TARGET` redirects to TARGET (any URL, percent-
+decoded: `data:`, `file://`, another port, credentials); `/gzip/...` says `Content-Encoding:
+gzip` over bytes that are not gzip; `/trickle/...` promises the fixture and sends it one byte
+every 0.1 s (at most 100 bytes, then hangs up).
 
 The server counts requests per path (`requests`), notes when each began (`started`, monotonic
 seconds) and the most it was ever serving at once (`max_in_flight`): what a polite client
@@ -21,6 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import unquote
 
 PDFS = Path(__file__).resolve().parent.parent / "fixtures" / "pdfs"
 
@@ -93,8 +98,35 @@ class _Handler(BaseHTTPRequestHandler):
             for _ in range(40):
                 self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
             self.wfile.write(b"0\r\n\r\n")
+        elif mode in ("loop", "loop2"):
+            self._redirect(f"/{'loop2' if mode == 'loop' else 'loop'}/{rest}")
+        elif mode == "to":
+            self._redirect(unquote(self.path.partition("?")[2]))
+        elif mode == "gzip" and data:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/pdf")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", "32")
+            self.end_headers()
+            self.wfile.write(b"%PDF-1.4 this is not gzip at all")
+        elif mode == "trickle" and data:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/pdf")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            for byte in data[:100]:  # bounded: 10 s at most, then the connection is closed
+                self.wfile.write(bytes([byte]))
+                self.wfile.flush()
+                time.sleep(0.1)
+            self.close_connection = True
         else:
             self._send(404, b"not found", "text/plain")
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
 
 class _Server(ThreadingHTTPServer):

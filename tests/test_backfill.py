@@ -202,8 +202,13 @@ def test_rerunning_a_manifest_of_local_paths_changes_nothing(tmp_path: Path) -> 
     origins = sorted(o["source"] for name, data in after_first["store"].items()
                      if name.endswith(".json") for o in json.loads(data)["origins"])
     assert origins == sorted(item.source for item in items)  # each path once, however many runs
+    # recorded relative to the manifest's folder, so the warehouse names no one's home folder
     assert {row["source"] for row in after_first["tables"]["documents"]} == {
-        str(leaflets / "camden.pdf"), str(leaflets / "lambeth.pdf")}
+        "leaflets/camden.pdf", "leaflets/lambeth.pdf"}
+    assert {row["source"] for row in after_first["tables"]["document_sources"]} == {
+        "leaflets/camden.pdf", "leaflets/lambeth.pdf", "leaflets/lambeth-copy.pdf"}
+    assert [row["source"] for row in after_first["tables"]["document_expectations"]
+            if row["verdict"] == "mismatch"] == ["leaflets/lambeth-copy.pdf"]
 
 
 def coverage_matrix(output: str) -> dict[tuple[str, str], str]:
@@ -221,7 +226,7 @@ def coverage_matrix(output: str) -> dict[tuple[str, str], str]:
 
 def test_backfill_from_a_csv_then_a_url_template_reports_what_it_found(tmp_path: Path) -> None:
     db, raw = str(tmp_path / "lps.db"), str(tmp_path / "raw")
-    fast = ["--db", db, "--raw", raw, "--timeout", "0.5", "--retries", "1", "--rate", "1000",
+    fast = ["--db", db, "--raw", raw, "--timeout", "0.5", "--retries", "0", "--rate", "1000",
             "--workers", "1"]
     runner = CliRunner()
     with leaflet_server() as server:
@@ -234,12 +239,15 @@ def test_backfill_from_a_csv_then_a_url_template_reports_what_it_found(tmp_path:
                             f"{camden}?again,,Camden,2010/11\n"
                             f",{lambeth},Lambeth,2008/09\n"
                             f"{server.base}/missing/ealing.pdf,,Ealing,2009/10\n")
-        from_csv = runner.invoke(main, ["backfill", str(manifest), *fast])
+        # Lambeth is outside the manifest's folder: read only because --allow-root says so
+        from_csv = runner.invoke(main, ["backfill", str(manifest), "--allow-root", str(PDFS),
+                                        *fast])
         template = f"{server.base}/pdf/{{period}}/{{borough}}.pdf"
         from_template = runner.invoke(main, [
             "backfill", "--url-template", template, "--periods", "2010/11",
             "--boroughs", "Barnet,Camden,Brent", "--max-mb", "0.03", *fast])
-        again = runner.invoke(main, ["backfill", str(manifest), *fast])
+        again = runner.invoke(main, ["backfill", str(manifest), "--allow-root", str(PDFS),
+                                     *fast])
         again_phases = timing.phases()
         asked = server.requests.copy()
 
@@ -271,3 +279,127 @@ def test_backfill_from_a_csv_then_a_url_template_reports_what_it_found(tmp_path:
     matrix = coverage_matrix(runner.invoke(main, ["coverage", "--db", db]).output)
     assert {key for key, status in matrix.items() if status == "loaded"} == {
         ("Camden", "2009/10"), ("Lambeth", "2008/09"), ("Barnet", "2010/11")}
+
+
+def _failure_kinds(base: str, other: str) -> dict[str, str]:
+    """One manifest URL per way a fetch can fail, on the loopback servers `base` and `other`."""
+    port = base.rsplit(":", 1)[1]
+    return {
+        "fetched": f"{base}/pdf/2009-10/barnet.pdf",
+        "HTTP 404": f"{base}/missing/x.pdf",
+        "HTTP 503": f"{base}/down/x.pdf",
+        "per-read timeout": f"{base}/slow/2009-10/barnet.pdf",
+        "truncated body": f"{base}/truncated/2009-10/barnet.pdf",
+        "trickle past the deadline": f"{base}/trickle/2009-10/barnet.pdf",
+        "not a PDF (HTML)": f"{base}/html/x.pdf",
+        "too large": f"{base}/huge/x.pdf",
+        "corrupt gzip body": f"{base}/gzip/2009-10/barnet.pdf",
+        "redirect loop": f"{base}/loop/2009-10/barnet.pdf",
+        "redirect to data:": f"{base}/to/a.pdf?data:application/pdf;base64,JVBERi0xLjQK",
+        "redirect to file://": f"{base}/to/b.pdf?file:///etc/passwd",
+        "redirect to another port": f"{base}/to/c.pdf?{other}/pdf/2009-10/barnet.pdf",
+        "redirect with credentials": f"{base}/to/d.pdf?http://u:pw@127.0.0.1:{port}/pdf/x.pdf",
+        "URL refused (not http)": "ftp://127.0.0.1/barnet.pdf",
+    }
+
+
+#: kind -> (status, transient, attempts, start of the reason); run with --retries 0, so that a
+#: transient failure is one request per run (retries within a run: tests/test_fetch.py).
+FAILURE_MATRIX = {
+    "fetched": ("fetched", 0, 1, None),
+    "HTTP 404": ("failed", 0, 1, "HTTP 404 Not Found"),
+    "HTTP 503": ("failed", 1, 1, "HTTP 503 Service Unavailable (after 1 attempts)"),
+    "per-read timeout": ("failed", 1, 1, "timed out (ReadTimeout) (after 1 attempts)"),
+    "truncated body": ("failed", 1, 1, "truncated or malformed response: "),
+    "trickle past the deadline": ("failed", 1, 1, "too slow: "),
+    "not a PDF (HTML)": ("failed", 0, 1, "not a PDF: content type text/html"),
+    "too large": ("failed", 0, 1, "download too large: more than 1,000,000 bytes; stopped"),
+    "corrupt gzip body": ("failed", 0, 1, "corrupt body: it says Content-Encoding: gzip but "
+                                          "does not decode"),
+    "redirect loop": ("failed", 0, 1, "redirect loop: "),
+    "redirect to data:": ("failed", 0, 1, "refused redirect to 'data:application/pdf;base64,"
+                                          "JVBERi0xLjQK': scheme 'data' is not http or https"),
+    "redirect to file://": ("failed", 0, 1, "refused redirect to 'file:///etc/passwd': scheme "
+                                            "'file' is not http or https"),
+    "redirect to another port": ("failed", 0, 1, "refused redirect to "),
+    "redirect with credentials": ("failed", 0, 1, "refused redirect to 'http://***@127.0.0.1:"),
+    "URL refused (not http)": ("failed", 0, 1, "refused URL: refusing to fetch "
+                                               "'ftp://127.0.0.1/barnet.pdf': scheme 'ftp' is "
+                                               "not http or https"),
+}
+
+
+def test_every_fetch_failure_is_recorded_and_a_rerun_asks_only_the_transient(
+        tmp_path: Path) -> None:
+    """Each way a download can fail, in one manifest, through `lps backfill` twice: no run
+    crashes, each URL has its row in `fetches` with a reason, and the second run asks again
+    only what failed transiently. Run with -s to print the matrix."""
+    db, raw = tmp_path / "lps.db", tmp_path / "raw"
+    options = ["--db", str(db), "--raw", str(raw), "--timeout", "0.5", "--deadline", "1",
+               "--retries", "0", "--rate", "1000", "--max-mb", "1", "--workers", "1"]
+    runner = CliRunner()
+    with leaflet_server() as server, leaflet_server() as other:
+        kinds = _failure_kinds(server.base, other.base)
+        manifest = tmp_path / "manifest.json"
+        manifest.write_text(json.dumps([{"url": url} for url in kinds.values()]))
+        first = runner.invoke(main, ["backfill", str(manifest), *options])
+        asked_first = server.requests.copy()
+        second = runner.invoke(main, ["backfill", str(manifest), *options])
+        asked_again = server.requests - asked_first
+        assert sum(other.requests.values()) == 0  # the redirect to it was never followed
+
+    assert (first.exit_code, second.exit_code) == (0, 0), first.output + second.output
+    assert first.output.splitlines()[0] == (
+        f"{len(kinds)} items: 1 downloaded, 0 fetched before, 0 copied from disk, "
+        f"{len(kinds) - 1} failed")
+    assert second.output.splitlines()[0] == (
+        f"{len(kinds)} items: 0 downloaded, 1 fetched before, 0 copied from disk, "
+        f"{len(kinds) - 1} failed")
+    with open_warehouse(db, writable=False) as opened:
+        rows = {row["url"]: row for row in opened.table("fetches").rows}
+    assert len(rows) == len(kinds)
+    matrix = []
+    for kind, url in kinds.items():
+        row = rows[url]
+        status, transient, attempts, reason = FAILURE_MATRIX[kind]
+        assert (row["status"], row["transient"] or 0, row["attempts"]) == (
+            status, transient, attempts), kind
+        assert (row["reason"] or "").startswith(reason or ""), (kind, row["reason"])
+        assert (f"  failed: {url}: {row['reason']}" in first.output) == (status == "failed")
+        path = url.removeprefix(server.base)
+        asked = asked_again[path] if url.startswith(server.base) else 0
+        assert asked == (1 if transient else 0), kind  # asked again, or not at all
+        if not transient and status == "failed":
+            assert f"  failed: {url}: {row['reason']} (earlier run)" in second.output
+        shown = (row["reason"] or "").replace(server.base, "S").replace(other.base, "O")
+        matrix.append(f"| {kind} | {row['status']}, transient={transient}, attempts="
+                      f"{row['attempts']}: {shown or '-'} | {first.exit_code} | "
+                      f"{'asked again' if asked else 'not asked'} ({asked} requests), exit "
+                      f"{second.exit_code} |")
+    print("\n| failure | `fetches` row (status, transient, attempts: reason) | first run exit "
+          "| re-run |\n|---|---|---|---|\n" + "\n".join(matrix))
+
+
+def test_every_quarantined_document_is_counted_expected_or_not(tmp_path: Path) -> None:
+    """A manifest of local paths with no area or period: the document that cannot be read is
+    counted and listed as quarantined (it used to say '0 quarantined'); refused paths fail."""
+    leaflets = tmp_path / "leaflets"
+    leaflets.mkdir()
+    shutil.copyfile(PDFS / "2009-10" / "camden.pdf", leaflets / "camden.pdf")
+    (leaflets / "notes.pdf").write_bytes(b"%PDF-1.4\nnot really a leaflet\n")
+    manifest = tmp_path / "manifest.csv"
+    manifest.write_text("path\nleaflets/camden.pdf\nleaflets/notes.pdf\n../../../etc/passwd\n")
+    result = CliRunner().invoke(main, ["backfill", str(manifest), "--db", str(tmp_path / "db"),
+                                       "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[:3] == [
+        "3 items: 0 downloaded, 0 fetched before, 2 copied from disk, 1 failed",
+        "2 distinct documents: 1 newly loaded, 1 quarantined, 0 not what the manifest expected",
+        f"  failed: {tmp_path}/../../../etc/passwd: refused: outside the folders a manifest may "
+        f"read ({tmp_path}); give --allow-root DIR to allow another",
+    ]
+    assert lines[3].startswith(f"  quarantined: {leaflets}/notes.pdf: ")
+    with open_warehouse(tmp_path / "db", writable=False) as db:
+        assert sorted((row["source"], row["status"]) for row in db.table("documents").rows) == [
+            ("leaflets/camden.pdf", "loaded"), ("leaflets/notes.pdf", "quarantined")]

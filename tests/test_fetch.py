@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 from leaflet_server import PDFS, leaflet_server
 
 from pipeline.backfill import fetch_urls, plan_backfill
-from pipeline.fetch import FetchPolicy, fetch_url
+from pipeline.fetch import FetchPolicy, fetch_url, open_client
 from pipeline.manifest import BadManifest, ManifestItem, items_from_template, read_manifest
 
 FAST = FetchPolicy(timeout=0.3, retries=2, backoff=0.01, max_bytes=1_000_000, rate=1000)
@@ -27,8 +28,8 @@ def server() -> Iterator[object]:
 
 @pytest.fixture
 def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=FAST.timeout) as open_client:
-        yield open_client
+    with open_client(FAST) as opened:
+        yield opened
 
 
 def test_a_leaflet_is_stored_by_its_hash_with_its_origin(server, client, tmp_path: Path) -> None:
@@ -75,7 +76,7 @@ def test_a_server_error_then_success_is_fetched(server, client, tmp_path: Path) 
 
 
 def test_a_busy_server_is_given_the_time_it_asks_for(tmp_path: Path) -> None:
-    with leaflet_server() as fresh, httpx.Client(timeout=FAST.timeout) as own:
+    with leaflet_server() as fresh, open_client(FAST) as own:
         result = fetch_url(own, f"{fresh.base}/busy/{BARNET}", tmp_path, FAST)
         first, second = fresh.started
     assert result.document_id is not None and result.attempts == 2
@@ -129,7 +130,8 @@ def test_csv_and_json_manifests_give_the_same_items(tmp_path: Path) -> None:
     ]))
     expected = [
         ManifestItem(url="http://h/barnet.pdf", area="Barnet", period="2009/10"),
-        ManifestItem(path=str(tmp_path / "leaflets/camden.pdf"), area="Camden"),
+        ManifestItem(path=str(tmp_path / "leaflets/camden.pdf"), area="Camden",
+                     roots=(str(tmp_path),)),
         ManifestItem(url="http://h/x.pdf"),
     ]
     assert read_manifest(tmp_path / "m.csv") == expected
@@ -177,3 +179,135 @@ def test_a_run_stopped_before_recording_resumes_from_the_store(server, client,
     assert [r.url for r in plan.recovered] == urls[:2]  # stored, never recorded
     (tmp_path / f"{stored.document_id}.pdf").unlink()  # a sidecar without its bytes is no copy
     assert len(plan_backfill(items, tmp_path / "none.db", tmp_path).urls) == 3
+
+
+# --- hostile servers: every failure is the URL's, with a reason; none is retried for ever -------
+
+
+def test_a_redirect_loop_is_refused_once_with_its_chain(server, client, tmp_path: Path) -> None:
+    url = f"{server.base}/loop/{BARNET}?unit"
+    result = fetch_url(client, url, tmp_path, FAST)
+    assert (result.document_id, result.transient, result.attempts) == (None, False, 1)
+    assert result.reason == (f"redirect loop: {url} -> {server.base}/loop2/{BARNET} -> "
+                             f"{server.base}/loop/{BARNET} -> {server.base}/loop2/{BARNET}")
+    assert server.requests[f"/loop/{BARNET}?unit"] == 1  # asked once: a loop is an answer
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("target", "scheme"), [
+    ("data:application/pdf;base64,JVBERi0xLjQK", "data"),
+    ("file:///etc/passwd", "file"),
+    ("ftp://127.0.0.1/barnet.pdf", "ftp"),
+])
+def test_a_redirect_out_of_http_is_refused_for_good(server, client, tmp_path: Path,
+                                                     target: str, scheme: str) -> None:
+    url = f"{server.base}/to/x.pdf?{target}"
+    result = fetch_url(client, url, tmp_path, FAST)
+    assert result.reason == (f"refused redirect to {target!r}: scheme {scheme!r} is not http "
+                             "or https")
+    assert (result.transient, result.attempts) == (False, 1)  # never asked again
+    assert server.requests[f"/to/x.pdf?{target}"] == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_redirect_to_another_port_is_refused_before_it_is_asked(server, client,
+                                                                   tmp_path: Path) -> None:
+    with leaflet_server() as other:
+        port = other.server_address[1]
+        target = f"{other.base}/pdf/{BARNET}"
+        result = fetch_url(client, f"{server.base}/to/x.pdf?{target}", tmp_path, FAST)
+        assert sum(other.requests.values()) == 0  # the other service never heard from us
+    assert result.reason == (f"refused redirect to {target!r}: port {port} is neither the "
+                             f"first URL's ({server.server_address[1]}) nor the default for "
+                             "http (80)")
+    assert (result.document_id, result.transient) == (None, False)
+
+
+def test_a_redirect_with_credentials_is_refused_and_they_are_not_kept(server, client,
+                                                                      tmp_path: Path) -> None:
+    port = server.server_address[1]
+    target = f"http://archivist:s3cret@127.0.0.1:{port}/pdf/{BARNET}?credentials"
+    result = fetch_url(client, f"{server.base}/to/x.pdf?{target}", tmp_path, FAST)
+    assert result.reason == (f"refused redirect to 'http://***@127.0.0.1:{port}/pdf/{BARNET}"
+                             "?credentials': it carries credentials")
+    assert result.transient is False
+    assert server.requests[f"/pdf/{BARNET}?credentials"] == 0
+
+
+def test_a_redirect_within_the_rules_is_followed(server, client, tmp_path: Path) -> None:
+    """Same host and port, relative Location: followed, and stored under the manifest's URL."""
+    url = f"{server.base}/to/x.pdf?/pdf/{BARNET}"
+    result = fetch_url(client, url, tmp_path, FAST)
+    assert result.reason is None and result.attempts == 1
+    assert (tmp_path / f"{result.document_id}.pdf").read_bytes() == (PDFS / BARNET).read_bytes()
+    sidecar = json.loads((tmp_path / f"{result.document_id}.json").read_text())
+    assert [o["source"] for o in sidecar["origins"]] == [url]
+
+
+def test_a_body_whose_compression_is_corrupt_is_refused(server, client, tmp_path: Path) -> None:
+    result = fetch_url(client, f"{server.base}/gzip/{BARNET}", tmp_path, FAST)
+    assert result.reason == ("corrupt body: it says Content-Encoding: gzip but does not decode "
+                             "(Error -3 while decompressing data: incorrect header check); the "
+                             "server's copy is damaged")
+    assert (result.transient, result.attempts) == (False, 1)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_trickling_server_is_cut_off_at_the_deadline(server, client, tmp_path: Path) -> None:
+    """One byte every 0.1 s, each read well within the 0.3 s timeout: only the overall
+    deadline (1 s here, 120 s by default) stops it, and it is transient (asked again later)."""
+    size = (PDFS / BARNET).stat().st_size
+    started = time.monotonic()
+    result = fetch_url(client, f"{server.base}/trickle/{BARNET}", tmp_path,
+                       replace(FAST, deadline=1.0, retries=0))
+    took = time.monotonic() - started
+    assert 1.0 <= took < 2.5  # the deadline, not the server's 10 s of trickling
+    assert result.reason is not None and result.transient and result.attempts == 1
+    received = int(result.reason.split()[2].replace(",", ""))
+    assert 1 <= received <= 20
+    assert result.reason == (f"too slow: {received} of {size:,} bytes received when the 1 s "
+                             "deadline of one download ran out (--deadline) (after 1 attempts)")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_deadline_covers_a_download_that_is_not_yet_answering(server, client,
+                                                                  tmp_path: Path) -> None:
+    """`/slow` answers after 1 s: with a 5 s read timeout, the 0.5 s deadline still wins."""
+    started = time.monotonic()
+    result = fetch_url(client, f"{server.base}/slow/{BARNET}?deadline", tmp_path,
+                       replace(FAST, timeout=5.0, deadline=0.5, retries=0))
+    assert time.monotonic() - started < 2.0
+    assert result.reason == ("too slow: 0 bytes received when the 0.5 s deadline of one "
+                             "download ran out (--deadline) (after 1 attempts)")
+
+
+# --- manifests that contradict themselves -----------------------------------------------------
+
+
+def test_one_url_twice_with_different_expectations_is_refused(tmp_path: Path) -> None:
+    manifest = tmp_path / "m.csv"
+    manifest.write_text("url,area,period\n"
+                        "http://h/barnet.pdf,Barnet,2009/10\n"
+                        "http://h/camden.pdf,Camden,2009/10\n"
+                        "http://h/barnet.pdf,Barnet,2010/11\n")
+    with pytest.raises(BadManifest) as error:
+        read_manifest(manifest)
+    assert str(error.value) == (
+        f"{manifest}: items 1 and 3 both name http://h/barnet.pdf but expect different things "
+        "(area Barnet, period 2009/10; area Barnet, period 2010/11): keep one")
+    manifest.write_text("path,area\nleaflets/a.pdf,Barnet\n./leaflets/a.pdf,\n")
+    with pytest.raises(BadManifest) as error:
+        read_manifest(manifest)
+    assert str(error.value) == (
+        f"{manifest}: items 1 and 2 both name {tmp_path}/leaflets/a.pdf but expect different "
+        "things (area Barnet; nothing): keep one")
+    manifest.write_text("url,area\nhttp://h/barnet.pdf,Barnet\nhttp://h/barnet.pdf,barnet\n")
+    assert len(read_manifest(manifest)) == 2  # the same expectation twice is no contradiction
+
+
+def test_a_url_template_that_gives_one_url_for_two_boroughs_is_refused() -> None:
+    with pytest.raises(BadManifest) as error:
+        items_from_template("http://h/{period}.pdf", ["2009/10"], ["Barnet", "Camden"])
+    assert str(error.value) == (
+        "--url-template: items 1 and 2 both name http://h/2009-10.pdf but expect different "
+        "things (area Barnet, period 2009/10; area Camden, period 2009/10): keep one")

