@@ -16,7 +16,6 @@ and the same cap) into the raw store, filing it only if its bytes are still thos
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,20 +23,19 @@ from pathlib import Path
 from pipeline.fetch import FetchResult
 from pipeline.rawstore import has_origin, store_file, write_part
 from pipeline.safety import UnsafeInput
-from pipeline.sources import Candidate, DocumentHasher, Unreadable, shown_name
+from pipeline.sources import (
+    Candidate,
+    DocumentHasher,
+    Unreadable,
+    not_a_regular_file,
+    shown_name,
+)
 
 __all__ = ["check_local_item", "copy_local_items", "local_chunks", "read_local_item", "root_of"]
 
 _CHUNK = 1 << 20
 #: File systems whose "files" are the kernel's, not documents: never read, whatever the roots.
 _SPECIAL = ("/proc", "/sys")
-_KINDS = (
-    (stat.S_ISFIFO, "a FIFO (named pipe)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-    (stat.S_ISDIR, "a folder"),
-)
 
 
 def _inside(path: str, folder: str) -> bool:
@@ -51,11 +49,9 @@ def root_of(path: str, roots: Sequence[str]) -> str | None:
 
 
 def _kind_problem(mode: int, size: int, max_bytes: int) -> str | None:
-    for test, kind in _KINDS:
-        if test(mode):
-            return f"it is {kind}, not a regular file"
-    if not stat.S_ISREG(mode):
-        return "it is not a regular file"
+    problem = not_a_regular_file(mode)
+    if problem is not None:
+        return problem
     if size > max_bytes:
         return f"too large: {size:,} bytes, limit {max_bytes:,}"
     return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,12 +26,30 @@ __all__ = [
     "discover_files",
     "document_id_for",
     "is_pdf_name",
+    "not_a_regular_file",
     "read_candidate",
     "roots_of",
     "shown_name",
 ]
 
 _CHUNK = 1 << 20
+
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO (named pipe)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
+
+
+def not_a_regular_file(mode: int) -> str | None:
+    """What a file of `mode` is when it is no regular file ("it is a FIFO (named pipe), not a
+    regular file"), else None. A FIFO would hang a read and a device would never end one."""
+    for test, kind in _KINDS:
+        if test(mode):
+            return f"it is {kind}, not a regular file"
+    return None if stat.S_ISREG(mode) else "it is not a regular file"
 
 
 class SourceNotFound(Exception):
@@ -89,10 +108,10 @@ class Candidate:
     def unchanged(self) -> bool:
         """Whether the file still has the size and modification time it had when hashed."""
         try:
-            stat = os.stat(self.file)
+            info = os.stat(self.file)
         except OSError:
             return False
-        return (stat.st_size, stat.st_mtime_ns) == (self.size_bytes, self.mtime_ns)
+        return (info.st_size, info.st_mtime_ns) == (self.size_bytes, self.mtime_ns)
 
 
 @dataclass(frozen=True)
@@ -155,15 +174,22 @@ def shown_name(path: Path) -> str:
 
 
 def read_candidate(path: Path, root: str | None = None) -> Candidate | Unreadable:
-    """Hash a file's bytes in chunks (leaflets are small, folders of them are not)."""
+    """Hash a file's bytes in chunks (leaflets are small, folders of them are not).
+
+    Opened without blocking and checked on the open descriptor: a FIFO or a device named
+    `*.pdf` (or given by name) is refused with what it is, never read."""
     hasher = DocumentHasher()
     try:
-        with path.open("rb") as handle:
-            stat = os.fstat(handle.fileno())
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with open(descriptor, "rb") as handle:
+            info = os.fstat(descriptor)
+            problem = not_a_regular_file(info.st_mode)
+            if problem is not None:
+                return Unreadable(shown_name(path), f"refused: {problem}")
             while chunk := handle.read(_CHUNK):
                 hasher.update(chunk)
     except OSError as error:
         return Unreadable(shown_name(path), f"cannot read the file: {error.strerror or error}")
     name = shown_name(path)
     raw = os.fsencode(path).decode("latin-1") if name != str(path) else None
-    return Candidate(name, hasher.document_id, hasher.size, stat.st_mtime_ns, root, raw)
+    return Candidate(name, hasher.document_id, hasher.size, info.st_mtime_ns, root, raw)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pytest
@@ -102,3 +103,15 @@ def test_paths_with_no_pdf_are_an_error_unless_allowed(tmp_path: Path) -> None:
     plan = plan_paths([tmp_path / "drop"], db_path, "1.0", allow_empty=True)
     assert (plan.seen, plan.candidates) == (0, [])
     assert not db_path.exists()
+
+
+def test_a_fifo_or_device_named_explicitly_is_refused_without_a_read(tmp_path: Path) -> None:
+    """A FIFO would hang the read and /dev/zero would never end it: both are refused by what
+    they are, from the open descriptor (no writer ever opens the FIFO here)."""
+    fifo = tmp_path / "leaflet.pdf"
+    os.mkfifo(fifo)
+    assert read_candidate(fifo) == Unreadable(
+        str(fifo), "refused: it is a FIFO (named pipe), not a regular file")
+    assert read_candidate(Path("/dev/zero")) == Unreadable(
+        "/dev/zero", "refused: it is a character device, not a regular file")
+    assert discover_files([tmp_path]) == []  # a folder's FIFO is no file to take
