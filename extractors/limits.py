@@ -79,10 +79,16 @@ def _content_streams(page: PDFPage) -> list[PDFStream]:
 
 
 def _stream_problem(stream: PDFStream) -> str | None:
-    if stream.rawdata is None:  # already decoded by pdfminer
+    """The stream's decoding problem (`extractors.filters`), measured on its data as pdfminer
+    will decode it: deciphered first when the file is encrypted (with an empty user password,
+    as a publisher's "no copying" restriction is, pdfminer opens it)."""
+    data = stream.rawdata
+    if data is None:  # already decoded by pdfminer
         return None
+    if stream.decipher and stream.objid is not None and stream.genno is not None:
+        data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
     filters = [name for name, _params in stream.get_filters()]
-    return decoding_problem(stream.rawdata, filters, MAX_CONTENT_BYTES)
+    return decoding_problem(data, filters, MAX_CONTENT_BYTES)
 
 
 def _refusal(problem: str, what: str) -> UnreadableDocument:

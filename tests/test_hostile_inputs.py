@@ -22,6 +22,7 @@ import zlib
 from collections.abc import Callable, Iterator
 
 import pdfplumber
+import pypdf
 import pytest
 from conftest import PDFS, ROOT, load_golden
 from pdfminer.pdfdocument import PDFDocument
@@ -250,6 +251,20 @@ def test_a_leaflet_whose_streams_go_through_another_filter_chain_loads_the_same(
     data = hostile.reencoded(BARNET.read_bytes(), filters, encode)
     assert f"/Filter [ /{filters[0]} /{filters[1]} ]".encode() in data
     assert guard.extract(data) == _barnet()
+
+
+@pytest.mark.parametrize("algorithm", ["RC4-128", "AES-256"])
+def test_a_leaflet_locked_only_by_an_owner_password_is_measured_deciphered_and_loads(
+    guard: GuardedExtractor, algorithm: str,
+) -> None:
+    """A "no copying" restriction: encrypted, with an empty password to open, which pdfminer
+    uses. Before, the check measured the enciphered bytes and refused it as corrupt."""
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(BARNET))
+    writer.encrypt(user_password="", owner_password="mpa-owner", algorithm=algorithm)
+    out = io.BytesIO()
+    writer.write(out)
+    assert b"/Encrypt" in out.getvalue()
+    assert guard.extract(out.getvalue()) == _barnet()
 
 
 @pytest.mark.parametrize(("filters", "data", "problem"), [
