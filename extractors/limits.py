@@ -9,9 +9,10 @@ structure had to be guessed, with a reason that says which:
   from a stale revision of the file, so no figure read from it can be trusted;
 - more pages than a leaflet could have (`LPS_MAX_PAGES`, default `MAX_PAGES`), judged from the
   page tree's declared count and then by walking at most that many pages;
-- a compressed stream that inflates past `MAX_CONTENT_BYTES` (a deflate bomb), measured by
-  inflating at most that many bytes, or that does not inflate cleanly (a corrupt stream, which
-  pdfminer would silently salvage in part).
+- a compressed stream that decodes past `MAX_CONTENT_BYTES` (a compression bomb), measured
+  through its whole filter chain (`[/ASCII85Decode /FlateDecode]`, LZW, run-length, ...) by
+  `extractors.filters`, which decodes at most that many bytes a stage, or that does not decode
+  cleanly (a corrupt stream, which pdfminer would silently salvage in part, or fail on later).
 
 The parse-time and memory limits that catch everything else live in `pipeline.guard`, and
 every limit is validated once, with the others, by `pipeline.settings`.
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import zlib
 from typing import Any
 
 from pdfminer.pdfdocument import PDFXRefFallback
@@ -30,6 +30,7 @@ from pdfminer.pdftypes import PDFStream, resolve1
 from pdfminer.psparser import LIT
 
 from extractors.errors import UnreadableDocument
+from extractors.filters import TOO_LARGE, decoding_problem
 
 __all__ = ["MAX_CONTENT_BYTES", "MAX_PAGES", "check_structure", "max_pages"]
 
@@ -39,7 +40,6 @@ MAX_PAGES = 40
 #: Most bytes one page's content may inflate to (a leaflet page's is well under 1 MB).
 MAX_CONTENT_BYTES = 16 * 1024 * 1024
 
-_FLATE = {LIT("FlateDecode"), LIT("Fl")}
 _IMAGE = LIT("Image")
 
 
@@ -72,26 +72,6 @@ def _check_declared_pages(document: Any, cap: int) -> None:
         raise _too_many_pages(count, cap)
 
 
-def _flate_problem(data: bytes, filters: list[Any], cap: int) -> str | None:
-    """What is wrong with a stream's Flate layers: 'too large' when one inflates past `cap`
-    (inflating at most `cap + 1` bytes), 'corrupt: ...' when one does not inflate cleanly to its
-    end and checksum, else None. A filter other than Flate ends the check (pdfminer handles or
-    refuses it; the guard's limits catch what it cannot)."""
-    for name in filters:
-        if resolve1(name) not in _FLATE:
-            return None
-        inflater = zlib.decompressobj()
-        try:
-            data = inflater.decompress(data, cap + 1)
-        except zlib.error as error:
-            return f"corrupt: {error}"
-        if len(data) > cap:
-            return "too large"
-        if not inflater.eof:
-            return "corrupt: it ends before its compressed data does"
-    return None
-
-
 def _content_streams(page: PDFPage) -> list[PDFStream]:
     contents = resolve1(page.attrs.get("Contents"))
     items = contents if isinstance(contents, list) else [contents]
@@ -99,14 +79,20 @@ def _content_streams(page: PDFPage) -> list[PDFStream]:
 
 
 def _stream_problem(stream: PDFStream) -> str | None:
-    if stream.rawdata is None:  # already decoded by pdfminer
+    """The stream's decoding problem (`extractors.filters`), measured on its data as pdfminer
+    will decode it: deciphered first when the file is encrypted (with an empty user password,
+    as a publisher's "no copying" restriction is, pdfminer opens it)."""
+    data = stream.rawdata
+    if data is None:  # already decoded by pdfminer
         return None
+    if stream.decipher and stream.objid is not None and stream.genno is not None:
+        data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
     filters = [name for name, _params in stream.get_filters()]
-    return _flate_problem(stream.rawdata, filters, MAX_CONTENT_BYTES)
+    return decoding_problem(data, filters, MAX_CONTENT_BYTES)
 
 
 def _refusal(problem: str, what: str) -> UnreadableDocument:
-    if problem == "too large":
+    if problem == TOO_LARGE:
         return UnreadableDocument(
             f"{what} inflates to more than {MAX_CONTENT_BYTES // (1024 * 1024)} MB (a "
             "leaflet's largest is under 1 MB): a compression bomb or a damaged file; not parsed"

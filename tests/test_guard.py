@@ -2,9 +2,10 @@
 
 Real child processes and real hostile PDFs throughout: a content stream of save/restore pairs
 that is small and passes every size check but takes seconds to interpret (only the time limit
-stops it), a run-length content stream that decodes to ~4 GB (only the memory cap stops it),
-and a child killed with SIGKILL mid-parse. The last test runs `lps ingest` in a subprocess on a
-folder of every hostile input and three good leaflets.
+stops it), a content stream declared a fax a billion pixels wide, for which pdfminer asks for
+8 GB at once (only the memory cap stops it), and a child killed with SIGKILL mid-parse. The
+last test runs `lps ingest` in a subprocess on a folder of every hostile input and three good
+leaflets.
 """
 
 from __future__ import annotations
@@ -76,8 +77,8 @@ def test_a_killed_child_quarantines_only_the_document_it_held(slow_pdf: bytes) -
 
 
 def test_a_memory_bomb_is_quarantined_as_out_of_memory_and_the_child_goes_on() -> None:
-    bomb = hostile.run_length_bomb()
-    assert len(bomb) < 10_000
+    bomb = hostile.fax_width_bomb()
+    assert len(bomb) < 1_000 and b"/CCITTFaxDecode/DecodeParms<</K -1/Columns 1000000000>>" in bomb
     with GuardedExtractor(Settings(parse_seconds=30.0, parse_memory_mb=400)) as guard:
         assert guard.extract(bomb) == OUT_OF_MEMORY
         assert guard.extract(BARNET.read_bytes()) == _golden("barnet")
@@ -124,7 +125,7 @@ def test_ingest_of_every_hostile_input_loads_the_good_and_quarantines_each_bad(
     for path in bad:
         shutil.copyfile(path, inbox / path.name)
     (inbox / "slow.pdf").write_bytes(hostile.slow_content(400_000))  # ~4 s unguarded
-    (inbox / "memory-bomb.pdf").write_bytes(hostile.run_length_bomb())
+    (inbox / "memory-bomb.pdf").write_bytes(hostile.fax_width_bomb())
     good = ["barnet", "camden", "hackney"]
     for borough in good:
         shutil.copyfile(PDFS / "2009-10" / f"{borough}.pdf", inbox / f"{borough}.pdf")
