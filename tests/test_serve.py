@@ -377,7 +377,8 @@ def test_csv_export_of_a_view_streams_every_row(client: Client) -> None:
     text = client.get("/lps/coverage.csv", _stream="on").text
     lines = text.splitlines()
     assert lines[0] == (
-        "area,area_code,period,status,loaded_documents,quarantined_documents,document_id"
+        "area,area_code,period,status,loaded_documents,quarantined_documents,document_id,"
+        "conflicted_documents"
     )
     assert len(lines) == 1 + 64
 
