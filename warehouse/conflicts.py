@@ -219,12 +219,11 @@ def resolve(db: Database, given: str, note: str | None, resolved_at: str,
         if mine["standing"] == "chosen":
             raise NothingToResolve(f"{name}: {short(document_id)} is already the chosen one")
         chosen_figures = _figures(document)
-        resolution_id = int(db.table("resolutions").insert({
-            "area": document["area"], "area_code": document["area_code"],
-            "period": document["period"], "template": document["template"],
-            "chosen_document_id": document_id, "chosen_figures": chosen_figures,
-            "method": method, "note": note, "resolved_at": resolved_at,
-        }).last_pk)
+        resolution_id = int(db.execute(
+            "INSERT INTO resolutions (area, area_code, period, template, chosen_document_id, "
+            "chosen_figures, method, note, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [document["area"], document["area_code"], document["period"], document["template"],
+             document_id, chosen_figures, method, note, resolved_at]).lastrowid or 0)
         verdicts = {}
         for member in members:
             other = member["document_id"]

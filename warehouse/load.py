@@ -22,9 +22,9 @@ from sqlite_utils import Database
 from schemas import Extraction
 from warehouse.connection import write_transaction
 from warehouse.digests import seal_document
-from warehouse.tables import CHILD_TABLES, TABLES
 from warehouse.rows import document_row, extraction_to_rows
 from warehouse.sources import source_as_given
+from warehouse.tables import CHILD_TABLES, TABLES
 
 __all__ = [
     "LoadOutcome",
