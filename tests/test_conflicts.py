@@ -23,6 +23,8 @@ from sample_warehouse import build_fixture_warehouse
 from sqlite_utils import Database
 
 from lps.cli import main
+from pipeline.plan import IngestPlan
+from pipeline.report import Tally, finish
 from warehouse import load_extraction, migrations, open_warehouse
 from warehouse.conflicts import short
 from warehouse.m007_conflicts import STATEMENTS as M007
@@ -132,6 +134,11 @@ def test_different_figures_are_a_conflict_kept_out_of_the_views(
         f"  Barnet 2009/10 (mpa-2010): documents {short(barnet)}, {short(revised)} differ: "
         f"performance robbery: change_count 73 ({short(barnet)}), 173 ({short(revised)})",
     ]
+
+    summary = finish(db_path, IngestPlan(0, [], [], []), Tally())  # as an ingest ends
+    assert summary.conflicts == [
+        f"Barnet 2009/10 (mpa-2010): documents {short(barnet)}, {short(revised)} differ: "
+        f"performance robbery: change_count 73 ({short(barnet)}), 173 ({short(revised)})"]
 
     verify = _cli("verify", "--db", str(db_path))
     assert verify.exit_code == 1
