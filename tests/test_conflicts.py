@@ -31,7 +31,7 @@ from warehouse.m007_conflicts import STATEMENTS as M007
 from warehouse.verify import verify_warehouse
 
 #: The fingerprint of m007 as it shipped (see tests/test_research_views.py for why).
-M007_FINGERPRINT = "797b6dfb566c65eee325ef9e579287bae942413d68c5e08daa59c0ea1f0a4502"
+M007_FINGERPRINT = "d7faf7bafc6fbd7133b73c049382ca91b5a96331b65bba49404644e5dbbfe130"
 
 CAMDEN = PDFS / "2009-10" / "camden.pdf"
 

@@ -320,43 +320,54 @@ WITH periods AS (
 known AS (
     -- A quarantined document has no area or period of its own: use what its manifest expected.
     SELECT
-        d.document_id, d.status, d.area_code, s.standing,
+        d.document_id, d.status, d.area_code,
         coalesce(d.area, (SELECT max(e.expected_area) FROM document_expectations AS e
                           WHERE e.document_id = d.document_id)) AS area,
         coalesce(d.period, (SELECT max(e.expected_period) FROM document_expectations AS e
                             WHERE e.document_id = d.document_id)) AS period
     FROM documents AS d
-    LEFT JOIN document_standing AS s ON s.document_id = d.document_id
 ),
 placed AS (
     -- A document is placed by its ONS code, or by its name when a quarantined one has no code.
-    SELECT a.area_code, d.period, d.status, d.standing, d.document_id
+    SELECT a.area_code, d.period, d.status, d.document_id
     FROM known AS d
     JOIN areas AS a
         ON a.area_code = d.area_code OR (d.area_code IS NULL AND a.area = d.area)
     WHERE d.period IS NOT NULL
+),
+standing AS (
+    -- Per borough and year: the documents the views show, and those in conflict.
+    SELECT
+        area_code,
+        period,
+        sum(standing IN ('current', 'chosen')) AS shown,
+        sum(standing = 'conflicted') AS conflicted,
+        min(CASE WHEN standing IN ('current', 'chosen') THEN document_id END) AS shown_id
+    FROM document_standing
+    GROUP BY area_code, period
 )
 SELECT
     a.area,
     a.area_code,
     periods.period,
     CASE
-        WHEN sum(placed.standing = 'conflicted') > 0 THEN 'conflict'
-        WHEN sum(placed.standing IN ('current', 'chosen')) > 0 THEN 'loaded'
+        WHEN max(s.conflicted) > 0 THEN 'conflict'
+        WHEN coalesce(max(s.shown), sum(placed.status = 'loaded')) > 0 THEN 'loaded'
         WHEN sum(placed.status = 'quarantined') > 0 THEN 'quarantined'
         ELSE 'missing'
     END AS status,
     coalesce(sum(placed.status = 'loaded'), 0) AS loaded_documents,
     coalesce(sum(placed.status = 'quarantined'), 0) AS quarantined_documents,
     coalesce(
-        min(CASE WHEN placed.standing IN ('current', 'chosen') THEN placed.document_id END),
+        max(s.shown_id),
         min(CASE WHEN placed.status = 'loaded' THEN placed.document_id END),
         min(placed.document_id)
     ) AS document_id,
-    coalesce(sum(placed.standing = 'conflicted'), 0) AS conflicted_documents
+    coalesce(max(s.conflicted), 0) AS conflicted_documents
 FROM areas AS a
 CROSS JOIN periods
 LEFT JOIN placed ON placed.area_code = a.area_code AND placed.period = periods.period
+LEFT JOIN standing AS s ON s.area_code = a.area_code AND s.period = periods.period
 GROUP BY a.area_code, periods.period
 ORDER BY periods.period, a.area
 """
