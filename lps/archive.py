@@ -146,12 +146,14 @@ def coverage(db_path: Path) -> None:
     """Show which boroughs and years are loaded, quarantined or missing.
 
     Prints the borough x period matrix, one row per borough (all 32) and one column per period
-    any document or manifest mentions: L loaded, Q quarantined (found, but not read: see the
-    `documents` table for why), . missing (still to be found). The same data is the
-    warehouse's `coverage` view. A quarantined document, having no area or period of its own,
-    is placed by what its manifest item expected; one that neither says nor was expected to be
-    anything is listed after the matrix, with why it has no cell. Reads the warehouse and
-    writes nothing; a --db that does not exist is an error (exit 2).
+    any document or manifest mentions: L loaded, C conflict (loaded documents that give
+    different figures, none of them in the views until one is chosen with `lps resolve`), Q
+    quarantined (found, but not read: see the `documents` table for why), . missing (still to
+    be found). The same data is the warehouse's `coverage` view. A quarantined document, having
+    no area or period of its own, is placed by what its manifest item expected; one that
+    neither says nor was expected to be anything is listed after the matrix, with why it has
+    no cell. Each conflict is listed after the matrix with the figures that differ. Reads the
+    warehouse and writes nothing; a --db that does not exist is an error (exit 2).
 
     \b
     Examples:
@@ -159,6 +161,7 @@ def coverage(db_path: Path) -> None:
       sqlite-utils query lps.db "select * from coverage where status != 'loaded'"
     """
     from warehouse import open_warehouse
+    from warehouse.conflicts import unresolved_conflicts
 
     with friendly_errors(db_path):
         db = open_warehouse(db_path, writable=False)
@@ -169,6 +172,7 @@ def coverage(db_path: Path) -> None:
                                        "it up to date")
         rows = list(db.query("SELECT area, period, status FROM coverage"))
         unplaced = list(db.query("SELECT source, why_not_in_matrix FROM coverage_unplaced"))
+        conflicts = unresolved_conflicts(db)
     periods = sorted({row["period"] for row in rows})
     if not periods:
         click.echo("no documents yet" if not unplaced else "no leaflet placed yet")
@@ -176,16 +180,32 @@ def coverage(db_path: Path) -> None:
         return
     cells = {(row["area"], row["period"]): row["status"] for row in rows}
     areas = sorted({row["area"] for row in rows})
-    mark = {"loaded": "L", "quarantined": "Q", "missing": "."}
+    mark = {"loaded": "L", "conflict": "C", "quarantined": "Q", "missing": "."}
     width = max(len(a) for a in areas)
     click.echo(" " * width + "  " + "  ".join(periods))
     for area in areas:
         click.echo(area.ljust(width) + "  " + "  ".join(
             mark[cells.get((area, p), "missing")].center(len(p)) for p in periods))
     totals = {s: sum(v == s for v in cells.values()) for s in mark}
-    click.echo(f"{totals['loaded']} loaded, {totals['quarantined']} quarantined, "
+    conflicted = f"{totals['conflict']} in conflict, " if totals["conflict"] else ""
+    click.echo(f"{totals['loaded']} loaded, {conflicted}{totals['quarantined']} quarantined, "
                f"{totals['missing']} missing")
+    _echo_conflicts(conflicts)
     _echo_unplaced(unplaced)
+
+
+def _echo_conflicts(conflicts: list[Any]) -> None:
+    """Each borough and year whose loaded documents disagree, with what differs."""
+    if not conflicts:
+        return
+    from warehouse.conflicts import short
+
+    click.echo(f"{len(conflicts)} borough-year(s) in conflict, not in the views until one "
+               "document is chosen with `lps resolve DOCUMENT_ID` (see the conflicts view):")
+    for conflict in conflicts:
+        ids = ", ".join(short(doc) for doc in conflict.document_ids)
+        click.echo(f"  {conflict.name}: documents {ids} differ: "
+                   + "; ".join(conflict.differences))
 
 
 def _echo_unplaced(unplaced: list[dict[str, str]]) -> None:

@@ -19,6 +19,7 @@ from lps import archive, prefect_server
 from lps.errors import EXIT_CODES, friendly_errors
 from lps.export import export
 from lps.output import VERBOSE, report_time
+from lps.resolve import resolve
 from lps.serve import serve
 from lps.verify import verify
 
@@ -160,6 +161,7 @@ def extract(pdf: Path, verbose: bool) -> None:
 
 main.add_command(serve)
 main.add_command(verify)
+main.add_command(resolve)
 main.add_command(export)
 main.add_command(prefect_server.server)
 for _command in (archive.backfill, archive.coverage, archive.reprocess, archive.debug,

@@ -41,9 +41,10 @@ def _input_errors() -> tuple[type[Exception], ...]:
     from pipeline.settings import BadSetting
     from pipeline.sources import NoDocuments, SourceNotFound
     from warehouse import WarehouseMissing
+    from warehouse.conflicts import NothingToResolve, UnknownDocument
 
     return (WarehouseMissing, SourceNotFound, NoDocuments, BadSetting, CannotEvaluate,
-            BadManifest)
+            BadManifest, UnknownDocument, NothingToResolve)
 
 
 def _failures() -> tuple[type[Exception], ...]:

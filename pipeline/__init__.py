@@ -25,6 +25,7 @@ through `pipeline.guard` with the limits of `pipeline.settings.Settings`. Module
 - `load`, `report`: writing to the warehouse, counting, recording the run, the summary.
 - `manifest`, `safety`, `fetch`, `rawstore`, `backfill`: the backfill's own stages.
 - `reprocess`, `evaluate`, `debug`: re-extraction, scoring against truth files, pictures.
+- `deep_verify`: `lps verify --deep`, every loaded document compared with its PDF again.
 - `timing`: where a command's wall time goes, from process start to exit.
 
 Nothing is imported here, so importing one stage does not import the others.

@@ -2,7 +2,8 @@
 
 `finish` records the run (and the names skipped documents were seen under) and builds the one
 `IngestSummary` that the flow returns and publishes as a Prefect artifact (markdown), that a run
-with nothing to extract returns without Prefect, and that `lps ingest` prints.
+with nothing to extract returns without Prefect, and that `lps ingest` prints. It ends with every
+borough and year whose loaded documents now disagree, since none of them is in the views.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pipeline.extract import Extracted
 from pipeline.load import Written, record_skipped_sources
 from pipeline.plan import IngestPlan
 from warehouse import TABLES, open_warehouse, record_run, table_counts, utc_now, write_transaction
+from warehouse.conflicts import Conflict, short, unresolved_conflicts
 
 __all__ = [
     "IngestSummary",
@@ -61,6 +63,8 @@ class IngestSummary(BaseModel):
     rows_written: dict[str, int]
     rows_in_warehouse: dict[str, int]
     not_loaded: list[NotLoaded]
+    #: Each borough and year whose loaded documents now disagree, none chosen: not in the views.
+    conflicts: list[str] = []
 
 
 @dataclass
@@ -142,11 +146,22 @@ def finish(db_path: str | Path, plan: IngestPlan, tally: Tally, flow_run_id: str
         added = record_skipped_sources(db, plan.skipped)
         record_run(db, run)
         totals = table_counts(db)
+        conflicts = [_conflict_line(conflict) for conflict in unresolved_conflicts(db)]
     tally.rows["document_sources"] += added
     return IngestSummary(
         **run, warehouse=str(db_path), rows_written=tally.rows_written(),
-        rows_in_warehouse=totals, not_loaded=tally.not_loaded,
+        rows_in_warehouse=totals, not_loaded=tally.not_loaded, conflicts=conflicts,
     )
+
+
+def _conflict_line(conflict: Conflict) -> str:
+    ids = ", ".join(short(doc) for doc in conflict.document_ids)
+    return f"{conflict.name}: documents {ids} differ: {'; '.join(conflict.differences)}"
+
+
+#: The heading of the list of conflicts, in text and markdown.
+_CONFLICTS = ("In conflict, so not in the views until one document is chosen with `lps resolve "
+              "DOCUMENT_ID`:")
 
 
 def record_wall_time(db_path: str | Path, summary: IngestSummary, seconds: float
@@ -176,6 +191,9 @@ def summary_to_text(summary: IngestSummary) -> str:
     if summary.not_loaded:
         lines.append("Not loaded:")
         lines.extend(f"  {item.source}: {item.reason}" for item in summary.not_loaded)
+    if summary.conflicts:
+        lines.append(_CONFLICTS)
+        lines.extend(f"  {line}" for line in summary.conflicts)
     return "\n".join(lines)
 
 
@@ -211,4 +229,7 @@ def summary_to_markdown(summary: IngestSummary) -> str:
         lines.extend(
             f"| {_cell(item.source)} | {_cell(item.reason)} |" for item in summary.not_loaded
         )
+    if summary.conflicts:
+        lines += ["", "## Conflicts", "", _CONFLICTS, ""]
+        lines.extend(f"- {_cell(line)}" for line in summary.conflicts)
     return "\n".join(lines) + "\n"

@@ -38,6 +38,7 @@ _COMPUTED_TYPES = {
     "status": "string",
     "loaded_documents": "integer",
     "quarantined_documents": "integer",
+    "conflicted_documents": "integer",
     "document_id": "string",
 }
 _SQLITE_TYPES = {"TEXT": "string", "INTEGER": "integer", "REAL": "number"}

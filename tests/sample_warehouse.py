@@ -158,25 +158,28 @@ def golden(slug: str, year: str = "2009-10") -> Extraction:
     return Extraction.model_validate(json.loads(text))
 
 
-def build_fixture_warehouse(path: Path, pdfs: list[Path]) -> Path:
-    """Extract and load `pdfs` into a new warehouse at `path` (with views); return `path`.
+def build_fixture_warehouse(path: Path, pdfs: list[Path], *, ingested_at: str = WHEN) -> Path:
+    """Extract and load `pdfs` into the warehouse at `path` (a new one, with views, unless it
+    exists); return `path`.
 
-    A PDF the extractor refuses is quarantined with its reason, as the ingest flow does.
+    A PDF the extractor refuses is quarantined with its reason, as the ingest flow does. A
+    PDF under the repository is named by its path relative to it, any other by its path.
     """
     db = open_warehouse(path)
     try:
         for pdf in pdfs:
             data = pdf.read_bytes()
             document_id = hashlib.sha256(data).hexdigest()
-            source = str(pdf.relative_to(FIXTURES.parent))
+            inside = pdf.is_relative_to(FIXTURES.parent)
+            source = str(pdf.relative_to(FIXTURES.parent)) if inside else str(pdf)
             try:
                 extraction = extract_document(data)
             except ExtractionError as error:
                 record_quarantine(db, document_id, source, str(error), EXTRACTOR_VERSION,
-                                  len(data), ingested_at=WHEN)
+                                  len(data), ingested_at=ingested_at)
             else:
                 load_extraction(db, document_id, source, extraction, EXTRACTOR_VERSION,
-                                len(data), ingested_at=WHEN)
+                                len(data), ingested_at=ingested_at)
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         db.close()

@@ -175,14 +175,14 @@ def test_targets_set(client: Client) -> None:
 def test_coverage_by_period(client: Client) -> None:
     assert client.rows("/lps/coverage_by_period.json") == [
         {"period": "2009/10", "loaded": 3, "quarantined": 0, "missing": 29,
-         "quarantined_documents": 0, "note": ""},
+         "quarantined_documents": 0, "note": "", "conflict": 0},
         {"period": "2010/11", "loaded": 1, "quarantined": 1, "missing": 30,
-         "quarantined_documents": 1, "note": ""},
+         "quarantined_documents": 1, "note": "", "conflict": 0},
         # The file whose borough could not be read is counted, and said why it has no cell.
         {"period": "not placed", "loaded": None, "quarantined": None, "missing": None,
          "quarantined_documents": 1,
          "note": "quarantined documents whose borough or year could not be read (and no "
-                 "manifest said): not in the matrix; see coverage_unplaced"},
+                 "manifest said): not in the matrix; see coverage_unplaced", "conflict": None},
     ]
 
 
@@ -388,7 +388,8 @@ def test_csv_export_of_a_view_streams_every_row(client: Client) -> None:
     text = client.get("/lps/coverage.csv", _stream="on").text
     lines = text.splitlines()
     assert lines[0] == (
-        "area,area_code,period,status,loaded_documents,quarantined_documents,document_id"
+        "area,area_code,period,status,loaded_documents,quarantined_documents,document_id,"
+        "conflicted_documents"
     )
     assert len(lines) == 1 + 64
 

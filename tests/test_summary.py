@@ -35,3 +35,13 @@ def test_markdown_summary_escapes_table_cells() -> None:
     assert "| quarantined | 1 |" in markdown
     assert "| performance | 14 | 14 |" in markdown
     assert "| in/odd\\|name.pdf | not a PDF: the file is plain text |" in markdown
+
+
+def test_a_run_that_leaves_a_conflict_ends_with_it() -> None:
+    line = ("Barnet 2009/10 (mpa-2010): documents 0130ab87c9e3, a936cedbeaf8 differ: "
+            "performance robbery: change_count 73 (0130ab87c9e3), 173 (a936cedbeaf8)")
+    summary = SUMMARY.model_copy(update={"conflicts": [line]})
+    heading = ("In conflict, so not in the views until one document is chosen with `lps resolve "
+               "DOCUMENT_ID`:")
+    assert summary_to_text(summary).splitlines()[-2:] == [heading, f"  {line}"]
+    assert summary_to_markdown(summary).endswith(f"## Conflicts\n\n{heading}\n\n- {line}\n")

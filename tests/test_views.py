@@ -64,7 +64,8 @@ def test_coverage_rows_name_their_documents(db: Database) -> None:
 def test_coverage_missing_cell(db: Database) -> None:
     assert rows(db, "SELECT * FROM coverage WHERE area = 'Barnet' AND period = '2010/11'") == [
         {"area": "Barnet", "area_code": "E09000003", "period": "2010/11", "status": "missing",
-         "loaded_documents": 0, "quarantined_documents": 0, "document_id": None},
+         "loaded_documents": 0, "quarantined_documents": 0, "document_id": None,
+         "conflicted_documents": 0},
     ]
 
 
@@ -73,9 +74,10 @@ def test_loaded_wins_over_quarantined_in_the_same_cell(db: Database) -> None:
     assert rows(db, "SELECT * FROM coverage WHERE area = 'Hackney'") == [
         {"area": "Hackney", "area_code": "E09000012", "period": "2009/10", "status": "loaded",
          "loaded_documents": 1, "quarantined_documents": 1,
-         "document_id": DOCUMENT_IDS["hackney-2009"]},
+         "document_id": DOCUMENT_IDS["hackney-2009"], "conflicted_documents": 0},
         {"area": "Hackney", "area_code": "E09000012", "period": "2010/11", "status": "missing",
-         "loaded_documents": 0, "quarantined_documents": 0, "document_id": None},
+         "loaded_documents": 0, "quarantined_documents": 0, "document_id": None,
+         "conflicted_documents": 0},
     ]
 
 

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlite_utils import Database
 
@@ -74,7 +75,8 @@ def open_warehouse(
     WAL mode and a busy timeout are set on every connection; foreign keys are enforced.
     With `writable` (the default) a write lock is taken and released at once, so a read-only
     file or folder fails here, with the path in the message, rather than mid-run. Without
-    it the file is opened as it is, to be read (never created, never migrated, never locked).
+    it the file is opened read-only (`mode=ro`: never created, never migrated, never written),
+    also where this user may not write (see `_connect_read_only`).
     Raises `WarehouseUnavailable` (`WarehouseMissing` when there is no such file and it may
     not be created).
     """
@@ -86,7 +88,7 @@ def open_warehouse(
     elif path.is_dir():
         raise WarehouseUnavailable(f"cannot open warehouse {path}: it is a folder")
     try:
-        db = Database(path)
+        db = Database(path) if writable else Database(_connect_read_only(path))
     except sqlite3.Error as error:
         raise WarehouseUnavailable(f"cannot open warehouse {path}: {error}") from error
     try:
@@ -102,6 +104,53 @@ def open_warehouse(
         db.close()
         raise WarehouseUnavailable(f"cannot open warehouse {path}: {error}") from error
     return db
+
+
+def _uri(path: Path, **options: str) -> str:
+    query = "&".join(f"{key}={value}" for key, value in options.items())
+    return f"file:{quote(str(path.resolve()))}?{query}"
+
+
+def _checked(connection: sqlite3.Connection) -> sqlite3.Connection:
+    """The connection, once it has read the schema (opening alone reads nothing)."""
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchall()
+    except sqlite3.Error:
+        connection.close()
+        raise
+    return connection
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write the warehouse (`mode=ro`), also on a copy the user may
+    not write at all.
+
+    To read a database in WAL mode SQLite needs its `-shm` index beside it, which it creates if
+    missing: in a folder the user may not write it cannot, and `mode=ro` fails with "attempt to
+    write a readonly database", a message that sounds like damage. When the folder is not
+    writable and the write-ahead log holds nothing (a warehouse at rest: every ingest
+    checkpoints), the file alone is the whole database, so it is opened `immutable`. When the
+    log does hold changes, reading the file alone would miss them: say so, and how to fix it.
+    Raises `WarehouseUnavailable` naming the permission that is missing.
+    """
+    if not os.access(path, os.R_OK):
+        raise WarehouseUnavailable(f"cannot read warehouse {path}: permission denied (this "
+                                   "user may not read the file)")
+    try:
+        return _checked(sqlite3.connect(_uri(path, mode="ro"), uri=True))
+    except sqlite3.OperationalError as error:
+        folder = path.resolve().parent
+        if os.access(folder, os.W_OK):
+            raise
+        log = Path(f"{path}-wal")
+        if log.exists() and log.stat().st_size > 0:
+            raise WarehouseUnavailable(
+                f"cannot read warehouse {path} read-only: its write-ahead log {log.name} holds "
+                f"changes not yet in the file, and this user may not create {path.name}-shm in "
+                f"{folder}, which SQLite needs to read them; ask someone who can write there to "
+                f"run `sqlite3 {path} 'PRAGMA wal_checkpoint(TRUNCATE)'`, or copy {path.name} "
+                f"and {log.name} to a folder you can write") from error
+        return _checked(sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True))
 
 
 @contextmanager

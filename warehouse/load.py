@@ -4,7 +4,10 @@ Each function here is one transaction. A document is identified by the sha256 of
 same leaflet saved under two names is one document with two `document_sources` rows, and loading
 the same bytes again with the same extractor version changes nothing (not even `ingested_at`).
 A document loaded by an older extractor version is replaced as a whole: its child rows are deleted
-and inserted again inside the same transaction, so no reader ever sees a mixture.
+and inserted again inside the same transaction, so no reader ever sees a mixture. Every write
+ends by sealing the document (`warehouse.digests.seal_document`): its figures digest and the
+digest of its rows are recorded in the same transaction, for `lps verify` and for telling
+duplicates from conflicts.
 """
 
 from __future__ import annotations
@@ -18,9 +21,10 @@ from sqlite_utils import Database
 
 from schemas import Extraction
 from warehouse.connection import write_transaction
-from warehouse.migrations import CHILD_TABLES, TABLES
+from warehouse.digests import seal_document
 from warehouse.rows import document_row, extraction_to_rows
 from warehouse.sources import source_as_given
+from warehouse.tables import CHILD_TABLES, TABLES
 
 __all__ = [
     "LoadOutcome",
@@ -117,6 +121,7 @@ def load_extraction(
         rows = extraction_to_rows(document_id, extraction)
         for table in CHILD_TABLES:
             db.table(table).insert_all(rows[table])
+        seal_document(db, document_id, now)
         added = record_source(db, document_id, source, seen_at=now)
     written = {"documents": 1, **{t: len(rows[t]) for t in CHILD_TABLES}}
     return LoadOutcome("loaded", {**written, "document_sources": added})
@@ -151,6 +156,7 @@ def record_quarantine(
             document_id, source, status="quarantined", reason=reason,
             extractor_version=extractor_version, size_bytes=size_bytes, ingested_at=now,
         ))
+        seal_document(db, document_id, now)
         added = record_source(db, document_id, source, seen_at=now)
     return LoadOutcome("quarantined", {"documents": 1, "document_sources": added})
 

@@ -22,6 +22,7 @@ from sqlite_utils.db import ForeignKey
 from sqlite_utils.migrations import Migrations
 
 from schemas.areas import london_boroughs
+from warehouse.tables import CHILD_TABLES, TABLES
 
 __all__ = ["CHILD_TABLES", "FROZEN", "TABLES", "frozen_statements", "migrations"]
 
@@ -31,19 +32,6 @@ FROZEN = Path(__file__).resolve().parent / "frozen"
 _CREATES = re.compile(r'^CREATE (?:TABLE|INDEX) "?([^"\s(]+)"?', re.IGNORECASE)
 
 migrations = Migrations("policing-summaries")
-
-#: Tables holding one document's extracted records, in load order.
-CHILD_TABLES = (
-    "performance",
-    "priorities",
-    "force_results",
-    "sections",
-    "review_items",
-    "ward_priorities",
-)
-
-#: Every table the warehouse declares (the FTS index `sections_fts` aside).
-TABLES = ("documents", *CHILD_TABLES, "document_sources", "runs")
 
 
 def _to_documents(table: str) -> list[ForeignKey]:
@@ -275,3 +263,23 @@ def m006_criminal_damage(db: Database) -> None:
         "tables).')"
     )
 
+
+
+@migrations()
+def m007_conflicts(db: Database) -> None:
+    """One truth per borough and year (issue 12, item 3): each loaded document's figures
+    digest, its standing among the documents of its publication, the choices made with
+    `lps resolve`, and the researchers' views showing only current documents. Frozen SQL: see
+    `warehouse.m007_conflicts`."""
+    from warehouse.m007_conflicts import apply
+
+    apply(db)
+
+
+@migrations()
+def m008_digests(db: Database) -> None:
+    """A digest of every document's rows, recorded when it is written, so `lps verify` sees
+    changed values (issue 12, item 5). Frozen SQL: see `warehouse.m008_digests`."""
+    from warehouse.m008_digests import apply
+
+    apply(db)

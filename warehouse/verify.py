@@ -19,24 +19,33 @@ Checks, and the promise each one tests:
   document has no rows at all.
 - `full_text`: `sections_fts` indexes exactly the rows of `sections`. It is keyed on the
   implicit rowid of a table whose primary key is `(document_id, row_number)`, which `VACUUM`
-  may renumber; a stale index finds the wrong text.
+  may renumber; a stale index finds the wrong text. Compared term by term with the text indexed
+  again in a temporary table, so the check reads only (FTS5's own check is a write).
 - `figures`: every loaded document's rows, rebuilt into records (`warehouse.stored_records`),
   pass the Pydantic schemas again, and repeated columns (area, period) agree with the document.
+- `digests` and `conflicts` (`warehouse.verify_values`): every document's rows still have the
+  digests recorded when it was written, and no borough and year has documents that disagree
+  with none chosen.
+
+Every check only reads: `lps verify` opens the warehouse read-only, and works on a copy the
+user may not write.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
 from sqlite_utils import Database
 
-from warehouse.migrations import CHILD_TABLES
+from warehouse.findings import REINGEST, RESTORE, CheckResult, Problem, VerifyReport
 from warehouse.rows import Row
 from warehouse.stored_records import RECORD_LIST, copied_columns, rows_to_extraction
+from warehouse.tables import CHILD_TABLES
+from warehouse.verify_values import check_conflicts, check_digests
 
 __all__ = [
     "CHECKS",
@@ -52,11 +61,6 @@ __all__ = [
     "verify_warehouse",
 ]
 
-REINGEST = (
-    "delete the document (DELETE FROM documents WHERE document_id = '{id}' with "
-    "PRAGMA foreign_keys=ON removes its rows too) and run `lps ingest` on its PDF again"
-)
-RESTORE = "restore the warehouse from a backup, or ingest the PDFs again into a new file"
 REBUILD_FTS = "rebuild the index: `sqlite-utils rebuild-fts WAREHOUSE sections`"
 
 #: Columns a loaded document must describe itself with.
@@ -64,43 +68,6 @@ _DESCRIBED = ("publisher", "area", "area_code", "period", "template", "page_coun
 
 #: Tables that name a document without a declared foreign key.
 _UNDECLARED = ("document_expectations", "extraction_history")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong: where (`table`, `document_id`, `row_number`), what, and what to do."""
-
-    check: str
-    table: str
-    what: str
-    fix: str
-    document_id: str | None = None
-    row_number: int | None = None
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """A check that ran: its name, what it covered (`checked` items of `unit`), its problems."""
-
-    name: str
-    checked: int
-    unit: str
-    problems: list[Problem] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    """Every check's result; `ok` when none found a problem."""
-
-    results: list[CheckResult]
-
-    @property
-    def problems(self) -> list[Problem]:
-        return [problem for result in self.results for problem in result.problems]
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def _query(db: Database, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -225,6 +192,46 @@ def check_rows(db: Database) -> CheckResult:
     return CheckResult("rows", checked, "rows", problems)
 
 
+_TOKENIZE = re.compile(r"tokenize\s*=\s*('(?:[^']|'')*'|\"[^\"]*\")", re.IGNORECASE)
+
+#: Temporary tables the full-text check builds (in the connection's own temp schema).
+_EXPECTED, _EXPECTED_VOCAB, _INDEXED_VOCAB = (
+    "lps_verify_fts", "lps_verify_fts_vocab", "lps_verify_index_vocab")
+
+
+def _unmatched_sections(db: Database, table: str) -> list[int]:
+    """Rowids of sections whose indexed terms are not those of their text.
+
+    FTS5's own 'integrity-check' is an INSERT, which a read-only connection refuses; so the
+    text of `sections` is indexed again into a temporary table with the same tokenizer (the
+    temp schema is writable even when the warehouse is not) and the two indexes' every term,
+    row, column and offset (`fts5vocab` 'instance') are compared.
+    """
+    created = db.execute("select sql from sqlite_master where name = ?", [table]).fetchone()[0]
+    match = _TOKENIZE.search(created)
+    tokenize = f", tokenize={match.group(1)}" if match else ""
+    quoted = ", ".join(f'"{column.name}"' for column in db.table(table).columns)
+    try:
+        db.execute(f"create virtual table temp.{_EXPECTED} using fts5({quoted}, "
+                   f"content=''{tokenize})")
+        db.execute(f"insert into temp.{_EXPECTED}(rowid, {quoted}) "
+                   f"select rowid, {quoted} from main.sections")
+        db.execute(f"create virtual table temp.{_EXPECTED_VOCAB} using "
+                   f"fts5vocab(temp, {_EXPECTED}, instance)")
+        db.execute(f"create virtual table temp.{_INDEXED_VOCAB} using "
+                   f"fts5vocab(main, {table}, instance)")
+        differ = db.execute(
+            f"select doc from (select * from temp.{_INDEXED_VOCAB} except "
+            f"select * from temp.{_EXPECTED_VOCAB}) union select doc from (select * from "
+            f"temp.{_EXPECTED_VOCAB} except select * from temp.{_INDEXED_VOCAB})").fetchall()
+    finally:
+        if db.conn.in_transaction:
+            db.conn.rollback()
+        for name in (_INDEXED_VOCAB, _EXPECTED_VOCAB, _EXPECTED):
+            db.execute(f"drop table if exists temp.{name}")
+    return sorted(int(row[0]) for row in differ)
+
+
 def check_full_text(db: Database) -> CheckResult:
     """`sections_fts` indexes exactly the rows of `sections`, with their current text."""
     table = "sections_fts"
@@ -242,14 +249,11 @@ def check_full_text(db: Database) -> CheckResult:
     for rowid in sorted(indexed - set(sections)):
         problems.append(Problem("full_text", table, f"indexes rowid {rowid}, which is no "
                                 "row of sections (stale entry)", REBUILD_FTS))
-    try:
-        db.execute(f"insert into [{table}]([{table}], rank) values ('integrity-check', 1)")
-    except sqlite3.DatabaseError as error:
-        problems.append(Problem("full_text", table, f"index does not match the text of "
-                                f"sections: {error}", REBUILD_FTS))
-    finally:  # the check is an INSERT, so the driver opened a transaction: write nothing
-        if db.conn.in_transaction:
-            db.conn.rollback()
+    reported = (set(sections) - indexed) | (indexed - set(sections))
+    for rowid in _unmatched_sections(db, table):
+        if rowid not in reported:
+            problems.append(Problem("full_text", table, f"the index does not match the text of "
+                                    f"section rowid {rowid}", REBUILD_FTS, sections.get(rowid)))
     return CheckResult("full_text", len(sections), "sections", problems)
 
 
@@ -305,7 +309,7 @@ def check_figures(db: Database) -> CheckResult:
 #: Every check, in the order `verify_warehouse` runs them.
 CHECKS: tuple[Callable[[Database], CheckResult], ...] = (
     check_integrity, check_foreign_keys, check_documents, check_rows, check_full_text,
-    check_figures,
+    check_figures, check_digests, check_conflicts,
 )
 
 
