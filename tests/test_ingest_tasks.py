@@ -19,6 +19,7 @@ from flows.ingest import (
     prepare_warehouse,
 )
 from pipeline.extract import Extracted
+from pipeline.failures import OUT_OF_MEMORY
 from pipeline.report import Tally
 from pipeline.settings import Settings
 from warehouse import WarehouseUnavailable, open_warehouse, record_quarantine
@@ -50,12 +51,16 @@ def test_plan_skips_what_is_settled(tmp_path: Path) -> None:
     brent = copy_leaflet(tmp_path / "brent.pdf", "Brent")
     old_bad = copy_leaflet(tmp_path / "old.pdf", "Bexley")
     new_bad = copy_leaflet(tmp_path / "new.pdf", "Bromley")
-    files = [str(p) for p in (barnet, copy, brent, old_bad, new_bad)]
+    starved = copy_leaflet(tmp_path / "starved.pdf", "Camden")  # out of memory: not settled
+    files = [str(p) for p in (barnet, copy, brent, old_bad, new_bad, starved)]
     with open_warehouse(db_path) as db:
         record_quarantine(db, document_id_of(old_bad.read_bytes()), str(old_bad), "x", "0.9", 1)
         record_quarantine(db, document_id_of(new_bad.read_bytes()), str(new_bad), "x", VERSION, 1)
+        record_quarantine(db, document_id_of(starved.read_bytes()), str(starved), OUT_OF_MEMORY,
+                          VERSION, 1)
     made = plan.fn(files, db_path, False)
-    assert [c.source for c in made.candidates] == [str(barnet), str(brent), str(old_bad)]
+    assert [c.source for c in made.candidates] == [
+        str(barnet), str(brent), str(old_bad), str(starved)]
     assert [c.source for c in made.skipped] == [str(copy), str(new_bad)]
     assert made.unreadable == []
 
