@@ -102,6 +102,33 @@ def test_load_quarantines_records_the_warehouse_refuses(tmp_path: Path) -> None:
         assert db.table("performance").count == 0
 
 
+def test_a_document_another_run_loaded_meanwhile_is_counted_as_known(tmp_path: Path) -> None:
+    """Two runs planned the same leaflet; the other loaded it first. This run's load changes
+    nothing, and even its failure (out of time, on a busy machine) may not replace the rows:
+    both count as skipped, not loaded or quarantined (issue 12, item 16)."""
+    db_path = str(tmp_path / "lps.db")
+    barnet = copy_leaflet(tmp_path / "barnet.pdf", "Barnet")
+    made = plan.fn([str(barnet)], db_path, False)
+    [item] = extract.fn(made.candidates, SETTINGS)
+    load.fn([item], db_path)  # the other run
+    with open_warehouse(db_path) as db:
+        rows_before = {t: list(db.table(t).rows) for t in ("documents", "performance")}
+    timed_out = Extracted(item.candidate, reason=(
+        "took longer than 60 s to parse: stopped, so one file cannot hold up the run (a PDF "
+        "bomb or a badly damaged file?)"))
+
+    written = load.fn([item, timed_out], db_path)
+
+    assert [(w.outcome.status, w.reason) for w in written] == [
+        ("unchanged", None), ("unchanged", None)]
+    tally = Tally.for_plan(made)
+    assert tally.land([item, timed_out], written) == (
+        "2 documents extracted: 0 loaded, 0 quarantined")
+    assert (tally.loaded, tally.skipped, tally.quarantined) == (0, 2, 0)
+    with open_warehouse(db_path) as db:
+        assert {t: list(db.table(t).rows) for t in rows_before} == rows_before
+
+
 def test_finish_run_records_sources_and_the_run(tmp_path: Path) -> None:
     db_path = str(tmp_path / "lps.db")
     barnet = copy_leaflet(tmp_path / "barnet.pdf", "Barnet")
