@@ -14,7 +14,9 @@ because importing the class means importing the whole server (about 2.5 s of CPU
 project's machine), which the run itself never needs; started this way, the server imports and
 migrates in its own process while the run imports the Prefect client beside it. A home with no
 database yet starts from the template of `flows.prefect_database`, so a first run does not pay
-for Prefect's migrations. One server
+for Prefect's migrations. It runs through `flows/server_child.py`, which stops it as soon as its
+run is gone: a run ended by SIGTERM or `kill -9` runs no cleanup of its own, and its server would
+live on. One server
 starts at a time on one home (`_starting_alone`): concurrent first runs would otherwise migrate
 one new `prefect.db` together and fail.
 """
@@ -64,6 +66,10 @@ QUIET_ENVIRONMENT = {
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "100",
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
 }
+
+#: The temporary server's script: uvicorn, stopping itself once the run that started it is
+#: gone, so a run ended by SIGTERM or `kill -9` leaves no server behind (`flows.server_child`).
+_SERVER_CHILD = Path(__file__).resolve().with_name("server_child.py")
 
 #: Longest a server may take to answer: a new `prefect.db` is migrated first (about 13 s idle
 #: on two cores, three times that under load).
@@ -180,7 +186,8 @@ class TemporaryServer:
             "PREFECT__SERVER_FINAL": "1",
         })
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--app-dir", str(Path(spec.origin).parent.parent),
+            [sys.executable, str(_SERVER_CHILD), str(os.getpid()),
+             "--app-dir", str(Path(spec.origin).parent.parent),
              "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
             env=environment, stdin=subprocess.DEVNULL,

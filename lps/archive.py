@@ -234,9 +234,13 @@ def reprocess(db_path: Path, raw_dir: Path | None, workers: int | None, verbose:
     rows are replaced in one transaction together with its `extraction_history` row: the
     previous and new extractor versions, when, the rows before and after, and how many figure
     rows changed. A document whose bytes are nowhere to be found is listed and left as it was.
-    Each document is parsed in a child process with the limits of an ingest. Running it again
-    does nothing until the extractor version changes again. A --db that does not exist is an
-    error (exit 2), never a new empty warehouse.
+    Each document is parsed in a child process with the limits of an ingest (LPS_PARSE_SECONDS,
+    LPS_PARSE_MEMORY_MB). A document whose parse runs out of time or memory is never
+    quarantined for it: it keeps its rows and its version, the attempt is recorded in
+    `extraction_history` with status 'failed', the command exits 1, and the next run tries it
+    again (as it does a document an ingest quarantined for time or memory). Otherwise running
+    it again does nothing until the extractor version changes again. A --db that does not exist
+    is an error (exit 2), never a new empty warehouse.
 
     \b
     Examples:
@@ -249,7 +253,7 @@ def reprocess(db_path: Path, raw_dir: Path | None, workers: int | None, verbose:
     from pipeline.settings import Settings
     from warehouse import open_warehouse
 
-    counts = {"loaded": 0, "quarantined": 0, "missing": 0, "changed": 0}
+    counts = {"loaded": 0, "quarantined": 0, "failed": 0, "missing": 0, "changed": 0}
     with friendly_errors(db_path):
         settings = Settings.from_env()
         with open_warehouse(db_path, must_exist=True) as db:
@@ -257,12 +261,20 @@ def reprocess(db_path: Path, raw_dir: Path | None, workers: int | None, verbose:
                                          EXTRACTOR_VERSION, settings, workers):
                 counts[outcome.status] += 1
                 counts["changed"] += outcome.rows_changed > 0
-                if outcome.status != "loaded":
+                if outcome.status == "failed":
+                    click.echo(f"{outcome.document_id[:12]} failed, kept as it was: "
+                               f"{outcome.reason}")
+                elif outcome.status != "loaded":
                     click.echo(f"{outcome.document_id[:12]} {outcome.status}: {outcome.reason}")
     seconds = _report_time(verbose)
+    failed = (f"{counts['failed']} failed for time or memory (kept as they were; run again, "
+              "perhaps with a larger LPS_PARSE_SECONDS or LPS_PARSE_MEMORY_MB), "
+              if counts["failed"] else "")
     click.echo(f"reprocessed with {EXTRACTOR_VERSION}: {counts['loaded']} loaded "
                f"({counts['changed']} with changed figures), {counts['quarantined']} "
-               f"quarantined, {counts['missing']} without raw bytes, in {seconds:.1f}s")
+               f"quarantined, {failed}{counts['missing']} without raw bytes, in {seconds:.1f}s")
+    if counts["failed"]:
+        sys.exit(1)
 
 
 @click.command(epilog=EXIT_CODES)

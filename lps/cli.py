@@ -97,8 +97,11 @@ def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None,
     (any case); a file named explicitly is always attempted, whatever its name. Each document
     is identified by the sha256 of its bytes, so re-running skips what is loaded and the same
     leaflet under two names is loaded once. A document that cannot be extracted is recorded as
-    quarantined with the reason; the run still succeeds (exit 0). PATHS holding no PDF at all
-    are an error (exit 2) unless --allow-empty is given.
+    quarantined with the reason; the run still succeeds (exit 0). One quarantined because its
+    parse ran out of time or memory (LPS_PARSE_SECONDS, LPS_PARSE_MEMORY_MB) is tried again by
+    the next run. The summary counts what this run did: a document another run loaded first
+    counts as skipped, not loaded. PATHS holding no PDF at all are an error (exit 2) unless
+    --allow-empty is given.
 
     Runs a Prefect flow when there is something new to extract (nothing is started when there
     is not). With PREFECT_API_URL set, runs are recorded on that server, checked to answer

@@ -11,6 +11,9 @@ cases a fresh child takes the rest of the batch. The child's address space is ca
 MemoryError ("ran out of memory ...") instead of starving the machine. A child reports ready
 before its first document, so its start-up is never counted against a document's time.
 
+Those three reasons (out of time, out of memory, the child died) say that the parse hit a limit
+of this run and this machine, not what is wrong with the file (`pipeline.failures`).
+
 Children come from a `forkserver` that has imported the extractors once per process, so starting
 one costs milliseconds and never forks the (threaded) Prefect process itself. The limits are
 `pipeline.settings.Settings` (`LPS_PARSE_SECONDS`, `LPS_PARSE_MEMORY_MB`); every command that
@@ -25,6 +28,7 @@ import signal
 from multiprocessing.connection import Connection
 from typing import Any
 
+from pipeline.failures import DIED, TIMED_OUT
 from pipeline.settings import Settings
 from schemas import Extraction
 
@@ -159,7 +163,7 @@ class GuardedExtractor:
         if not connection.poll(seconds):
             self._stop()
             return (
-                f"took longer than {seconds:g} s to parse: stopped, so one file cannot hold up "
+                f"{TIMED_OUT}{seconds:g} s to parse: stopped, so one file cannot hold up "
                 "the run (a PDF bomb or a badly damaged file?)"
             )
         try:
@@ -167,8 +171,8 @@ class GuardedExtractor:
         except (EOFError, OSError):
             code = self._stop()
             return (
-                f"the extraction process died while parsing it ({_death(code)}): the file "
-                "crashed or exhausted the parser (out of memory?)"
+                f"{DIED} ({_death(code)}): the file crashed or exhausted the parser (out of "
+                "memory?)"
             )
         return result
 

@@ -5,6 +5,10 @@ is a fault of that document's records, so it is quarantined with the database's 
 run goes on. Any other database error (locked, disk full, read-only) means the warehouse itself
 cannot be written: it propagates and the run stops, because quarantining every remaining
 document for a fault that is not theirs would be wrong.
+
+A document another run loaded while this one extracted it is reported as already known,
+whatever this run made of it: its rows stay (see `_quarantine`), and `loaded` counts only the
+documents this run wrote.
 """
 
 from __future__ import annotations
@@ -41,11 +45,22 @@ class Written:
 
 
 def _quarantine(db: Database, item: Extracted, reason: str, extractor_version: str) -> Written:
+    """Record the document's quarantine, unless another run loaded it meanwhile: an ingest never
+    replaces loaded rows (only `lps reprocess` re-extracts a loaded document), so this run's
+    failure, most likely a limit of time or memory, leaves them be and the document counts as
+    already known."""
     candidate = item.candidate
-    outcome = record_quarantine(
-        db, candidate.document_id, candidate.source, reason, extractor_version,
-        candidate.size_bytes, source_root=candidate.root,
-    )
+    with write_transaction(db):
+        if db.table("documents").count_where(
+                "document_id = ? and status = 'loaded'", [candidate.document_id]):
+            added = record_source(db, candidate.document_id, candidate.source,
+                                  source_root=candidate.root)
+            unchanged = LoadOutcome("unchanged", {"document_sources": added})
+            return Written(candidate.source, candidate.document_id, unchanged, None)
+        outcome = record_quarantine(
+            db, candidate.document_id, candidate.source, reason, extractor_version,
+            candidate.size_bytes, source_root=candidate.root,
+        )
     return Written(candidate.source, candidate.document_id, outcome, reason)
 
 

@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.failures import is_resource_failure
 from pipeline.sources import (
     Candidate,
     NoDocuments,
@@ -57,15 +58,19 @@ def plan_readings(readings: Iterable[Candidate | Unreadable], known: Collection[
 
 def settled_documents(db_path: str | Path, extractor_version: str) -> frozenset[str]:
     """Documents a run need not extract again: loaded (by any extractor version), or quarantined
-    by this one (it would fail the same way). Reads the warehouse without creating it."""
+    by this one for their content (it would fail the same way). One quarantined because its
+    parse ran out of time or memory is not settled: the next run tries it again
+    (`pipeline.failures.is_resource_failure`). Reads the warehouse without creating it."""
     try:
         db = open_warehouse(db_path, writable=False)
     except WarehouseMissing:
         return frozenset()
     with db:
-        return known_document_ids(db) | known_document_ids(
-            db, "quarantined", extractor_version=extractor_version
-        )
+        refused = db.table("documents").rows_where(
+            "status = 'quarantined' and extractor_version = ?", [extractor_version],
+            select="document_id, reason")
+        return known_document_ids(db) | frozenset(
+            row["document_id"] for row in refused if not is_resource_failure(row["reason"] or ""))
 
 
 def plan_files(files: Sequence[str | Path], db_path: str | Path, extractor_version: str,

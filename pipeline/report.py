@@ -103,10 +103,14 @@ class Tally:
             self.add_unreadable(item.candidate.source, item.reason or "")
 
     def add(self, written: Written) -> None:
-        """Count one document's write: a reason means it went to quarantine."""
+        """Count one document's write: a reason means it went to quarantine; a document the
+        warehouse already held loaded (another run, running at the same time, wrote it first)
+        counts as skipped, so `loaded` is what this run loaded."""
         self.extracted += 1
         self.rows.update(written.outcome.rows)
-        if written.reason is None:
+        if written.reason is None and written.outcome.status == "unchanged":
+            self.skipped += 1
+        elif written.reason is None:
             self.loaded += 1
         else:
             self.quarantined += 1

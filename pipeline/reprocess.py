@@ -6,6 +6,14 @@ the guard's child (with the same limits as an ingest) and written back in ONE tr
 together with its `extraction_history` row: the old rows are replaced as a whole, and the
 history says what changed, so a correction can be told from an original. Documents are parsed
 on a few guarded children at once and written one at a time, in order.
+
+Rows are replaced only by a finished extraction: records, or the extractor's verdict on the
+content (a quarantine). A parse that ran out of time or memory, or whose process died
+(`pipeline.failures.is_resource_failure`), says nothing about the document: it keeps its rows,
+its status and its extractor version, so it is still stale and the next reprocess tries it
+again, and the attempt is recorded in `extraction_history` with status 'failed' and the reason (rows
+before and after equal, nothing changed). Before, a loaded leaflet re-extracted under a tight
+memory cap was quarantined and lost its rows, and no later run tried it again (issue 12, item 2).
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from pipeline.extract import extract_each, too_large
+from pipeline.failures import is_resource_failure
 from pipeline.guard import GuardedExtractor
 from pipeline.settings import Settings
 from pipeline.sources import document_id_for
@@ -52,15 +61,22 @@ FIGURE_TABLES = ("performance", "priorities", "force_results", "ward_priorities"
 class Reprocessed:
     document_id: str
     previous_version: str
-    status: str  # 'loaded', 'quarantined' or 'missing' (no raw file: nothing changed)
+    # 'loaded', 'quarantined', 'failed' (out of time or memory: kept as it was, to try again)
+    # or 'missing' (no raw file: nothing changed)
+    status: str
     rows_changed: int = 0
     reason: str | None = None
 
 
 def stale_documents(db: Database, extractor_version: str) -> list[dict[str, Any]]:
-    """Documents written by any other extractor version, oldest first."""
-    return list(db.table("documents").rows_where(
-        "extractor_version != ?", [extractor_version], order_by="ingested_at, document_id"))
+    """Documents to extract again, oldest first: written by any other extractor version, or
+    quarantined by this one because the parse ran out of time or memory (worth another try,
+    perhaps with larger limits)."""
+    rows = db.table("documents").rows_where(
+        "extractor_version != ? or status = 'quarantined'", [extractor_version],
+        order_by="ingested_at, document_id")
+    return [row for row in rows if row["extractor_version"] != extractor_version
+            or is_resource_failure(row["reason"] or "")]
 
 
 def places_of(db: Database, document: dict[str, Any], raw_dir: Path | None) -> list[Path]:
@@ -118,7 +134,8 @@ def reprocess_document(db: Database, document: dict[str, Any],
                        parsed: tuple[int, Extraction | str] | None, extractor_version: str
                        ) -> Reprocessed:
     """Replace one stale document's rows with those `reextract` found, atomically, with its
-    history; a document with no bytes found (`parsed` None) is left as it was."""
+    history; a document with no bytes found (`parsed` None), or whose parse ran out of time or
+    memory, is left as it was (the latter with a history row saying so)."""
     document_id, previous = document["document_id"], document["extractor_version"]
     if parsed is None:
         return Reprocessed(document_id, previous, "missing", reason=_NOWHERE)
@@ -128,7 +145,9 @@ def reprocess_document(db: Database, document: dict[str, Any],
     # writes below nest in it as savepoints, so the old rows stay unless all of it commits.
     with write_transaction(db):
         before, rows_before = _figures(db, document_id), _counts(db, document_id)
-        if isinstance(result, str):
+        if isinstance(result, str) and is_resource_failure(result):
+            status, reason = "failed", result  # nothing written but the attempt
+        elif isinstance(result, str):
             record_quarantine(db, document_id, source, result, extractor_version, size)
             status, reason = "quarantined", result
         else:

@@ -221,12 +221,20 @@ def test_reprocess_applies_the_guards_time_limit(runner: CliRunner, slow_bomb: P
         record_quarantine(db, document_id_for(data), str(slow_bomb), "old", "0.1", len(data))
     monkeypatch.setenv("LPS_PARSE_SECONDS", "1")
     result = runner.invoke(main, ["reprocess", "--db", str(db_path)])
-    assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == (
-        f"{document_id_for(data)[:12]} quarantined: {SLOW_REASON}")
+    assert result.exit_code == 1, result.output  # not finished: run it again
+    first, last = result.stdout.splitlines()
+    assert first == f"{document_id_for(data)[:12]} failed, kept as it was: {SLOW_REASON}"
+    assert last.startswith(
+        f"reprocessed with {EXTRACTOR_VERSION}: 0 loaded (0 with changed figures), 0 "
+        "quarantined, 1 failed for time or memory (kept as they were; run again, perhaps with "
+        "a larger LPS_PARSE_SECONDS or LPS_PARSE_MEMORY_MB), 0 without raw bytes, in ")
     with open_warehouse(db_path, writable=False) as db:
         [row] = db.table("documents").rows
-    assert (row["reason"], row["extractor_version"]) == (SLOW_REASON, EXTRACTOR_VERSION)
+        [attempt] = db.table("extraction_history").rows
+    # Out of time says nothing about the file: its old verdict and version stay, still stale.
+    assert (row["reason"], row["extractor_version"]) == ("old", "0.1")
+    assert (attempt["status"], attempt["reason"], attempt["previous_version"],
+            attempt["extractor_version"]) == ("failed", SLOW_REASON, "0.1", EXTRACTOR_VERSION)
 
 
 # --- honest figures ------------------------------------------------------------------------

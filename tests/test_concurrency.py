@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 import shutil
 import threading
 import time
@@ -87,6 +88,46 @@ def test_concurrent_runs_on_one_warehouse(tmp_path: Path) -> None:
     assert problems(db_path) == []
     print(f"\n{RUNS} concurrent runs in {seconds:.1f} s, "
           f"{len(final['documents'])} documents, nothing lost")
+
+
+def _counted(output: str, what: str) -> int:
+    """A count from the summary `lps ingest` prints ("  loaded:    4")."""
+    [count] = re.findall(rf"^  {what}: +(\d+)$", output, re.MULTILINE)
+    return int(count)
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_two_runs_of_one_folder_count_each_document_loaded_once(tmp_path: Path) -> None:
+    """Issue 12, item 16: two runs started together on the same folder both extract every
+    leaflet, and both used to report all of them loaded. A run reports what IT loaded: one
+    the other run loaded first is counted as skipped (already known), so the loaded counts of
+    the two add up to the documents in the warehouse."""
+    [folder, *_] = _folders(tmp_path / "leaflets")
+    leaflets = len(FOLDERS["a"]) - 1  # and one truncated file, quarantined by each run
+    env = ingest_env(api_url=get_current_settings().api.url, prefect_home=tmp_path / "home")
+    db_path = tmp_path / "lps.db"
+    runs = [start([folder], db_path, env, tmp_path / f"run-{i}.log") for i in range(2)]
+    try:
+        codes = [run.wait(300) for run in runs]
+    finally:
+        for run in runs:
+            kill_group(run)
+    outputs = [(tmp_path / f"run-{i}.log").read_text("utf-8", "replace") for i in range(2)]
+    assert codes == [0, 0], outputs
+
+    # Both planned every file before either loaded one: the race this test is about.
+    planned = f"{len(FOLDERS['a'])} files: {len(FOLDERS['a'])} to extract, 0 settled before"
+    assert all(planned in output for output in outputs), outputs
+    loaded = [_counted(output, "loaded") for output in outputs]
+    skipped = [_counted(output, r"skipped \(known/dupe\)") for output in outputs]
+    assert sum(loaded) == leaflets, outputs
+    assert [a + b for a, b in zip(loaded, skipped, strict=True)] == [leaflets, leaflets]
+    assert [_counted(output, "quarantined") for output in outputs] == [1, 1]
+    with open_warehouse(db_path, writable=False) as db:
+        assert db.table("documents").count_where("status = 'loaded'") == leaflets
+        assert sorted(row["loaded"] for row in db.table("runs").rows) == sorted(loaded)
+    assert problems(db_path) == []
+    print(f"\nloaded by each run: {loaded}, skipped as loaded by the other: {skipped}")
 
 
 def _open(path: Path) -> str:

@@ -10,6 +10,10 @@ orphan row, a consistent full-text index); a run that finished before its kill m
 reference, and the next run starts again from an empty warehouse. A last run finishes the job,
 and its warehouse must equal the reference row for row (timestamps aside), with no duplicate.
 
+`lps reprocess` is killed the same way (`test_killed_reprocesses_lose_no_loaded_row`): at every
+kill each loaded leaflet must still have all its rows, old or new, and a last run must leave the
+warehouse and its `extraction_history` as one uninterrupted reprocess does.
+
 `LPS_CRASH_KILLS=200 pytest tests/test_crash_safety.py` kills more (the suite kills 6), and
 `LPS_CRASH_SEED` picks other kill points. A run that finishes before its kill does not count as
 one (at most twice as many runs as kills are started). The runs share one Prefect API (the
@@ -21,12 +25,16 @@ from __future__ import annotations
 import os
 import random
 import shutil
+import sqlite3
 import subprocess
+import sys
 import time
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
-from conftest import PDFS
+from conftest import PDFS, ROOT, load_golden
 from ingest_runs import (
     ALARMING,
     ingest_env,
@@ -38,8 +46,13 @@ from ingest_runs import (
 )
 from prefect.settings import get_current_settings
 
+from pipeline.sources import document_id_for
+from warehouse import load_extraction, open_warehouse, record_quarantine
+
 KILLS = int(os.environ.get("LPS_CRASH_KILLS", "6"))
 SEED = int(os.environ.get("LPS_CRASH_SEED", "20240501"))
+#: A reprocess is killed fewer times by default: it has one kind of moment (no Prefect).
+REPROCESS_KILLS = int(os.environ.get("LPS_CRASH_KILLS", "3"))
 
 #: Eight leaflets of all four templates, and two files that are quarantined.
 CORPUS = [
@@ -140,3 +153,81 @@ def test_killed_runs_lose_nothing_and_leave_nothing_half_written(tmp_path: Path)
     assert killed == KILLS, f"only {killed} of {KILLS} runs were killed ({finished} finished first)"
     print(f"\n{killed} kills survived (documents in the warehouse at each: {loaded_at_kill}), "
           f"{finished} runs finished before their kill; uninterrupted run {uninterrupted:.1f} s")
+
+
+def _reprocess(db_path: Path, log: Path) -> subprocess.Popen[bytes]:
+    """`lps reprocess` in a process group of its own (no Prefect: nothing else to set up)."""
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "lps.cli", "reprocess", "--db", str(db_path), "--workers", "1"],
+            cwd=ROOT, env=ingest_env(api_url=None, prefect_home=log.parent / "home"),
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _stale_warehouse(folder: Path) -> Path:
+    """The corpus as extractor 0.9.0 left it (golden rows; the bad files quarantined), every
+    file in the raw store beside it: all of it due for a reprocess."""
+    folder.mkdir()
+    db = open_warehouse(folder / "lps.db")
+    (folder / "raw").mkdir()
+    for pdf in CORPUS:
+        data = pdf.read_bytes()
+        document_id = document_id_for(data)
+        (folder / "raw" / f"{document_id}.pdf").write_bytes(data)
+        golden = ROOT / "fixtures" / "golden" / pdf.parent.name / f"{pdf.stem}.json"
+        if golden.exists():
+            load_extraction(db, document_id, pdf.name, load_golden(golden), "0.9.0", len(data))
+        else:
+            record_quarantine(db, document_id, pdf.name, "unknown", "0.9.0", len(data))
+    db.close()
+    return folder / "lps.db"
+
+
+def _history(db_path: Path) -> list[tuple[Any, ...]]:
+    with closing(sqlite3.connect(db_path)) as connection:
+        return sorted(connection.execute(
+            "select document_id, previous_version, extractor_version, status, reason, "
+            "rows_before, rows_after, rows_changed from extraction_history").fetchall())
+
+
+def test_killed_reprocesses_lose_no_loaded_row(tmp_path: Path) -> None:
+    reference_db = _stale_warehouse(tmp_path / "reference")
+    loaded = {row[0]: row for row in snapshot(reference_db)["documents"] if "loaded" in row}
+    clock = time.monotonic()
+    process = _reprocess(reference_db, tmp_path / "reference.log")
+    assert process.wait(120) == 0, (tmp_path / "reference.log").read_text()
+    uninterrupted = time.monotonic() - clock
+    reference, reference_history = snapshot(reference_db), _history(reference_db)
+    assert len(reference_history) == len(CORPUS)
+
+    rng = random.Random(SEED)
+    db_path = _stale_warehouse(tmp_path / "killed")
+    killed = 0
+    for attempt in range(2 * REPROCESS_KILLS):
+        if killed == REPROCESS_KILLS:
+            break
+        process = _reprocess(db_path, tmp_path / f"run-{attempt}.log")
+        time.sleep(rng.uniform(0.1, uninterrupted))
+        if process.poll() is not None:  # it finished first: the whole job, and right
+            assert process.returncode == 0, (tmp_path / f"run-{attempt}.log").read_text()
+            assert snapshot(db_path) == reference
+            shutil.rmtree(db_path.parent)
+            db_path = _stale_warehouse(db_path.parent)
+            continue
+        kill_group(process)
+        killed += 1
+        assert problems(db_path) == [], f"after the kill of run {attempt}"
+        with closing(sqlite3.connect(db_path)) as connection:
+            rows = dict(connection.execute(
+                "select d.document_id, count(p.row_number) from documents d left join "
+                "performance p using (document_id) where d.status = 'loaded' "
+                "group by d.document_id").fetchall())
+        assert rows.keys() == loaded.keys(), f"a loaded leaflet lost its rows in run {attempt}"
+        assert 0 not in rows.values()
+
+    code = _reprocess(db_path, tmp_path / "final.log").wait(120)
+    assert code == 0, (tmp_path / "final.log").read_text()
+    assert snapshot(db_path) == reference
+    assert _history(db_path) == reference_history  # each document re-extracted exactly once
+    assert killed == REPROCESS_KILLS, f"only {killed} of {REPROCESS_KILLS} runs were killed"
+    print(f"\n{killed} reprocess kills survived; uninterrupted run {uninterrupted:.1f} s")

@@ -15,6 +15,7 @@ from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRun
 from sqlite_utils import Database
 
 from flows.ingest import ingest_flow
+from pipeline.settings import Settings
 from pipeline.sources import SourceNotFound
 from warehouse import TABLES, WarehouseUnavailable, extraction_to_rows, open_warehouse
 
@@ -119,6 +120,27 @@ def test_a_second_run_skips_everything_and_changes_nothing(
     assert data_tables(db_path) == before
     with Database(db_path) as db:
         assert db.table("runs").count == 2
+
+
+def test_a_leaflet_that_ran_out_of_time_is_tried_again_by_the_next_run(
+    inbox: Path, tmp_path: Path
+) -> None:
+    """A quarantine for time (or memory) is the machine's, not the leaflet's: the next run
+    extracts it again instead of counting it as settled (issue 12, item 2)."""
+    db_path = tmp_path / "lps.db"
+    hurried = Settings(parse_seconds=0.01)
+    first = ingest_flow(paths=[str(inbox)], db_path=str(db_path), workers=1, settings=hurried)
+    assert (first.seen, first.loaded, first.skipped, first.quarantined) == (3, 0, 1, 2)
+    assert {item.reason for item in first.not_loaded} == {
+        "took longer than 0.01 s to parse: stopped, so one file cannot hold up the run (a PDF "
+        "bomb or a badly damaged file?)"}
+
+    second = ingest_flow(paths=[str(inbox)], db_path=str(db_path), workers=1)
+
+    assert (second.seen, second.loaded, second.skipped, second.quarantined) == (3, 2, 1, 0)
+    with open_warehouse(db_path) as db:
+        statuses = dict(db.execute("select source, status from documents").fetchall())
+    assert statuses == {"barnet.pdf": "loaded", "brent.pdf": "loaded"}
 
 
 def test_a_new_name_for_known_bytes_is_remembered(

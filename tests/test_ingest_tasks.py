@@ -19,6 +19,7 @@ from flows.ingest import (
     prepare_warehouse,
 )
 from pipeline.extract import Extracted
+from pipeline.failures import OUT_OF_MEMORY
 from pipeline.report import Tally
 from pipeline.settings import Settings
 from warehouse import WarehouseUnavailable, open_warehouse, record_quarantine
@@ -50,12 +51,16 @@ def test_plan_skips_what_is_settled(tmp_path: Path) -> None:
     brent = copy_leaflet(tmp_path / "brent.pdf", "Brent")
     old_bad = copy_leaflet(tmp_path / "old.pdf", "Bexley")
     new_bad = copy_leaflet(tmp_path / "new.pdf", "Bromley")
-    files = [str(p) for p in (barnet, copy, brent, old_bad, new_bad)]
+    starved = copy_leaflet(tmp_path / "starved.pdf", "Camden")  # out of memory: not settled
+    files = [str(p) for p in (barnet, copy, brent, old_bad, new_bad, starved)]
     with open_warehouse(db_path) as db:
         record_quarantine(db, document_id_of(old_bad.read_bytes()), str(old_bad), "x", "0.9", 1)
         record_quarantine(db, document_id_of(new_bad.read_bytes()), str(new_bad), "x", VERSION, 1)
+        record_quarantine(db, document_id_of(starved.read_bytes()), str(starved), OUT_OF_MEMORY,
+                          VERSION, 1)
     made = plan.fn(files, db_path, False)
-    assert [c.source for c in made.candidates] == [str(barnet), str(brent), str(old_bad)]
+    assert [c.source for c in made.candidates] == [
+        str(barnet), str(brent), str(old_bad), str(starved)]
     assert [c.source for c in made.skipped] == [str(copy), str(new_bad)]
     assert made.unreadable == []
 
@@ -95,6 +100,33 @@ def test_load_quarantines_records_the_warehouse_refuses(tmp_path: Path) -> None:
     with open_warehouse(db_path) as db:
         assert db.table("documents").get(candidate.document_id)["status"] == "quarantined"
         assert db.table("performance").count == 0
+
+
+def test_a_document_another_run_loaded_meanwhile_is_counted_as_known(tmp_path: Path) -> None:
+    """Two runs planned the same leaflet; the other loaded it first. This run's load changes
+    nothing, and even its failure (out of time, on a busy machine) may not replace the rows:
+    both count as skipped, not loaded or quarantined (issue 12, item 16)."""
+    db_path = str(tmp_path / "lps.db")
+    barnet = copy_leaflet(tmp_path / "barnet.pdf", "Barnet")
+    made = plan.fn([str(barnet)], db_path, False)
+    [item] = extract.fn(made.candidates, SETTINGS)
+    load.fn([item], db_path)  # the other run
+    with open_warehouse(db_path) as db:
+        rows_before = {t: list(db.table(t).rows) for t in ("documents", "performance")}
+    timed_out = Extracted(item.candidate, reason=(
+        "took longer than 60 s to parse: stopped, so one file cannot hold up the run (a PDF "
+        "bomb or a badly damaged file?)"))
+
+    written = load.fn([item, timed_out], db_path)
+
+    assert [(w.outcome.status, w.reason) for w in written] == [
+        ("unchanged", None), ("unchanged", None)]
+    tally = Tally.for_plan(made)
+    assert tally.land([item, timed_out], written) == (
+        "2 documents extracted: 0 loaded, 0 quarantined")
+    assert (tally.loaded, tally.skipped, tally.quarantined) == (0, 2, 0)
+    with open_warehouse(db_path) as db:
+        assert {t: list(db.table(t).rows) for t in rows_before} == rows_before
 
 
 def test_finish_run_records_sources_and_the_run(tmp_path: Path) -> None:

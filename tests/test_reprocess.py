@@ -13,14 +13,19 @@ from conftest import PDFS, load_golden, needs_fixtures
 from sqlite_utils import Database
 
 from extractors import EXTRACTOR_VERSION
+from pipeline.failures import OUT_OF_MEMORY
 from pipeline.reprocess import FIGURE_TABLES, reprocess_all, reprocess_one
 from pipeline.settings import Settings
 from pipeline.sources import document_id_for
-from warehouse import load_extraction, open_warehouse, record_quarantine
+from warehouse import CHILD_TABLES, load_extraction, open_warehouse, record_quarantine
 
 BARNET = PDFS / "2009-10" / "barnet.pdf"
 CAMDEN = PDFS / "2009-10" / "camden.pdf"
 GOLDEN = PDFS.parent / "golden" / "2009-10"
+TIMED_OUT = ("took longer than 0.01 s to parse: stopped, so one file cannot hold up the run (a "
+             "PDF bomb or a badly damaged file?)")
+DIED = ("the extraction process died while parsing it (exit code 1): the file crashed or "
+        "exhausted the parser (out of memory?)")
 
 
 def _store(raw: Path, pdf: Path) -> str:
@@ -139,3 +144,72 @@ def test_a_leaflet_quarantined_by_an_older_extractor_is_loaded_by_a_newer_one(
         "0.9.0", "loaded", 1)
     assert json.loads(history["rows_before"])["performance"] == 0
     assert json.loads(history["rows_after"])["performance"] == len(truth.performance)
+
+
+def _warehouse_rows(db: Database) -> dict[str, list[dict[str, Any]]]:
+    """Every row of every document and child table."""
+    return {t: list(db.table(t).rows) for t in ("documents", *CHILD_TABLES, "document_sources")}
+
+
+#: What a parse that hits each limit is told (one of two for memory: a cap tight enough to fail
+#: a leaflet can fail it as the allocation of its bytes, which kills the child, 1 time in 36).
+TIGHT_LIMITS = {
+    "time": (Settings(parse_seconds=0.01), {TIMED_OUT}),
+    "memory": (Settings(parse_memory_mb=30), {OUT_OF_MEMORY, DIED}),
+}
+
+
+@needs_fixtures
+@pytest.mark.parametrize("limit", TIGHT_LIMITS)
+def test_a_reprocess_out_of_time_or_memory_keeps_the_rows_and_the_next_one_loads(
+        tmp_path: Path, limit: str) -> None:
+    """Issue 12, item 2: a loaded leaflet re-extracted under a limit it cannot meet kept none of
+    its rows. Now it keeps them all, its version too (so it is still stale), and the attempt is
+    in its history; the next reprocess, without the limit, replaces them as usual."""
+    settings, reasons = TIGHT_LIMITS[limit]
+    raw = tmp_path / "raw"
+    db = open_warehouse(tmp_path / "lps.db")
+    barnet = _store(raw, BARNET)
+    truth = load_golden(GOLDEN / "barnet.json")
+    doctored = truth.model_copy(update={"performance": truth.performance[:-1]})
+    load_extraction(db, barnet, "old/barnet.pdf", doctored, "0.9.0", 1)
+    before = _warehouse_rows(db)
+
+    [failed] = list(reprocess_all(db, raw, EXTRACTOR_VERSION, settings))
+
+    assert (failed.status, failed.rows_changed) == ("failed", 0)
+    assert failed.reason in reasons
+    assert _warehouse_rows(db) == before  # not one row lost, nor the version
+    [attempt] = list(db.table("extraction_history").rows)
+    assert (attempt["status"], attempt["reason"], attempt["previous_version"],
+            attempt["extractor_version"], attempt["rows_changed"],
+            attempt["figures_changed"]) == ("failed", failed.reason, "0.9.0", EXTRACTOR_VERSION,
+                                            0, 0)
+    assert json.loads(attempt["rows_before"]) == json.loads(attempt["rows_after"])
+    assert json.loads(attempt["rows_after"])["performance"] == len(truth.performance) - 1
+
+    [retried] = list(reprocess_all(db, raw, EXTRACTOR_VERSION, Settings()))
+
+    assert (retried.status, retried.rows_changed, retried.reason) == ("loaded", 1, None)
+    assert db.table("performance").count_where("document_id = ?", [barnet]) == len(
+        truth.performance)
+    assert db.table("documents").get(barnet)["extractor_version"] == EXTRACTOR_VERSION
+    assert [row["status"] for row in db.table("extraction_history").rows] == ["failed", "loaded"]
+    assert list(reprocess_all(db, raw, EXTRACTOR_VERSION, Settings())) == []  # done
+
+
+@needs_fixtures
+def test_a_quarantine_for_time_by_this_version_is_tried_again(tmp_path: Path) -> None:
+    """A leaflet an ingest quarantined because it ran out of time (a busy machine) is due
+    again, with this very extractor; one quarantined for its content is not."""
+    raw = tmp_path / "raw"
+    db = open_warehouse(tmp_path / "lps.db")
+    camden, barnet = _store(raw, CAMDEN), _store(raw, BARNET)
+    record_quarantine(db, camden, "camden.pdf", TIMED_OUT, EXTRACTOR_VERSION, 1)
+    record_quarantine(db, barnet, "barnet.pdf", "unknown template: nothing matched",
+                      EXTRACTOR_VERSION, 1)
+
+    outcomes = list(reprocess_all(db, raw, EXTRACTOR_VERSION, Settings()))
+
+    assert [(o.document_id, o.status) for o in outcomes] == [(camden, "loaded")]
+    assert db.table("documents").get(barnet)["reason"] == "unknown template: nothing matched"
