@@ -7,8 +7,9 @@ structure had to be guessed, with a reason that says which:
 
 - a cross-reference table pdfminer could only rebuild by scanning ("repair"): objects may come
   from a stale revision of the file, so no figure read from it can be trusted;
-- more pages than a leaflet could have (`LPS_MAX_PAGES`, default `MAX_PAGES`), judged from the
-  page tree's declared count and then by walking at most that many pages;
+- more pages than a leaflet could have (`max_pages`, default `MAX_PAGES`; the pipeline passes
+  its `LPS_MAX_PAGES` setting), judged from the page tree's declared count and then by walking at
+  most that many pages;
 - a compressed stream that decodes past `MAX_CONTENT_BYTES` (a compression bomb), measured
   through its whole filter chain (`[/ASCII85Decode /FlateDecode]`, LZW, run-length, ...) by
   `extractors.filters`, which decodes at most that many bytes a stage, or that does not decode
@@ -21,7 +22,6 @@ every limit is validated once, with the others, by `pipeline.settings`.
 from __future__ import annotations
 
 import itertools
-import os
 from typing import Any
 
 from pdfminer.pdfdocument import PDFXRefFallback
@@ -32,7 +32,7 @@ from pdfminer.psparser import LIT
 from extractors.errors import UnreadableDocument
 from extractors.filters import TOO_LARGE, decoding_problem
 
-__all__ = ["MAX_CONTENT_BYTES", "MAX_PAGES", "check_structure", "max_pages"]
+__all__ = ["MAX_CONTENT_BYTES", "MAX_PAGES", "check_structure"]
 
 #: A leaflet has four or five pages; anything far longer is not one, and must not tie up a worker.
 MAX_PAGES = 40
@@ -41,12 +41,6 @@ MAX_PAGES = 40
 MAX_CONTENT_BYTES = 16 * 1024 * 1024
 
 _IMAGE = LIT("Image")
-
-
-def max_pages() -> int:
-    """The page cap in force: `LPS_MAX_PAGES` when set to a positive integer, else `MAX_PAGES`."""
-    value = os.environ.get("LPS_MAX_PAGES", "")
-    return int(value) if value.isdigit() and int(value) > 0 else MAX_PAGES
 
 
 def _too_many_pages(count: int, cap: int) -> UnreadableDocument:
@@ -123,10 +117,10 @@ def _check_every_stream(document: Any) -> None:
                     raise _refusal(problem, f"compressed stream {objid}")
 
 
-def check_structure(document: Any) -> None:
+def check_structure(document: Any, max_pages: int = MAX_PAGES) -> None:
     """Raise `UnreadableDocument` when a pdfminer `PDFDocument` fails a cheap check above."""
     _check_xref(document)
-    cap = max_pages()
+    cap = max_pages
     _check_declared_pages(document, cap)
     pages = list(itertools.islice(PDFPage.create_pages(document), cap + 1))
     if len(pages) > cap:

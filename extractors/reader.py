@@ -168,16 +168,17 @@ def _unopenable(error: Exception, data: bytes) -> UnreadableDocument:
 
 
 @contextmanager
-def open_pdf(data: bytes) -> Iterator[Any]:
+def open_pdf(data: bytes, max_pages: int = MAX_PAGES) -> Iterator[Any]:
     """Open `data` with pdfplumber after checking it is a whole, unencrypted PDF with text and
-    passes the cheap structural checks of `extractors.limits` (xref, pages, content size)."""
+    passes the cheap structural checks of `extractors.limits` (xref, at most `max_pages` pages,
+    content size)."""
     _check_bytes(data)
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except Exception as error:
         raise _unopenable(error, data) from error
     try:
-        check_structure(pdf.doc)
+        check_structure(pdf.doc, max_pages)
         if not pdf.pages:
             raise UnreadableDocument("PDF has no pages")
     except UnreadableDocument:

@@ -12,7 +12,7 @@ from types import ModuleType
 from extractors import mpa_2008, mpa_2009, mpa_2010, mpa_2011
 from extractors.errors import UnknownTemplate, UnreadableDocument
 from extractors.layout import Leaflet
-from extractors.reader import open_pdf
+from extractors.reader import MAX_PAGES, open_pdf
 from schemas.records import Extraction
 
 __all__ = [
@@ -66,9 +66,10 @@ def select_template(leaflet: Leaflet) -> ModuleType:
     raise UnknownTemplate(f"ambiguous template: {names} all recognise this document")
 
 
-def extract_document(data: bytes) -> Extraction:
-    """Validated records of one leaflet's bytes; raises ExtractionError with the reason."""
-    with open_pdf(data) as pdf:
+def extract_document(data: bytes, max_pages: int = MAX_PAGES) -> Extraction:
+    """Validated records of one leaflet's bytes; raises ExtractionError with the reason.
+    `max_pages`: the page cap (`extractors.limits`), the pipeline's `LPS_MAX_PAGES`."""
+    with open_pdf(data, max_pages) as pdf:
         leaflet = Leaflet(pdf)
         if not leaflet.has_text():
             raise UnreadableDocument(

@@ -45,7 +45,7 @@ def _cap_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
-def _serve(connection: Connection, memory_mb: int) -> None:
+def _serve(connection: Connection, memory_mb: int, max_pages: int) -> None:
     """The child: extract each document sent until the pipe closes."""
     from pipeline.parse import extraction_or_reason
 
@@ -56,7 +56,7 @@ def _serve(connection: Connection, memory_mb: int) -> None:
             data = connection.recv_bytes()
         except (EOFError, OSError):
             return
-        connection.send(extraction_or_reason(data))
+        connection.send(extraction_or_reason(data, max_pages))
 
 
 #: What a child sends once it is ready, so its start-up is not counted as parsing time.
@@ -113,7 +113,8 @@ class GuardedExtractor:
         parent: Connection
         parent, child = context.Pipe()
         process = context.Process(
-            target=_serve, args=(child, self.settings.parse_memory_mb), daemon=True
+            target=_serve, daemon=True,
+            args=(child, self.settings.parse_memory_mb, self.settings.max_pages),
         )
         process.start()
         child.close()

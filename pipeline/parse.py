@@ -13,6 +13,7 @@ from pdfplumber.utils.exceptions import PdfminerException
 from pydantic import ValidationError
 
 from extractors import ExtractionError, extract_document
+from extractors.limits import MAX_PAGES
 from pipeline.failures import OUT_OF_MEMORY
 from schemas import Extraction
 
@@ -43,10 +44,10 @@ def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
-def extraction_or_reason(data: bytes) -> Extraction | str:
+def extraction_or_reason(data: bytes, max_pages: int = MAX_PAGES) -> Extraction | str:
     """The document's records, or why it must be quarantined. Never raises for a bad file."""
     try:
-        return extract_document(data)
+        return extract_document(data, max_pages)
     except ExtractionError as error:
         # An extractor's verdict, unless memory ran out beneath it: zlib's "Unable to allocate
         # output buffer" under the guard's cap became "damaged PDF: it cannot be opened", a

@@ -15,9 +15,8 @@ silent fall back to the default.
 | `LPS_MAX_BATCH` | 20 | most documents one extract task takes |
 | `LPS_RAW` | `raw/` beside the warehouse | the raw store |
 
-The page cap is read by `extractors.limits` itself from the same variable (the extraction child
-inherits the environment); it is validated here with the others so that a bad value fails the
-command at once.
+The page cap reaches the extractor as an argument (`extract_document(data, max_pages)`, passed
+by the guard's child); no stage reads the environment itself.
 """
 
 from __future__ import annotations

@@ -114,12 +114,19 @@ def test_a_page_tree_that_hides_its_size_is_still_refused() -> None:
 
 
 def test_the_page_cap_follows_lps_max_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read once into the settings, passed to the guarded child as an argument: the child's
+    environment no longer matters."""
     monkeypatch.setenv("LPS_MAX_PAGES", "3")
-    reason = extraction_or_reason((PDFS / "2009-10" / "barnet.pdf").read_bytes())
+    settings = Settings.from_env()
+    monkeypatch.delenv("LPS_MAX_PAGES")
+    with GuardedExtractor(settings) as child:
+        reason = child.extract((PDFS / "2009-10" / "barnet.pdf").read_bytes())
     assert reason == (
         "too many pages for a leaflet (4; at most 3): not a Local Policing Summary "
         "(or a PDF bomb); not parsed"
     )
+    assert isinstance(extraction_or_reason((PDFS / "2009-10" / "barnet.pdf").read_bytes()),
+                      Extraction)  # the default cap of 40
 
 
 @pytest.mark.parametrize(("filters", "encode"), [
@@ -178,7 +185,7 @@ def test_an_exhausted_parser_anywhere_gets_a_plain_reason(
 ) -> None:
     """Wherever pdfminer runs out of stack or memory (wrapped by pdfplumber or not), the reason
     says so rather than 'unexpected PdfminerException'."""
-    def exhausted(data: bytes) -> None:
+    def exhausted(data: bytes, max_pages: int) -> None:
         raise error
 
     monkeypatch.setattr("pipeline.parse.extract_document", exhausted)

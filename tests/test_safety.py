@@ -261,6 +261,23 @@ REVIEWED = {
     ("warehouse.migrations", "_run_frozen", "statement"):
         "a statement of warehouse/frozen/*.sql, shipped with the package and pinned by hash in "
         "tests/test_migrations.py",
+    ("warehouse.conflicts", "figure_differences", "table"):
+        "iterates FIGURE_TABLES, a constant of warehouse.tables, bracket-quoted",
+    ("warehouse.digests", "stored_rows", "table"):
+        "iterates CHILD_TABLES, a constant of warehouse.tables, bracket-quoted",
+    ("warehouse.digests", "stored_rows", "columns"):
+        "DOCUMENT_COLUMNS, a constant of warehouse.digests, bracket-quoted",
+    **{("warehouse.verify", "_unmatched_sections", name): why for name, why in {
+        "_EXPECTED": "a constant name of a temporary table",
+        "_EXPECTED_VOCAB": "a constant name of a temporary table",
+        "_INDEXED_VOCAB": "a constant name of a temporary table",
+        "name": "iterates those three constant names",
+        "table": "the full-text table's name, the constant 'sections_fts' of its caller",
+        "quoted": "the columns of that table from SQLite's own schema, double-quoted with "
+                  "quotes doubled",
+        "tokenize": "the tokenize clause of that table's own CREATE statement, a quoted SQL "
+                    "string matched whole; the connection can write only its temp schema",
+    }.items()},
     ("warehouse.migrations", "_run_frozen", "view"):
         "a view name taken from one of those frozen statements, bracket-quoted",
 }

@@ -210,7 +210,8 @@ def _unmatched_sections(db: Database, table: str) -> list[int]:
     created = db.execute("select sql from sqlite_master where name = ?", [table]).fetchone()[0]
     match = _TOKENIZE.search(created)
     tokenize = f", tokenize={match.group(1)}" if match else ""
-    quoted = ", ".join(f'"{column.name}"' for column in db.table(table).columns)
+    quoted = ", ".join('"{}"'.format(column.name.replace('"', '""'))
+                       for column in db.table(table).columns)
     try:
         db.execute(f"create virtual table temp.{_EXPECTED} using fts5({quoted}, "
                    f"content=''{tokenize})")
