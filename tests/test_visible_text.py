@@ -76,6 +76,15 @@ def _one_in_render_mode_3(canvas: Canvas) -> None:
     canvas.drawText(text)
 
 
+def _one_in_render_mode_7(canvas: Canvas) -> None:
+    canvas.saveState()  # mode 7 adds the glyph to the clip: restore it before the figure
+    text = canvas.beginText(ONE_X, Y)
+    text.setTextRenderMode(7)
+    text.textOut("1")
+    canvas.drawText(text)
+    canvas.restoreState()
+
+
 def _one_white_on_white(canvas: Canvas) -> None:
     canvas.setFillColorRGB(1, 1, 1)
     canvas.drawString(ONE_X, Y, "1")
@@ -103,6 +112,7 @@ def _one_too_small(canvas: Canvas) -> None:
 
 HIDDEN_ONE: list[tuple[Draw, str]] = [
     (_one_in_render_mode_3, "invisible (render mode 3)"),
+    (_one_in_render_mode_7, "invisible (render mode 7)"),
     (_one_white_on_white, "white on white"),
     (_one_outside_the_clip, "outside the clip path"),
     (_one_covered_later, "covered by a shape drawn later"),
