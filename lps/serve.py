@@ -29,7 +29,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
-import os
 import socket
 import sqlite3
 from contextlib import closing
@@ -75,28 +74,18 @@ def check_warehouse(path: Path) -> bool:
         raise ServeError(f"no warehouse at {path}: run `lps ingest` first, or pass --db")
     if not path.is_file():
         raise ServeError(f"cannot serve {path}: it is not a file")
+    from warehouse.connection import WarehouseUnavailable, connect_read_only
     from warehouse.m005_research import VIEWS as RESEARCH_VIEWS
     from warehouse.views import VIEWS
 
-    follows_changes = True
     try:
-        names = _schema_names(path, "mode=ro")
-    except sqlite3.OperationalError as error:
-        if os.access(path.parent, os.W_OK | os.X_OK):
-            raise ServeError(f"cannot serve {path}: {error}") from error
-        wal = path.with_name(path.name + "-wal")
-        if wal.exists() and wal.stat().st_size > 0:
-            raise ServeError(
-                f"cannot serve {path} read-only: {wal} holds changes not yet written to "
-                f"{path.name}, and SQLite cannot read them without writing {path.name}-shm in "
-                f"{path.parent}, which is not writable. Serve it from a folder you can write to, "
-                "or once an ingest has run on it to the end."
-            ) from error
-        follows_changes = False
-        try:
-            names = _schema_names(path, "immutable=1")
-        except sqlite3.OperationalError as again:
-            raise ServeError(f"cannot serve {path}: {again}") from again
+        connection, follows_changes = connect_read_only(path)
+    except WarehouseUnavailable as error:
+        raise ServeError(f"cannot serve: {error}") from error
+    except sqlite3.DatabaseError as error:
+        raise ServeError(f"cannot serve {path}: {error}") from error
+    with closing(connection):
+        names = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
     if "documents" not in names:
         raise ServeError(f"{path} is not a policing-summaries warehouse: it has no documents table")
     missing = [name for name in {**VIEWS, **RESEARCH_VIEWS} if name not in names]
@@ -107,18 +96,6 @@ def check_warehouse(path: Path) -> bool:
             "run `lps ingest` on it once to bring it up to date"
         )
     return follows_changes
-
-
-def _schema_names(path: Path, mode: str) -> set[str]:
-    """The names in the schema of `path`, opened with the URI parameter `mode` (`mode=ro`
-    raises `sqlite3.OperationalError` when the file cannot be opened that way)."""
-    try:
-        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)) as conn:
-            return {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
-    except sqlite3.OperationalError:
-        raise
-    except sqlite3.DatabaseError as error:
-        raise ServeError(f"cannot serve {path}: {error}") from error
 
 
 def load_metadata(config_dir: Path = CONFIG_DIR) -> dict[str, Any]:

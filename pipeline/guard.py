@@ -12,7 +12,12 @@ MemoryError ("ran out of memory ...") instead of starving the machine. A child r
 before its first document, so its start-up is never counted against a document's time.
 
 Those three reasons (out of time, out of memory, the child died) say that the parse hit a limit
-of this run and this machine, not what is wrong with the file (`pipeline.failures`).
+of this run and this machine, not what is wrong with the file (`pipeline.failures`). Running out
+of memory does not always surface as a MemoryError: a C library may turn a failed allocation
+into an error of its own ("damaged", "cannot parse"), which would read as a verdict on a good
+file and, on re-extraction, cost its loaded rows. So a verdict reached by a child whose address
+space came within `_CAP_MARGIN_MB` of the cap is reported as out of memory instead
+(`_at_the_memory_cap`): near the cap no verdict can be trusted.
 
 Children come from a `forkserver` that has imported the extractors once per process, so starting
 one costs milliseconds and never forks the (threaded) Prefect process itself. The limits are
@@ -28,7 +33,7 @@ import signal
 from multiprocessing.connection import Connection
 from typing import Any
 
-from pipeline.failures import DIED, TIMED_OUT
+from pipeline.failures import DIED, OUT_OF_MEMORY, TIMED_OUT, is_resource_failure
 from pipeline.settings import Settings
 from schemas import Extraction
 
@@ -45,6 +50,36 @@ def _cap_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
 
 
+#: How close to the memory cap a child's address space may have come for its verdict to count.
+_CAP_MARGIN_MB = 16
+
+
+def _peak_address_space_mb() -> float | None:
+    """This process's peak address space (`VmPeak`), where the kernel says (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _at_the_memory_cap(memory_mb: int) -> bool:
+    """Whether this process's address space came within `_CAP_MARGIN_MB` of `memory_mb`."""
+    peak = _peak_address_space_mb()
+    return memory_mb > 0 and peak is not None and peak >= memory_mb - _CAP_MARGIN_MB
+
+
+def _trusted(result: Extraction | str, memory_mb: int) -> Extraction | str:
+    """`result`, unless it is a verdict on the file reached at the memory cap: out of memory."""
+    if isinstance(result, str) and not is_resource_failure(result) and _at_the_memory_cap(
+            memory_mb):
+        return OUT_OF_MEMORY
+    return result
+
+
 def _serve(connection: Connection, memory_mb: int, max_pages: int) -> None:
     """The child: extract each document sent until the pipe closes."""
     from pipeline.parse import extraction_or_reason
@@ -56,7 +91,7 @@ def _serve(connection: Connection, memory_mb: int, max_pages: int) -> None:
             data = connection.recv_bytes()
         except (EOFError, OSError):
             return
-        connection.send(extraction_or_reason(data, max_pages))
+        connection.send(_trusted(extraction_or_reason(data, max_pages), memory_mb))
 
 
 #: What a child sends once it is ready, so its start-up is not counted as parsing time.

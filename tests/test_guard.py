@@ -26,7 +26,7 @@ from test_cli import ALARMING
 from test_hostile_inputs import REASONS
 
 from fixtures.generator import hostile
-from pipeline.guard import GuardedExtractor
+from pipeline.guard import GuardedExtractor, _peak_address_space_mb, _trusted
 from pipeline.parse import OUT_OF_MEMORY
 from pipeline.settings import BadSetting, Settings
 from schemas import Extraction
@@ -154,3 +154,20 @@ def test_ingest_of_every_hostile_input_loads_the_good_and_quarantines_each_bad(
     for name, reason in REASONS.items():
         assert quarantined[name] == reason
     assert all(reason for reason in quarantined.values())
+
+
+def test_a_verdict_reached_at_the_memory_cap_is_not_trusted() -> None:
+    """A failed allocation that a C library reports as its own error ("damaged PDF ...") must
+    not read as a verdict on the file: near the cap it is out of memory (and so retried, and a
+    loaded document keeps its rows). Far from the cap the verdict stands. Judged from this
+    process's real peak address space."""
+    peak = _peak_address_space_mb()
+    assert peak is not None and peak > 0
+    verdict = "damaged PDF: pdfminer cannot parse it (Unable to allocate output buffer)"
+    assert _trusted(verdict, int(peak) + 1) == OUT_OF_MEMORY
+    assert _trusted(verdict, int(peak) + 64) == verdict
+    assert _trusted(verdict, 0) == verdict  # no cap
+    timed_out = "took longer than 1 s to parse: stopped"
+    assert _trusted(timed_out, int(peak) + 1) == timed_out  # already a limit of the run
+    golden = load_golden(manifest()[0].golden)
+    assert _trusted(golden, int(peak) + 1) is golden  # records are records

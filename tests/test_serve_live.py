@@ -290,8 +290,9 @@ def test_a_folder_it_cannot_write_with_changes_in_the_wal_is_refused(tmp_path: P
     writer.close()
     assert (result.returncode, result.stdout) == (1, "")
     assert result.stderr == (
-        f"Error: cannot serve {warehouse} read-only: {warehouse}-wal holds changes not yet "
-        f"written to lps.db, and SQLite cannot read them without writing lps.db-shm in {folder}, "
-        "which is not writable. Serve it from a folder you can write to, or once an ingest has "
-        "run on it to the end.\n"
+        f"Error: cannot serve: cannot read warehouse {warehouse} read-only: its write-ahead log "
+        f"lps.db-wal holds changes not yet in the file, and this user may not create lps.db-shm "
+        f"in {folder}, which SQLite needs to read them; ask someone who can write there to run "
+        f"`sqlite3 {warehouse} 'PRAGMA wal_checkpoint(TRUNCATE)'`, or copy lps.db and lps.db-wal "
+        "to a folder you can write\n"
     )

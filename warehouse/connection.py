@@ -24,6 +24,7 @@ __all__ = [
     "WarehouseMissing",
     "WarehouseUnavailable",
     "check_writable",
+    "connect_read_only",
     "open_warehouse",
     "write_transaction",
 ]
@@ -76,7 +77,7 @@ def open_warehouse(
     With `writable` (the default) a write lock is taken and released at once, so a read-only
     file or folder fails here, with the path in the message, rather than mid-run. Without
     it the file is opened read-only (`mode=ro`: never created, never migrated, never written),
-    also where this user may not write (see `_connect_read_only`).
+    also where this user may not write (see `connect_read_only`).
     Raises `WarehouseUnavailable` (`WarehouseMissing` when there is no such file and it may
     not be created).
     """
@@ -88,7 +89,7 @@ def open_warehouse(
     elif path.is_dir():
         raise WarehouseUnavailable(f"cannot open warehouse {path}: it is a folder")
     try:
-        db = Database(path) if writable else Database(_connect_read_only(path))
+        db = Database(path) if writable else Database(connect_read_only(path)[0])
     except sqlite3.Error as error:
         raise WarehouseUnavailable(f"cannot open warehouse {path}: {error}") from error
     try:
@@ -121,7 +122,7 @@ def _checked(connection: sqlite3.Connection) -> sqlite3.Connection:
     return connection
 
 
-def _connect_read_only(path: Path) -> sqlite3.Connection:
+def connect_read_only(path: Path) -> tuple[sqlite3.Connection, bool]:
     """A connection that cannot write the warehouse (`mode=ro`), also on a copy the user may
     not write at all.
 
@@ -131,13 +132,15 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
     writable and the write-ahead log holds nothing (a warehouse at rest: every ingest
     checkpoints), the file alone is the whole database, so it is opened `immutable`. When the
     log does hold changes, reading the file alone would miss them: say so, and how to fix it.
-    Raises `WarehouseUnavailable` naming the permission that is missing.
+    Returns the connection and whether it follows changes other processes make (False when
+    opened immutable). Raises `WarehouseUnavailable` naming the permission that is missing,
+    `sqlite3.DatabaseError` when the file is no SQLite database.
     """
     if not os.access(path, os.R_OK):
         raise WarehouseUnavailable(f"cannot read warehouse {path}: permission denied (this "
                                    "user may not read the file)")
     try:
-        return _checked(sqlite3.connect(_uri(path, mode="ro"), uri=True))
+        return _checked(sqlite3.connect(_uri(path, mode="ro"), uri=True)), True
     except sqlite3.OperationalError as error:
         folder = path.resolve().parent
         if os.access(folder, os.W_OK):
@@ -150,7 +153,7 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
                 f"{folder}, which SQLite needs to read them; ask someone who can write there to "
                 f"run `sqlite3 {path} 'PRAGMA wal_checkpoint(TRUNCATE)'`, or copy {path.name} "
                 f"and {log.name} to a folder you can write") from error
-        return _checked(sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True))
+        return _checked(sqlite3.connect(_uri(path, mode="ro", immutable="1"), uri=True)), False
 
 
 @contextmanager
