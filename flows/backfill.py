@@ -31,9 +31,10 @@ __all__ = ["backfill_flow", "copy", "fetch", "finish", "plan", "record", "to_ing
 
 
 @task(cache_policy=NO_CACHE)
-def plan(items: list[ManifestItem], db_path: str, raw_dir: str, max_bytes: int) -> BackfillPlan:
+def plan(items: list[ManifestItem], db_path: str, raw_dir: str, policy: FetchPolicy
+         ) -> BackfillPlan:
     """What to download, what to copy, and what the store and the warehouse know already."""
-    return plan_backfill(items, db_path, raw_dir, max_bytes)
+    return plan_backfill(items, db_path, raw_dir, policy.max_bytes, policy.retry_refused)
 
 
 @task(cache_policy=NO_CACHE)
@@ -77,7 +78,7 @@ def backfill_flow(items: list[ManifestItem], db_path: str, raw_dir: str,
     logger, settings = get_run_logger(), settings or Settings.from_env()
     prepare_warehouse(db_path)
     policy = policy or FetchPolicy(max_bytes=settings.max_bytes)
-    made = plan_made or plan(items, db_path, raw_dir, policy.max_bytes)
+    made = plan_made or plan(items, db_path, raw_dir, policy)
     logger.info("%d items: %d URLs to fetch, %d local files to copy, %d in the store before",
                 len(items), len(made.urls), len(made.paths), len(made.known))
     fetched = fetch(made.urls, raw_dir, policy)

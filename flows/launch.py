@@ -66,7 +66,7 @@ def backfill(items: list[ManifestItem], db_path: str, raw_dir: str, policy: Fetc
     )
 
     with phase("plan (what to fetch, copy and extract)"):
-        made = plan_backfill(items, db_path, raw_dir, policy.max_bytes)
+        made = plan_backfill(items, db_path, raw_dir, policy.max_bytes, policy.retry_refused)
     check_writable(db_path)
     if made.acquires_nothing and not stored_plan(acquired(made, [], []), raw_dir,
                                                  db_path).candidates:

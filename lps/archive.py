@@ -53,14 +53,17 @@ _RAW = click.option(
               type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Another folder `path` items may be read from (repeatable) [default: only "
               "the manifest's folder].")
+@click.option("--retry-refused", is_flag=True,
+              help="Ask again the URLs an earlier run refused for good (404, not a PDF, a "
+              "refused redirect...), e.g. once the archive has fixed them.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Extraction processes [default: one per CPU].")
 @_VERBOSE
 def backfill(manifest: Path | None, url_template: str | None, periods: str | None,
              boroughs: str | None, db_path: Path, raw_dir: Path | None, timeout: float,
              deadline: float, retries: int, concurrency: int, rate: float,
-             max_mb: float | None, allow_roots: tuple[Path, ...], workers: int | None,
-             verbose: bool) -> None:
+             max_mb: float | None, allow_roots: tuple[Path, ...], retry_refused: bool,
+             workers: int | None, verbose: bool) -> None:
     """Download leaflets into the raw store and ingest them (resumable).
 
     MANIFEST is a CSV file with a header row, or a JSON list of objects, each item giving
@@ -87,7 +90,8 @@ def backfill(manifest: Path | None, url_template: str | None, periods: str | Non
     retried, with backoff. Every failure (404, 5xx after retries, not a PDF, too large, a
     corrupt compressed body, a refused redirect or a redirect loop) is recorded per URL in the
     `fetches` table with its reason, and the run carries on. Run it again to resume: a URL
-    fetched, or refused for good, before is not asked again; a transient failure is. The
+    fetched, or refused for good, before is not asked again (--retry-refused asks those refused
+    again); a transient failure is. The
     report ends with each failure, each document that is not the area or period its item
     expected, and each one quarantined, then the wall time from start to exit (-v breaks it
     down). A run with nothing to fetch, copy or extract starts no Prefect at all.
@@ -132,7 +136,8 @@ def backfill(manifest: Path | None, url_template: str | None, periods: str | Non
                                         boroughs.split(",") if boroughs else None)
         max_bytes = int(max_mb * 1_000_000) if max_mb is not None else settings.max_bytes
         policy = FetchPolicy(timeout=timeout, deadline=deadline, retries=retries,
-                             concurrency=concurrency, rate=rate, max_bytes=max_bytes)
+                             concurrency=concurrency, rate=rate, max_bytes=max_bytes,
+                             retry_refused=retry_refused)
         raw = raw_dir or settings.raw_dir(db_path)
         summary = run(items, str(db_path), str(raw), policy, settings, workers=workers)
     seconds = _report_time(verbose)

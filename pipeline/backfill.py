@@ -116,11 +116,12 @@ def _previous_fetches(db_path: str | Path) -> dict[str, dict[str, Any]]:
 
 
 def _to_fetch(items: Sequence[ManifestItem], previous: dict[str, dict[str, Any]],
-              raw_dir: Path) -> tuple[list[str], dict[str, str]]:
+              raw_dir: Path, retry_refused: bool) -> tuple[list[str], dict[str, str]]:
     """URLs to download now (each once), and the document id of each already fetched.
 
     Not fetched again: a URL whose bytes are in the store (by the `fetches` table, or by the
-    store's own sidecars when an earlier run stopped before recording), or one refused for good.
+    store's own sidecars when an earlier run stopped before recording), or one refused for good
+    (unless `retry_refused`: the archive may have fixed it since).
     """
     todo: dict[str, None] = {}
     known: dict[str, str] = {}
@@ -131,7 +132,7 @@ def _to_fetch(items: Sequence[ManifestItem], previous: dict[str, dict[str, Any]]
         row = previous.get(item.url)
         if row and row["status"] == "fetched" and raw_path(raw_dir, row["document_id"]).exists():
             known[item.url] = row["document_id"]
-        elif row and row["status"] == "failed" and not row["transient"]:
+        elif row and row["status"] == "failed" and not row["transient"] and not retry_refused:
             continue
         elif item.url in stored:
             known[item.url] = stored[item.url]
@@ -141,15 +142,16 @@ def _to_fetch(items: Sequence[ManifestItem], previous: dict[str, dict[str, Any]]
 
 
 def plan_backfill(items: Sequence[ManifestItem], db_path: str | Path, raw_dir: str | Path,
-                  max_bytes: int | None = None) -> BackfillPlan:
+                  max_bytes: int | None = None, retry_refused: bool = False) -> BackfillPlan:
     """What a backfill of `items` must do, from the warehouse (read-only) and the raw store.
 
     Each local path is checked and hashed here (`pipeline.local_items`), under `max_bytes`
-    (default: `LPS_MAX_BYTES`): one refused is planned as a failure with its reason."""
+    (default: `LPS_MAX_BYTES`): one refused is planned as a failure with its reason. A URL an
+    earlier run refused for good is listed as refused, or with `retry_refused` asked again."""
     raw = Path(raw_dir)
     cap = max_bytes if max_bytes is not None else Settings.from_env().max_bytes
     previous = _previous_fetches(db_path)
-    urls, known = _to_fetch(items, previous, raw)
+    urls, known = _to_fetch(items, previous, raw, retry_refused)
     paths: dict[str, Candidate | Unreadable] = {}
     stored_paths: dict[str, str] = {}
     for item in items:
@@ -164,7 +166,8 @@ def plan_backfill(items: Sequence[ManifestItem], db_path: str | Path, raw_dir: s
                  for url, sha in known.items() if previous.get(url, {}).get("status") != "fetched"]
     wanted = {item.url for item in items if item.url}
     refused = [(row["url"], f"{row['reason']} (earlier run)") for row in previous.values()
-               if row["status"] == "failed" and not row["transient"] and row["url"] in wanted]
+               if row["status"] == "failed" and not row["transient"] and row["url"] in wanted
+               and not retry_refused]
     roots = {item.path: item.roots for item in items if item.path is not None}
     return BackfillPlan(list(items), str(raw), urls, list(paths.values()), stored_paths, known,
                         recovered, refused, roots, cap)

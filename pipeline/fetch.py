@@ -54,6 +54,7 @@ class FetchPolicy:
     backoff: float = 1.0  # seconds before the first retry; doubles each time
     concurrency: int = 4  # downloads at once
     rate: float = 2.0  # requests per second, at most
+    retry_refused: bool = False  # ask again the URLs an earlier run refused for good
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ serves the fixture after 0.1 s, so that requests overlap; `/busy/...` answers 42
 `/loop2/...`, which redirects back; `/to/...?TARGET` redirects to TARGET (any URL, percent-
 decoded: `data:`, `file://`, another port, credentials); `/gzip/...` says `Content-Encoding:
 gzip` over bytes that are not gzip; `/trickle/...` promises the fixture and sends it one byte
-every 0.1 s (at most 100 bytes, then hangs up).
+every 0.1 s (at most 100 bytes, then hangs up). `/mended/...` answers 404 until the test sets
+`server.mended`, then the fixture (an archive that fixed its link).
 
 The server counts requests per path (`requests`), notes when each began (`started`, monotonic
 seconds) and the most it was ever serving at once (`max_in_flight`): what a polite client
@@ -79,6 +80,11 @@ class _Handler(BaseHTTPRequestHandler):
                 self.end_headers()
             else:
                 self._send(200, data)
+        elif mode == "mended" and data:
+            if self.server.mended:
+                self._send(200, data)
+            else:
+                self._send(404, b"not found", "text/plain")
         elif mode == "down":
             self._send(503, b"down", "text/plain")
         elif mode == "slow":
@@ -138,6 +144,7 @@ class _Server(ThreadingHTTPServer):
         self.started: list[float] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.mended = False
         self.lock = threading.Lock()
 
     def handle_error(self, request: object, client_address: object) -> None:

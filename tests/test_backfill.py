@@ -403,3 +403,35 @@ def test_every_quarantined_document_is_counted_expected_or_not(tmp_path: Path) -
     with open_warehouse(tmp_path / "db", writable=False) as db:
         assert sorted((row["source"], row["status"]) for row in db.table("documents").rows) == [
             ("leaflets/camden.pdf", "loaded"), ("leaflets/notes.pdf", "quarantined")]
+
+
+def test_retry_refused_asks_again_what_an_earlier_run_refused_for_good(tmp_path: Path) -> None:
+    """A 404 is refused for good and not asked again; once the archive has mended its link,
+    `--retry-refused` asks again, and the leaflet is fetched and loaded."""
+    db, raw = tmp_path / "lps.db", tmp_path / "raw"
+    options = ["--db", str(db), "--raw", str(raw), "--retries", "0", "--rate", "1000",
+               "--workers", "1"]
+    runner = CliRunner()
+    with leaflet_server() as server:
+        url = f"{server.base}/mended/2009-10/barnet.pdf"
+        manifest = tmp_path / "manifest.csv"
+        manifest.write_text(f"url,area,period\n{url},Barnet,2009/10\n")
+        first = runner.invoke(main, ["backfill", str(manifest), *options])
+        server.mended = True
+        again = runner.invoke(main, ["backfill", str(manifest), *options])
+        asked_before_retry = server.requests.total()
+        retried = runner.invoke(main, ["backfill", str(manifest), *options, "--retry-refused"])
+        asked = server.requests.total()
+
+    assert (first.exit_code, again.exit_code, retried.exit_code) == (0, 0, 0), retried.output
+    assert f"  failed: {url}: HTTP 404 Not Found\n" in first.output
+    assert f"  failed: {url}: HTTP 404 Not Found (earlier run)\n" in again.output
+    assert (asked_before_retry, asked) == (1, 2)  # not asked again until --retry-refused
+    assert retried.output.splitlines()[0] == (
+        "1 items: 1 downloaded, 0 fetched before, 0 copied from disk, 0 failed")
+    with open_warehouse(db, writable=False) as opened:
+        [row] = list(opened.table("fetches").rows)
+        [document] = list(opened.table("documents").rows)
+    assert (row["status"], row["reason"]) == ("fetched", None)
+    assert (document["area"], document["period"], document["status"]) == (
+        "Barnet", "2009/10", "loaded")
