@@ -30,6 +30,7 @@ from pathlib import Path
 from extractors import EXTRACTOR_VERSION, ExtractionError, extract_document
 from schemas import DocumentInfo, Extraction, Measure, PerformanceResult, Priority, Section
 from warehouse import load_extraction, open_warehouse, record_quarantine
+from warehouse.digests import seal_document
 
 __all__ = [
     "DOCUMENT_IDS",
@@ -146,6 +147,7 @@ def build_sample_warehouse(path: Path) -> Path:
             DOCUMENT_IDS["hackney-2010"],
             {"area": "Hackney", "area_code": "E09000012", "period": "2010/11"},
         )
+        seal_document(db, DOCUMENT_IDS["hackney-2010"], WHEN)  # as if loaded so: verify is ok
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         db.close()
