@@ -142,12 +142,12 @@ def _copy_one(reading: Candidate, raw: Path, roots: Sequence[str], max_bytes: in
         return FetchResult(reading.source, reason=_CHANGED, transient=True)
     try:
         part, sha, size = write_part(raw, local_chunks(reading.source, roots, max_bytes))
+        if sha != reading.document_id:
+            os.unlink(part)
+            return FetchResult(reading.source, reason=_CHANGED, transient=True)
+        store_file(raw, part, sha, reading.source)  # refuses a store with a planted symlink
     except UnsafeInput as error:
         return FetchResult(reading.source, reason=str(error))
-    if sha != reading.document_id:
-        os.unlink(part)
-        return FetchResult(reading.source, reason=_CHANGED, transient=True)
-    store_file(raw, part, sha, reading.source)
     return FetchResult(reading.source, sha, size)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 import threading
 from collections.abc import Iterable
@@ -23,7 +22,6 @@ from warehouse import utc_now
 __all__ = [
     "has_origin",
     "raw_path",
-    "store_copy",
     "store_file",
     "stored_origins",
     "write_part",
@@ -52,8 +50,14 @@ def _note_origin(raw_dir: Path, sha256: str, origin: str, size: int) -> None:
 
 
 def store_file(raw_dir: Path, part: Path, sha256: str, origin: str) -> Path:
-    """Move a downloaded temporary file to its content address and note where it came from."""
-    target = raw_path(raw_dir, sha256)
+    """Move a temporary file of `write_part` to its content address and note where it came
+    from. The part is this function's from here: when the address is refused (`UnsafeInput`:
+    a symlink planted in the store), it is deleted before the error goes on."""
+    try:
+        target = raw_path(raw_dir, sha256)
+    except ValueError:
+        part.unlink(missing_ok=True)
+        raise
     size = part.stat().st_size
     if target.exists():
         part.unlink()  # same bytes: one file, one more origin
@@ -81,31 +85,20 @@ def write_part(raw_dir: Path, chunks: Iterable[bytes]) -> tuple[Path, str, int]:
 
 
 def has_origin(raw_dir: Path, sha256: str, origin: str) -> bool:
-    """Whether the store holds these bytes and already lists `origin` among their sources."""
+    """Whether the store holds these bytes and already lists `origin` among their sources (not
+    at an address it refuses, such as a planted symlink: storing there says why)."""
     sidecar = raw_dir / f"{sha256}.json"
-    if not raw_path(raw_dir, sha256).is_file() or not sidecar.is_file():
+    try:
+        stored = raw_path(raw_dir, sha256).is_file()
+    except ValueError:
+        return False
+    if not stored or not sidecar.is_file():
         return False
     try:
         data = json.loads(sidecar.read_text(encoding="utf-8"))
         return any(str(o["source"]) == origin for o in data["origins"])
     except (OSError, ValueError, KeyError, TypeError):
         return False  # unreadable sidecar: copying again rewrites it
-
-
-def store_copy(raw_dir: Path, source: Path, sha256: str) -> Path:
-    """Copy a local file into the store (a manifest item given by path).
-
-    Idempotent: when the store holds these bytes from this very path already, nothing is copied
-    and no origin is added, so re-running a manifest of local files leaves the store as it was.
-    """
-    target = raw_path(raw_dir, sha256)
-    if has_origin(raw_dir, sha256, str(source)):
-        return target
-    raw_dir.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=raw_dir, suffix=".part")
-    os.close(handle)
-    shutil.copyfile(source, name)
-    return store_file(raw_dir, Path(name), sha256, str(source))
 
 
 def stored_origins(raw_dir: Path) -> dict[str, str]:

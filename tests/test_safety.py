@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 from sample_warehouse import build_sample_warehouse
 
 from lps.serve import DATABASE_NAME, _is_loopback, build_datasette
-from pipeline.rawstore import raw_path, store_copy
+from pipeline.local_items import copy_local_items, read_local_item
+from pipeline.rawstore import raw_path, store_file, write_part
 from pipeline.safety import UnsafeInput, capped_chunks, check_redirect, check_url, safe_raw_path
 
 # --- URLs ---------------------------------------------------------------------------------------
@@ -168,6 +169,8 @@ def test_the_raw_store_refuses_names_that_are_not_content_addresses(tmp_path: Pa
 
 
 def test_the_raw_store_will_not_write_through_a_planted_symlink(tmp_path: Path) -> None:
+    """A manifest's local file copied into a store whose content address is a symlink planted
+    to lead out: refused and recorded for that item, nothing written outside, no part left."""
     store, outside = tmp_path / "raw", tmp_path / "outside"
     store.mkdir()
     outside.mkdir()
@@ -175,18 +178,25 @@ def test_the_raw_store_will_not_write_through_a_planted_symlink(tmp_path: Path) 
     source.write_bytes(b"%PDF-1.4 leaflet")
     sha = hashlib.sha256(source.read_bytes()).hexdigest()
     (store / f"{sha}.pdf").symlink_to(outside / "stolen.pdf")
-    with pytest.raises(UnsafeInput, match="is a symlink"):
-        store_copy(store, source, sha)
+    reading = read_local_item(str(source), [str(tmp_path)], 1_000_000)
+    [result] = copy_local_items([reading], store, {str(source): [str(tmp_path)]}, 1_000_000)
+    assert (result.document_id, result.transient) == (None, False)
+    assert result.reason == (f"refusing raw file name '{sha}.pdf': {store.resolve() / sha}.pdf "
+                             "is a symlink")
     assert list(outside.iterdir()) == []
+    assert sorted(p.name for p in store.iterdir()) == [f"{sha}.pdf"]  # only the planted link
 
 
 def test_the_raw_store_copies_to_the_content_address(tmp_path: Path) -> None:
     source = tmp_path / "barnet.pdf"
     source.write_bytes(b"%PDF-1.4 leaflet")
     sha = hashlib.sha256(source.read_bytes()).hexdigest()
-    stored = store_copy(tmp_path / "raw", source, sha)
+    part, digest, size = write_part(tmp_path / "raw", [source.read_bytes()])
+    stored = store_file(tmp_path / "raw", part, digest, str(source))
+    assert (digest, size) == (sha, len(source.read_bytes()))
     assert stored == (tmp_path / "raw").resolve() / f"{sha}.pdf"
     assert stored.read_bytes() == source.read_bytes()
+    assert not part.exists()
 
 
 # --- sizes --------------------------------------------------------------------------------------
