@@ -8,7 +8,7 @@ loaded: a wrong number in the warehouse is worse than a missing one.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
@@ -18,6 +18,7 @@ from schemas.measures import Measure
 __all__ = [
     "DocumentInfo",
     "Extraction",
+    "FigureCell",
     "ForceResult",
     "PerformanceResult",
     "Period",
@@ -231,8 +232,46 @@ class ReviewItem(_Record):
     page: Page | None = None
 
 
+#: How a figure was read: from the PDF's text layer (confirmed by the rendered page where a
+#: renderer was run), by the project's own OCR of the page image, or by OCR that agreed with an
+#: OCR layer the PDF already carried.
+ReadBy = Literal["text layer", "ocr", "ocr checked against layer"]
+
+#: Where a figure's sign came from: printed with it, or (for an unsigned fall) from the
+#: commander's message, from the counts of both years, or from the row's direction word.
+SignSource = Literal["printed", "message", "counts", "word", "none"]
+
+
+class FigureCell(_Record):
+    """Where one figure of one record was read on its page: provenance, not a figure.
+
+    `table` and `row` point at a record of the extraction (`performance[row]`, ...), `field`
+    at its attribute (`change_count`, `change_pct`, `target_achieved`, ...). The box is in
+    points from the page's top left, as pdfplumber gives it; `text` is the cell as printed.
+    """
+
+    table: Literal["performance", "priorities", "force_results", "ward_priorities"]
+    row: Annotated[int, Field(ge=0)]
+    field: str
+    page: Page
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    text: str = Field(description="the words of the cell as printed")
+    sign_source: SignSource | None = Field(
+        default=None, description="how the sign was known; None for figures without a sign")
+    read_by: ReadBy = "text layer"
+    confidence: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        default=None, description="the OCR engine's confidence, 0-1; None for a text layer")
+
+
 class Extraction(_Record):
-    """Everything extracted from one leaflet."""
+    """Everything extracted from one leaflet.
+
+    `cells` is provenance (where each figure stands on its page), not a figure: golden
+    comparisons and scores leave it out.
+    """
 
     document: DocumentInfo
     performance: list[PerformanceResult]
@@ -241,6 +280,7 @@ class Extraction(_Record):
     sections: list[Section]
     review: list[ReviewItem] = Field(default_factory=list)
     ward_priorities: list[WardPriority] = Field(default_factory=list)
+    cells: list[FigureCell] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _one_rank_per_ward(self) -> Self:
