@@ -1,0 +1,236 @@
+"""The OCR engine: the words a page image shows, each with its box in PDF points and the engine's
+confidence (0 to 1), and the ink no word explains.
+
+The engine is Tesseract 5 (its LSTM recogniser, Debian's `tesseract-ocr` and
+`tesseract-ocr-eng`) through `pytesseract`, chosen by measurement against RapidOCR 1.4.4 on ONNX
+Runtime (whose models do ship inside its wheel) on the same 300 dpi leaflet page, one thread
+each: Tesseract 2.0 s of CPU and 73 MB resident, every word with its own box and confidence, about
+21 MB installed; RapidOCR 14 s of CPU and 690 MB resident, one box per text line with the spaces
+between words often lost ("reduce themostseriousviolentcrimes"), about 180 MB installed
+(onnxruntime and OpenCV). A figure must be tied to its own box and its own confidence, so
+RapidOCR's lines would not do even if it were faster.
+
+Each page is read as hOCR (`image_to_pdf_or_hocr`), which gives per line the baseline and the
+engine's estimate of the font size (`x_size`) as well as each word's box and confidence. Words
+are given the box a PDF's text layer would give them (from the baseline, a font size and its
+descent), so words printed on one line share a bottom, as the layout engine expects. The size is
+the engine's, evened out over the page (sizes within 15% are one size: `_even_sizes`); a word is
+bold when its strokes are much heavier than the page's usual (`scan_image.stroke_width`).
+
+Tesseract runs as a child process of the caller, with the caller's memory cap, one thread
+(`OMP_THREAD_LIMIT=1`: pages are read in parallel by the pipeline's workers, not by the engine)
+and a timeout. Nothing is fetched at run time: the language data is Debian's package.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+from xml.etree import ElementTree
+
+from PIL import Image
+
+from pdfpage.scan_image import ink_of, prepare, stroke_width, unread_ink
+
+__all__ = [
+    "ENABLE_OCR",
+    "ENGINE_NAME",
+    "OcrEngine",
+    "OcrPage",
+    "OcrUnavailable",
+    "OcrWord",
+    "ocr_engine",
+    "read_image",
+]
+
+ENGINE_NAME = "tesseract"
+
+#: What a person does to enable OCR where it is missing (quoted in quarantine reasons).
+ENABLE_OCR = ("install the OCR extra (pip install -e '.[ocr]', and the Debian packages "
+              "tesseract-ocr and tesseract-ocr-eng: scripts/install-system-deps.sh) and ingest "
+              "it again")
+
+#: A word's descent below its baseline, in font sizes (DejaVu Sans 0.236, Helvetica 0.207).
+_DESCENT = 0.22
+#: A word's strokes this many times heavier than the page's median make it bold (measured:
+#: regular body text 0.13 of the font size, bold headings 0.22).
+_BOLD_RATIO = 1.35
+#: Line classes of Tesseract's hOCR (a caption or heading is a line like any other).
+_LINE_CLASSES = frozenset({"ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat"})
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+_BBOX = re.compile(r"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
+_BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
+_X_SIZE = re.compile(r"x_size ([\d.]+)")
+_CONFIDENCE = re.compile(r"x_wconf (\d+)")
+
+
+class OcrUnavailable(RuntimeError):
+    """The OCR engine is not installed or does not run here; the text says what to install."""
+
+
+@dataclass(frozen=True)
+class OcrEngine:
+    """Which engine read a page: stored with every document read by OCR."""
+
+    name: str
+    version: str
+
+
+@dataclass(frozen=True)
+class OcrWord:
+    """One word the engine read: its text, its box in points from the page's top left (as
+    pdfplumber gives a text layer's words), the engine's confidence (0-1), the font size and
+    weight judged from the pixels, and the engine's line (words of one line share it)."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    confidence: float
+    size: float
+    bold: bool
+    line: int
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    """What the engine read on one image: its words, the ink no word explains (boxes in points,
+    x0, top, x1, bottom), the skew taken out (degrees) and the engine."""
+
+    words: tuple[OcrWord, ...]
+    unread: tuple[tuple[float, float, float, float], ...]
+    skew: float
+    engine: OcrEngine
+
+
+def _pytesseract() -> Any:
+    try:
+        import pytesseract
+    except ImportError as error:
+        raise OcrUnavailable(f"the OCR engine is not installed: {ENABLE_OCR}") from error
+    return pytesseract
+
+
+@lru_cache(maxsize=1)
+def ocr_engine() -> OcrEngine:
+    """The engine and its version; `OcrUnavailable` saying what to install when it is missing."""
+    pytesseract = _pytesseract()
+    try:
+        version = str(pytesseract.get_tesseract_version())
+        languages = pytesseract.get_languages(config="")
+    except (OSError, RuntimeError, pytesseract.TesseractNotFoundError) as error:
+        raise OcrUnavailable(f"the tesseract program is not installed: {ENABLE_OCR}") from error
+    if "eng" not in languages:
+        raise OcrUnavailable(f"tesseract has no English language data: {ENABLE_OCR}")
+    return OcrEngine(ENGINE_NAME, version)
+
+
+@dataclass
+class _RawWord:
+    text: str
+    box: tuple[int, int, int, int]  # pixels
+    confidence: float
+    line: int
+    line_size: float  # pixels
+    baseline: float  # pixels, at the word's left edge
+
+
+def _parse_hocr(hocr: bytes) -> list[_RawWord]:
+    root = ElementTree.fromstring(hocr)
+    words: list[_RawWord] = []
+    for number, line in enumerate(
+            span for span in root.iter(f"{_XHTML}span") if span.get("class") in _LINE_CLASSES):
+        title = line.get("title", "")
+        box = _BBOX.search(title)
+        size = _X_SIZE.search(title)
+        if box is None or size is None:
+            continue
+        lx0, _ltop, _lx1, lbottom = (int(v) for v in box.groups())
+        baseline = _BASELINE.search(title)
+        slope, offset = (float(baseline[1]), float(baseline[2])) if baseline else (0.0, 0.0)
+        for word in line.iter(f"{_XHTML}span"):
+            if word.get("class") != "ocrx_word":
+                continue
+            text = "".join(word.itertext()).strip()
+            wtitle = word.get("title", "")
+            wbox, confidence = _BBOX.search(wtitle), _CONFIDENCE.search(wtitle)
+            if not text or wbox is None:
+                continue
+            x0, top, x1, bottom = (int(v) for v in wbox.groups())
+            words.append(_RawWord(
+                text, (x0, top, x1, bottom),
+                int(confidence.group(1)) / 100 if confidence else 0.0, number,
+                float(size.group(1)), lbottom + offset + slope * (x0 - lx0)))
+    return words
+
+
+def _even_sizes(sizes: list[float]) -> dict[float, float]:
+    """Each size mapped to the median of its group: sizes within 15% of a group's smallest are
+    one size (the engine's estimate of one font size wanders from line to line)."""
+    groups: list[list[float]] = []
+    for size in sorted(sizes):
+        if groups and size <= groups[-1][0] * 1.15:
+            groups[-1].append(size)
+        else:
+            groups.append([size])
+    return {size: statistics.median(group) for group in groups for size in group}
+
+
+def _bold_flags(words: list[_RawWord], widths: list[float]) -> list[bool]:
+    """Bold by stroke weight against the page's median; a word of one or two characters (too
+    few strokes to judge) takes the weight of the nearest word of its line."""
+    ratios = [w / max(word.line_size, 1.0) for w, word in zip(widths, words, strict=True)]
+    judged = [r for r, word in zip(ratios, words, strict=True) if len(word.text) >= 3]
+    if not judged:
+        return [False] * len(words)
+    usual = statistics.median(judged)
+    flags = [r > _BOLD_RATIO * usual for r in ratios]
+    for index, word in enumerate(words):
+        if len(word.text) >= 3:
+            continue
+        neighbours = [other for other in range(len(words)) if other != index
+                      and words[other].line == word.line and len(words[other].text) >= 3]
+        if neighbours:
+            nearest = min(neighbours, key=lambda o: abs(words[o].box[0] - word.box[0]))
+            flags[index] = flags[nearest]
+    return flags
+
+
+def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = (0.0, 0.0),
+               single_line: bool = False, timeout: float = 60.0) -> OcrPage:
+    """The words `image` shows (rendered at `dpi`), boxes in points offset by `origin` (the
+    image's top-left corner on the page, in points). `single_line` reads a crop holding one line
+    (a figure's cell). Raises `OcrUnavailable` when the engine is missing, `RuntimeError` when
+    it overruns `timeout` seconds."""
+    engine = ocr_engine()
+    pytesseract = _pytesseract()
+    prepared = prepare(image, dpi)
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # the pipeline reads pages in parallel, not the engine
+    config = f"--oem 1 --psm {7 if single_line else 3}"
+    hocr = pytesseract.image_to_pdf_or_hocr(prepared.image, extension="hocr", config=config,
+                                            timeout=timeout)
+    raw = _parse_hocr(hocr)
+    ink = ink_of(prepared.image)
+    widths = [stroke_width(ink, word.box) for word in raw]
+    bold = _bold_flags(raw, widths)
+    sizes = _even_sizes([word.line_size for word in raw])
+    points = 72.0 / dpi
+    left, top = origin
+    words = []
+    for word, heavy in zip(raw, bold, strict=True):
+        size = sizes[word.line_size]
+        bottom = word.baseline + _DESCENT * size
+        words.append(OcrWord(
+            text=word.text, x0=left + word.box[0] * points, top=top + (bottom - size) * points,
+            x1=left + word.box[2] * points, bottom=top + bottom * points,
+            confidence=word.confidence, size=size * points, bold=heavy, line=word.line))
+    cell = max(1, round(dpi / 72))
+    blobs = unread_ink(ink, [word.box for word in raw], cell, min_pixels=max(4, cell * cell))
+    unread = tuple((left + float(b.x0) * points, top + float(b.top) * points,
+                    left + float(b.x1) * points, top + float(b.bottom) * points) for b in blobs)
+    return OcrPage(tuple(words), unread, prepared.skew, engine)
