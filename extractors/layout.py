@@ -14,16 +14,22 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from pdfplumber.utils.text import extract_words
 
 from extractors.errors import UnreadableDocument
-from extractors.page_content import PageContent, Shape, hidden_text_problem, read_page
+from extractors.page_content import (
+    PageContent,
+    Shape,
+    hidden_text_problem,
+    picture_page,
+    read_page,
+)
 from extractors.settings import SETTINGS
 
-__all__ = ["Leaflet", "Line", "Word", "find_gutters", "page_gutters", "page_lines",
-           "words_of_chars"]
+__all__ = ["ImagePage", "ImageReader", "Leaflet", "Line", "NeedsOcr", "Word", "find_gutters",
+           "page_gutters", "page_lines", "words_of_chars"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,10 @@ class Word:
     bottom: float
     size: float
     bold: bool
+    #: How the word was read: 'text layer', 'ocr' or 'ocr checked against layer'; for OCR, the
+    #: engine's confidence (0-1).
+    read_by: str = "text layer"
+    confidence: float | None = None
 
     @property
     def middle(self) -> float:
@@ -348,17 +358,47 @@ def page_lines(words: Sequence[Word], page_number: int, page_width: float = 0.0)
     return _ordered(pieces, page_number, "c")
 
 
+@dataclass(frozen=True)
+class ImagePage:
+    """A page read from its image (OCR) instead of its text layer: the words the image shows,
+    and the ink no word explains as shapes (a drawn tick, a mark the engine could not read), so
+    the edition readers judge them as they judge a text layer's words and drawn paths."""
+
+    words: tuple[Word, ...]
+    shapes: tuple[Shape, ...] = ()
+
+
+class ImageReader(Protocol):
+    """Reads a page that is a picture (a scan, or a scan under an OCR layer) from its pixels:
+    given the pdfplumber page, its number and what its content holds (`read_page`). Raises
+    `UnreadableDocument` when the page cannot be read well enough."""
+
+    def __call__(self, page: Any, number: int, content: PageContent) -> ImagePage: ...
+
+
+class NeedsOcr(UnreadableDocument):
+    """A page that is a picture, met with no `ImageReader`: `layer` says whether it carries an
+    OCR text layer (which is a claim about the image, not read on its own)."""
+
+    def __init__(self, message: str, *, page: int, layer: bool) -> None:
+        super().__init__(message, page=page)
+        self.layer = layer
+
+
 class Leaflet:
     """An open PDF with each page's visible words, lines and shapes read lazily, once.
 
     Template detection and parsing both read lines; this reads each page once and releases
     pdfplumber's per-page caches as it goes. Text a reader cannot see (invisible render modes,
     white on white, clipped or covered) never becomes a word; where it could alter what the page
-    shows, or the page's text is an invisible layer over images, the document is refused.
+    shows, the document is refused. A page that is a picture (`picture_page`: a scan, with or
+    without an OCR layer) is read by `image_reader` from its pixels, when one is given; without
+    one it refuses the document (`NeedsOcr`).
     """
 
-    def __init__(self, pdf: Any) -> None:
+    def __init__(self, pdf: Any, image_reader: ImageReader | None = None) -> None:
         self.pdf = pdf
+        self.image_reader = image_reader
         self._lines: dict[int, list[Line]] = {}
         self._shapes: dict[int, list[Shape]] = {}
         self._has_chars: dict[int, bool] = {}
@@ -370,6 +410,16 @@ class Leaflet:
     def _read(self, number: int) -> None:
         page = self.pdf.pages[number - 1]
         content: PageContent = read_page(page)
+        picture = picture_page(content)
+        if picture is not None:
+            if self.image_reader is None:
+                raise NeedsOcr(picture, page=number, layer=bool(content.hidden))
+            image = self.image_reader(page, number, content)
+            self._has_chars[number] = bool(image.words)
+            self._lines[number] = page_lines(image.words, number)
+            self._shapes[number] = list(image.shapes)
+            page.flush_cache()
+            return
         problem = hidden_text_problem(content, number)
         if problem is not None:
             raise UnreadableDocument(problem, page=number)

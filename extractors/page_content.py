@@ -63,6 +63,7 @@ __all__ = [
     "PageContent",
     "Shape",
     "hidden_text_problem",
+    "picture_page",
     "read_page",
 ]
 
@@ -728,6 +729,22 @@ def _runs(hidden: list[tuple[Char, str]]) -> list[HiddenText]:
             why=run[0][1],
         ))
     return result
+
+
+def picture_page(content: PageContent) -> str | None:
+    """What the page is when it is a picture to be read from its pixels, else None: images
+    cover most of it and it shows no text of its own (a scan), or its text is an invisible
+    layer over the images (a scan that was run through OCR)."""
+    if content.image_area < _PICTURE_SHARE:
+        return None
+    visible = sum(1 for c in content.chars if not c["text"].isspace())
+    invisible = sum(len(run.text.replace(" ", "")) for run in content.hidden
+                    if run.why.startswith("invisible"))
+    if visible == 0 and invisible == 0:
+        return "no text layer: the page is an image (a scan)"
+    if invisible > visible:
+        return "its text is an invisible layer over page images (OCR)"
+    return None
 
 
 def hidden_text_problem(content: PageContent, page_number: int) -> str | None:

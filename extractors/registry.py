@@ -11,7 +11,7 @@ from types import ModuleType
 
 from extractors import mpa_2008, mpa_2009, mpa_2010, mpa_2011
 from extractors.errors import UnknownTemplate, UnreadableDocument
-from extractors.layout import Leaflet
+from extractors.layout import ImageReader, Leaflet
 from extractors.reader import MAX_PAGES, open_pdf
 from schemas.records import Extraction
 
@@ -66,15 +66,18 @@ def select_template(leaflet: Leaflet) -> ModuleType:
     raise UnknownTemplate(f"ambiguous template: {names} all recognise this document")
 
 
-def extract_document(data: bytes, max_pages: int = MAX_PAGES) -> Extraction:
+def extract_document(data: bytes, max_pages: int = MAX_PAGES,
+                     image_reader: ImageReader | None = None) -> Extraction:
     """Validated records of one leaflet's bytes; raises ExtractionError with the reason.
-    `max_pages`: the page cap (`extractors.limits`), the pipeline's `LPS_MAX_PAGES`."""
+    `max_pages`: the page cap (`extractors.limits`), the pipeline's `LPS_MAX_PAGES`.
+    `image_reader` reads the pages that are pictures (scans) from their pixels (OCR); without
+    one such a page refuses the document (`NeedsOcr`)."""
     with open_pdf(data, max_pages) as pdf:
-        leaflet = Leaflet(pdf)
+        leaflet = Leaflet(pdf, image_reader)
         if not leaflet.has_text():
             raise UnreadableDocument(
-                "no text layer: the pages hold only images (a scan?); run OCR on it or find "
-                "the original PDF"
+                "no text: its first pages show no words a reader can see or OCR can read; "
+                "find the original PDF, or a clearer scan (300 dpi, straight)"
             )
         template = select_template(leaflet)
         result: Extraction = template.parse(leaflet)

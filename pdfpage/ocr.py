@@ -24,6 +24,7 @@ and a timeout. Nothing is fetched at run time: the language data is Debian's pac
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import statistics
@@ -66,6 +67,8 @@ _BBOX = re.compile(r"bbox (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
 _BASELINE = re.compile(r"baseline (-?[\d.]+) (-?[\d.]+)")
 _X_SIZE = re.compile(r"x_size ([\d.]+)")
 _CONFIDENCE = re.compile(r"x_wconf (\d+)")
+_CHAR_CONFIDENCE = re.compile(r"x_conf ([\d.]+)")
+_CHAR_BOX = re.compile(r"x_bboxes (-?\d+) (-?\d+) (-?\d+) (-?\d+)")
 
 
 class OcrUnavailable(RuntimeError):
@@ -140,32 +143,70 @@ class _RawWord:
     baseline: float  # pixels, at the word's left edge
 
 
+#: Glyphs further apart than this many font sizes are two words: the engine sometimes joins a
+#: short word to the next ("areduction" for "a reduction", the gap 0.46 of the size; letters
+#: of one word stand at most 0.1 apart, a space is about 0.3).
+_SPACE = 0.25
+
+
+def _pieces(word: ElementTree.Element, size: float) -> list[tuple[str, int, int, float]]:
+    """The word's text, left and right edges and confidence, split where two glyphs stand a
+    space apart: at least `_SPACE` of the font size and three times the word's usual gap
+    between glyphs (a large title's letters stand wide apart all along). The confidence is
+    that of the least sure glyph (the engine's word confidence is 0 for words it split itself,
+    whatever its glyphs')."""
+    glyphs: list[tuple[str, int, int, float]] = []
+    for span in word.iter(f"{_XHTML}span"):
+        found = _CHAR_BOX.search(span.get("title", ""))
+        sure = _CHAR_CONFIDENCE.search(span.get("title", ""))
+        if span.get("class") == "ocrx_cinfo" and found and sure and span.text:
+            glyphs.append((span.text, int(found[1]), int(found[3]), float(sure[1]) / 100))
+    if not glyphs:
+        text = "".join(word.itertext()).strip()
+        box = _BBOX.search(word.get("title", ""))
+        confidence = _CONFIDENCE.search(word.get("title", ""))
+        sure_word = int(confidence[1]) / 100 if confidence else 0.0
+        return [(text, int(box[1]), int(box[3]), sure_word)] if text and box else []
+    gaps = [b[1] - a[2] for a, b in itertools.pairwise(glyphs)]
+    usual = statistics.median(gaps) if gaps else 0
+    pieces = [[glyphs[0]]]
+    for gap, glyph in zip(gaps, glyphs[1:], strict=True):
+        if gap >= _SPACE * size and gap >= 3 * max(usual, 1):
+            pieces.append([])
+        pieces[-1].append(glyph)
+    result = []
+    for piece in pieces:
+        text = "".join(g[0] for g in piece).strip()
+        if text:
+            result.append((text, min(g[1] for g in piece), max(g[2] for g in piece),
+                           min(g[3] for g in piece)))
+    return result
+
+
 def _parse_hocr(hocr: bytes) -> list[_RawWord]:
     root = ElementTree.fromstring(hocr)
     words: list[_RawWord] = []
     for number, line in enumerate(
             span for span in root.iter(f"{_XHTML}span") if span.get("class") in _LINE_CLASSES):
         title = line.get("title", "")
-        box = _BBOX.search(title)
+        line_box = _BBOX.search(title)
         size = _X_SIZE.search(title)
-        if box is None or size is None:
+        if line_box is None or size is None:
             continue
-        lx0, _ltop, _lx1, lbottom = (int(v) for v in box.groups())
+        lx0, _ltop, _lx1, lbottom = (int(v) for v in line_box.groups())
         baseline = _BASELINE.search(title)
         slope, offset = (float(baseline[1]), float(baseline[2])) if baseline else (0.0, 0.0)
         for word in line.iter(f"{_XHTML}span"):
             if word.get("class") != "ocrx_word":
                 continue
-            text = "".join(word.itertext()).strip()
-            wtitle = word.get("title", "")
-            wbox, confidence = _BBOX.search(wtitle), _CONFIDENCE.search(wtitle)
-            if not text or wbox is None:
+            wbox = _BBOX.search(word.get("title", ""))
+            if wbox is None:
                 continue
-            x0, top, x1, bottom = (int(v) for v in wbox.groups())
-            words.append(_RawWord(
-                text, (x0, top, x1, bottom),
-                int(confidence.group(1)) / 100 if confidence else 0.0, number,
-                float(size.group(1)), lbottom + offset + slope * (x0 - lx0)))
+            x0, top, _x1, bottom = (int(v) for v in wbox.groups())
+            baseline_at = lbottom + offset + slope * (x0 - lx0)
+            for text, left, right, sure in _pieces(word, float(size.group(1))):
+                words.append(_RawWord(text, (left, top, right, bottom), sure, number,
+                                      float(size.group(1)), baseline_at))
     return words
 
 
@@ -201,6 +242,21 @@ def _bold_flags(words: list[_RawWord], widths: list[float]) -> list[bool]:
     return flags
 
 
+_BULLET = "\u2022"
+#: What the engine makes of a list bullet (a small filled disc) besides the bullet itself.
+_BULLET_READINGS = frozenset("\u2022\u00b7\u00a2\u00a9\u00b0\u00ab\u00bb*@eoO0°¢©«»")
+
+
+def _is_bullet(word: _RawWord, size: float) -> bool:
+    """Whether `word` is a list bullet: one glyph read as a bullet or something round, a small
+    disc of about a third of the font size, as wide as it is high (a '0' or an 'o' is as high as
+    a digit or an x-height, well over a third of the size)."""
+    if len(word.text) != 1 or word.text not in _BULLET_READINGS:
+        return False
+    width, height = word.box[2] - word.box[0], word.box[3] - word.box[1]
+    return 0 < height <= 0.42 * size and 0.6 <= width / height <= 1.6
+
+
 def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = (0.0, 0.0),
                single_line: bool = False, timeout: float = 60.0) -> OcrPage:
     """The words `image` shows (rendered at `dpi`), boxes in points offset by `origin` (the
@@ -211,7 +267,7 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
     pytesseract = _pytesseract()
     prepared = prepare(image, dpi)
     os.environ["OMP_THREAD_LIMIT"] = "1"  # the pipeline reads pages in parallel, not the engine
-    config = f"--oem 1 --psm {7 if single_line else 3}"
+    config = f"--oem 1 --psm {7 if single_line else 3} -c hocr_char_boxes=1"
     hocr = pytesseract.image_to_pdf_or_hocr(prepared.image, extension="hocr", config=config,
                                             timeout=timeout)
     raw = _parse_hocr(hocr)
@@ -226,7 +282,7 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
         size = sizes[word.line_size]
         bottom = word.baseline + _DESCENT * size
         words.append(OcrWord(
-            text=word.text, x0=left + word.box[0] * points, top=top + (bottom - size) * points,
+            text=_BULLET if _is_bullet(word, size) else word.text, x0=left + word.box[0] * points, top=top + (bottom - size) * points,
             x1=left + word.box[2] * points, bottom=top + bottom * points,
             confidence=word.confidence, size=size * points, bold=heavy, line=word.line))
     cell = max(1, round(dpi / 72))

@@ -30,11 +30,12 @@ from __future__ import annotations
 import multiprocessing
 import resource
 import signal
+import time
 from multiprocessing.connection import Connection
 from typing import Any
 
 from pipeline.failures import DIED, OUT_OF_MEMORY, TIMED_OUT, is_resource_failure
-from pipeline.settings import Settings
+from pipeline.settings import OcrOptions, Settings
 from schemas import Extraction
 
 __all__ = ["GuardedExtractor", "extract_guarded", "start_children_early"]
@@ -80,9 +81,13 @@ def _trusted(result: Extraction | str, memory_mb: int) -> Extraction | str:
     return result
 
 
-def _serve(connection: Connection, memory_mb: int, max_pages: int) -> None:
-    """The child: extract each document sent until the pipe closes."""
+def _serve(connection: Connection, memory_mb: int, max_pages: int, ocr: OcrOptions) -> None:
+    """The child: extract each document sent until the pipe closes, saying (`_OCR_PAGE`)
+    before each page it reads by OCR, so the parent gives that page its own time."""
     from pipeline.parse import extraction_or_reason
+
+    def progress(page: int) -> None:
+        connection.send((_OCR_PAGE, page))
 
     _cap_memory(memory_mb)
     connection.send_bytes(_READY)
@@ -91,11 +96,14 @@ def _serve(connection: Connection, memory_mb: int, max_pages: int) -> None:
             data = connection.recv_bytes()
         except (EOFError, OSError):
             return
-        connection.send(_trusted(extraction_or_reason(data, max_pages), memory_mb))
+        connection.send(_trusted(extraction_or_reason(data, max_pages, ocr, progress),
+                                 memory_mb))
 
 
 #: What a child sends once it is ready, so its start-up is not counted as parsing time.
 _READY = b"ready"
+#: What a child sends, with the page number, before it reads a page by OCR.
+_OCR_PAGE = "ocr page"
 
 #: Longest a new child may take to start (the forkserver imports the extractors once).
 _START_SECONDS = 120.0
@@ -149,7 +157,8 @@ class GuardedExtractor:
         parent, child = context.Pipe()
         process = context.Process(
             target=_serve, daemon=True,
-            args=(child, self.settings.parse_memory_mb, self.settings.max_pages),
+            args=(child, self.settings.parse_memory_mb, self.settings.max_pages,
+                  self.settings.ocr_options()),
         )
         process.start()
         child.close()
@@ -196,21 +205,36 @@ class GuardedExtractor:
             connection = self._start()
             connection.send_bytes(data)
         seconds = self.settings.parse_seconds
-        if not connection.poll(seconds):
-            self._stop()
-            return (
-                f"{TIMED_OUT}{seconds:g} s to parse: stopped, so one file cannot hold up "
-                "the run (a PDF bomb or a badly damaged file?)"
-            )
-        try:
-            result: Extraction | str = connection.recv()
-        except (EOFError, OSError):
-            code = self._stop()
-            return (
-                f"{DIED} ({_death(code)}): the file crashed or exhausted the parser (out of "
-                "memory?)"
-            )
-        return result
+        deadline = time.monotonic() + seconds
+        ocr_pages = 0
+        while True:
+            if not connection.poll(max(0.0, deadline - time.monotonic())):
+                self._stop()
+                if ocr_pages:
+                    return (
+                        f"{TIMED_OUT}{seconds:g} s to parse and {ocr_pages} page(s) of OCR "
+                        f"({self.settings.ocr_page_seconds:g} s each): stopped, so one file "
+                        "cannot hold up the run; a smaller scan (300 dpi, greyscale) reads "
+                        "faster, or raise LPS_OCR_PAGE_SECONDS"
+                    )
+                return (
+                    f"{TIMED_OUT}{seconds:g} s to parse: stopped, so one file cannot hold up "
+                    "the run (a PDF bomb or a badly damaged file?)"
+                )
+            try:
+                result: Extraction | str | tuple[str, int] = connection.recv()
+            except (EOFError, OSError):
+                code = self._stop()
+                return (
+                    f"{DIED} ({_death(code)}): the file crashed or exhausted the parser (out "
+                    "of memory?)"
+                )
+            if isinstance(result, tuple) and result[0] == _OCR_PAGE:
+                ocr_pages += 1  # a page read by OCR has its own time
+                deadline += self.settings.ocr_page_seconds
+                continue
+            assert not isinstance(result, tuple)
+            return result
 
 
 def extract_guarded(data: bytes, settings: Settings) -> Extraction | str:

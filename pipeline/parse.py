@@ -9,15 +9,20 @@ and memory that no in-process code can enforce.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from pdfplumber.utils.exceptions import PdfminerException
 from pydantic import ValidationError
 
 from extractors import ExtractionError, extract_document
+from extractors.layout import NeedsOcr
 from extractors.limits import MAX_PAGES
 from pipeline.failures import OUT_OF_MEMORY
+from pipeline.ocr import PageOcr, gate, ocr_unavailable, scan_refusal
+from pipeline.settings import OcrOptions
 from schemas import Extraction
 
-__all__ = ["OUT_OF_MEMORY", "TOO_DEEP", "extraction_or_reason"]
+__all__ = ["DEFAULT_OCR", "OUT_OF_MEMORY", "TOO_DEEP", "extraction_or_reason"]
 
 #: The reason for a file that nests deeper than the parser recurses: a property of its
 #: content (the same under any limit), unlike `OUT_OF_MEMORY`, which is the guard's.
@@ -44,10 +49,36 @@ def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
-def extraction_or_reason(data: bytes, max_pages: int = MAX_PAGES) -> Extraction | str:
-    """The document's records, or why it must be quarantined. Never raises for a bad file."""
+#: OCR with the default settings (`pipeline.settings.Settings`).
+DEFAULT_OCR = OcrOptions()
+
+
+def _read(data: bytes, max_pages: int, ocr: OcrOptions,
+          progress: Callable[[int], None] | None) -> Extraction | str:
+    """`extract_document`, with the pages that are pictures read by OCR (when it is enabled
+    and installed) and the OCR gate applied to what they gave."""
+    unavailable = ocr_unavailable() if ocr.enabled else (
+        "OCR is switched off (LPS_OCR=0): set LPS_OCR=1 and ingest it again")
+    reader = PageOcr(ocr, progress) if unavailable is None else None
     try:
-        return extract_document(data, max_pages)
+        extraction = extract_document(data, max_pages, reader)
+    except NeedsOcr as error:
+        return f"{scan_refusal(error.layer, unavailable or '')} [page {error.page}]"
+    if reader is None or not reader.pages:
+        return extraction
+    refused = gate(reader, ocr.min_confidence)
+    if refused is not None:
+        return refused
+    return extraction.model_copy(update={"reading": reader.reading()})
+
+
+def extraction_or_reason(data: bytes, max_pages: int = MAX_PAGES, ocr: OcrOptions = DEFAULT_OCR,
+                         progress: Callable[[int], None] | None = None) -> Extraction | str:
+    """The document's records, or why it must be quarantined. Never raises for a bad file.
+    `ocr`: how pages that are pictures are read (`pipeline.ocr`); `progress` is told the number
+    of each page before OCR reads it."""
+    try:
+        return _read(data, max_pages, ocr, progress)
     except ExtractionError as error:
         # An extractor's verdict, unless memory ran out beneath it: zlib's "Unable to allocate
         # output buffer" under the guard's cap became "damaged PDF: it cannot be opened", a

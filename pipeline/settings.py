@@ -14,6 +14,10 @@ silent fall back to the default.
 | `LPS_PARSE_MEMORY_MB` | 2048 | address space of the parsing child; 0 for no cap |
 | `LPS_MAX_BATCH` | 20 | most documents one extract task takes |
 | `LPS_RAW` | `raw/` beside the warehouse | the raw store |
+| `LPS_OCR` | 1 | read scanned pages by OCR (when the OCR extra is installed); 0 refuses them |
+| `LPS_OCR_MIN_CONFIDENCE` | 0.8 | the OCR confidence (0-1) every word of a figure's line needs |
+| `LPS_OCR_DPI` | 300 | resolution scanned pages are rendered at for OCR |
+| `LPS_OCR_PAGE_SECONDS` | 60 | time each page read by OCR adds to a document's parse time |
 
 The page cap reaches the extractor as an argument (`extract_document(data, max_pages)`, passed
 by the guard's child); no stage reads the environment itself.
@@ -21,14 +25,25 @@ by the guard's child); no stage reads the environment itself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["BadSetting", "Settings"]
+__all__ = ["BadSetting", "OcrOptions", "Settings"]
 
 MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    """The OCR settings a parsing child needs (from `Settings`)."""
+
+    enabled: bool = True
+    min_confidence: float = 0.8
+    dpi: int = 300
+    page_seconds: float = 60.0
 
 
 class BadSetting(ValueError):
@@ -48,6 +63,10 @@ class Settings(BaseSettings):
     parse_memory_mb: int = Field(default=2048, ge=0)
     max_batch: int = Field(default=20, gt=0)
     raw: Path | None = None
+    ocr: bool = True
+    ocr_min_confidence: float = Field(default=0.8, gt=0, le=1)
+    ocr_dpi: int = Field(default=300, ge=100, le=600)
+    ocr_page_seconds: float = Field(default=60.0, gt=0)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -61,6 +80,11 @@ class Settings(BaseSettings):
                 for problem in error.errors()
             )
             raise BadSetting(f"invalid setting {problems}") from None
+
+    def ocr_options(self) -> OcrOptions:
+        """What the parsing child needs of the OCR settings."""
+        return OcrOptions(enabled=self.ocr, min_confidence=self.ocr_min_confidence,
+                          dpi=self.ocr_dpi, page_seconds=self.ocr_page_seconds)
 
     def raw_dir(self, db_path: str | Path) -> Path:
         """The raw store: `LPS_RAW`, else `raw/` beside the warehouse file."""

@@ -23,6 +23,7 @@ __all__ = [
     "PerformanceResult",
     "Period",
     "Priority",
+    "Reading",
     "ReviewItem",
     "Section",
     "WardPriority",
@@ -266,6 +267,18 @@ class FigureCell(_Record):
         default=None, description="the OCR engine's confidence, 0-1; None for a text layer")
 
 
+class Reading(_Record):
+    """How a document was read: from its text layer, or by OCR of its page images (checked
+    against an OCR layer it carried, or not), with the engine and its version, the pages read
+    by OCR and the lowest confidence of a figure OCR read. Provenance, not a figure."""
+
+    read_by: ReadBy = "text layer"
+    ocr_engine: str | None = None
+    ocr_engine_version: str | None = None
+    ocr_pages: list[Page] = Field(default_factory=list)
+    min_confidence: Annotated[float, Field(ge=0, le=1)] | None = None
+
+
 class Extraction(_Record):
     """Everything extracted from one leaflet.
 
@@ -281,6 +294,9 @@ class Extraction(_Record):
     review: list[ReviewItem] = Field(default_factory=list)
     ward_priorities: list[WardPriority] = Field(default_factory=list)
     cells: list[FigureCell] = Field(default_factory=list)
+    #: How the document was read; left out of dumps (golden files and `lps extract` JSON stay
+    #: as they were), carried to the warehouse's documents row.
+    reading: Reading = Field(default_factory=Reading, exclude=True)
 
     @model_validator(mode="after")
     def _one_rank_per_ward(self) -> Self:

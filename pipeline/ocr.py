@@ -1,0 +1,229 @@
+"""The OCR stage: pages that are pictures read from their pixels, and the gate before loading.
+
+A scanned leaflet's pages are images; a scan someone ran through OCR also carries an invisible
+text layer. Neither is read from the text layer. `PageOcr` is the extractor's `ImageReader`: it
+renders each such page, reads it with the OCR engine (`pdfpage.ocr`) and hands the edition
+readers the words it found (with the engine's confidence) and the ink no word explains (as
+shapes, so an unread mark refuses its row as an unknown drawn shape does); the same readers and
+the same checks of the leaflet against itself then run as for a born-digital leaflet.
+
+An existing OCR layer is a claim about the image, not a reading of it: every figure-bearing word
+the engine reads is compared with the layer's word at the same place, and the words are marked
+'ocr checked against layer' only where they agree; any figure on which they differ, or that one
+of them has and the other not, refuses the document.
+
+`gate` is the last word before the warehouse: on every page read by OCR, each line that carries a
+figure, a sign, a percentage or a mark must have every word read at a confidence of at least
+`LPS_OCR_MIN_CONFIDENCE`, and no ink the engine left unread may stand beside a figure (a minus
+sign it missed would flip the figure's sign). Anything else quarantines the document, naming the
+lines, the words and the confidence that failed, and what would make the scan readable.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pdfplumber.utils.text import extract_words
+
+from extractors.errors import UnreadableDocument
+from extractors.layout import ImagePage, Line, Word, page_lines
+from extractors.page_content import PageContent, Shape
+from pdfpage.ocr import OcrEngine, OcrPage, OcrUnavailable, OcrWord, ocr_engine, read_image
+from pipeline.settings import OcrOptions
+from schemas.records import Reading
+
+__all__ = [
+    "BETTER_SCAN",
+    "PageOcr",
+    "gate",
+    "ocr_unavailable",
+    "scan_refusal",
+]
+
+#: What makes a refused scan readable, said with every refusal of one.
+BETTER_SCAN = ("a cleaner scan (300 dpi or more, straight, without speckle) or the original "
+               "PDF would load")
+
+#: A list bullet, judged by its shape (`pdfpage.ocr`), not by what the engine made of it.
+_BULLET = "\u2022"
+#: A word that carries a figure, a sign or a percentage.
+_FIGURE = re.compile(r"[0-9%£+\u2212\u2013]|^-$|^[-\u2212\u2013]\d")
+#: Words of the marks editions print beside a row ('Target achieved', 'Yes', 'No', a tick).
+_MARK = re.compile(r"(?i)^(target|achieved|met|not|yes|no|[\u2713\u2714\u2717\u2718\u00d7])$")
+
+
+@dataclass
+class _PageRead:
+    number: int
+    ocr: OcrPage
+    words: list[Word]
+    layer: bool
+    disagreements: list[str] = field(default_factory=list)
+
+
+def ocr_unavailable() -> str | None:
+    """Why OCR cannot run here (and how to enable it), or None when it can."""
+    try:
+        ocr_engine()
+    except OcrUnavailable as error:
+        return str(error)
+    return None
+
+
+def scan_refusal(layer: bool, why: str) -> str:
+    """The quarantine reason for a scan met where OCR cannot run (`why`, which says what to
+    install), as the archivist reads it."""
+    what = ("its text is an invisible OCR layer over page images, a claim that is loaded only "
+            "where this project's own OCR of the images agrees" if layer
+            else "a scan: its pages are images with no text layer")
+    return f"{what}; {why.rstrip('.')}, or find the original PDF"
+
+
+def _is_figure(text: str) -> bool:
+    return bool(_FIGURE.search(text)) or bool(_MARK.match(text))
+
+
+def _word(word: OcrWord, read_by: str) -> Word:
+    return Word(text=word.text, x0=word.x0, x1=word.x1, top=word.top, bottom=word.bottom,
+                size=word.size, bold=word.bold, read_by=read_by, confidence=word.confidence)
+
+
+def _shape(box: tuple[float, float, float, float]) -> Shape:
+    """Unread ink as the edition readers meet a drawn path: a small one in a mark column is an
+    unknown mark (the row is not read), a long thin one a rule (ignored)."""
+    x0, top, x1, bottom = box
+    return Shape(x0=x0, top=top, x1=x1, bottom=bottom, kind="curve", fill=False, stroke=True,
+                 fill_color=None, stroke_color=(0.0, 0.0, 0.0), linewidth=1.0, points=())
+
+
+def _layer_words(page: Any) -> list[dict[str, Any]]:
+    """The words of the page's text layer, invisible ones included (the OCR layer's claim)."""
+    return [w for w in extract_words(page.chars, x_tolerance=1.5, y_tolerance=2)
+            if w.get("upright", True)]
+
+
+def _claimed(word: OcrWord, layer: Sequence[dict[str, Any]]) -> str:
+    """What the layer says where the engine read `word`: the layer's words whose centres fall
+    inside the word's box (grown by a point), left to right."""
+    inside = [w for w in layer
+              if word.x0 - 1 <= (float(w["x0"]) + float(w["x1"])) / 2 <= word.x1 + 1
+              and word.top - 1 <= (float(w["top"]) + float(w["bottom"])) / 2 <= word.bottom + 1]
+    return " ".join(str(w["text"]) for w in sorted(inside, key=lambda w: float(w["x0"])))
+
+
+class PageOcr:
+    """Reads picture pages with the OCR engine (an `extractors.layout.ImageReader`), keeping
+    what it read for `gate` and the document's `Reading`. `progress` is told before each page
+    (the guard gives each page read by OCR its own time)."""
+
+    def __init__(self, options: OcrOptions,
+                 progress: Callable[[int], None] | None = None) -> None:
+        self.options = options
+        self.progress = progress
+        self.pages: list[_PageRead] = []
+
+    def __call__(self, page: Any, number: int, content: PageContent) -> ImagePage:
+        if self.progress is not None:
+            self.progress(number)
+        dpi = self.options.dpi
+        started = time.monotonic()
+        try:
+            image = page.to_image(resolution=dpi, antialias=True).original
+            read = read_image(image, dpi, timeout=self.options.page_seconds)
+        except OcrUnavailable as error:
+            raise UnreadableDocument(scan_refusal(bool(content.hidden), str(error)),
+                                     page=number) from error
+        except RuntimeError as error:  # pytesseract's timeout
+            spent = time.monotonic() - started
+            raise UnreadableDocument(
+                f"OCR of page {number} did not finish ({error}, after {spent:.0f} s); "
+                f"{BETTER_SCAN}", page=number) from error
+        layer = bool(content.hidden)
+        claims = _layer_words(page) if layer else []
+        words: list[Word] = []
+        disagreements: list[str] = []
+        for word in read.words:
+            read_by = "ocr"
+            if layer:
+                claim = _claimed(word, claims)
+                if claim == word.text:
+                    read_by = "ocr checked against layer"
+                elif _is_figure(word.text) or _is_figure(claim):
+                    said = f"'{claim}'" if claim else "nothing"
+                    disagreements.append(
+                        f"the OCR layer says {said} where the page image reads '{word.text}'")
+            words.append(_word(word, read_by))
+        if layer:
+            read_boxes = [(w.x0, w.top, w.x1, w.bottom) for w in read.words]
+            for claim_word in claims:
+                cx = (float(claim_word["x0"]) + float(claim_word["x1"])) / 2
+                cy = (float(claim_word["top"]) + float(claim_word["bottom"])) / 2
+                if _is_figure(str(claim_word["text"])) and not any(
+                        x0 - 1 <= cx <= x1 + 1 and top - 1 <= cy <= bottom + 1
+                        for x0, top, x1, bottom in read_boxes):
+                    disagreements.append(
+                        f"the OCR layer says '{claim_word['text']}' where the page image shows "
+                        "no word")
+        self.pages.append(_PageRead(number, read, words, layer, disagreements))
+        return ImagePage(tuple(words), tuple(_shape(box) for box in read.unread))
+
+    def reading(self) -> Reading:
+        """How the document was read (after extraction)."""
+        if not self.pages:
+            return Reading()
+        engine: OcrEngine = self.pages[0].ocr.engine
+        layered = all(page.layer for page in self.pages)
+        confidences = [w.confidence for page in self.pages for w in page.words
+                       if w.confidence is not None and _is_figure(w.text)]
+        return Reading(
+            read_by="ocr checked against layer" if layered else "ocr",
+            ocr_engine=engine.name, ocr_engine_version=engine.version,
+            ocr_pages=[page.number for page in self.pages],
+            min_confidence=min(confidences) if confidences else None)
+
+
+def _figure_lines(page: _PageRead) -> list[Line]:
+    return [line for line in page_lines(page.words, page.number)
+            if any(_is_figure(word.text) for word in line.words)]
+
+
+def _beside(box: tuple[float, float, float, float], word: Word) -> bool:
+    """Whether unread ink at `box` stands on `word`'s line within a word space of it."""
+    x0, top, x1, bottom = box
+    middle = (top + bottom) / 2
+    if not word.top <= middle <= word.bottom:
+        return False
+    reach = 0.6 * word.size
+    return word.x0 - reach <= x1 and x0 <= word.x1 + reach
+
+
+def gate(reader: PageOcr, threshold: float) -> str | None:
+    """The quarantine reason when any figure read by OCR is not sure enough (see the module
+    docstring), else None."""
+    problems: list[str] = []
+    for page in reader.pages:
+        problems += [f"page {page.number}: {what}" for what in page.disagreements]
+        for line in _figure_lines(page):
+            weak = [w for w in line.words if w.confidence is not None
+                    and w.confidence < threshold and w.text != _BULLET]
+            if weak:
+                words = ", ".join(f"'{w.text}' {w.confidence:.2f}" for w in weak)
+                problems.append(f"page {page.number}, line '{line.text}': {words}")
+        figures = [w for w in page.words if _FIGURE.search(w.text)]
+        for box in page.ocr.unread:
+            near = next((w for w in figures if _beside(box, w)), None)
+            if near is not None:
+                problems.append(
+                    f"page {page.number}: ink beside '{near.text}' that OCR could not read "
+                    "(a sign or a digit?)")
+    if not problems:
+        return None
+    shown = "; ".join(problems[:4]) + (f"; and {len(problems) - 4} more" if len(problems) > 4
+                                       else "")
+    return (f"scanned leaflet not loaded: {len(problems)} figure line(s) not read surely "
+            f"enough by OCR (confidence needed: {threshold:.2f}): {shown}; {BETTER_SCAN}")
+
