@@ -282,7 +282,8 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
         size = sizes[word.line_size]
         bottom = word.baseline + _DESCENT * size
         words.append(OcrWord(
-            text=_BULLET if _is_bullet(word, size) else word.text, x0=left + word.box[0] * points, top=top + (bottom - size) * points,
+            text=_BULLET if _is_bullet(word, size) else word.text,
+            x0=left + word.box[0] * points, top=top + (bottom - size) * points,
             x1=left + word.box[2] * points, bottom=top + bottom * points,
             confidence=word.confidence, size=size * points, bold=heavy, line=word.line))
     cell = max(1, round(dpi / 72))
