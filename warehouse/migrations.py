@@ -283,3 +283,11 @@ def m008_digests(db: Database) -> None:
     from warehouse.m008_digests import apply
 
     apply(db)
+
+
+@migrations()
+def m012_ocr(db: Database) -> None:
+    """How each document was read: its text layer, or OCR of its page images (issue 18)."""
+    from warehouse.m012_ocr import apply
+
+    apply(db)

@@ -108,10 +108,14 @@ def document_row(
             "page_count": info.page_count,
             "commander": info.commander,
             "needs_review": int(bool(extraction.review)),
+            "read_by": extraction.reading.read_by,
+            "ocr_engine": extraction.reading.ocr_engine,
+            "ocr_engine_version": extraction.reading.ocr_engine_version,
+            "ocr_min_confidence": extraction.reading.min_confidence,
         }
     empty = dict.fromkeys(
         ("publisher", "area", "area_code", "period", "template", "page_count", "commander",
-         "needs_review")
+         "needs_review", "read_by", "ocr_engine", "ocr_engine_version", "ocr_min_confidence")
     )
     return {
         "document_id": document_id,
