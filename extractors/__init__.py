@@ -9,6 +9,7 @@ from extractors.errors import (
     ExtractionError,
     InconsistentDocument,
     MissingSection,
+    NeedsOcr,
     UnknownTemplate,
     UnreadableDocument,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "ExtractionError",
     "InconsistentDocument",
     "MissingSection",
+    "NeedsOcr",
     "UnknownTemplate",
     "UnreadableDocument",
     "extract_document",

@@ -10,6 +10,7 @@ __all__ = [
     "ExtractionError",
     "InconsistentDocument",
     "MissingSection",
+    "NeedsOcr",
     "UnknownTemplate",
     "UnreadableDocument",
 ]
@@ -53,3 +54,13 @@ class MissingSection(ExtractionError):
 
 class InconsistentDocument(ExtractionError):
     """The document contradicts itself (table against message, sign of count against percent)."""
+
+
+class NeedsOcr(UnreadableDocument):
+    """A page that is a picture (a scan), met with no OCR to read it (no `ImageReader`):
+    `layer` says whether it carries an OCR text layer (a claim about the image, never read on
+    its own)."""
+
+    def __init__(self, message: str, *, page: int, layer: bool) -> None:
+        super().__init__(message, page=page)
+        self.layer = layer

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from pdfplumber.utils.text import extract_words
 
-from extractors.errors import UnreadableDocument
+from extractors.errors import NeedsOcr, UnreadableDocument
 from extractors.page_content import (
     PageContent,
     Shape,
@@ -28,7 +28,7 @@ from extractors.page_content import (
 )
 from extractors.settings import SETTINGS
 
-__all__ = ["ImagePage", "ImageReader", "Leaflet", "Line", "NeedsOcr", "Word", "find_gutters",
+__all__ = ["ImagePage", "ImageReader", "Leaflet", "Line", "Word", "find_gutters",
            "page_gutters", "page_lines", "words_of_chars"]
 
 
@@ -374,15 +374,6 @@ class ImageReader(Protocol):
     `UnreadableDocument` when the page cannot be read well enough."""
 
     def __call__(self, page: Any, number: int, content: PageContent) -> ImagePage: ...
-
-
-class NeedsOcr(UnreadableDocument):
-    """A page that is a picture, met with no `ImageReader`: `layer` says whether it carries an
-    OCR text layer (which is a claim about the image, not read on its own)."""
-
-    def __init__(self, message: str, *, page: int, layer: bool) -> None:
-        super().__init__(message, page=page)
-        self.layer = layer
 
 
 class Leaflet:

@@ -76,8 +76,8 @@ def extract_document(data: bytes, max_pages: int = MAX_PAGES,
         leaflet = Leaflet(pdf, image_reader)
         if not leaflet.has_text():
             raise UnreadableDocument(
-                "no text: its first pages show no words a reader can see or OCR can read; "
-                "find the original PDF, or a clearer scan (300 dpi, straight)"
+                "no text: its first pages show no words (none in a text layer, none OCR could "
+                "read in an image); find the original PDF, or a clearer scan (300 dpi, straight)"
             )
         template = select_template(leaflet)
         result: Extraction = template.parse(leaflet)

@@ -14,8 +14,7 @@ from collections.abc import Callable
 from pdfplumber.utils.exceptions import PdfminerException
 from pydantic import ValidationError
 
-from extractors import ExtractionError, extract_document
-from extractors.layout import NeedsOcr
+from extractors import ExtractionError, NeedsOcr, extract_document
 from extractors.limits import MAX_PAGES
 from pipeline.failures import OUT_OF_MEMORY
 from pipeline.ocr import PageOcr, gate, ocr_unavailable, scan_refusal

@@ -144,8 +144,8 @@ def test_content_just_under_the_cap_is_parsed_and_just_over_is_not(
     assert isinstance(over, str) and over.startswith("page 1's content inflates to more than")
     under = extraction_or_reason(page(1024))
     assert under == (
-        "no text layer: the pages hold only images (a scan?); run OCR on it or find the "
-        "original PDF"
+        "no text: its first pages show no words (none in a text layer, none OCR could read "
+        "in an image); find the original PDF, or a clearer scan (300 dpi, straight)"
     )
 
 
@@ -158,8 +158,8 @@ def test_a_large_image_is_not_mistaken_for_a_bomb() -> None:
     data = hostile.one_page(hostile.stream(b"", b"q 595 0 0 842 0 0 cm /Im Do Q"),
                             b"<</XObject<</Im 5 0 R>>>>", [image])
     assert extraction_or_reason(data) == (
-        "no text layer: the pages hold only images (a scan?); run OCR on it or find the "
-        "original PDF"
+        "no text: its first pages show no words (none in a text layer, none OCR could read "
+        "in an image); find the original PDF, or a clearer scan (300 dpi, straight)"
     )
 
 

@@ -6,7 +6,7 @@ page images, checked against an OCR layer it carried or not. `documents` gains:
 | column | what |
 |---|---|
 | `read_by` | 'text layer', 'ocr' or 'ocr checked against layer'; NULL for a quarantined document |
-| `ocr_engine`, `ocr_engine_version` | the OCR engine that read it (e.g. 'tesseract', '5.3.0'); NULL for a text layer |
+| `ocr_engine`, `ocr_engine_version` | the OCR engine (e.g. 'tesseract', '5.3.0'); NULL if none |
 | `ocr_min_confidence` | the lowest confidence (0-1) of a figure OCR read; NULL for a text layer |
 
 Every document loaded before this migration was read from its text layer (there was no OCR),
