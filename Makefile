@@ -66,10 +66,19 @@ fixtures: $(DEV)
 # parameter; the score is kept in benchmarks/results/accuracy.json. Exit 1 on any wrong value.
 SEEDS ?= 1000-1299,7000-7099
 ACCURACY_DIR ?= build/accuracy
+# Then the scan corpus (issue 18, fixtures/scans.py): SCANS_PER_EDITION generated leaflets of
+# each edition scanned at 150, 200 and 300 dpi with each damage (skew, noise, JPEG, photocopy,
+# an OCR layer, a layer that lies), read by OCR and scored per dpi and damage in
+# benchmarks/results/accuracy-scans.json. Exit 1 on any wrong value.
+SCANS_PER_EDITION ?= 1
+SCANS_DIR ?= build/scans
 accuracy: setup
 	$(BIN)/python -m fixtures.randomised --seeds $(SEEDS) --out $(ACCURACY_DIR) --jobs 2
 	$(BIN)/lps evaluate $(ACCURACY_DIR)/pdfs --truth $(ACCURACY_DIR)/truth \
 		--params $(ACCURACY_DIR)/params.json --json benchmarks/results/accuracy.json
+	$(BIN)/python -m fixtures.scans --out $(SCANS_DIR) --per-edition $(SCANS_PER_EDITION) --jobs 2
+	$(BIN)/lps evaluate $(SCANS_DIR)/pdfs --truth $(SCANS_DIR)/truth \
+		--params $(SCANS_DIR)/params.json --json benchmarks/results/accuracy-scans.json
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache build $(DB) \

@@ -100,6 +100,19 @@ def _shape(box: tuple[float, float, float, float]) -> Shape:
                  fill_color=None, stroke_color=(0.0, 0.0, 0.0), linewidth=1.0, points=())
 
 
+def _native_dpi(page: Any) -> float | None:
+    """The resolution of the page's images as placed on it (the coarsest of those covering a
+    tenth of the page or more), None when it has none."""
+    area = float(page.width) * float(page.height)
+    found = []
+    for image in page.images:
+        width, height = float(image["width"]), float(image["height"])
+        pixels = image.get("srcsize") or (0, 0)
+        if width * height >= 0.1 * area and width > 0 and pixels[0]:
+            found.append(float(pixels[0]) / (width / 72))
+    return min(found) if found else None
+
+
 def _layer_words(page: Any) -> list[dict[str, Any]]:
     """The words of the page's text layer, invisible ones included (the OCR layer's claim)."""
     return [w for w in extract_words(page.chars, x_tolerance=1.5, y_tolerance=2)
@@ -127,6 +140,11 @@ class PageOcr:
         self.pages: list[_PageRead] = []
 
     def __call__(self, page: Any, number: int, content: PageContent) -> ImagePage:
+        coarse = _native_dpi(page)
+        if coarse is not None and coarse < self.options.min_dpi:
+            raise UnreadableDocument(
+                f"a scan of {coarse:.0f} dpi: too coarse for OCR to read figures surely (at "
+                f"least {self.options.min_dpi} dpi is needed); {BETTER_SCAN}", page=number)
         if self.progress is not None:
             self.progress(number)
         dpi = self.options.dpi

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from extractors import ExtractionError, NeedsOcr, extract_document
 from extractors.limits import MAX_PAGES
 from pipeline.failures import OUT_OF_MEMORY
-from pipeline.ocr import PageOcr, gate, ocr_unavailable, scan_refusal
+from pipeline.ocr import BETTER_SCAN, PageOcr, gate, ocr_unavailable, scan_refusal
 from pipeline.settings import OcrOptions
 from schemas import Extraction
 
@@ -55,7 +55,8 @@ DEFAULT_OCR = OcrOptions()
 def _read(data: bytes, max_pages: int, ocr: OcrOptions,
           progress: Callable[[int], None] | None) -> Extraction | str:
     """`extract_document`, with the pages that are pictures read by OCR (when it is enabled
-    and installed) and the OCR gate applied to what they gave."""
+    and installed) and the OCR gate applied to what they gave. A refusal of a document read by
+    OCR says what would make the scan readable."""
     unavailable = ocr_unavailable() if ocr.enabled else (
         "OCR is switched off (LPS_OCR=0): set LPS_OCR=1 and ingest it again")
     reader = PageOcr(ocr, progress) if unavailable is None else None
@@ -63,6 +64,12 @@ def _read(data: bytes, max_pages: int, ocr: OcrOptions,
         extraction = extract_document(data, max_pages, reader)
     except NeedsOcr as error:
         return f"{scan_refusal(error.layer, unavailable or '')} [page {error.page}]"
+    except ExtractionError as error:
+        if reader is None or not reader.pages or _caused_by(error, MemoryError):
+            raise
+        reason = str(error)
+        return reason if BETTER_SCAN in reason else f"{reason}; read by OCR from a scan: " \
+            f"{BETTER_SCAN}"
     if reader is None or not reader.pages:
         return extraction
     refused = gate(reader, ocr.min_confidence)

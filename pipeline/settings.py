@@ -17,6 +17,7 @@ silent fall back to the default.
 | `LPS_OCR` | 1 | read scanned pages by OCR (when the OCR extra is installed); 0 refuses them |
 | `LPS_OCR_MIN_CONFIDENCE` | 0.8 | the OCR confidence (0-1) every word of a figure's line needs |
 | `LPS_OCR_DPI` | 300 | resolution scanned pages are rendered at for OCR |
+| `LPS_OCR_MIN_DPI` | 150 | scans coarser than this are refused without OCR |
 | `LPS_OCR_PAGE_SECONDS` | 60 | time each page read by OCR adds to a document's parse time |
 
 The page cap reaches the extractor as an argument (`extract_document(data, max_pages)`, passed
@@ -44,6 +45,7 @@ class OcrOptions:
     min_confidence: float = 0.8
     dpi: int = 300
     page_seconds: float = 60.0
+    min_dpi: int = 150
 
 
 class BadSetting(ValueError):
@@ -66,6 +68,7 @@ class Settings(BaseSettings):
     ocr: bool = True
     ocr_min_confidence: float = Field(default=0.8, gt=0, le=1)
     ocr_dpi: int = Field(default=300, ge=100, le=600)
+    ocr_min_dpi: int = Field(default=150, ge=50, le=600)
     ocr_page_seconds: float = Field(default=60.0, gt=0)
 
     @classmethod
@@ -84,7 +87,8 @@ class Settings(BaseSettings):
     def ocr_options(self) -> OcrOptions:
         """What the parsing child needs of the OCR settings."""
         return OcrOptions(enabled=self.ocr, min_confidence=self.ocr_min_confidence,
-                          dpi=self.ocr_dpi, page_seconds=self.ocr_page_seconds)
+                          dpi=self.ocr_dpi, page_seconds=self.ocr_page_seconds,
+                          min_dpi=self.ocr_min_dpi)
 
     def raw_dir(self, db_path: str | Path) -> Path:
         """The raw store: `LPS_RAW`, else `raw/` beside the warehouse file."""

@@ -2,13 +2,14 @@
 # Debian packages the tests need (`make test`; `make demo` needs none): fonts and Pango for the
 # fixture generator (WeasyPrint; DejaVu Sans Condensed, in fonts-dejavu-extra, for the
 # layout-randomised leaflets), poppler-utils for looking at rendered pages, Chromium (and its
-# driver) for the browser tests of `lps serve` and for the randomised leaflets Chromium prints.
+# driver) for the browser tests of `lps serve` and for the randomised leaflets Chromium prints,
+# Tesseract and its English data for reading scanned leaflets (the OCR extra, pipeline.ocr).
 # Installs only what is missing; needs root or sudo. When another apt or dpkg process holds its
 # lock (an unattended upgrade, another install), waits for it, up to APT_LOCK_WAIT seconds
 # (default 600), instead of failing.
 set -euo pipefail
 
-packages=(fonts-dejavu-core fonts-dejavu-extra libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils chromium chromium-driver)
+packages=(fonts-dejavu-core fonts-dejavu-extra libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b poppler-utils chromium chromium-driver tesseract-ocr tesseract-ocr-eng)
 
 missing=()
 for package in "${packages[@]}"; do
