@@ -33,6 +33,7 @@ from extractors.errors import UnreadableDocument
 from extractors.layout import ImagePage, Line, Word, page_lines
 from extractors.page_content import PageContent, Shape
 from pdfpage.ocr import OcrEngine, OcrPage, OcrUnavailable, OcrWord, ocr_engine, read_image
+from pdfpage.scan_image import INK_LEVEL
 from pipeline.settings import OcrOptions
 from schemas.records import Reading
 
@@ -100,6 +101,13 @@ def _shape(box: tuple[float, float, float, float]) -> Shape:
                  fill_color=None, stroke_color=(0.0, 0.0, 0.0), linewidth=1.0, points=())
 
 
+def _blank(image: Any) -> bool:
+    """Whether a page image holds (next to) no ink: a blank page carries no figure to read."""
+    grey = image.convert("L").reduce(4)
+    dark: int = sum(grey.histogram()[:INK_LEVEL])
+    return dark < 0.0002 * grey.width * grey.height
+
+
 def _native_dpi(page: Any) -> float | None:
     """The resolution of the page's images as placed on it (the coarsest of those covering a
     tenth of the page or more), None when it has none."""
@@ -138,6 +146,8 @@ class PageOcr:
         self.options = options
         self.progress = progress
         self.pages: list[_PageRead] = []
+        self.skipped: list[int] = []  # pages with no ink: nothing to read, no OCR run
+        self.seconds: dict[int, float] = {}  # OCR time of each page read
 
     def __call__(self, page: Any, number: int, content: PageContent) -> ImagePage:
         coarse = _native_dpi(page)
@@ -151,7 +161,11 @@ class PageOcr:
         started = time.monotonic()
         try:
             image = page.to_image(resolution=dpi, antialias=True).original
+            if _blank(image):
+                self.skipped.append(number)
+                return ImagePage(())
             read = read_image(image, dpi, timeout=self.options.page_seconds)
+            self.seconds[number] = time.monotonic() - started
         except OcrUnavailable as error:
             raise UnreadableDocument(scan_refusal(bool(content.hidden), str(error)),
                                      page=number) from error

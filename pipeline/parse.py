@@ -21,7 +21,7 @@ from pipeline.ocr import BETTER_SCAN, PageOcr, gate, ocr_unavailable, scan_refus
 from pipeline.settings import OcrOptions
 from schemas import Extraction
 
-__all__ = ["DEFAULT_OCR", "OUT_OF_MEMORY", "TOO_DEEP", "extraction_or_reason"]
+__all__ = ["DEFAULT_OCR", "OUT_OF_MEMORY", "TOO_DEEP", "extraction_or_reason", "read_with_ocr"]
 
 #: The reason for a file that nests deeper than the parser recurses: a property of its
 #: content (the same under any limit), unlike `OUT_OF_MEMORY`, which is the guard's.
@@ -52,30 +52,33 @@ def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
 DEFAULT_OCR = OcrOptions()
 
 
-def _read(data: bytes, max_pages: int, ocr: OcrOptions,
-          progress: Callable[[int], None] | None) -> Extraction | str:
+def read_with_ocr(data: bytes, max_pages: int, ocr: OcrOptions,
+                  progress: Callable[[int], None] | None = None,
+                  ) -> tuple[Extraction | str, PageOcr | None]:
     """`extract_document`, with the pages that are pictures read by OCR (when it is enabled
-    and installed) and the OCR gate applied to what they gave. A refusal of a document read by
-    OCR says what would make the scan readable."""
+    and installed) and the OCR gate applied to what they gave; and the OCR reader (what it
+    read, how long it took), None when OCR could not run. A refusal of a document read by OCR
+    says what would make the scan readable. Raises what `extract_document` raises otherwise."""
     unavailable = ocr_unavailable() if ocr.enabled else (
         "OCR is switched off (LPS_OCR=0): set LPS_OCR=1 and ingest it again")
     reader = PageOcr(ocr, progress) if unavailable is None else None
     try:
         extraction = extract_document(data, max_pages, reader)
     except NeedsOcr as error:
-        return f"{scan_refusal(error.layer, unavailable or '')} [page {error.page}]"
+        return f"{scan_refusal(error.layer, unavailable or '')} [page {error.page}]", reader
     except ExtractionError as error:
         if reader is None or not reader.pages or _caused_by(error, MemoryError):
             raise
         reason = str(error)
-        return reason if BETTER_SCAN in reason else f"{reason}; read by OCR from a scan: " \
-            f"{BETTER_SCAN}"
+        if BETTER_SCAN not in reason:
+            reason = f"{reason}; read by OCR from a scan: {BETTER_SCAN}"
+        return reason, reader
     if reader is None or not reader.pages:
-        return extraction
+        return extraction, reader
     refused = gate(reader, ocr.min_confidence)
     if refused is not None:
-        return refused
-    return extraction.model_copy(update={"reading": reader.reading()})
+        return refused, reader
+    return extraction.model_copy(update={"reading": reader.reading()}), reader
 
 
 def extraction_or_reason(data: bytes, max_pages: int = MAX_PAGES, ocr: OcrOptions = DEFAULT_OCR,
@@ -84,7 +87,7 @@ def extraction_or_reason(data: bytes, max_pages: int = MAX_PAGES, ocr: OcrOption
     `ocr`: how pages that are pictures are read (`pipeline.ocr`); `progress` is told the number
     of each page before OCR reads it."""
     try:
-        return _read(data, max_pages, ocr, progress)
+        return read_with_ocr(data, max_pages, ocr, progress)[0]
     except ExtractionError as error:
         # An extractor's verdict, unless memory ran out beneath it: zlib's "Unable to allocate
         # output buffer" under the guard's cap became "damaged PDF: it cannot be opened", a
