@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pdfplumber.utils.text import extract_words
+from PIL import Image
 
 from extractors.errors import UnreadableDocument
 from extractors.layout import ImagePage, Line, Word, page_lines
@@ -101,10 +102,10 @@ def _shape(box: tuple[float, float, float, float]) -> Shape:
                  fill_color=None, stroke_color=(0.0, 0.0, 0.0), linewidth=1.0, points=())
 
 
-def _blank(image: Any) -> bool:
+def _blank(image: Image.Image) -> bool:
     """Whether a page image holds (next to) no ink: a blank page carries no figure to read."""
     grey = image.convert("L").reduce(4)
-    dark: int = sum(grey.histogram()[:INK_LEVEL])
+    dark = sum(grey.histogram()[:INK_LEVEL])
     return dark < 0.0002 * grey.width * grey.height
 
 
