@@ -1,0 +1,119 @@
+"""The OCR engine and what the pixels say beyond its words (pdfpage.ocr, pdfpage.scan_image),
+on page images drawn here with the leaflets' own font (DejaVu Sans) and read by the real
+Tesseract."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from pdfpage.ocr import ENGINE_NAME, OcrWord, ocr_engine, read_image
+from pdfpage.scan_image import estimate_skew, ink_of, prepare, stroke_width, unread_ink
+
+FONTS = "/usr/share/fonts/truetype/dejavu"
+DPI = 300
+PT = DPI / 72  # pixels per point
+
+
+def _font(size_pt: float, bold: bool = False) -> ImageFont.FreeTypeFont:
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    return ImageFont.truetype(f"{FONTS}/{name}", round(size_pt * PT))
+
+
+def _page(lines: list[tuple[float, float, str, float, bool]], size: tuple[int, int] = (1400, 700)
+          ) -> Image.Image:
+    """A white page with each (x pt, y pt, text, size pt, bold) drawn in black."""
+    image = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(image)
+    for x, y, text, points, bold in lines:
+        draw.text((x * PT, y * PT), text, fill=0, font=_font(points, bold))
+    return image
+
+
+def _words(page: list[OcrWord]) -> list[str]:
+    return [word.text for word in page]
+
+
+def test_the_engine_is_tesseract_with_its_version() -> None:
+    engine = ocr_engine()
+    assert engine.name == ENGINE_NAME == "tesseract"
+    assert engine.version.split(".")[0] == "5"
+
+
+def test_a_table_row_is_read_word_by_word_with_boxes_in_points_and_confidence() -> None:
+    image = _page([(20, 20, "Total robbery", 9, False),
+                   (120, 20, "73 offences or +8.2%", 9, False)])
+    page = read_image(image, DPI)
+    assert _words(list(page.words)) == ["Total", "robbery", "73", "offences", "or", "+8.2%"]
+    figure = next(word for word in page.words if word.text == "73")
+    assert figure.x0 == pytest.approx(120, abs=1.5)  # drawn at x = 120 pt
+    assert figure.size == pytest.approx(9, abs=1.0)
+    assert all(0.9 <= word.confidence <= 1 for word in page.words)
+    bottoms = [word.bottom for word in page.words]
+    assert max(bottoms) - min(bottoms) < 0.5  # one line: one baseline, as a text layer has
+    assert page.engine == ocr_engine()
+
+
+def test_bold_headings_are_told_from_body_text_by_stroke_weight() -> None:
+    image = _page([(20, 20, "How did Barnet perform during 2009/10?", 11, True),
+                   (20, 45, "Residential burglary rose by a few offences this year", 9, False)])
+    page = read_image(image, DPI)
+    weights = {word.text: word.bold for word in page.words}
+    assert weights["perform"] is True and weights["2009/10?"] is True
+    assert weights["Residential"] is False and weights["offences"] is False
+
+
+def test_an_image_offset_on_the_page_gives_page_points() -> None:
+    image = _page([(10, 10, "427 offences", 9, False)], size=(600, 150))
+    page = read_image(image, DPI, origin=(300.0, 500.0))
+    assert page.words[0].text == "427"
+    assert page.words[0].x0 == pytest.approx(310, abs=1.5)
+    assert page.words[0].top == pytest.approx(510, abs=3)
+
+
+def test_a_list_bullet_is_read_as_a_bullet() -> None:
+    image = _page([(20, 20, "\u2022 reduce crime and catch criminals", 9, False)])
+    assert read_image(image, DPI).words[0].text == "\u2022"
+
+
+def test_skew_is_measured_and_taken_out() -> None:
+    image = _page([(20, 20 + 14 * n, "Residential burglary 432 offences or +16.6%", 9, False)
+                   for n in range(12)], size=(1400, 900))
+    turned = image.rotate(1.5, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    assert estimate_skew(turned) == pytest.approx(-1.5, abs=0.1)
+    assert estimate_skew(image) == pytest.approx(0, abs=0.1)
+    page = read_image(turned, DPI)
+    assert prepare(turned, DPI).skew == pytest.approx(-1.5, abs=0.1)
+    assert "+16.6%" in _words(list(page.words))
+
+
+def test_table_rules_are_lifted_but_a_dark_band_keeps_its_white_text() -> None:
+    image = _page([(40, 40, "172 offences", 9, False)], size=(1400, 700))
+    draw = ImageDraw.Draw(image)
+    draw.line([(20 * PT, 30 * PT), (300 * PT, 30 * PT)], fill=0, width=4)  # a rule above
+    draw.line([(35 * PT, 25 * PT), (35 * PT, 60 * PT)], fill=0, width=4)  # a cell border
+    draw.rectangle([(20 * PT, 80 * PT), (320 * PT, 110 * PT)], fill=60)  # a band ...
+    draw.text((30 * PT, 86 * PT), "Barnet", fill=255, font=_font(12, True))  # ... white text
+    prepared = prepare(image, DPI)
+    ink = ink_of(prepared.image)
+    assert not ink[int(30 * PT), int(200 * PT)]  # the rule is gone
+    assert not ink[int(50 * PT), int(35 * PT)]  # the border too
+    assert ink[int(100 * PT), int(300 * PT)]  # the band is not a rule
+    assert [w.text for w in read_image(image, DPI).words] == ["172", "offences", "Barnet"]
+
+
+def test_ink_outside_every_word_is_found_and_specks_are_not() -> None:
+    ink = np.zeros((300, 600), dtype=bool)
+    ink[100:130, 200:260] = True  # a word's glyphs
+    ink[112:116, 170:190] = True  # a minus sign the engine left out
+    ink[250, 50] = True  # a speck
+    blobs = unread_ink(ink, [(200, 100, 260, 130)], cell=4, min_pixels=16)
+    assert [(b.x0, b.top, b.x1, b.bottom, b.pixels) for b in blobs] == [(168, 112, 192, 116, 80)]
+
+
+def test_bold_strokes_are_wider() -> None:
+    regular = ink_of(_page([(10, 10, "offences", 9, False)], size=(500, 120)))
+    bold = ink_of(_page([(10, 10, "offences", 9, True)], size=(500, 120)))
+    box = (0, 0, 500, 120)
+    assert stroke_width(bold, box) > 1.4 * stroke_width(regular, box)
