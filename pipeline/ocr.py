@@ -181,7 +181,7 @@ class PageOcr:
         disagreements: list[str] = []
         for word in read.words:
             read_by = "ocr"
-            if layer:
+            if layer and word.text != _BULLET:  # a bullet is judged by its shape
                 claim = _claimed(word, claims)
                 if claim == word.text:
                     read_by = "ocr checked against layer"
@@ -257,6 +257,6 @@ def gate(reader: PageOcr, threshold: float) -> str | None:
         return None
     shown = "; ".join(problems[:4]) + (f"; and {len(problems) - 4} more" if len(problems) > 4
                                        else "")
-    return (f"scanned leaflet not loaded: {len(problems)} figure line(s) not read surely "
-            f"enough by OCR (confidence needed: {threshold:.2f}): {shown}; {BETTER_SCAN}")
+    return (f"scanned leaflet not loaded: {len(problems)} problem(s) with figures read by OCR "
+            f"(confidence needed: {threshold:.2f}): {shown}; {BETTER_SCAN}")
 
