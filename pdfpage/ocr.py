@@ -44,6 +44,7 @@ __all__ = [
     "OcrPage",
     "OcrUnavailable",
     "OcrWord",
+    "normalised",
     "ocr_engine",
     "read_image",
 ]
@@ -247,11 +248,26 @@ _BULLET = "\u2022"
 _BULLET_READINGS = frozenset("\u2022\u00b7\u00a2\u00a9\u00b0\u00ab\u00bb*@eoO0°¢©«»")
 
 
+#: Dashes before a figure: the engine reads a minus sign as '—', '—-' or '--' at times. Every
+#: form the editions print ('−', '–', '-') means minus, so a run of them is one minus sign.
+_LEADING_DASHES = re.compile(r"^[\u2010-\u2015\u2212-]+(?=\d)")
+
+
+def normalised(text: str) -> str:
+    """The engine's text with a run of dashes before a figure read as one minus sign, and a
+    lone '|' as the pronoun 'I' (in DejaVu Sans, the leaflets' font, a capital I is a bare
+    stroke; the engine reads it as a bar, which no leaflet prints as a word)."""
+    if text == "|":
+        return "I"
+    return _LEADING_DASHES.sub("\u2212", text)
+
+
 def _is_bullet(word: _RawWord, size: float) -> bool:
-    """Whether `word` is a list bullet: one glyph read as a bullet or something round, a small
+    """Whether `word` is a list bullet: one glyph read as a bullet or something round ('¢',
+    'e«', ...), a small
     disc of about a third of the font size, as wide as it is high (a '0' or an 'o' is as high as
     a digit or an x-height, well over a third of the size)."""
-    if len(word.text) != 1 or word.text not in _BULLET_READINGS:
+    if len(word.text) > 2 or not set(word.text) <= _BULLET_READINGS:
         return False
     width, height = word.box[2] - word.box[0], word.box[3] - word.box[1]
     return 0 < height <= 0.42 * size and 0.6 <= width / height <= 1.6
@@ -282,7 +298,7 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
         size = sizes[word.line_size]
         bottom = word.baseline + _DESCENT * size
         words.append(OcrWord(
-            text=_BULLET if _is_bullet(word, size) else word.text,
+            text=_BULLET if _is_bullet(word, size) else normalised(word.text),
             x0=left + word.box[0] * points, top=top + (bottom - size) * points,
             x1=left + word.box[2] * points, bottom=top + bottom * points,
             confidence=word.confidence, size=size * points, bold=heavy, line=word.line))

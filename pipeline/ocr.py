@@ -33,7 +33,15 @@ from PIL import Image
 from extractors.errors import UnreadableDocument
 from extractors.layout import ImagePage, Line, Word, page_lines
 from extractors.page_content import PageContent, Shape
-from pdfpage.ocr import OcrEngine, OcrPage, OcrUnavailable, OcrWord, ocr_engine, read_image
+from pdfpage.ocr import (
+    OcrEngine,
+    OcrPage,
+    OcrUnavailable,
+    OcrWord,
+    normalised,
+    ocr_engine,
+    read_image,
+)
 from pdfpage.scan_image import INK_LEVEL
 from pipeline.settings import OcrOptions
 from schemas.records import Reading
@@ -130,11 +138,13 @@ def _layer_words(page: Any) -> list[dict[str, Any]]:
 
 def _claimed(word: OcrWord, layer: Sequence[dict[str, Any]]) -> str:
     """What the layer says where the engine read `word`: the layer's words whose centres fall
-    inside the word's box (grown by a point), left to right."""
+    inside the word's box (grown by a point), left to right, in the engine's spelling (any
+    minus glyph before a figure is one minus sign)."""
     inside = [w for w in layer
               if word.x0 - 1 <= (float(w["x0"]) + float(w["x1"])) / 2 <= word.x1 + 1
               and word.top - 1 <= (float(w["top"]) + float(w["bottom"])) / 2 <= word.bottom + 1]
-    return " ".join(str(w["text"]) for w in sorted(inside, key=lambda w: float(w["x0"])))
+    return " ".join(normalised(str(w["text"]))
+                    for w in sorted(inside, key=lambda w: float(w["x0"])))
 
 
 class PageOcr:

@@ -113,9 +113,11 @@ def test_an_ocr_layer_that_agrees_with_the_image_is_checked_against_it() -> None
 
 
 def test_an_ocr_layer_that_disagrees_with_its_image_is_refused_naming_the_figure() -> None:
+    """The layer lies about the first figure of each page after the first (`fixtures.scans`)."""
     assert extraction_or_reason(LYING.read_bytes()) == (
-        "scanned leaflet not loaded: 1 problem(s) with figures read by OCR (confidence needed: "
-        "0.80): page 2: the OCR layer says '848' where the page image reads '148'; " + FIX)
+        "scanned leaflet not loaded: 2 problem(s) with figures read by OCR (confidence needed: "
+        "0.80): page 2: the OCR layer says '248' where the page image reads '148'; page 3: the "
+        "OCR layer says '520' where the page image reads '020'; " + FIX)
 
 
 def test_a_scan_with_ocr_switched_off_says_how_to_switch_it_on() -> None:
