@@ -29,16 +29,13 @@ from PIL import Image
 __all__ = [
     "DEFAULT_SCALE",
     "Box",
+    "PageFrame",
     "Rendered",
     "hidden_text",
     "open_pdf",
     "page_image",
     "page_size",
-    "plumber_point",
     "render_region",
-    "to_pixels",
-    "user_box",
-    "user_point",
 ]
 
 #: Pixels per point for checking figures: 3 is 216 dpi, a 10 pt digit about 22 px tall.
@@ -57,7 +54,7 @@ _HIDDEN_MODE = {0: _INVISIBLE, 1: _INVISIBLE, 2: _INVISIBLE, 4: _CLIP, 5: _CLIP,
 
 @dataclass(frozen=True)
 class Rendered:
-    """A rendered region: RGB pixels (rows top to bottom) and where they lie on the page.
+    """A rendered region: grey levels 0-255 (rows top to bottom) and where they lie on the page.
 
     Pixel (column i, row j) covers the points x0 + i / scale to x0 + (i + 1) / scale across, and
     top + j / scale down, in pdfplumber's coordinates."""
@@ -97,83 +94,99 @@ def page_size(page: pypdfium2.PdfPage) -> tuple[float, float]:
     return x1 - x0, y1 - y0
 
 
-def _turn(page: pypdfium2.PdfPage) -> tuple[int, float, float, float, float, float]:
-    rotation = page.get_rotation() % 360
-    return (rotation, *page.get_mediabox(), page_size(page)[1])
-
-
-def user_point(page: pypdfium2.PdfPage, x: float, top: float) -> tuple[float, float]:
-    """A pdfplumber point of `page` in PDF user space.
+@dataclass(frozen=True)
+class PageFrame:
+    """How a page's PDF user space maps to pdfplumber's coordinates, worked out once a page.
 
     pdfminer turns the page by its /Rotate into a device space (X, Y); pdfplumber then places a
     point at x = X + a, top = height - Y - b, where (a, b) is the media box's lower left corner
-    as turned ((mx0, my0), or (my0, mx0) for a quarter turn)."""
-    rotation, mx0, my0, mx1, my1, height = _turn(page)
-    a, b = (my0, mx0) if rotation in (90, 270) else (mx0, my0)
-    dx, dy = x - a, height - top - b
-    if rotation == 90:
-        return mx1 - dy, my0 + dx
-    if rotation == 180:
-        return mx1 - dx, my1 - dy
-    if rotation == 270:
-        return mx0 + dy, my1 - dx
-    return mx0 + dx, my0 + dy
+    as turned ((mx0, my0), or (my0, mx0) for a quarter turn). PDFium renders the crop box as
+    displayed; `origin` is its top left corner in pdfplumber's coordinates."""
+
+    rotation: int
+    mediabox: tuple[float, float, float, float]
+    height: float
+    origin: tuple[float, float]
+    size: tuple[float, float]  # the rendered (crop box) width and height, points
+
+    @classmethod
+    def of(cls, page: pypdfium2.PdfPage) -> PageFrame:
+        rotation = page.get_rotation() % 360
+        mediabox = page.get_mediabox()
+        frame = cls(rotation, mediabox, page_size(page)[1], (0.0, 0.0), page.get_size())
+        cx0, cy0, cx1, cy1 = page.get_cropbox()
+        corners = [frame.to_plumber(x, y) for x in (cx0, cx1) for y in (cy0, cy1)]
+        origin = (min(x for x, _ in corners), min(top for _, top in corners))
+        return cls(rotation, mediabox, frame.height, origin, frame.size)
+
+    def _corner(self) -> tuple[float, float]:
+        mx0, my0 = self.mediabox[:2]
+        return (my0, mx0) if self.rotation in (90, 270) else (mx0, my0)
+
+    def to_user(self, x: float, top: float) -> tuple[float, float]:
+        """A pdfplumber point in PDF user space."""
+        mx0, my0, mx1, my1 = self.mediabox
+        a, b = self._corner()
+        dx, dy = x - a, self.height - top - b
+        if self.rotation == 90:
+            return mx1 - dy, my0 + dx
+        if self.rotation == 180:
+            return mx1 - dx, my1 - dy
+        if self.rotation == 270:
+            return mx0 + dy, my1 - dx
+        return mx0 + dx, my0 + dy
+
+    def to_plumber(self, x: float, y: float) -> tuple[float, float]:
+        """A PDF user-space point in pdfplumber's coordinates (`to_user` undone)."""
+        mx0, my0, mx1, my1 = self.mediabox
+        a, b = self._corner()
+        if self.rotation == 90:
+            dx, dy = y - my0, mx1 - x
+        elif self.rotation == 180:
+            dx, dy = mx1 - x, my1 - y
+        elif self.rotation == 270:
+            dx, dy = my1 - y, x - mx0
+        else:
+            dx, dy = x - mx0, y - my0
+        return a + dx, self.height - dy - b
+
+    def user_box(self, box: Box) -> tuple[float, float, float, float]:
+        """`box` (pdfplumber) in PDF user space: left, bottom, right, top."""
+        (ax, ay), (bx, by) = self.to_user(box[0], box[1]), self.to_user(box[2], box[3])
+        return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+
+    def plumber_box(self, left: float, bottom: float, right: float, top: float) -> Box:
+        """A user-space box (left, bottom, right, top) in pdfplumber's coordinates."""
+        (ax, at), (bx, bt) = self.to_plumber(left, bottom), self.to_plumber(right, top)
+        return min(ax, bx), min(at, bt), max(ax, bx), max(at, bt)
+
+    def to_pixels(self, scale: float, box: Box) -> tuple[int, int, int, int]:
+        """`box` (pdfplumber) as the pixels (left, upper, right, lower) it touches when the
+        whole page is rendered at `scale`."""
+        ox, otop = self.origin
+        return (int(np.floor((box[0] - ox) * scale)), int(np.floor((box[1] - otop) * scale)),
+                int(np.ceil((box[2] - ox) * scale)), int(np.ceil((box[3] - otop) * scale)))
 
 
-def plumber_point(page: pypdfium2.PdfPage, x: float, y: float) -> tuple[float, float]:
-    """A PDF user-space point of `page` in pdfplumber's coordinates (`user_point` undone)."""
-    rotation, mx0, my0, mx1, my1, height = _turn(page)
-    a, b = (my0, mx0) if rotation in (90, 270) else (mx0, my0)
-    if rotation == 90:
-        dx, dy = y - my0, mx1 - x
-    elif rotation == 180:
-        dx, dy = mx1 - x, my1 - y
-    elif rotation == 270:
-        dx, dy = my1 - y, x - mx0
-    else:
-        dx, dy = x - mx0, y - my0
-    return a + dx, height - dy - b
-
-
-def user_box(page: pypdfium2.PdfPage, box: Box) -> tuple[float, float, float, float]:
-    """`box` (pdfplumber) in PDF user space: left, bottom, right, top."""
-    (ax, ay), (bx, by) = user_point(page, box[0], box[1]), user_point(page, box[2], box[3])
-    return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
-
-
-def _origin(page: pypdfium2.PdfPage) -> tuple[float, float]:
-    """Where PDFium's rendering starts, in pdfplumber's coordinates: the displayed top left
-    corner of the crop box."""
-    cx0, cy0, cx1, cy1 = page.get_cropbox()
-    corners = [plumber_point(page, x, y) for x in (cx0, cx1) for y in (cy0, cy1)]
-    return min(x for x, _ in corners), min(top for _, top in corners)
-
-
-def to_pixels(page: pypdfium2.PdfPage, scale: float, box: Box) -> tuple[int, int, int, int]:
-    """`box` (pdfplumber) as a pixel box (left, upper, right, lower) of the whole page
-    rendered at `scale`: the pixels it touches."""
-    ox, otop = _origin(page)
-    return (int(np.floor((box[0] - ox) * scale)), int(np.floor((box[1] - otop) * scale)),
-            int(np.ceil((box[2] - ox) * scale)), int(np.ceil((box[3] - otop) * scale)))
-
-
-def render_region(page: pypdfium2.PdfPage, box: Box, scale: float = DEFAULT_SCALE) -> Rendered:
-    """The pixels PDFium draws in `box` (pdfplumber points, widened to whole pixels) at `scale`
-    pixels a point, with the page's annotations and form fields, as a viewer shows the page."""
-    width, height = page.get_size()
-    size_x, size_y = round(width * scale), round(height * scale)
-    left, upper, right, lower = to_pixels(page, scale, box)
+def render_region(page: pypdfium2.PdfPage, box: Box, scale: float = DEFAULT_SCALE,
+                  frame: PageFrame | None = None) -> Rendered:
+    """The grey levels PDFium draws in `box` (pdfplumber points, widened to whole pixels) at
+    `scale` pixels a point, with the page's annotations and form fields, as a viewer shows
+    the page. (Grey: a twelfth of the time of colour; text whose colour differs from what is
+    under it only in hue, not in lightness, reads as not drawn, which refuses, never loads.)"""
+    frame = frame or PageFrame.of(page)
+    size_x, size_y = round(frame.size[0] * scale), round(frame.size[1] * scale)
+    left, upper, right, lower = frame.to_pixels(scale, box)
     left, upper = min(max(0, left), size_x - 1), min(max(0, upper), size_y - 1)
     right, lower = min(size_x, max(left + 1, right)), min(size_y, max(upper + 1, lower))
     bitmap = page.render(
         scale=scale,
         crop=(left / scale, (size_y - lower) / scale, (size_x - right) / scale, upper / scale),
-        may_draw_forms=True, draw_annots=True, rev_byteorder=True,
+        may_draw_forms=True, draw_annots=True, grayscale=True,
     )
     array = bitmap.to_numpy()
-    pixels = np.ascontiguousarray(array[:, :, :3]) if array.ndim == 3 else np.repeat(
-        array[:, :, None], 3, axis=2)
-    ox, otop = _origin(page)
+    pixels = np.ascontiguousarray(array[:, :, 0] if array.ndim == 3 else array)
+    ox, otop = frame.origin
     return Rendered(pixels, ox + left / scale, otop + upper / scale, scale)
 
 
