@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from extractors.geometry import Box
+from pdfpage.geometry import Box
 from schemas.records import FigureCell, SignSource
 
 __all__ = ["FigureTable", "box_cell"]

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from extractors.cells import box_cell
 from extractors.errors import InconsistentDocument
 from extractors.figures import FigureError, valid_result
-from extractors.geometry import Box, box_of
 from extractors.layout import Leaflet, Line, Word
 from extractors.sections import FoundSection
-from extractors.settings import SETTINGS
+from pdfpage.geometry import Box, box_of
+from pdfpage.settings import SETTINGS
 from schemas.measures import measure_for_label, normalise_label
 from schemas.records import FigureCell, PerformanceResult, SignSource
 

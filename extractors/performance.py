@@ -18,9 +18,9 @@ from extractors.errors import InconsistentDocument
 from extractors.figures import FigureError, parse_change_cell, valid_result
 from extractors.grid import CellBox
 from extractors.layout import Leaflet
-from extractors.page_content import Shape
 from extractors.sections import FoundSection
 from extractors.table import ReadRow, TableError, TableVocabulary, read_table
+from pdfpage.content import Shape
 from schemas.measures import measure_for_label
 from schemas.records import FigureCell, PerformanceResult, SignSource
 

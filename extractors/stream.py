@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from extractors.geometry import Box
 from extractors.layout import Line, Word
+from pdfpage.geometry import Box
 
 __all__ = ["BREAK", "TextStream", "stream_of"]
 

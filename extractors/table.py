@@ -25,11 +25,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from extractors.geometry import Box, box_of, cells_of, figure_touch, lines_of, vertical_overlap
 from extractors.layout import Line, Word
 from extractors.marks import DrawnMark, MarkVocabulary, ShapeKind, classify_shape
-from extractors.page_content import Shape
-from extractors.settings import SETTINGS
+from pdfpage.content import Shape
+from pdfpage.geometry import Box, box_of, cells_of, figure_touch, lines_of, vertical_overlap
+from pdfpage.settings import SETTINGS
 from schemas.measures import normalise_label
 
 __all__ = ["ReadRow", "ReadTable", "TableError", "TableVocabulary", "read_table"]
