@@ -63,6 +63,8 @@ class PageSettings:
     #: Page furniture (running headers and footers, page numbers) stands in the top or bottom
     #: band of this share of the page's height.
     furniture_band_share: float = 0.1
+    #: ... set apart from the page's own text by a gap of at least this many font sizes.
+    furniture_gap_em: float = 1.5
     #: Text repeated on several pages stands at the same place within this many points.
     furniture_place_tolerance: float = 6.0
     #: A lone page number differs from the page's own number by at most this much (a cover

@@ -15,6 +15,7 @@ words of the stamp, for the roles (`pdfpage.roles`) and for `lps debug`.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -113,6 +114,13 @@ def overlay_words(chars: Sequence[Char], settings: PageSettings = SETTINGS) -> l
         run.append(char)
     close()
     return words
+
+
+def body_weight(chars: Sequence[Char]) -> int:
+    """The weight of the face most of the page's letters are set in (400 for an empty page)."""
+    counts = Counter(weight_of(str(c.get("fontname", ""))) for c in chars
+                     if not c["text"].isspace())
+    return counts.most_common(1)[0][0] if counts else 400
 
 
 def _cx(char: Char) -> float:

@@ -146,9 +146,10 @@ def _refont(data: bytes, name: str, render: int = 0) -> bytes:
     its headings drawn filled and stroked (the regular face set back to fill only)."""
     reader = pypdf.PdfReader(io.BytesIO(data))
     writer = pypdf.PdfWriter(clone_from=reader)
-    for page in writer.pages:
+    for original, page in zip(reader.pages, writer.pages, strict=True):
         fonts = page["/Resources"]["/Font"]
-        bold = [key for key, font in fonts.items() if "Bold" in str(font.get_object()["/BaseFont"])]
+        bold = [key for key, font in original["/Resources"]["/Font"].items()
+                if "Bold" in str(font.get_object()["/BaseFont"])]
         for key in bold:
             font = fonts[key].get_object()
             font[NameObject("/BaseFont")] = NameObject(f"/{name}")
