@@ -14,6 +14,7 @@ marks beside their row), whatever the fixture generator does.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from reportlab.pdfgen.canvas import Canvas
 from extractors import extract_document
 from schemas.records import FigureCell
 
-__all__ = ["BASE", "CLASSES", "build"]
+__all__ = ["BASE", "CLASSES", "REFUSED", "build"]
 
 BASE = PDFS / "2009-10" / "barnet.pdf"
 
@@ -46,6 +47,7 @@ class Table:
     marks: tuple[FigureCell, ...]  # cells of rows with printed mark words
 
 
+@functools.cache
 def _table() -> Table:
     cells = [c for c in extract_document(BASE.read_bytes()).cells if c.table == "performance"]
     figures = [c for c in cells if c.field == "change_count"]
@@ -141,9 +143,37 @@ def _stamp(alpha: float) -> Draw:
     return draw
 
 
-def _refont(data: bytes, name: str, render: int = 0) -> bytes:
+def _disagreeing(c: Canvas, page: int, _width: float, height: float, t: Table) -> None:
+    """'No' printed beside the first 'Target achieved': two marks of one row that disagree."""
+    mark = t.marks[0]
+    if mark.page == page:
+        c.setFont("Helvetica", 7)
+        c.drawString(mark.x1 + 4, height - mark.bottom + 1, "No")
+
+
+def _slanted_figure(c: Canvas, page: int, width: float, height: float, t: Table) -> None:
+    """A slanted '12%' across the rows: a stamp that carries a figure."""
+    if page == t.page:
+        c.saveState()
+        c.setFont("Helvetica-Bold", 14)
+        c.translate(t.mark_x0 - 20, height - (t.top + t.bottom) / 2)
+        c.rotate(20)
+        c.drawString(0, 0, "12%")
+        c.restoreState()
+
+
+def _numbered_heading(c: Canvas, page: int, _width: float, height: float, t: Table) -> None:
+    """A line just above the rows that carries a number other than a year."""
+    if page == t.page:
+        c.setFont("Helvetica", 6)
+        c.drawString(t.label_x0, height - (t.top - 2.0), "Crime type (7 measures)")
+
+
+def _refont(data: bytes, name: str, render: int = 0, restyle: str | None = None) -> bytes:
     """`data` with its bold face renamed `name` (subset prefix kept) and, when `render` is 2,
-    its headings drawn filled and stroked (the regular face set back to fill only)."""
+    its headings drawn filled and stroked (the regular face set back to fill only). `restyle`
+    replaces the size of the 11.5-point headings (set at the body's 9 points, then in the
+    colour it may give)."""
     reader = pypdf.PdfReader(io.BytesIO(data))
     writer = pypdf.PdfWriter(clone_from=reader)
     for original, page in zip(reader.pages, writer.pages, strict=True):
@@ -156,13 +186,15 @@ def _refont(data: bytes, name: str, render: int = 0) -> bytes:
             if "/FontDescriptor" in font:
                 font["/FontDescriptor"].get_object()[NameObject("/FontName")] = NameObject(
                     f"/{name}")
-        if render:
+        if render or restyle:
             content = page.get_contents()
             assert content is not None
             text = content.get_data().decode("latin-1")
             for key in fonts:
                 mode = render if key in bold else 0
                 text = re.sub(rf"({re.escape(key)} [\d.]+ Tf)", rf"\1 {mode} Tr", text)
+                if restyle is not None and key in bold:
+                    text = text.replace(f"{key} 11.5 Tf", f"{key} 9 Tf {restyle}")
             content.set_data(text.encode("latin-1"))
             page.replace_contents(content)
     out = io.BytesIO()
@@ -190,9 +222,20 @@ CLASSES: dict[str, Callable[[bytes], bytes]] = {
     "heading-demi": lambda d: _refont(d, "URWGothic-Demi"),
     "heading-size-only": lambda d: _refont(d, "ABCDEF+DejaVuSans"),
     "heading-stroked": lambda d: _refont(d, "ABCDEF+DejaVuSans", render=2),
+    "heading-colour-only": lambda d: _refont(d, "ABCDEF+DejaVuSans", restyle=".1 .3 .6 rg"),
+    "heading-space-only": lambda d: _refont(d, "ABCDEF+DejaVuSans", restyle=""),
 }
 
 
+#: Leaflets that must be refused: what could change a figure.
+REFUSED: dict[str, Callable[[bytes], bytes]] = {
+    "marks-disagree": lambda d: _overlay(d, _disagreeing),
+    "stamp-with-a-figure": lambda d: _overlay(d, _slanted_figure),
+    "numbered-line-above-rows": lambda d: _overlay(d, _numbered_heading),
+}
+
+
+@functools.cache
 def build(name: str) -> bytes:
-    """The base leaflet drawn with class `name`."""
-    return CLASSES[name](BASE.read_bytes())
+    """The base leaflet drawn with class `name` (of `CLASSES` or `REFUSED`)."""
+    return {**CLASSES, **REFUSED}[name](BASE.read_bytes())
