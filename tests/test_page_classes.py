@@ -14,7 +14,7 @@ import io
 import pdfplumber
 import pytest
 from conftest import FIXTURES, load_golden
-from page_classes import BASE, CLASSES, build
+from page_classes import CLASSES, build
 from test_golden import _differences
 
 from extractors import InconsistentDocument, extract_document
