@@ -212,6 +212,21 @@ def _rgb(color: Color, space: PDFColorSpace | None) -> RGB | None:
     return None
 
 
+#: Blend modes in which black, or white, leaves what is under it unchanged: such paint shows
+#: nothing on any page, though some renderers (PDFium, for text) draw it anyway.
+_UNCHANGED_BY_BLACK = frozenset({"Screen", "Lighten", "Difference", "Exclusion", "ColorDodge"})
+_UNCHANGED_BY_WHITE = frozenset({"Multiply", "Darken", "ColorBurn"})
+
+
+def _blends_away(blend: str, colour: RGB | None) -> bool:
+    """Whether paint of `colour` in `blend` mode leaves every backdrop as it was."""
+    if colour is None:
+        return False
+    if blend in _UNCHANGED_BY_BLACK:
+        return max(colour) <= 0.02
+    return blend in _UNCHANGED_BY_WHITE and min(colour) >= 0.98
+
+
 def _intersect(a: _Box, b: _Box) -> _Box:
     return (max(a[0], b[0]), max(a[1], b[1]), min(a[2], b[2]), min(a[3], b[3]))
 
@@ -245,6 +260,7 @@ class _Device(PDFLayoutAnalyzer):
         self.fill_alpha = 1.0
         self.stroke_alpha = 1.0
         self.plain_blend = True  # Normal blend mode and no soft mask
+        self.blend = "Normal"
         self.ink = _Ink(0, self.clip, 0, None, None, None)
 
     @property
@@ -277,6 +293,9 @@ class _Device(PDFLayoutAnalyzer):
             invisible = f"invisible (render mode {render})"
         elif self.fill_alpha < 0.05 and render in (0, 4):
             invisible = "invisible (fill opacity 0)"
+        elif render in (0, 4) and _blends_away(
+                self.blend, _rgb(graphicstate.ncolor, graphicstate.ncs)):
+            invisible = f"invisible (blend mode {self.blend})"
         self.ink = _Ink(
             render, self.clip, len(self.paints),
             _rgb(graphicstate.ncolor, graphicstate.ncs) if render in (0, 2, 4, 6) else None,
@@ -403,7 +422,7 @@ class _Interpreter(PDFPageInterpreter):
 
     def init_state(self, ctm: Matrix) -> None:
         super().init_state(ctm)
-        self._saved: list[tuple[_Box, float, float, bool]] = []
+        self._saved: list[tuple[_Box, float, float, bool, str]] = []
         self._pending_clip: _Box | None = None
 
     def do_q(self) -> None:
@@ -415,13 +434,15 @@ class _Interpreter(PDFPageInterpreter):
             self._restore(self._saved.pop())
         super().do_Q()
 
-    def _paint_state(self) -> tuple[_Box, float, float, bool]:
+    def _paint_state(self) -> tuple[_Box, float, float, bool, str]:
         device = self.device
-        return device.clip, device.fill_alpha, device.stroke_alpha, device.plain_blend
+        return (device.clip, device.fill_alpha, device.stroke_alpha, device.plain_blend,
+                device.blend)
 
-    def _restore(self, state: tuple[_Box, float, float, bool]) -> None:
+    def _restore(self, state: tuple[_Box, float, float, bool, str]) -> None:
         device = self.device
-        device.clip, device.fill_alpha, device.stroke_alpha, device.plain_blend = state
+        (device.clip, device.fill_alpha, device.stroke_alpha, device.plain_blend,
+         device.blend) = state
 
     def do_gs(self, name: PDFStackT) -> None:
         """The fill opacity (/ca), blend mode (/BM) and soft mask (/SMask) of an ExtGState."""
@@ -442,6 +463,7 @@ class _Interpreter(PDFPageInterpreter):
             blend = blend[0] if blend else None
         if blend is not None:
             self.device.plain_blend = _name(blend) in ("Normal", "Compatible")
+            self.device.blend = _name(blend)
         if mask is not None and _name(mask) != "None":
             self.device.plain_blend = False
 

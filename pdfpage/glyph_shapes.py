@@ -29,7 +29,8 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 from PIL import Image
 
-__all__ = ["GlyphSample", "reference_shapes", "shape_distance", "shape_of", "shape_problem"]
+__all__ = ["SHAPED", "GlyphSample", "reference_shapes", "shape_distance", "shape_of",
+           "shape_problem"]
 
 Shape = npt.NDArray[np.float32]
 _SIDE = 16
@@ -46,6 +47,8 @@ _NEAR = 0.2
 _REFERENCE_FONTS = (b"Helvetica", b"Helvetica-Bold", b"Times-Roman", b"Times-Bold",
                     b"Courier", b"Courier-Bold")
 _REFERENCE_CHARS = "0123456789+%"
+#: The characters whose shapes are compared: the digits and signs of figures.
+SHAPED = frozenset(_REFERENCE_CHARS)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ class TextChar:
     glyph: Box
     font: str
     size: float
+    actual_text: str | None = None  # the replacement text of a marked-content span it is in
 
 
 @dataclass
@@ -53,12 +54,14 @@ class PageInk:
     shown: Rendered
     bare: Rendered
     chars: list[TextChar]
-    buckets: dict[int, list[TextChar]] = field(default_factory=dict)
+
+    buckets: dict[tuple[int, int], list[TextChar]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for char in self.chars:
-            column = int((char.loose[0] + char.loose[2]) / 2 // _BUCKET)
-            self.buckets.setdefault(column, []).append(char)
+            cell = (int((char.loose[0] + char.loose[2]) / 2 // _BUCKET),
+                    int((char.loose[1] + char.loose[3]) / 2 // _BUCKET))
+            self.buckets.setdefault(cell, []).append(char)
 
     def _difference(self, box: Box) -> npt.NDArray[np.int16]:
         shown, bare = self.shown.crop(box).astype(np.int16), self.bare.crop(box).astype(np.int16)
@@ -92,7 +95,9 @@ class PageInk:
         left, upper, _, _ = self.pixel_box(window)
         own = self.pixel_box(g)
         for other in neighbours:
-            if other is char:
+            o = other.glyph
+            if other is char or o[0] > window[2] or o[2] < window[0] or o[1] > window[3] \
+                    or o[3] < window[1]:
                 continue
             o_left, o_upper, o_right, o_lower = self.pixel_box(other.glyph)
             block = np.zeros(strength.shape, dtype=np.bool_)
@@ -106,18 +111,25 @@ class PageInk:
     def chars_in(self, box: Box) -> list[TextChar]:
         """The characters whose loose box has its centre in `box` (half a point of slack)."""
         found = []
-        for column in range(int(box[0] // _BUCKET) - 1, int(box[2] // _BUCKET) + 2):
-            for char in self.buckets.get(column, ()):
-                cx, cy = (char.loose[0] + char.loose[2]) / 2, (char.loose[1] + char.loose[3]) / 2
-                if box[0] - 0.5 <= cx <= box[2] + 0.5 and box[1] - 0.5 <= cy <= box[3] + 0.5:
-                    found.append(char)
+        for column in range(int((box[0] - 0.5) // _BUCKET), int((box[2] + 0.5) // _BUCKET) + 1):
+            for row in range(int((box[1] - 0.5) // _BUCKET), int((box[3] + 0.5) // _BUCKET) + 1):
+                for char in self.buckets.get((column, row), ()):
+                    cx = (char.loose[0] + char.loose[2]) / 2
+                    cy = (char.loose[1] + char.loose[3]) / 2
+                    if (box[0] - 0.5 <= cx <= box[2] + 0.5
+                            and box[1] - 0.5 <= cy <= box[3] + 0.5):
+                        found.append(char)
         return found
 
     def pixel_box(self, box: Box) -> tuple[int, int, int, int]:
-        """`box` as pixels (left, upper, right, lower) of this region's renders."""
+        """`box` as pixels (left, upper, right, lower) of this region's renders, clamped to
+        them as `Rendered.crop` clamps."""
         scale, x0, top = self.shown.scale, self.shown.x0, self.shown.top
-        return (int(np.floor((box[0] - x0) * scale)), int(np.floor((box[1] - top) * scale)),
-                int(np.ceil((box[2] - x0) * scale)), int(np.ceil((box[3] - top) * scale)))
+        height, width = self.shown.pixels.shape[:2]
+        left = min(width, max(0, int(np.floor((box[0] - x0) * scale))))
+        upper = min(height, max(0, int(np.floor((box[1] - top) * scale))))
+        return (left, upper, min(width, max(left, int(np.ceil((box[2] - x0) * scale)))),
+                min(height, max(upper, int(np.ceil((box[3] - top) * scale)))))
 
 
 def _font_name(textpage: pypdfium2.PdfTextPage, index: int) -> str:
@@ -127,28 +139,50 @@ def _font_name(textpage: pypdfium2.PdfTextPage, index: int) -> str:
     return buffer.raw[: max(0, length - 1)].decode("utf-8", "replace") if length else ""
 
 
-def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage,
-           region: Box) -> Iterator[TextChar]:
-    """The text layer's characters whose loose box meets `region` (spaces PDFium made up
-    between words left out)."""
+def _actual_text(obj: object) -> str | None:
+    """The /ActualText of a marked-content span holding the text object `obj`, if any: PDFium
+    reads the span's text in place of its glyphs'."""
+    if not obj:
+        return None
+    for index in range(pdfium_c.FPDFPageObj_CountMarks(obj)):
+        mark = pdfium_c.FPDFPageObj_GetMark(obj, index)
+        length = ctypes.c_ulong()
+        if not pdfium_c.FPDFPageObjMark_GetParamStringValue(mark, b"ActualText", None, 0,
+                                                            length):
+            continue
+        buffer = ctypes.create_string_buffer(length.value)
+        pdfium_c.FPDFPageObjMark_GetParamStringValue(
+            mark, b"ActualText", ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)),
+            length.value, length)
+        return buffer.raw[: max(0, length.value - 2)].decode("utf-16-le", "replace")
+    return None
+
+
+def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Box],
+           shaped: frozenset[str]) -> Iterator[TextChar]:
+    """The text layer's characters whose loose box has its centre in one of `boxes` (half a
+    point of slack; spaces PDFium made up between words left out). Only characters in
+    `shaped` are given their font name (the others' shapes are not compared)."""
     rect = pdfium_c.FS_RECTF()
     left, bottom, right, top = (ctypes.c_double() for _ in range(4))
-    u_left, u_bottom, u_right, u_top = frame.user_box(region)
+    user = [frame.user_box((b[0] - 0.5, b[1] - 0.5, b[2] + 0.5, b[3] + 0.5)) for b in boxes]
     for index in range(textpage.count_chars()):
         if not pdfium_c.FPDFText_GetLooseCharBox(textpage, index, rect):
             continue
-        if (rect.right < u_left or rect.left > u_right or rect.top < u_bottom
-                or rect.bottom > u_top):
+        cx, cy = (rect.left + rect.right) / 2, (rect.top + rect.bottom) / 2
+        if not any(u[0] <= cx <= u[2] and u[1] <= cy <= u[3] for u in user):
             continue
         if pdfium_c.FPDFText_IsGenerated(textpage, index) == 1:
             continue
+        text = chr(pdfium_c.FPDFText_GetUnicode(textpage, index))
         pdfium_c.FPDFText_GetCharBox(textpage, index, left, right, bottom, top)
         yield TextChar(
-            text=chr(pdfium_c.FPDFText_GetUnicode(textpage, index)),
+            text=text,
             loose=frame.plumber_box(rect.left, rect.bottom, rect.right, rect.top),
             glyph=frame.plumber_box(left.value, bottom.value, right.value, top.value),
-            font=_font_name(textpage, index),
+            font=_font_name(textpage, index) if text in shaped else "",
             size=float(pdfium_c.FPDFText_GetFontSize(textpage, index)),
+            actual_text=_actual_text(pdfium_c.FPDFText_GetTextObject(textpage, index)),
         )
 
 
@@ -161,12 +195,16 @@ def _textpage(page: pypdfium2.PdfPage) -> Iterator[pypdfium2.PdfTextPage]:
         textpage.close()
 
 
-def page_ink(page: pypdfium2.PdfPage, region: Box, scale: float) -> PageInk:
-    """`region` of `page` rendered with and without its text, and its characters."""
+def page_ink(page: pypdfium2.PdfPage, boxes: Sequence[Box], scale: float,
+             shaped: frozenset[str] = frozenset()) -> PageInk:
+    """The region of `boxes` on `page` rendered with and without its text, and the
+    characters in the boxes (`shaped` ones with their font)."""
+    region = (min(b[0] for b in boxes) - 2, min(b[1] for b in boxes) - 2,
+              max(b[2] for b in boxes) + 2, max(b[3] for b in boxes) + 2)
     frame = PageFrame.of(page)
     shown = render_region(page, region, scale, frame)
     with hidden_text(page):
         bare = render_region(page, region, scale, frame)
     with _textpage(page) as textpage:
-        chars = list(_chars(frame, textpage, region))
+        chars = list(_chars(frame, textpage, boxes, shaped))
     return PageInk(shown, bare, chars)

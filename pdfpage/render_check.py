@@ -24,9 +24,12 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 import pypdfium2
 
-from pdfpage.glyph_shapes import GlyphSample, shape_problem
+from pdfpage.glyph_shapes import SHAPED, GlyphSample, shape_problem
 from pdfpage.ink import PageInk, TextChar, page_ink
 from pdfpage.render import DEFAULT_SCALE, Box, open_pdf
 
@@ -34,10 +37,12 @@ __all__ = ["FIGURE_CHARACTERS", "Claim", "check_claims", "strange_character"]
 
 #: What a figure of any edition is printed with (the minus forms of `schemas.measures`).
 FIGURE_CHARACTERS = frozenset("0123456789+-\u2212\u2013\u2014,.%")
+#: Characters that would join a figure they touch.
+_JOINING = frozenset("0123456789+-\u2212\u2013\u2014.%")
 #: Ink of text this many pixels outside every glyph box read is more than rounding.
 _STRAY_PIXELS = 3
 #: How far beside a figure's box (a share of its height) a drawn glyph counts as part of it.
-_REACH = 0.25
+_REACH = 0.5
 #: Non-text marks of at least this many pixels in a figure's box are something drawn there.
 _MARK_PIXELS = 6
 #: Two glyphs overlapping by this share of the narrower one are drawn over each other.
@@ -97,6 +102,17 @@ def _reading_order(chars: Iterable[TextChar]) -> list[TextChar]:
     return [char for line in lines for char in sorted(line, key=lambda c: c.loose[0])]
 
 
+def _stands_alone(said: str, shown: str) -> bool:
+    """Whether `said` is drawn once among other words of its box (a priority's figure inside
+    its sentence), with no digit, sign or point drawn against either end to join it."""
+    if not said or shown.count(said) != 1:
+        return False
+    start = shown.index(said)
+    before = shown[start - 1] if start else ""
+    after = shown[start + len(said) : start + len(said) + 1]
+    return not (before and before in _JOINING) and not (after and after in _JOINING)
+
+
 def _drawn(ink: PageInk, char: TextChar) -> bool:
     if char.text.isspace():
         return False
@@ -134,6 +150,26 @@ def _reach(box: Box) -> Box:
     return box[0] - pad, box[1], box[2] + pad, box[3]
 
 
+def _marks(ink: PageInk, box: Box, reach: Box) -> int:
+    """Pixels of non-text marks inside `box` (a pixel in from its edge) and in the reach on
+    either side of it, each judged against its own background."""
+    scale = ink.shown.scale
+    top, bottom = box[1] + 1.5 / scale, box[3] - 1.5 / scale
+    parts = [(box[0] + 1.5 / scale, top, box[2] - 1.5 / scale, bottom),
+             (reach[0], top, box[0] - 1.5 / scale, bottom),
+             (box[2] + 1.5 / scale, top, reach[2], bottom)]
+    return sum(_glyph_like(ink.other_ink(part)) for part in parts if part[2] > part[0])
+
+
+def _glyph_like(marks: npt.NDArray[np.bool_]) -> int:
+    """Mark pixels, less whole rows and columns of them: a rule or the edge of a cell's fill
+    crosses the whole box, a glyph never does."""
+    if marks.size == 0:
+        return 0
+    kept = marks & ~marks.all(axis=0, keepdims=True) & ~marks.all(axis=1, keepdims=True)
+    return int(kept.sum())
+
+
 def _inner(box: Box, scale: float) -> Box:
     """`box` less a pixel all round, so a rule or cell edge on its border is not in it."""
     margin = 1.5 / scale
@@ -154,35 +190,33 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample]) -> str 
             if strange_character(char.text) is not None:
                 return (f"page {claim.page}, {claim.name}: its box holds {_describe(char.text)}, "
                         "which is not a digit or sign this edition prints; not loaded")
+    replaced = next((c.actual_text for c in chars if c.actual_text is not None), None)
+    if replaced is not None:
+        return _reason(claim, f"glyphs whose text is replaced by ActualText '{replaced}'")
     drawn = [c for c in chars if _drawn(ink, c)]
     said = "".join(claim.text.split())
     shown = "".join(c.text for c in drawn)
-    if shown != said:
-        return _reason(claim, f"'{shown}'" if shown else "nothing there")
+    if shown != said and not _stands_alone(said, shown):
+        seen = " ".join("".join(c.text if c in drawn else " " for c in chars).split())
+        return _reason(claim, f"'{seen}'" if seen else "nothing there")
     pair = _overstruck(drawn)
     if pair is not None:
         return _reason(claim, f"'{pair[0].text}' and '{pair[1].text}' drawn over each other")
-    inner = _inner(claim.box, ink.shown.scale)
     if _stray_ink(ink, _inner(reach, ink.shown.scale), drawn) >= _STRAY_PIXELS:
         return _reason(claim, "more text in its box than those characters draw")
-    if claim.figure and int(ink.other_ink(inner).sum()) >= _MARK_PIXELS:
-        return _reason(claim, "marks in its box that are not text (a figure drawn as a "
-                              "picture or path?)")
+    if claim.figure and _marks(ink, claim.box, reach) >= _MARK_PIXELS:
+        return _reason(claim, "marks in its box that are not text (a path or picture)")
     for char in drawn:
+        if char.text not in SHAPED:
+            continue
         samples.append(GlyphSample(claim, char.text, char.font, char.size,
                                    ink.glyph_shape(char, drawn)))
     return None
 
 
-def _region(claims: Sequence[Claim]) -> Box:
-    pad = max(_REACH * (c.box[3] - c.box[1]) for c in claims) + 2
-    return (min(c.box[0] for c in claims) - pad, min(c.box[1] for c in claims) - 2,
-            max(c.box[2] for c in claims) + pad, max(c.box[3] for c in claims) + 2)
-
-
 def _check_page(page: pypdfium2.PdfPage, claims: Sequence[Claim], scale: float,
                 samples: list[GlyphSample]) -> str | None:
-    ink = page_ink(page, _region(claims), scale)
+    ink = page_ink(page, [_reach(claim.box) for claim in claims], scale, SHAPED)
     for claim in claims:
         reason = _check_claim(claim, ink, samples)
         if reason is not None:

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from extractors import ExtractionError, extract_document
 from extractors.limits import MAX_PAGES
 from pipeline.failures import OUT_OF_MEMORY
+from pipeline.figure_check import render_check_reason
 from schemas import Extraction
 
 __all__ = ["OUT_OF_MEMORY", "TOO_DEEP", "extraction_or_reason"]
@@ -45,9 +46,14 @@ def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
 
 
 def extraction_or_reason(data: bytes, max_pages: int = MAX_PAGES) -> Extraction | str:
-    """The document's records, or why it must be quarantined. Never raises for a bad file."""
+    """The document's records, or why it must be quarantined. Never raises for a bad file.
+
+    The records stand only if the rendered pages show their figures as read
+    (`pipeline.figure_check`): the text layer is a claim, the pixels are what a reader sees."""
     try:
-        return extract_document(data, max_pages)
+        extraction = extract_document(data, max_pages)
+        unseen = render_check_reason(data, extraction)
+        return extraction if unseen is None else unseen
     except ExtractionError as error:
         # An extractor's verdict, unless memory ran out beneath it: zlib's "Unable to allocate
         # output buffer" under the guard's cap became "damaged PDF: it cannot be opened", a
