@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-
 import pypdfium2
 
 from pdfpage.glyph_shapes import SHAPED, GlyphSample, shape_problem
