@@ -164,14 +164,15 @@ def _shared(groups: Groups) -> tuple[GlyphSample, str] | None:
 
 def _another_character(groups: Groups) -> tuple[GlyphSample, str] | None:
     references = reference_shapes()
+    stacked = np.stack([shape for _, shape in references])
     for (_, _, char), samples in groups.items():
         if char not in _REFERENCE_CHARS:
             continue
         centre = _centre([s.shape for s in samples])
+        distances = np.abs(stacked - centre).mean(axis=(1, 2))
         nearest: dict[str, float] = {}
-        for ref_char, shape in references:
-            distance = shape_distance(centre, shape)
-            nearest[ref_char] = min(distance, nearest.get(ref_char, 1.0))
+        for (ref_char, _), distance in zip(references, distances, strict=True):
+            nearest[ref_char] = min(float(distance), nearest.get(ref_char, 1.0))
         best = min(nearest, key=lambda c: nearest[c])
         if (best != char and nearest[best] <= _NEAR
                 and nearest[best] + _PLAINLY <= nearest[char]):

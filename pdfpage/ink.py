@@ -12,6 +12,7 @@ text layer reads it. What the text layer claims is PDFium's own reading of the p
 from __future__ import annotations
 
 import ctypes
+import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ __all__ = ["INK_LEVEL", "PageInk", "TextChar", "page_ink"]
 #: A pixel is ink when some channel differs by more than this (0-255) between the renders with
 #: and without text, or from the background: pale grey print (#cccccc, 51 from white) counts.
 INK_LEVEL = 40
+#: Claimed boxes are filed by horizontal bands this tall (points) to test characters against.
+_BAND = 8.0
 #: Characters are bucketed by columns this wide (points) to find those of a box.
 _BUCKET = 24.0
 
@@ -64,8 +67,10 @@ class PageInk:
             self.buckets.setdefault(cell, []).append(char)
 
     def _difference(self, box: Box) -> npt.NDArray[np.int16]:
-        shown, bare = self.shown.crop(box).astype(np.int16), self.bare.crop(box).astype(np.int16)
-        return np.asarray(np.abs(shown - bare), dtype=np.int16)
+        left, upper, right, lower = self.pixel_box(box)
+        shown = self.shown.pixels[upper:lower, left:right].astype(np.int16)
+        return np.asarray(np.abs(shown - self.bare.pixels[upper:lower, left:right]),
+                          dtype=np.int16)
 
     def text_ink(self, box: Box) -> npt.NDArray[np.bool_]:
         """Where text put ink in `box`: pixels that differ between the two renders."""
@@ -77,11 +82,12 @@ class PageInk:
 
     def other_ink(self, box: Box) -> npt.NDArray[np.bool_]:
         """Marks in `box` that are not text: pixels of the render without text that differ
-        from the box's background (its median grey)."""
-        bare = self.bare.crop(box).astype(np.int16)
+        from the box's background (its commonest grey)."""
+        bare = self.bare.crop(box)
         if bare.size == 0:
             return np.zeros((0, 0), dtype=np.bool_)
-        return np.asarray(np.abs(bare - np.median(bare)) > INK_LEVEL)
+        background = int(np.bincount(bare.ravel(), minlength=256).argmax())
+        return np.asarray(np.abs(bare.astype(np.int16) - background) > INK_LEVEL)
 
     def glyph_shape(self, char: TextChar,
                     neighbours: Sequence[TextChar] = ()) -> npt.NDArray[np.float32]:
@@ -126,10 +132,10 @@ class PageInk:
         them as `Rendered.crop` clamps."""
         scale, x0, top = self.shown.scale, self.shown.x0, self.shown.top
         height, width = self.shown.pixels.shape[:2]
-        left = min(width, max(0, int(np.floor((box[0] - x0) * scale))))
-        upper = min(height, max(0, int(np.floor((box[1] - top) * scale))))
-        return (left, upper, min(width, max(left, int(np.ceil((box[2] - x0) * scale)))),
-                min(height, max(upper, int(np.ceil((box[3] - top) * scale)))))
+        left = min(width, max(0, math.floor((box[0] - x0) * scale)))
+        upper = min(height, max(0, math.floor((box[1] - top) * scale)))
+        return (left, upper, min(width, max(left, math.ceil((box[2] - x0) * scale))),
+                min(height, max(upper, math.ceil((box[3] - top) * scale))))
 
 
 def _font_name(textpage: pypdfium2.PdfTextPage, index: int) -> str:
@@ -165,12 +171,18 @@ def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Bo
     `shaped` are given their font name (the others' shapes are not compared)."""
     rect = pdfium_c.FS_RECTF()
     left, bottom, right, top = (ctypes.c_double() for _ in range(4))
-    user = [frame.user_box((b[0] - 0.5, b[1] - 0.5, b[2] + 0.5, b[3] + 0.5)) for b in boxes]
-    for index in range(textpage.count_chars()):
-        if not pdfium_c.FPDFText_GetLooseCharBox(textpage, index, rect):
+    bands: dict[int, list[tuple[float, float, float, float]]] = {}
+    for b in boxes:  # the boxes in user space, filed under every 8-point band they cross
+        u = frame.user_box((b[0] - 0.5, b[1] - 0.5, b[2] + 0.5, b[3] + 0.5))
+        for band in range(int(u[1] // _BAND), int(u[3] // _BAND) + 1):
+            bands.setdefault(band, []).append(u)
+    raw, loose_box, by_ref = textpage.raw, pdfium_c.FPDFText_GetLooseCharBox, ctypes.byref(rect)
+    for index in range(pdfium_c.FPDFText_CountChars(raw)):
+        if not loose_box(raw, index, by_ref):
             continue
         cx, cy = (rect.left + rect.right) / 2, (rect.top + rect.bottom) / 2
-        if not any(u[0] <= cx <= u[2] and u[1] <= cy <= u[3] for u in user):
+        near = bands.get(int(cy // _BAND))
+        if not near or not any(u[0] <= cx <= u[2] and u[1] <= cy <= u[3] for u in near):
             continue
         if pdfium_c.FPDFText_IsGenerated(textpage, index) == 1:
             continue

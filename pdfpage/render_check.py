@@ -120,8 +120,8 @@ def _drawn(ink: PageInk, char: TextChar) -> bool:
 
 
 def _overstruck(drawn: Sequence[TextChar]) -> tuple[TextChar, TextChar] | None:
-    for index, first in enumerate(drawn):
-        for second in drawn[index + 1 :]:
+    for index, first in enumerate(drawn):  # in reading order: overlapping glyphs are close
+        for second in drawn[index + 1 : index + 4]:
             across = min(first.glyph[2], second.glyph[2]) - max(first.glyph[0], second.glyph[0])
             down = min(first.glyph[3], second.glyph[3]) - max(first.glyph[1], second.glyph[1])
             narrower = min(first.glyph[2] - first.glyph[0], second.glyph[2] - second.glyph[0])
