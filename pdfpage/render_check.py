@@ -20,7 +20,6 @@ The first failure is the reason, naming the figure, what the text says and what 
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -28,14 +27,13 @@ import numpy as np
 import numpy.typing as npt
 import pypdfium2
 
+from pdfpage.digits import describe, strange_character
 from pdfpage.glyph_shapes import SHAPED, GlyphSample, shape_problem
 from pdfpage.ink import PageInk, TextChar, page_ink
 from pdfpage.render import DEFAULT_SCALE, Box, open_pdf
 
-__all__ = ["FIGURE_CHARACTERS", "Claim", "check_claims", "strange_character"]
+__all__ = ["Claim", "check_claims"]
 
-#: What a figure of any edition is printed with (the minus forms of `schemas.measures`).
-FIGURE_CHARACTERS = frozenset("0123456789+-\u2212\u2013\u2014,.%")
 #: Characters that would join a figure they touch.
 _JOINING = frozenset("0123456789+-\u2212\u2013\u2014.%")
 #: Ink of text this many pixels outside every glyph box read is more than rounding.
@@ -60,25 +58,6 @@ class Claim:
     text: str
     name: str
     figure: bool = True  # a figure (digits, signs); False for a mark or a word
-
-
-def strange_character(text: str) -> str | None:
-    """The first character of a figure's text that is digit-like but not a digit or sign any
-    edition prints (an Arabic-Indic or fullwidth digit, a superscript, a middle dot), or None."""
-    for char in text:
-        if char in FIGURE_CHARACTERS or char.isspace() or char.isascii():
-            continue
-        name = unicodedata.name(char, "")
-        if unicodedata.category(char).startswith("N") or any(
-                word in name for word in ("DIGIT", "DOT", "COMMA", "MINUS", "PLUS", "PERCENT",
-                                          "FRACTION", "DASH", "HYPHEN", "SEPARATOR", "STOP",
-                                          "POINT", "ZERO")):
-            return char
-    return None
-
-
-def _describe(char: str) -> str:
-    return f"'{char}' ({unicodedata.name(char, f'U+{ord(char):04X}')})"
 
 
 def _reason(claim: Claim, shows: str) -> str:
@@ -180,14 +159,14 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample]) -> str 
         strange = strange_character(claim.text)
         if strange is not None:
             return (f"page {claim.page}, {claim.name}: the figure '{claim.text}' holds "
-                    f"{_describe(strange)}, which is not a digit or sign this edition prints; "
+                    f"{describe(strange)}, which is not a digit or sign this edition prints; "
                     "not loaded")
     reach = _reach(claim.box)
     chars = _reading_order(ink.chars_in(reach))
     if claim.figure:
         for char in chars:
             if strange_character(char.text) is not None:
-                return (f"page {claim.page}, {claim.name}: its box holds {_describe(char.text)}, "
+                return (f"page {claim.page}, {claim.name}: its box holds {describe(char.text)}, "
                         "which is not a digit or sign this edition prints; not loaded")
     replaced = next((c.actual_text for c in chars if c.actual_text is not None), None)
     if replaced is not None:
