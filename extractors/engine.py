@@ -22,14 +22,15 @@ from extractors.errors import InconsistentDocument, MissingSection
 from extractors.force_results import FORCE_FORMS, read_force_results
 from extractors.grid import CellBox
 from extractors.layout import Leaflet, Line
-from extractors.priorities import PriorityGrammar, read_priorities
+from extractors.priorities import PriorityGrammar, read_priority_cells
 from extractors.sections import FoundSection, claim_region, split_sections, text_of
+from pdfpage.roles import Role
 from schemas.areas import Area, area_by_name, areas_named_in
 from schemas.records import (
     DocumentInfo,
     Extraction,
+    FigureCell,
     PerformanceResult,
-    Priority,
     Section,
     WardPriority,
 )
@@ -43,6 +44,9 @@ class PerformanceReader(Protocol):
 
     def read(self, section: FoundSection, leaflet: Leaflet, message: str,
              template: str) -> list[PerformanceResult]: ...
+
+    def read_cells(self, section: FoundSection, leaflet: Leaflet, message: str,
+                   template: str) -> tuple[list[PerformanceResult], list[FigureCell]]: ...
 
     def cells(self, section: FoundSection, leaflet: Leaflet) -> list[CellBox]: ...
 
@@ -215,6 +219,29 @@ def _check_nothing_stray(template: Template, sections: Mapping[str, FoundSection
                     template=template.name)
 
 
+#: Text that would change a row if it were read: a number, a sign, or a word or symbol of a mark.
+_ROW_TEXT = re.compile(r"[0-9%\u2212\u2013+]|^(?:yes|no|achieved|target|not)$|[\u2713\u2714\u2717"
+                       r"\u2718\u00d7\u25cf\u25cb]", re.IGNORECASE)
+
+
+def _check_set_aside(leaflet: Leaflet, cells: Sequence[FigureCell], template: str) -> None:
+    """Refuse a table across which furniture or a stamp carries a number or a mark: the page
+    model set that text aside, but level with the rows it may be part of a row."""
+    for page in sorted({cell.page for cell in cells}):
+        own = [cell for cell in cells if cell.page == page]
+        x0, x1 = min(c.x0 for c in own), max(c.x1 for c in own)
+        top, bottom = min(c.top for c in own), max(c.bottom for c in own)
+        found = [roled for roled in leaflet.roles(page) if roled.role is not Role.hidden
+                 and x0 <= roled.word.centre_x <= x1 and top <= roled.word.middle <= bottom
+                 and _ROW_TEXT.search(roled.word.text.strip(".,:;!?"))]
+        if found:
+            words = ", ".join(f"'{r.word.text}' ({r.role}: {r.why})" for r in found)
+            raise InconsistentDocument(
+                f"the performance table's rows are crossed by text set aside as no part of them "
+                f"that carries a number or a mark: {words}; whether it belongs to a row cannot be "
+                "told, so nothing is loaded", page=page, template=template)
+
+
 def parse(template: Template, leaflet: Leaflet) -> Extraction:
     """Every record of a leaflet of `template`'s edition; raise when it cannot be trusted."""
     name = template.name
@@ -228,8 +255,10 @@ def parse(template: Template, leaflet: Leaflet) -> Extraction:
     area = area_of(sections, preamble, template.area_sections, name)
     commander = sections.get("commander_message")
     message = text_of(commander.lines) if commander else ""
-    performance = template.table.read(sections["performance"], leaflet, message, name)
-    priorities: list[Priority] = read_priorities(
+    performance, cells = template.table.read_cells(sections["performance"], leaflet, message,
+                                                   name)
+    _check_set_aside(leaflet, cells, name)
+    priorities, priority_cells = read_priority_cells(
         sections[template.priorities_section].lines, template.priorities,
         template.target_period, template=name)
     force_results = []
@@ -253,4 +282,5 @@ def parse(template: Template, leaflet: Leaflet) -> Extraction:
         sections=prose_sections(sections, template.prose),
         review=[],
         ward_priorities=wards,
+        cells=[*cells, *priority_cells],
     )

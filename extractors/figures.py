@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from extractors.errors import InconsistentDocument
+from pdfpage.digits import describe, strange_character
 from schemas.measures import MINUS_SIGNS, RATE_MEASURES, measure_for_label
 from schemas.records import PerformanceResult
 
@@ -32,10 +33,11 @@ __all__ = [
 ]
 
 _SIGN = f"[{MINUS_SIGNS}+]"  # hyphen first: a literal, not a range
-_COUNT = r"\d{1,3}(?:,\d{3})+|\d+"
-_PERCENT = r"\d+(?:\.\d+)?"
+# ASCII digits only: `\d` would take any script's digits, and int() reads them ("4٠3" -> 403)
+_COUNT = r"[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+"
+_PERCENT = r"[0-9]+(?:\.[0-9]+)?"
 _SIGNED = re.compile(
-    rf"(?P<sign>[{MINUS_SIGNS}+])?\s?(?P<magnitude>\d[\d,]*(?:\.\d+)?)(?P<pct>\s?%)?"
+    rf"(?P<sign>[{MINUS_SIGNS}+])?\s?(?P<magnitude>[0-9][0-9,]*(?:\.[0-9]+)?)(?P<pct>\s?%)?"
 )
 
 #: "432 offences or +16.6%", "−1,204 offences or −6.3%", "427 offences or 12.5%".
@@ -90,8 +92,17 @@ def direction_sign(word: str) -> int:
     raise FigureError(f"{word!r} gives no direction")
 
 
+def _printed_digits(text: str) -> None:
+    """FigureError naming a digit-like character no edition prints (`pdfpage.digits`)."""
+    strange = strange_character(text)
+    if strange is not None:
+        raise FigureError(f"{text!r} holds {describe(strange)}, which is not a digit or sign "
+                          "this edition prints")
+
+
 def parse_count(text: str) -> int:
     """'1,204' -> 1204. Thousands separators must be well placed ('1,20' is refused)."""
+    _printed_digits(text)
     if not re.fullmatch(_COUNT, text):
         raise FigureError(f"{text!r} is not a count")
     return int(text.replace(",", ""))
@@ -99,6 +110,7 @@ def parse_count(text: str) -> int:
 
 def parse_percent(text: str) -> float:
     """'12.5%' or '12.5 %' -> 12.5 (magnitude only)."""
+    _printed_digits(text)
     match = re.fullmatch(rf"({_PERCENT})\s?%?", text.strip())
     if not match:
         raise FigureError(f"{text!r} is not a percentage")
@@ -110,6 +122,7 @@ def parse_change_cell(text: str) -> ChangeCell:
 
     Raises FigureError when the text is not a change cell or its two signs disagree.
     """
+    _printed_digits(text)
     match = CHANGE_CELL_PATTERN.fullmatch(" ".join(text.split()))
     if not match:
         raise FigureError(f"{text!r} is not a change like 'N offences or X%'")
@@ -145,6 +158,7 @@ class SignedFigure:
 
 def parse_signed(text: str, *, percent: bool) -> SignedFigure:
     """'−1,204' or '+3.2%' (any minus glyph); `percent` says whether a '%' must follow."""
+    _printed_digits(text)
     match = _SIGNED.fullmatch(" ".join(text.split()))
     if not match or bool(match.group("pct")) != percent:
         kind = "a percentage" if percent else "a count"

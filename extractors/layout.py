@@ -12,49 +12,20 @@ nothing assumes the page has two columns or that its gutter is in the middle.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from pdfplumber.utils.text import extract_words
-
 from extractors.errors import NeedsOcr, UnreadableDocument
-from extractors.page_content import (
-    PageContent,
-    Shape,
-    hidden_text_problem,
-    picture_page,
-    read_page,
-)
-from extractors.settings import SETTINGS
+from pdfpage.content import PageContent, Shape, hidden_text_problem, picture_page, read_page
+from pdfpage.lines import baselines as _baselines
+from pdfpage.lines import pieces as _pieces
+from pdfpage.roles import PageFrame, Role, RoledWord, crossing_words, furniture
+from pdfpage.settings import SETTINGS, PageSettings
+from pdfpage.words import Word, body_weight, overlay_words, split_overlay, words_of_chars
 
 __all__ = ["ImagePage", "ImageReader", "Leaflet", "Line", "Word", "find_gutters",
            "page_gutters", "page_lines", "words_of_chars"]
-
-
-@dataclass(frozen=True)
-class Word:
-    """One word as pdfplumber found it."""
-
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    bold: bool
-    #: How the word was read: 'text layer', 'ocr' or 'ocr checked against layer'; for OCR, the
-    #: engine's confidence (0-1).
-    read_by: str = "text layer"
-    confidence: float | None = None
-
-    @property
-    def middle(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def centre_x(self) -> float:
-        return (self.x0 + self.x1) / 2
 
 
 @dataclass(frozen=True)
@@ -96,56 +67,6 @@ class Line:
     @property
     def bold(self) -> bool:
         return all(word.bold for word in self.words)
-
-
-def words_of_chars(chars: list[dict[str, Any]]) -> list[Word]:
-    """Words from visible characters, as `page.extract_words` would give them (by position,
-    never by drawing order), upright text only."""
-    raw = extract_words(
-        chars, x_tolerance=SETTINGS.word_x_tolerance, y_tolerance=SETTINGS.word_y_tolerance,
-        keep_blank_chars=False, extra_attrs=["fontname", "size"],
-    )
-    return [
-        Word(
-            text=item["text"],
-            x0=float(item["x0"]),
-            x1=float(item["x1"]),
-            top=float(item["top"]),
-            bottom=float(item["bottom"]),
-            size=float(item["size"]),
-            bold="bold" in str(item["fontname"]).lower(),
-        )
-        for item in raw
-        if item.get("upright", True)
-    ]
-
-
-def _baselines(words: Iterable[Word]) -> list[list[Word]]:
-    """Group words whose bottoms are within the tolerance, top to bottom, left to right."""
-    groups: list[list[Word]] = []
-    for word in sorted(words, key=lambda w: (w.bottom, w.x0)):
-        if groups and word.bottom - groups[-1][-1].bottom <= SETTINGS.baseline_tolerance:
-            groups[-1].append(word)
-        else:
-            groups.append([word])
-    return [sorted(group, key=lambda w: w.x0) for group in groups]
-
-
-#: List markers set apart from their item's text by a hanging indent: never a gutter.
-_MARKERS = frozenset("•·▪●◦‣∙*-–") | {f"{n}{end}" for n in range(1, 21) for end in ".)"}
-
-
-def _pieces(words: Sequence[Word], gap_em: float) -> Iterator[list[Word]]:
-    """Split one baseline where the gap between words is wider than `gap_em` font sizes (but
-    not after a list marker: a bullet and its item are one piece)."""
-    piece: list[Word] = [words[0]]
-    for previous, word in itertools.pairwise(words):
-        marker = len(piece) == 1 and previous.text in _MARKERS
-        if word.x0 - previous.x1 > gap_em * max(previous.size, word.size) and not marker:
-            yield piece
-            piece = []
-        piece.append(word)
-    yield piece
 
 
 @dataclass(frozen=True)
@@ -377,47 +298,82 @@ class ImageReader(Protocol):
 
 
 class Leaflet:
-    """An open PDF with each page's visible words, lines and shapes read lazily, once.
+    """An open PDF with each page's visible words, lines, shapes and roles, read once.
 
-    Template detection and parsing both read lines; this reads each page once and releases
-    pdfplumber's per-page caches as it goes. Text a reader cannot see (invisible render modes,
-    white on white, clipped or covered) never becomes a word; where it could alter what the page
-    shows, the document is refused. A page that is a picture (`picture_page`: a scan, with or
-    without an OCR layer) is read by `image_reader` from its pixels, when one is given; without
-    one it refuses the document (`NeedsOcr`).
+    Text a reader cannot see (invisible render modes, white on white, clipped or covered) never
+    becomes a word; where it could alter what the page shows, or the page's text is an
+    invisible layer over images, the document is refused. Page furniture (running headers and
+    footers, page numbers, a browser's margins) and stamps (slanted, see-through or drawn across
+    other text) are given their role (`pdfpage.roles`) and kept out of the lines the editions
+    read, since finding furniture needs every page, the pages are read together the first time
+    any is asked for, releasing pdfplumber's per-page caches as they go.
+
+    A page that is a picture (`picture_page`: a scan, with or without an OCR layer) is read by
+    `image_reader` from its pixels, when one is given (its words then go through the same
+    roles and lines); without one it refuses the document (`NeedsOcr`).
     """
 
-    def __init__(self, pdf: Any, image_reader: ImageReader | None = None) -> None:
+    def __init__(self, pdf: Any, settings: PageSettings = SETTINGS,
+                 image_reader: ImageReader | None = None) -> None:
         self.pdf = pdf
+        self.settings = settings
         self.image_reader = image_reader
         self._lines: dict[int, list[Line]] = {}
         self._shapes: dict[int, list[Shape]] = {}
         self._has_chars: dict[int, bool] = {}
+        self._roles: dict[int, list[RoledWord]] = {}
 
     @property
     def page_count(self) -> int:
         return len(self.pdf.pages)
 
-    def _read(self, number: int) -> None:
+    def _read_page(self, number: int) -> PageFrame:
         page = self.pdf.pages[number - 1]
         content: PageContent = read_page(page)
         picture = picture_page(content)
         if picture is not None:
-            if self.image_reader is None:
-                raise NeedsOcr(picture, page=number, layer=bool(content.hidden))
-            image = self.image_reader(page, number, content)
-            self._has_chars[number] = bool(image.words)
-            self._lines[number] = page_lines(image.words, number)
-            self._shapes[number] = list(image.shapes)
-            page.flush_cache()
-            return
+            return self._read_picture(page, number, content, picture)
         problem = hidden_text_problem(content, number)
         if problem is not None:
             raise UnreadableDocument(problem, page=number)
+        level, slanted = split_overlay(content.chars, self.settings)
+        words = words_of_chars(level, self.settings, body_weight(level))
+        roles = [RoledWord(word, number, Role.stamp, "set on a slant or see-through")
+                 for word in overlay_words(slanted, self.settings)]
+        crossing = crossing_words(words, number)
+        roles += crossing.values()
+        roles += [RoledWord(Word(run.text, run.x0, run.x1, run.top, run.bottom, 0.0, False),
+                            number, Role.hidden, run.why) for run in content.hidden]
+        self._roles[number] = roles
         self._has_chars[number] = bool(content.chars)
-        self._lines[number] = page_lines(words_of_chars(content.chars), number)
         self._shapes[number] = list(content.shapes)
         page.flush_cache()
+        return PageFrame(number, float(page.height),
+                         [word for word in words if id(word) not in crossing])
+
+    def _read_picture(self, page: Any, number: int, content: PageContent,
+                      picture: str) -> PageFrame:
+        """A page that is a picture, read by the image reader (OCR); its text layer, if any,
+        is an OCR layer (kept as hidden text: the reader compares it with what it reads)."""
+        if self.image_reader is None:
+            raise NeedsOcr(picture, page=number, layer=bool(content.hidden))
+        image = self.image_reader(page, number, content)
+        self._roles[number] = [
+            RoledWord(Word(run.text, run.x0, run.x1, run.top, run.bottom, 0.0, False), number,
+                      Role.hidden, run.why) for run in content.hidden]
+        self._has_chars[number] = bool(image.words)
+        self._shapes[number] = list(image.shapes)
+        page.flush_cache()
+        return PageFrame(number, float(page.height), list(image.words))
+
+    def _read(self, number: int) -> None:
+        frames = [self._read_page(n) for n in range(1, self.page_count + 1)]
+        frame_roles = furniture(frames, self.settings)
+        for frame in frames:
+            self._roles[frame.number] += [frame_roles[id(w)] for w in frame.words
+                                          if id(w) in frame_roles]
+            self._lines[frame.number] = page_lines(
+                [w for w in frame.words if id(w) not in frame_roles], frame.number)
 
     def page(self, number: int) -> list[Line]:
         """The lines of 1-based page `number` in reading order."""
@@ -431,9 +387,15 @@ class Leaflet:
             self._read(number)
         return self._shapes[number]
 
+    def roles(self, number: int) -> list[RoledWord]:
+        """The words of page `number` the page model gave a role and kept out of its lines:
+        furniture, stamps, hidden text."""
+        if number not in self._lines:
+            self._read(number)
+        return self._roles[number]
+
     def has_text(self, pages: int = 3) -> bool:
-        """Whether any of the first `pages` pages carries visible characters (a scan has none);
-        the pages read stay cached for detection and parsing."""
+        """Whether any of the first `pages` pages carries visible characters (a scan has none)."""
         for number in range(1, min(pages, self.page_count) + 1):
             self.page(number)
             if self._has_chars[number]:

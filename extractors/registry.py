@@ -73,7 +73,7 @@ def extract_document(data: bytes, max_pages: int = MAX_PAGES,
     `image_reader` reads the pages that are pictures (scans) from their pixels (OCR); without
     one such a page refuses the document (`NeedsOcr`)."""
     with open_pdf(data, max_pages) as pdf:
-        leaflet = Leaflet(pdf, image_reader)
+        leaflet = Leaflet(pdf, image_reader=image_reader)
         if not leaflet.has_text():
             raise UnreadableDocument(
                 "no text: its first pages show no words (none in a text layer, none OCR could "

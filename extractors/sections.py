@@ -1,18 +1,22 @@
 """Find sections by their headings, then hand each section's lines to its parser.
 
-A heading is a run of bold lines in one column (a long heading wraps). A run whose text matches
-one of the template's heading patterns starts a section; any other bold run (a sub-heading) is
-part of the section it stands in. Lines before the first known heading form the preamble.
+A heading is a run of bold lines in one column (a long heading wraps); bold is any face heavier
+than the body's (`pdfpage.words`). A run whose text matches one of the template's heading
+patterns starts a section; any other bold run (a sub-heading) is part of the section it stands
+in. A heading the bold runs do not give is then looked for by its words among lines set apart
+from the body text in another way: a larger size, another colour, or space above. Lines before
+the first known heading form the preamble.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from extractors.layout import Line, Word, page_gutters
-from extractors.settings import SETTINGS
+from pdfpage.settings import SETTINGS, PageSettings
 
 __all__ = ["BULLETS", "FoundSection", "claim_region", "split_sections", "text_of"]
 
@@ -54,6 +58,48 @@ def _heading_runs(lines: Sequence[Line]) -> list[tuple[int, int]]:
     return runs
 
 
+def _body_style(lines: Sequence[Line]) -> tuple[float, tuple[float, ...] | None]:
+    """The size and colour most of the words are set in."""
+    sizes = Counter(round(w.size, 1) for line in lines for w in line.words)
+    colours = Counter(w.colour for line in lines for w in line.words)
+    return (sizes.most_common(1)[0][0] if sizes else 0.0,
+            colours.most_common(1)[0][0] if colours else None)
+
+
+def _colour(line: Line) -> tuple[float, ...] | None:
+    colours = {w.colour for w in line.words}
+    return colours.pop() if len(colours) == 1 else None
+
+
+def _styled_runs(lines: Sequence[Line], settings: PageSettings = SETTINGS
+                 ) -> list[tuple[int, int]]:
+    """Index ranges of runs of lines that are not bold but set apart from the body text: a run
+    starts at a line larger than the body (`heading_size_ratio`), in another colour, or with
+    space above (`heading_space_em`), and goes on through lines of its size and colour."""
+    size, colour = _body_style(lines)
+    runs: list[tuple[int, int]] = []
+    for index, line in enumerate(lines):
+        if line.bold or line.size < size * 0.95:
+            continue
+        previous = lines[index - 1] if index else None
+        spaced = (previous is not None and previous.page == line.page
+                  and line.top - previous.bottom >= settings.heading_space_em * line.size)
+        coloured = _colour(line) is not None and _colour(line) != colour
+        if not (line.size >= settings.heading_size_ratio * size or coloured or spaced):
+            continue
+        end = index + 1
+        while end < len(lines):
+            before, after = lines[end - 1], lines[end]
+            if (after.bold or after.page != before.page or abs(after.size - before.size) >= 0.5
+                    or _colour(after) != _colour(before)
+                    or not 0 <= after.top - before.bottom < settings.heading_leading_em
+                    * before.size):
+                break
+            end += 1
+        runs.append((index, end))
+    return runs
+
+
 def _match_heading(
     lines: Sequence[Line], start: int, end: int, patterns: Mapping[str, re.Pattern[str]]
 ) -> tuple[int, str, re.Match[str]] | None:
@@ -86,6 +132,15 @@ def split_sections(
             stop, name, match = found
             starts.append((position, stop, name, match))
             position = stop
+    found_names = {name for _, _, name, _ in starts}
+    missing = {name: pattern for name, pattern in patterns.items() if name not in found_names}
+    for run_start, run_end in _styled_runs(lines) if missing else ():
+        styled = _match_heading(lines, run_start, run_end, missing)
+        if styled is not None and not any(a < styled[0] and run_start < b for a, b, _, _ in starts):
+            stop, name, match = styled
+            starts.append((run_start, stop, name, match))
+            missing.pop(name)
+    starts.sort(key=lambda start: start[0])
     if not starts:
         return tuple(lines), []
     sections = []

@@ -25,11 +25,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from extractors.geometry import Box, box_of, cells_of, figure_touch, lines_of, vertical_overlap
 from extractors.layout import Line, Word
 from extractors.marks import DrawnMark, MarkVocabulary, ShapeKind, classify_shape
-from extractors.page_content import Shape
-from extractors.settings import SETTINGS
+from pdfpage.content import Shape
+from pdfpage.geometry import Box, box_of, cells_of, figure_touch, lines_of, vertical_overlap
+from pdfpage.settings import SETTINGS
 from schemas.measures import normalise_label
 
 __all__ = ["ReadRow", "ReadTable", "TableError", "TableVocabulary", "read_table"]
@@ -72,12 +72,24 @@ class ReadRow:
     achieved: bool | None
     page: int
     boxes: tuple[Box, ...]
+    #: Where the row's mark stands; for a row of a mark column that prints none, the empty
+    #: cell (the column's width, the row's height). None when the table has no mark column.
+    mark_box: Box | None = None
+    #: The words of the mark as printed ('' for a drawn mark or an empty cell).
+    mark_words: str = ""
+
+    @property
+    def cell_box(self) -> Box:
+        """Where the figure cell stands."""
+        return self.boxes[1]
 
 
 @dataclass(frozen=True)
 class ReadTable:
     rows: list[ReadRow]
     mark_column: bool  # whether any mark was found (a blank then means 'not achieved')
+    #: Where the column headings above the rows and the notes under them stand.
+    structure: tuple[Box, ...] = ()
 
 
 @dataclass
@@ -259,7 +271,11 @@ def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
     region = Box(page, min(r.label.box.x0 for r in rows), min(r.box.top for r in rows) - 4,
                  max(max(w.x1 for w in words), max(r.box.x1 for r in rows)) + 40,
                  max(r.box.bottom for r in rows) + 4)
+    first_top = min(row.box.top for row in rows)
     for phrase, meaning in marks:
+        if phrase.box.bottom <= first_top + 1.0:
+            unread.append(phrase)  # above every row: a column heading ('Target achieved?')
+            continue
         _bind_mark(rows, phrase.text, meaning, phrase.box)
     if vocabulary.marks.drawn:
         drawn_marks = _drawn_marks(shapes, page, line_height, region)
@@ -310,10 +326,13 @@ def read_table(lines: Sequence[Line], shapes: Mapping[int, Sequence[Shape]],
             by_page.setdefault(line.page, []).append(word)
     rows: list[_Row] = []
     problems: list[str] = []
+    structure: list[Phrase] = []
     for page, words in sorted(by_page.items()):
         page_rows, unread = _read_page(words, shapes.get(page, ()), page, vocabulary, order)
         rows.extend(page_rows)
-        problems.extend(_unread_in_table(page_rows, unread, vocabulary))
+        found, page_structure = _unread_in_table(page_rows, unread, vocabulary)
+        problems.extend(found)
+        structure.extend(page_structure)
     if not rows:
         raise TableError("no row with a known label was found")
     missing = [row.label.text for row in rows if row.cell is None]
@@ -321,30 +340,62 @@ def read_table(lines: Sequence[Line], shapes: Mapping[int, Sequence[Shape]],
         problems.append(f"no figures found for {', '.join(repr(m) for m in missing)}")
     if problems:
         raise TableError("; ".join(problems))
-    return _rows_read(rows)
+    return _rows_read(rows, structure)
+
+
+#: A number a column heading may carry: a year or a period ('2008/09', '2009-10').
+_PERIOD = re.compile(r"(?:19|20)\d{2}(?:[/-]\d{2}(?:\d{2})?)?")
 
 
 def _unread_in_table(rows: Sequence[_Row], unread: Sequence[Phrase],
-                     vocabulary: TableVocabulary) -> list[str]:
-    """Text standing among the rows that was read as nothing: a row that was not understood."""
+                     vocabulary: TableVocabulary) -> tuple[list[str], list[Phrase]]:
+    """(problems, column headings and notes) of the text in the table's columns that is no
+    label, figure or mark. Above the first row it is a column heading (one or more lines,
+    again on a continued page), below the last a legend or note: recorded, not refused. Level
+    with the rows it is a row that was not understood, and a column heading with a number
+    other than a year may be a row too: both refuse the table."""
     if not rows:
-        return []
+        return [], []
     top = min(r.box.top for r in rows)
     bottom = max(r.box.bottom for r in rows)
     x0 = min(r.label.box.x0 for r in rows)
     x1 = max(max((m[2].x1 for m in r.marks), default=r.box.x1) for r in rows)
     reach = max(r.label.box.height for r in rows)
-    inside = [
-        phrase.text for phrase in unread
-        if normalise_label(phrase.text) not in vocabulary.ignorable
-        and top - reach <= phrase.box.middle <= bottom + reach
-        and x0 - 2 <= (phrase.box.x0 + phrase.box.x1) / 2 <= x1 + 2
-    ]
-    return [f"text in the table that is no known row: {', '.join(repr(t) for t in inside)}"
-            ] if inside else []
+    inside, structure = [], []
+    for phrase in unread:
+        if normalise_label(phrase.text) in vocabulary.ignorable:
+            continue
+        if not x0 - 2 <= (phrase.box.x0 + phrase.box.x1) / 2 <= x1 + 2:
+            continue
+        numbered = any(ch.isdigit() for ch in _PERIOD.sub("", phrase.text))
+        middle = phrase.box.middle
+        if middle > bottom or (middle < top and not numbered):
+            structure.append(phrase)
+        elif middle >= top - reach:
+            inside.append(phrase.text)  # level with the rows, or a number just above them
+    problems = [f"text of no known role in the table (no label, figure or mark of a row, nor "
+                f"a column heading): {', '.join(repr(t) for t in inside)}"] if inside else []
+    return problems, structure
 
 
-def _rows_read(rows: Sequence[_Row]) -> ReadTable:
+def _union(boxes: Sequence[Box]) -> Box:
+    union = boxes[0]
+    for box in boxes[1:]:
+        union = union.union(box)
+    return union
+
+
+def _empty_mark_box(row: _Row, rows: Sequence[_Row]) -> Box:
+    """The mark cell of a row that prints no mark: the mark column's width (its marks on the
+    same page, else on any page), the row's height."""
+    page = row.label.box.page
+    boxes = [box for other in rows for _, _, box in other.marks]
+    same = [box for box in boxes if box.page == page] or boxes
+    return Box(page, min(b.x0 for b in same), row.box.top, max(b.x1 for b in same),
+               row.box.bottom)
+
+
+def _rows_read(rows: Sequence[_Row], structure: Sequence[Phrase]) -> ReadTable:
     mark_column = any(meaning is not None for row in rows for _, meaning, _ in row.marks)
     explicit_no = any(meaning is False for row in rows for _, meaning, _ in row.marks)
     problems: list[str] = []
@@ -357,9 +408,9 @@ def _rows_read(rows: Sequence[_Row]) -> ReadTable:
             problems.append(f"row '{row.label.text}': a mark that cannot be read "
                             f"({', '.join(texts)})")
             continue
-        if len(meanings) > 1 or len(row.marks) > 1:
-            problems.append(f"row '{row.label.text}': more than one mark ({', '.join(texts)})")
-            continue
+        if len(meanings) > 1:
+            problems.append(f"row '{row.label.text}': marks that disagree ({', '.join(texts)})")
+            continue  # two marks that agree (a tick beside 'Target achieved') are one
         if meanings:
             achieved: bool | None = meanings.pop()
         elif not mark_column:
@@ -370,8 +421,11 @@ def _rows_read(rows: Sequence[_Row]) -> ReadTable:
         else:
             achieved = False
         boxes = (row.label.box, row.cell.box, *(box for _, _, box in row.marks))
+        mark_box = (_union([box for _, _, box in row.marks]) if row.marks
+                    else _empty_mark_box(row, rows) if achieved is not None else None)
+        printed = " ".join(text for text, _, _ in row.marks if not text.startswith("("))
         read.append(ReadRow(row.label.text, row.cell.text, " ".join(texts), achieved,
-                            row.label.box.page, boxes))
+                            row.label.box.page, boxes, mark_box, printed))
     if problems:
         raise TableError("; ".join(problems))
-    return ReadTable(read, mark_column)
+    return ReadTable(read, mark_column, tuple(p.box for p in structure))

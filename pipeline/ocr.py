@@ -44,12 +44,13 @@ from pdfpage.ocr import (
 )
 from pdfpage.scan_image import INK_LEVEL
 from pipeline.settings import OcrOptions
-from schemas.records import Reading
+from schemas.records import FigureCell, Reading
 
 __all__ = [
     "BETTER_SCAN",
     "PageOcr",
     "gate",
+    "ocr_cells",
     "ocr_unavailable",
     "scan_refusal",
 ]
@@ -270,3 +271,25 @@ def gate(reader: PageOcr, threshold: float) -> str | None:
     return (f"scanned leaflet not loaded: {len(problems)} problem(s) with figures read by OCR "
             f"(confidence needed: {threshold:.2f}): {shown}; {BETTER_SCAN}")
 
+
+
+def ocr_cells(cells: Sequence[FigureCell], reader: PageOcr) -> list[FigureCell]:
+    """The figure cells, those on pages read by OCR saying so: how their words were read
+    ('ocr checked against layer' only when every word in the cell was) and the confidence of
+    the least sure word whose centre lies in the cell's box."""
+    pages = {page.number: page for page in reader.pages}
+    result = []
+    for cell in cells:
+        page = pages.get(cell.page)
+        if page is None:
+            result.append(cell)
+            continue
+        inside = [w for w in page.words
+                  if cell.x0 - 1 <= w.centre_x <= cell.x1 + 1
+                  and cell.top - 1 <= w.middle <= cell.bottom + 1 and w.text != _BULLET]
+        checked = bool(inside) and all(w.read_by == "ocr checked against layer" for w in inside)
+        sure = [w.confidence for w in inside if w.confidence is not None]
+        result.append(cell.model_copy(update={
+            "read_by": "ocr checked against layer" if checked else "ocr",
+            "confidence": min(sure) if sure else None}))
+    return result

@@ -17,7 +17,8 @@ from pydantic import ValidationError
 from extractors import ExtractionError, NeedsOcr, extract_document
 from extractors.limits import MAX_PAGES
 from pipeline.failures import OUT_OF_MEMORY
-from pipeline.ocr import BETTER_SCAN, PageOcr, gate, ocr_unavailable, scan_refusal
+from pipeline.figure_check import render_check_reason
+from pipeline.ocr import BETTER_SCAN, PageOcr, gate, ocr_cells, ocr_unavailable, scan_refusal
 from pipeline.settings import OcrOptions
 from schemas import Extraction
 
@@ -56,7 +57,8 @@ def read_with_ocr(data: bytes, max_pages: int, ocr: OcrOptions,
                   progress: Callable[[int], None] | None = None,
                   ) -> tuple[Extraction | str, PageOcr | None]:
     """`extract_document`, with the pages that are pictures read by OCR (when it is enabled
-    and installed) and the OCR gate applied to what they gave; and the OCR reader (what it
+    and installed) and the OCR gate applied to what they gave, then the render check; and the
+    OCR reader (what it
     read, how long it took), None when OCR could not run. A refusal of a document read by OCR
     says what would make the scan readable. Raises what `extract_document` raises otherwise."""
     unavailable = ocr_unavailable() if ocr.enabled else (
@@ -73,19 +75,25 @@ def read_with_ocr(data: bytes, max_pages: int, ocr: OcrOptions,
         if BETTER_SCAN not in reason:
             reason = f"{reason}; read by OCR from a scan: {BETTER_SCAN}"
         return reason, reader
-    if reader is None or not reader.pages:
-        return extraction, reader
-    refused = gate(reader, ocr.min_confidence)
-    if refused is not None:
-        return refused, reader
-    return extraction.model_copy(update={"reading": reader.reading()}), reader
+    if reader is not None and reader.pages:
+        refused = gate(reader, ocr.min_confidence)
+        if refused is not None:
+            return refused, reader
+        extraction = extraction.model_copy(update={
+            "reading": reader.reading(), "cells": ocr_cells(extraction.cells, reader)})
+    # the render check confirms what a text layer claims; figures OCR read came from the pixels
+    unseen = render_check_reason(data, extraction)
+    return (extraction if unseen is None else unseen), reader
 
 
 def extraction_or_reason(data: bytes, max_pages: int = MAX_PAGES, ocr: OcrOptions = DEFAULT_OCR,
                          progress: Callable[[int], None] | None = None) -> Extraction | str:
     """The document's records, or why it must be quarantined. Never raises for a bad file.
     `ocr`: how pages that are pictures are read (`pipeline.ocr`); `progress` is told the number
-    of each page before OCR reads it."""
+    of each page before OCR reads it.
+
+    The records stand only if the rendered pages show their figures as read
+    (`pipeline.figure_check`): the text layer is a claim, the pixels are what a reader sees."""
     try:
         return read_with_ocr(data, max_pages, ocr, progress)[0]
     except ExtractionError as error:

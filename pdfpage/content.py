@@ -4,10 +4,12 @@ A PDF's text layer can say more than its page shows. A "1" drawn in render mode 
 in white on a white page, outside the clip path, under a white rectangle painted after it, or at
 half a point, is read by pdfplumber as readily as the "73" beside it; a scan under an invisible
 OCR layer reads as text. `read_page` interprets a page once with pdfminer and sorts its
-characters into those a reader sees (`PageContent.chars`: the keys `extractors.chars.page_chars`
-always gave, plus "color") and those no reader sees (`PageContent.hidden`, in runs, with why),
-and keeps the painted paths as `Shape` records for the layout. `hidden_text_problem` says when
-the hidden text could change what is read, so the document is refused rather than trusted.
+characters into those a reader sees (`PageContent.chars`: the keys `pdfpage.chars.page_chars`
+always gave, plus "color", "render" (the text render mode), "alpha" (the fill opacity) and
+"angle" (the baseline's slant, degrees)) and those no reader sees (`PageContent.hidden`, in
+runs, with why), and keeps the painted paths as `Shape` records for the layout.
+`hidden_text_problem` says when the hidden text could change what is read, so the document is
+refused rather than trusted.
 
 Each character is judged in this order; the first that applies is the reason it is hidden:
 
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -55,7 +58,7 @@ from pdfminer.utils import Matrix, PathSegment, apply_matrix_pt, apply_matrix_re
 from pdfplumber.utils.exceptions import PdfminerException
 from pdfplumber.utils.text import extract_words
 
-from extractors.errors import UnreadableDocument
+from pdfpage.errors import UnreadableDocument
 
 __all__ = [
     "MIN_LEGIBLE_SIZE",
@@ -170,6 +173,7 @@ class _Ink:
     fill: RGB | None  # the colour each glyph is filled with (None: not filled, or unknown)
     stroke: RGB | None  # the colour its outline is stroked with (None: not stroked, or unknown)
     invisible: str | None  # why nothing of it shows whatever its place, or None
+    alpha: float = 1.0  # the fill opacity (`/ca`): under 1, text the page shows through
 
     @property
     def colour(self) -> RGB | None:
@@ -188,6 +192,7 @@ class _Glyph(NamedTuple):
     fontname: str
     size: float
     ink: _Ink
+    angle: float = 0.0  # degrees the baseline turns from the horizontal (a stamp's slant)
 
 
 def _rgb(color: Color, space: PDFColorSpace | None) -> RGB | None:
@@ -206,6 +211,21 @@ def _rgb(color: Color, space: PDFColorSpace | None) -> RGB | None:
         k = 1.0 - v[3]
         return ((1.0 - v[0]) * k, (1.0 - v[1]) * k, (1.0 - v[2]) * k)
     return None
+
+
+#: Blend modes in which black, or white, leaves what is under it unchanged: such paint shows
+#: nothing on any page, though some renderers (PDFium, for text) draw it anyway.
+_UNCHANGED_BY_BLACK = frozenset({"Screen", "Lighten", "Difference", "Exclusion", "ColorDodge"})
+_UNCHANGED_BY_WHITE = frozenset({"Multiply", "Darken", "ColorBurn"})
+
+
+def _blends_away(blend: str, colour: RGB | None) -> bool:
+    """Whether paint of `colour` in `blend` mode leaves every backdrop as it was."""
+    if colour is None:
+        return False
+    if blend in _UNCHANGED_BY_BLACK:
+        return max(colour) <= 0.02
+    return blend in _UNCHANGED_BY_WHITE and min(colour) >= 0.98
 
 
 def _intersect(a: _Box, b: _Box) -> _Box:
@@ -241,6 +261,7 @@ class _Device(PDFLayoutAnalyzer):
         self.fill_alpha = 1.0
         self.stroke_alpha = 1.0
         self.plain_blend = True  # Normal blend mode and no soft mask
+        self.blend = "Normal"
         self.ink = _Ink(0, self.clip, 0, None, None, None)
 
     @property
@@ -273,11 +294,14 @@ class _Device(PDFLayoutAnalyzer):
             invisible = f"invisible (render mode {render})"
         elif self.fill_alpha < 0.05 and render in (0, 4):
             invisible = "invisible (fill opacity 0)"
+        elif render in (0, 4) and _blends_away(
+                self.blend, _rgb(graphicstate.ncolor, graphicstate.ncs)):
+            invisible = f"invisible (blend mode {self.blend})"
         self.ink = _Ink(
             render, self.clip, len(self.paints),
             _rgb(graphicstate.ncolor, graphicstate.ncs) if render in (0, 2, 4, 6) else None,
             _rgb(graphicstate.scolor, graphicstate.scs) if render in (1, 2, 5, 6) else None,
-            invisible,
+            invisible, self.fill_alpha,
         )
         super().render_string(textstate, seq, ncs, graphicstate)
 
@@ -293,7 +317,7 @@ class _Device(PDFLayoutAnalyzer):
             item = LTChar(matrix, font, fontsize, scaling, rise, text, font.char_width(cid),
                           font.char_disp(cid), ncs, graphicstate)
             self.chars.append(_Glyph(text, item.x0, item.y0, item.x1, item.y1, item.upright,
-                                     item.fontname, item.size, self.ink))
+                                     item.fontname, item.size, self.ink, 90.0))
             return item.adv
         # LTChar's own arithmetic for horizontal text, without building the object (the same
         # floats: tests/test_chars.py compares every box with pdfplumber's)
@@ -302,8 +326,9 @@ class _Device(PDFLayoutAnalyzer):
         (a, b, c, d, _e, _f) = matrix
         x0, y0, x1, y1 = apply_matrix_rect(
             matrix, (0, descent + rise, adv, descent + rise + fontsize))
+        angle = math.degrees(math.atan2(b, a)) if b else 0.0
         self.chars.append(_Glyph(text, x0, y0, x1, y1, a * d * scaling > 0 and b * c <= 0,
-                                 font.fontname, y1 - y0, self.ink))
+                                 font.fontname, y1 - y0, self.ink, angle))
         return adv
 
     def render_image(self, name: str, stream: Any) -> None:
@@ -398,7 +423,7 @@ class _Interpreter(PDFPageInterpreter):
 
     def init_state(self, ctm: Matrix) -> None:
         super().init_state(ctm)
-        self._saved: list[tuple[_Box, float, float, bool]] = []
+        self._saved: list[tuple[_Box, float, float, bool, str]] = []
         self._pending_clip: _Box | None = None
 
     def do_q(self) -> None:
@@ -410,13 +435,15 @@ class _Interpreter(PDFPageInterpreter):
             self._restore(self._saved.pop())
         super().do_Q()
 
-    def _paint_state(self) -> tuple[_Box, float, float, bool]:
+    def _paint_state(self) -> tuple[_Box, float, float, bool, str]:
         device = self.device
-        return device.clip, device.fill_alpha, device.stroke_alpha, device.plain_blend
+        return (device.clip, device.fill_alpha, device.stroke_alpha, device.plain_blend,
+                device.blend)
 
-    def _restore(self, state: tuple[_Box, float, float, bool]) -> None:
+    def _restore(self, state: tuple[_Box, float, float, bool, str]) -> None:
         device = self.device
-        device.clip, device.fill_alpha, device.stroke_alpha, device.plain_blend = state
+        (device.clip, device.fill_alpha, device.stroke_alpha, device.plain_blend,
+         device.blend) = state
 
     def do_gs(self, name: PDFStackT) -> None:
         """The fill opacity (/ca), blend mode (/BM) and soft mask (/SMask) of an ExtGState."""
@@ -437,6 +464,7 @@ class _Interpreter(PDFPageInterpreter):
             blend = blend[0] if blend else None
         if blend is not None:
             self.device.plain_blend = _name(blend) in ("Normal", "Compatible")
+            self.device.blend = _name(blend)
         if mask is not None and _name(mask) != "None":
             self.device.plain_blend = False
 
@@ -676,6 +704,9 @@ def read_page(page: Any) -> PageContent:
             "fontname": fontname,
             "size": obj.size,
             "color": obj.ink.colour,
+            "render": obj.ink.render,
+            "alpha": obj.ink.alpha,
+            "angle": obj.angle,
         }
         why = why_hidden(obj, text)
         if why is None:

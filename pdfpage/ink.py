@@ -1,0 +1,222 @@
+"""Which characters of a box PDFium actually draws: the text layer's claims against the ink.
+
+A page is rendered twice in the region of its figures: as a viewer shows it, and with no text
+at all (`pdfpage.render.hidden_text`). Where the two differ is the ink the text put on the page,
+whatever hid it or let it through: a clip of any shape, optional content switched off, an
+annotation drawn over it, a soft mask, a blend mode, an opacity, a colour space, a Type 3 glyph
+that paints nothing. A character that left no ink in its glyph box is not shown, however the
+text layer reads it. What the text layer claims is PDFium's own reading of the page
+(`FPDFText_*`), character by character with each glyph's box, its font and size.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+
+from pdfpage.glyph_shapes import shape_of
+from pdfpage.render import Box, PageFrame, Rendered, hidden_text, render_region
+
+__all__ = ["INK_LEVEL", "PageInk", "TextChar", "page_ink"]
+
+#: A pixel is ink when some channel differs by more than this (0-255) between the renders with
+#: and without text, or from the background: pale grey print (#cccccc, 51 from white) counts.
+INK_LEVEL = 40
+#: Claimed boxes are filed by horizontal bands this tall (points) to test characters against.
+_BAND = 8.0
+#: Characters are bucketed by columns this wide (points) to find those of a box.
+_BUCKET = 24.0
+
+
+@dataclass(frozen=True)
+class TextChar:
+    """One character of PDFium's text layer: its text, its loose box (advance and font height)
+    and its tight glyph box, in pdfplumber's coordinates, with its font and size."""
+
+    text: str
+    loose: Box
+    glyph: Box
+    font: str
+    size: float
+    actual_text: str | None = None  # the replacement text of a marked-content span it is in
+
+
+@dataclass
+class PageInk:
+    """A region of one page as drawn (`shown`), drawn without text (`bare`), and the text
+    layer's characters there."""
+
+    shown: Rendered
+    bare: Rendered
+    chars: list[TextChar]
+
+    buckets: dict[tuple[int, int], list[TextChar]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for char in self.chars:
+            cell = (int((char.loose[0] + char.loose[2]) / 2 // _BUCKET),
+                    int((char.loose[1] + char.loose[3]) / 2 // _BUCKET))
+            self.buckets.setdefault(cell, []).append(char)
+
+    def _difference(self, box: Box) -> npt.NDArray[np.int16]:
+        left, upper, right, lower = self.pixel_box(box)
+        shown = self.shown.pixels[upper:lower, left:right].astype(np.int16)
+        return np.asarray(np.abs(shown - self.bare.pixels[upper:lower, left:right]),
+                          dtype=np.int16)
+
+    def text_ink(self, box: Box) -> npt.NDArray[np.bool_]:
+        """Where text put ink in `box`: pixels that differ between the two renders."""
+        return np.asarray(self._difference(box) > INK_LEVEL)
+
+    def ink_strength(self, box: Box) -> npt.NDArray[np.float32]:
+        """How strongly text inked each pixel of `box`, 0-1 (for comparing glyph shapes)."""
+        return np.asarray(self._difference(box), dtype=np.float32) / 255.0
+
+    def other_ink(self, box: Box) -> npt.NDArray[np.bool_]:
+        """Marks in `box` that are not text: pixels of the render without text that differ
+        from the box's background (its commonest grey)."""
+        bare = self.bare.crop(box)
+        if bare.size == 0:
+            return np.zeros((0, 0), dtype=np.bool_)
+        background = int(np.bincount(bare.ravel(), minlength=256).argmax())
+        return np.asarray(np.abs(bare.astype(np.int16) - background) > INK_LEVEL)
+
+    def glyph_shape(self, char: TextChar,
+                    neighbours: Sequence[TextChar] = ()) -> npt.NDArray[np.float32]:
+        """The shape of the ink text put in `char`'s glyph box and a pixel around it, less the
+        ink in the glyph boxes of `neighbours` (a slash leaning into a "0"), as
+        `glyph_shapes.shape_of` gives it."""
+        margin = 1 / self.shown.scale
+        g = char.glyph
+        window = (g[0] - margin, g[1] - margin, g[2] + margin, g[3] + margin)
+        strength = self.ink_strength(window).copy()
+        left, upper, _, _ = self.pixel_box(window)
+        own = self.pixel_box(g)
+        for other in neighbours:
+            o = other.glyph
+            if other is char or o[0] > window[2] or o[2] < window[0] or o[1] > window[3] \
+                    or o[3] < window[1]:
+                continue
+            o_left, o_upper, o_right, o_lower = self.pixel_box(other.glyph)
+            block = np.zeros(strength.shape, dtype=np.bool_)
+            block[max(0, o_upper - upper) : max(0, o_lower - upper),
+                  max(0, o_left - left) : max(0, o_right - left)] = True
+            block[max(0, own[1] - upper) : max(0, own[3] - upper),
+                  max(0, own[0] - left) : max(0, own[2] - left)] = False
+            strength[block] = 0.0
+        return shape_of(strength)
+
+    def chars_in(self, box: Box) -> list[TextChar]:
+        """The characters whose loose box has its centre in `box` (half a point of slack)."""
+        found = []
+        for column in range(int((box[0] - 0.5) // _BUCKET), int((box[2] + 0.5) // _BUCKET) + 1):
+            for row in range(int((box[1] - 0.5) // _BUCKET), int((box[3] + 0.5) // _BUCKET) + 1):
+                for char in self.buckets.get((column, row), ()):
+                    cx = (char.loose[0] + char.loose[2]) / 2
+                    cy = (char.loose[1] + char.loose[3]) / 2
+                    if (box[0] - 0.5 <= cx <= box[2] + 0.5
+                            and box[1] - 0.5 <= cy <= box[3] + 0.5):
+                        found.append(char)
+        return found
+
+    def pixel_box(self, box: Box) -> tuple[int, int, int, int]:
+        """`box` as pixels (left, upper, right, lower) of this region's renders, clamped to
+        them as `Rendered.crop` clamps."""
+        scale, x0, top = self.shown.scale, self.shown.x0, self.shown.top
+        height, width = self.shown.pixels.shape[:2]
+        left = min(width, max(0, math.floor((box[0] - x0) * scale)))
+        upper = min(height, max(0, math.floor((box[1] - top) * scale)))
+        return (left, upper, min(width, max(left, math.ceil((box[2] - x0) * scale))),
+                min(height, max(upper, math.ceil((box[3] - top) * scale))))
+
+
+def _font_name(textpage: pypdfium2.PdfTextPage, index: int) -> str:
+    buffer = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    length = pdfium_c.FPDFText_GetFontInfo(textpage, index, buffer, 128, flags)
+    return buffer.raw[: max(0, length - 1)].decode("utf-8", "replace") if length else ""
+
+
+def _actual_text(obj: object) -> str | None:
+    """The /ActualText of a marked-content span holding the text object `obj`, if any: PDFium
+    reads the span's text in place of its glyphs'."""
+    if not obj:
+        return None
+    for index in range(pdfium_c.FPDFPageObj_CountMarks(obj)):
+        mark = pdfium_c.FPDFPageObj_GetMark(obj, index)
+        length = ctypes.c_ulong()
+        if not pdfium_c.FPDFPageObjMark_GetParamStringValue(mark, b"ActualText", None, 0,
+                                                            length):
+            continue
+        buffer = ctypes.create_string_buffer(length.value)
+        pdfium_c.FPDFPageObjMark_GetParamStringValue(
+            mark, b"ActualText", ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)),
+            length.value, length)
+        return buffer.raw[: max(0, length.value - 2)].decode("utf-16-le", "replace")
+    return None
+
+
+def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Box],
+           shaped: frozenset[str]) -> Iterator[TextChar]:
+    """The text layer's characters whose loose box has its centre in one of `boxes` (half a
+    point of slack; spaces PDFium made up between words left out). Only characters in
+    `shaped` are given their font name (the others' shapes are not compared)."""
+    rect = pdfium_c.FS_RECTF()
+    left, bottom, right, top = (ctypes.c_double() for _ in range(4))
+    bands: dict[int, list[tuple[float, float, float, float]]] = {}
+    for b in boxes:  # the boxes in user space, filed under every 8-point band they cross
+        u = frame.user_box((b[0] - 0.5, b[1] - 0.5, b[2] + 0.5, b[3] + 0.5))
+        for band in range(int(u[1] // _BAND), int(u[3] // _BAND) + 1):
+            bands.setdefault(band, []).append(u)
+    raw, loose_box, by_ref = textpage.raw, pdfium_c.FPDFText_GetLooseCharBox, ctypes.byref(rect)
+    for index in range(pdfium_c.FPDFText_CountChars(raw)):
+        if not loose_box(raw, index, by_ref):
+            continue
+        cx, cy = (rect.left + rect.right) / 2, (rect.top + rect.bottom) / 2
+        near = bands.get(int(cy // _BAND))
+        if not near or not any(u[0] <= cx <= u[2] and u[1] <= cy <= u[3] for u in near):
+            continue
+        if pdfium_c.FPDFText_IsGenerated(textpage, index) == 1:
+            continue
+        text = chr(pdfium_c.FPDFText_GetUnicode(textpage, index))
+        pdfium_c.FPDFText_GetCharBox(textpage, index, left, right, bottom, top)
+        yield TextChar(
+            text=text,
+            loose=frame.plumber_box(rect.left, rect.bottom, rect.right, rect.top),
+            glyph=frame.plumber_box(left.value, bottom.value, right.value, top.value),
+            font=_font_name(textpage, index) if text in shaped else "",
+            size=float(pdfium_c.FPDFText_GetFontSize(textpage, index)),
+            actual_text=_actual_text(pdfium_c.FPDFText_GetTextObject(textpage, index)),
+        )
+
+
+@contextmanager
+def _textpage(page: pypdfium2.PdfPage) -> Iterator[pypdfium2.PdfTextPage]:
+    textpage = page.get_textpage()
+    try:
+        yield textpage
+    finally:
+        textpage.close()
+
+
+def page_ink(page: pypdfium2.PdfPage, boxes: Sequence[Box], scale: float,
+             shaped: frozenset[str] = frozenset()) -> PageInk:
+    """The region of `boxes` on `page` rendered with and without its text, and the
+    characters in the boxes (`shaped` ones with their font)."""
+    region = (min(b[0] for b in boxes) - 2, min(b[1] for b in boxes) - 2,
+              max(b[2] for b in boxes) + 2, max(b[3] for b in boxes) + 2)
+    frame = PageFrame.of(page)
+    shown = render_region(page, region, scale, frame)
+    with hidden_text(page):
+        bare = render_region(page, region, scale, frame)
+    with _textpage(page) as textpage:
+        chars = list(_chars(frame, textpage, boxes, shaped))
+    return PageInk(shown, bare, chars)

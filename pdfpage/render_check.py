@@ -1,0 +1,228 @@
+"""A figure is what the rendered page shows: each claimed figure checked against PDFium's pixels.
+
+The text layer is a claim. For every figure (its page, its box, the text read there), the box is
+rendered with and without text (`pdfpage.ink`) and the figure is refused unless:
+
+1. every figure character is one this edition prints (ASCII digits, the minus forms, '+', ',',
+   '.', '%'): an Arabic-Indic zero drawn like a middle dot, a superscript or a fullwidth digit is
+   named, never read as a digit;
+2. the characters that left ink in the box, in reading order, are exactly the text read there:
+   a character drawn nowhere (hidden by any means) or drawn but not read makes them differ;
+3. no two drawn characters are painted over each other (a "1" overstruck on a "7");
+4. all the ink text put in the box lies in the glyph boxes of the characters read, and nothing
+   but text is drawn in it (a digit painted as a path or an image);
+5. each character looks like itself (`pdfpage.glyph_shapes`): like every other instance of that
+   character in its font on the checked pages, unlike the other characters of its font, and not
+   plainly another character of the reference fonts (a ToUnicode map that lies).
+
+The first failure is the reason, naming the figure, what the text says and what the page shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pypdfium2
+
+from pdfpage.digits import describe, strange_character
+from pdfpage.glyph_shapes import SHAPED, GlyphSample, shape_problem
+from pdfpage.ink import PageInk, TextChar, page_ink
+from pdfpage.render import DEFAULT_SCALE, Box, open_pdf
+
+__all__ = ["Claim", "check_claims"]
+
+#: Characters that would join a figure they touch.
+_JOINING = frozenset("0123456789+-\u2212\u2013\u2014.%")
+#: Ink of text this many pixels outside every glyph box read is more than rounding.
+_STRAY_PIXELS = 3
+#: How far beside a figure's box (a share of its height) a drawn glyph counts as part of it.
+_REACH = 0.5
+#: Non-text marks of at least this many pixels in a figure's box are something drawn there.
+_MARK_PIXELS = 6
+#: Two glyphs overlapping by this share of the narrower one are drawn over each other.
+_OVERSTRUCK = 0.35
+#: A glyph is drawn when text inked this share of its glyph box (a "1" fills about a fifth).
+_DRAWN_SHARE = 0.06
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A figure as the text layer reads it: page (1-based), box (pdfplumber points), its text,
+    and how a person finds it ("'Robbery' change_count")."""
+
+    page: int
+    box: Box
+    text: str
+    name: str
+    figure: bool = True  # a figure (digits, signs); False for a mark or a word
+
+
+def _reason(claim: Claim, shows: str) -> str:
+    return (f"page {claim.page}, {claim.name}: the text layer says '{claim.text}' but the "
+            f"rendered page shows {shows}; not loaded")
+
+
+def _reading_order(chars: Iterable[TextChar]) -> list[TextChar]:
+    """Lines top to bottom (a line: centres within half a glyph height), left to right."""
+    lines: list[list[TextChar]] = []
+    for char in sorted(chars, key=lambda c: (c.loose[1] + c.loose[3]) / 2):
+        centre = (char.loose[1] + char.loose[3]) / 2
+        if lines:
+            last = lines[-1][-1]
+            if abs(centre - (last.loose[1] + last.loose[3]) / 2) < (
+                    last.loose[3] - last.loose[1]) / 2:
+                lines[-1].append(char)
+                continue
+        lines.append([char])
+    return [char for line in lines for char in sorted(line, key=lambda c: c.loose[0])]
+
+
+def _stands_alone(said: str, shown: str) -> bool:
+    """Whether `said` is drawn once among other words of its box (a priority's figure inside
+    its sentence), with no digit, sign or point drawn against either end to join it."""
+    if not said or shown.count(said) != 1:
+        return False
+    start = shown.index(said)
+    before = shown[start - 1] if start else ""
+    after = shown[start + len(said) : start + len(said) + 1]
+    return not (before and before in _JOINING) and not (after and after in _JOINING)
+
+
+def _drawn(ink: PageInk, char: TextChar) -> bool:
+    if char.text.isspace():
+        return False
+    mask = ink.text_ink(char.glyph)
+    return bool(mask.size) and int(mask.sum()) >= max(2, _DRAWN_SHARE * mask.size)
+
+
+def _overstruck(drawn: Sequence[TextChar]) -> tuple[TextChar, TextChar] | None:
+    for index, first in enumerate(drawn):  # in reading order: overlapping glyphs are close
+        for second in drawn[index + 1 : index + 4]:
+            across = min(first.glyph[2], second.glyph[2]) - max(first.glyph[0], second.glyph[0])
+            down = min(first.glyph[3], second.glyph[3]) - max(first.glyph[1], second.glyph[1])
+            narrower = min(first.glyph[2] - first.glyph[0], second.glyph[2] - second.glyph[0])
+            if down > 0 and narrower > 0 and across > _OVERSTRUCK * narrower:
+                return first, second
+    return None
+
+
+def _stray_ink(ink: PageInk, box: Box, drawn: Sequence[TextChar]) -> int:
+    """Pixels of text ink in `box` outside every drawn glyph box (widened by two pixels: the
+    glyph boxes PDFium gives can fall short of the ink by a pixel)."""
+    mask = ink.text_ink(box).copy()
+    left, upper, _, _ = ink.pixel_box(box)
+    for char in drawn:
+        g_left, g_upper, g_right, g_lower = ink.pixel_box(char.glyph)
+        mask[max(0, g_upper - upper - 2) : max(0, g_lower - upper + 2),
+             max(0, g_left - left - 2) : max(0, g_right - left + 2)] = False
+    return int(mask.sum())
+
+
+def _reach(box: Box) -> Box:
+    """`box` widened on both sides by a quarter of its height: a glyph drawn just before or
+    after a figure would be read with it."""
+    pad = _REACH * (box[3] - box[1])
+    return box[0] - pad, box[1], box[2] + pad, box[3]
+
+
+def _marks(ink: PageInk, box: Box, reach: Box) -> int:
+    """Pixels of non-text marks inside `box` (a pixel in from its edge) and in the reach on
+    either side of it, each judged against its own background."""
+    scale = ink.shown.scale
+    top, bottom = box[1] + 1.5 / scale, box[3] - 1.5 / scale
+    parts = [(box[0] + 1.5 / scale, top, box[2] - 1.5 / scale, bottom),
+             (reach[0], top, box[0] - 1.5 / scale, bottom),
+             (box[2] + 1.5 / scale, top, reach[2], bottom)]
+    return sum(_glyph_like(ink.other_ink(part)) for part in parts if part[2] > part[0])
+
+
+def _glyph_like(marks: npt.NDArray[np.bool_]) -> int:
+    """Mark pixels, less whole rows and columns of them: a rule or the edge of a cell's fill
+    crosses the whole box, a glyph never does."""
+    if marks.size == 0:
+        return 0
+    kept = marks & ~marks.all(axis=0, keepdims=True) & ~marks.all(axis=1, keepdims=True)
+    return int(kept.sum())
+
+
+def _inner(box: Box, scale: float) -> Box:
+    """`box` less a pixel all round, so a rule or cell edge on its border is not in it."""
+    margin = 1.5 / scale
+    return box[0] + margin, box[1] + margin, box[2] - margin, box[3] - margin
+
+
+def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample]) -> str | None:
+    if claim.figure:
+        strange = strange_character(claim.text)
+        if strange is not None:
+            return (f"page {claim.page}, {claim.name}: the figure '{claim.text}' holds "
+                    f"{describe(strange)}, which is not a digit or sign this edition prints; "
+                    "not loaded")
+    reach = _reach(claim.box)
+    chars = _reading_order(ink.chars_in(reach))
+    if claim.figure:
+        for char in chars:
+            if strange_character(char.text) is not None:
+                return (f"page {claim.page}, {claim.name}: its box holds {describe(char.text)}, "
+                        "which is not a digit or sign this edition prints; not loaded")
+    replaced = next((c.actual_text for c in chars if c.actual_text is not None), None)
+    if replaced is not None:
+        return _reason(claim, f"glyphs whose text is replaced by ActualText '{replaced}'")
+    drawn = [c for c in chars if _drawn(ink, c)]
+    said = "".join(claim.text.split())
+    shown = "".join(c.text for c in drawn)
+    if shown != said and not _stands_alone(said, shown):
+        seen = " ".join("".join(c.text if c in drawn else " " for c in chars).split())
+        return _reason(claim, f"'{seen}'" if seen else "nothing there")
+    pair = _overstruck(drawn)
+    if pair is not None:
+        return _reason(claim, f"'{pair[0].text}' and '{pair[1].text}' drawn over each other")
+    if _stray_ink(ink, _inner(reach, ink.shown.scale), drawn) >= _STRAY_PIXELS:
+        return _reason(claim, "more text in its box than those characters draw")
+    if claim.figure and _marks(ink, claim.box, reach) >= _MARK_PIXELS:
+        return _reason(claim, "marks in its box that are not text (a path or picture)")
+    for char in drawn:
+        if char.text not in SHAPED:
+            continue
+        samples.append(GlyphSample(claim, char.text, char.font, char.size,
+                                   ink.glyph_shape(char, drawn)))
+    return None
+
+
+def _check_page(page: pypdfium2.PdfPage, claims: Sequence[Claim], scale: float,
+                samples: list[GlyphSample]) -> str | None:
+    ink = page_ink(page, [_reach(claim.box) for claim in claims], scale, SHAPED)
+    for claim in claims:
+        reason = _check_claim(claim, ink, samples)
+        if reason is not None:
+            return reason
+    return None
+
+
+def check_claims(data: bytes, claims: Sequence[Claim],
+                 scale: float = DEFAULT_SCALE) -> str | None:
+    """Why the rendered page does not show every claimed figure as read, or None when it does.
+
+    Pages are taken in turn, each rendered once (twice: with and without text) over the region
+    of its figures; the shapes of all drawn characters are compared at the end."""
+    samples: list[GlyphSample] = []
+    by_page: dict[int, list[Claim]] = {}
+    for claim in claims:
+        by_page.setdefault(claim.page, []).append(claim)
+    with open_pdf(data) as document:
+        for number in sorted(by_page):
+            page = document[number - 1]
+            try:
+                reason = _check_page(page, by_page[number], scale, samples)
+            finally:
+                page.close()
+            if reason is not None:
+                return reason
+    problem = shape_problem(samples)
+    if problem is None:
+        return None
+    sample, shows = problem
+    return _reason(sample.claim, shows)

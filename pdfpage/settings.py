@@ -1,0 +1,84 @@
+"""Every tolerance the page model and the readers use, in one validated object.
+
+As pdfplumber keeps its table-finding tolerances in `TableSettings`, the page model keeps its
+own here: how close words must be to share a line, how wide a gap makes a column gutter, how far
+a figure may sit from its row, where page furniture stands, what slant makes a stamp. Templates
+declare vocabulary and grammar, never numbers like these. All distances are in PDF points unless
+the name says `_em` (multiples of the font size) or `_share` (of the page's height).
+Functions take a `settings` argument defaulting to `SETTINGS`, so a caller can pass its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["SETTINGS", "PageSettings"]
+
+
+@dataclass(frozen=True)
+class PageSettings:
+    """Tolerances of the page model (words, lines, roles) and of the section and table
+    readers."""
+
+    #: Characters this close (points) join into one word (pdfplumber's x_tolerance).
+    word_x_tolerance: float = 1.5
+    #: Characters whose tops are this close share a line when joined into words.
+    word_y_tolerance: float = 2.0
+    #: Words whose bottoms are this close (points) share a baseline.
+    baseline_tolerance: float = 2.5
+    #: A gap wider than this many font sizes splits a baseline into pieces (a space is ~0.3 em).
+    piece_gap_em: float = 0.75
+    #: A column gutter is at least this wide (points) ...
+    gutter_min_width: float = 6.0
+    #: ... crossed by fewer than this share of the page's pieces (full-width bands) ...
+    gutter_max_crossing: float = 0.2
+    #: ... or of a column's or strip's pieces, once the page has been cut ...
+    gutter_max_crossing_inside: float = 0.1
+    #: A line spans a gutter (a title band, a full-width table row) only when it reaches this
+    #: far into the columns on both sides; a long URL overflowing into a gutter does not.
+    gutter_span_margin: float = 20.0
+    #: ... with at least this many pieces entirely on each side.
+    gutter_min_side_pieces: int = 1
+    #: Lines of one heading are at most this many font sizes apart.
+    heading_leading_em: float = 0.8
+    #: Within a table cell, stacked lines are at most this many font sizes apart.
+    cell_leading_em: float = 0.9
+    #: Words on one line closer than this many font sizes belong to one cell.
+    cell_gap_em: float = 1.0
+    #: ... and words of one figure cell ('427 offences or −12.5%'), closer than this.
+    figure_gap_em: float = 2.0
+    #: A figure or mark binds to a row when its vertical overlap with the row is at least this
+    #: share of its height, and clearly more than its overlap with any other row.
+    row_overlap_min: float = 0.3
+    #: A drawn mark (badge, tick) is at most this many points tall or wide.
+    mark_max_size: float = 40.0
+
+    # Roles (pdfpage.roles, pdfpage.words)
+    #: Text whose baseline turns more than this many degrees is a stamp, not a line's words.
+    stamp_min_angle: float = 5.0
+    #: Text painted with a fill opacity under this is see-through: a stamp or an overlay.
+    see_through_alpha: float = 0.8
+    #: Characters of a stamp within this many font sizes of the last one join its word.
+    overlay_join_em: float = 1.5
+    #: Page furniture (running headers and footers, page numbers) stands in the top or bottom
+    #: band of this share of the page's height.
+    furniture_band_share: float = 0.1
+    #: ... set apart from the page's own text by a gap of at least this many font sizes.
+    furniture_gap_em: float = 1.5
+    #: Text repeated on several pages stands at the same place within this many points.
+    furniture_place_tolerance: float = 6.0
+    #: A lone page number differs from the page's own number by at most this much (a cover
+    #: left unnumbered).
+    page_number_offset: int = 2
+    #: A heading set apart by size only is at least this many times the body's size.
+    heading_size_ratio: float = 1.15
+    #: A heading set apart by space only has at least this many of its font sizes above it.
+    heading_space_em: float = 0.8
+
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if value <= 0:
+                raise ValueError(f"page setting {name} must be positive, not {value}")
+
+
+SETTINGS = PageSettings()

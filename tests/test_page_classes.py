@@ -1,0 +1,83 @@
+"""Leaflets a person reads without a thought load exactly their truth (issue 16, classes 1-6).
+
+Each class of page convention other producers print (`page_classes`): column headings over
+the table, a row marked twice in agreement, page numbers, running headers and footers, a
+browser's margins, a stamp across the table, headings in faces whose name does not say 'Bold'
+(or set apart by size, colour, stroke or space only). The text set aside is recorded with its
+role, not dropped unseen; and what could change a figure is still refused, naming the words.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pdfplumber
+import pytest
+from conftest import FIXTURES, load_golden
+from page_classes import CLASSES, build
+from test_golden import _differences
+
+from extractors import InconsistentDocument, extract_document
+from extractors.layout import Leaflet
+from pdfpage.roles import Role
+
+GOLDEN = load_golden(FIXTURES / "golden" / "2009-10" / "barnet.json")
+
+
+@pytest.mark.parametrize("name", sorted(CLASSES))
+def test_each_class_loads_exactly_its_truth(name: str) -> None:
+    got = extract_document(build(name)).model_dump(mode="json")
+    assert _differences(GOLDEN.model_dump(mode="json"), got) == []
+
+
+def _roles(name: str, page: int) -> list[tuple[str, Role, str]]:
+    with pdfplumber.open(io.BytesIO(build(name))) as pdf:
+        return [(r.word.text, r.role, r.why) for r in Leaflet(pdf).roles(page)]
+
+
+def test_page_numbers_and_running_lines_are_furniture() -> None:
+    assert _roles("page-number-lone", 3) == [("3", Role.furniture, "a page number")]
+    assert _roles("page-number-n-of-m", 3) == [
+        ("3", Role.furniture, "a page number"), ("of", Role.furniture, "a page number"),
+        ("4", Role.furniture, "a page number")]  # page 3's stands under the table
+    assert _roles("page-number-n-of-m", 2) == [
+        (text, Role.furniture, "repeated on page 1, 4") for text in ("2", "of", "4")]
+    running = _roles("running-header-footer", 2)
+    assert {text for text, _, _ in running} == {
+        "Local", "Policing", "Summary", "Barnet", "2009/10", "Metropolitan", "Police",
+        "Authority", "2", "of", "4"}
+    assert ("Metropolitan", Role.furniture, "repeated on page 1, 3, 4") in running
+    browser = _roles("browser-print-margins", 4)
+    assert ("http://www.mpa.gov.uk/downloads/lps/2009-10/barnet.pdf", Role.furniture,
+            "repeated on page 1, 2, 3") in browser
+
+
+def test_a_stamp_is_recorded_as_a_stamp() -> None:
+    assert _roles("stamp-diagonal", 3) == [
+        ("ARCHIVE", Role.stamp, "set on a slant or see-through"),
+        ("COPY", Role.stamp, "set on a slant or see-through")]
+
+
+def test_marks_that_disagree_are_refused() -> None:
+    with pytest.raises(InconsistentDocument) as refused:
+        extract_document(build("marks-disagree"))
+    assert "row 'Theft from vehicles': marks that disagree (Target achieved, No)" in str(
+        refused.value)
+
+
+def test_a_stamp_that_carries_a_figure_across_the_rows_is_refused() -> None:
+    with pytest.raises(InconsistentDocument) as refused:
+        extract_document(build("stamp-with-a-figure"))
+    assert str(refused.value) == (
+        "the performance table's rows are crossed by text set aside as no part of them that "
+        "carries a number or a mark: '12%' (stamp: set on a slant or see-through); whether it "
+        "belongs to a row cannot be told, so nothing is loaded [template mpa-2010, page 3]")
+
+
+def test_a_numbered_line_just_above_the_rows_is_refused() -> None:
+    with pytest.raises(InconsistentDocument) as refused:
+        extract_document(build("numbered-line-above-rows"))
+    assert str(refused.value) == (
+        "performance table 'How did Barnet perform during 2009/10?': text of no known role in "
+        "the table (no label, figure or mark of a row, nor a column heading): 'Crime type (7 "
+        "measures)' [template mpa-2010, page 3]")
