@@ -109,12 +109,14 @@ def _join(words: Sequence[Word]) -> str:
 
 
 def _figure_cells(words: Sequence[Word], vocabulary: TableVocabulary, order: Mapping[int, int],
-                  page: int) -> tuple[list[Phrase], list[Word]]:
-    """Figure cells, and the figure-token words that belong to none (e.g. the 'or' of 'Theft or
-    taking of vehicles'). A group with a digit that the grammar cannot cut whole is an error."""
+                  page: int) -> tuple[list[Phrase], list[Word], list[tuple[Phrase, str]]]:
+    """Figure cells, the figure-token words that belong to none (e.g. the 'or' of 'Theft or
+    taking of vehicles'), and the groups with a digit that the grammar cannot cut whole (an
+    error among the rows; a note's year under them is not)."""
     tokens = [w for w in words if vocabulary.figure_token.fullmatch(w.text)]
     cells: list[Phrase] = []
     spare: list[Word] = []
+    unreadable: list[tuple[Phrase, str]] = []
     for group in cells_of(tokens, figure_touch):
         if not any(ch.isdigit() for w in group for ch in w.text):
             spare.extend(group)
@@ -133,10 +135,13 @@ def _figure_cells(words: Sequence[Word], vocabulary: TableVocabulary, order: Map
                                 min(order[id(w)] for w in cell_words)))
         left = [flat[i] for i in range(len(flat)) if i not in used]
         if any(ch.isdigit() for w in left for ch in w.text):
-            raise TableError(f"figures that cannot be read on page {page}: "
-                             f"'{' '.join(w.text for w in left)}' (in '{text}')")
+            printed = " ".join(w.text for w in left)
+            unreadable.append((Phrase(printed, box_of(left, page),
+                                      min(order[id(w)] for w in left)),
+                               f"'{printed}' (in '{text}')"))
+            continue
         spare.extend(left)
-    return cells, spare
+    return cells, spare, unreadable
 
 
 def _mark_phrases(words: Sequence[Word], vocabulary: TableVocabulary, order: Mapping[int, int],
@@ -183,7 +188,8 @@ def _labels(words: Sequence[Word], vocabulary: TableVocabulary, order: Mapping[i
             while stop > start:
                 chosen = [w for line in lines[start:stop] for w in line]
                 text = " ".join(w.text for w in chosen)
-                if normalise_label(text) in vocabulary.labels:
+                adds = normalise_label(" ".join(w.text for w in lines[stop - 1]))
+                if adds and normalise_label(text) in vocabulary.labels:  # no line of symbols
                     labels.append(Phrase(text, box_of(chosen, page),
                                          min(order[id(w)] for w in chosen)))
                     start = stop
@@ -247,7 +253,7 @@ def _drawn_marks(shapes: Sequence[Shape], page: int, line_height: float,
 def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
                vocabulary: TableVocabulary, order: Mapping[int, int]
                ) -> tuple[list[_Row], list[Phrase]]:
-    cells, spare = _figure_cells(words, vocabulary, order, page)
+    cells, spare, unreadable = _figure_cells(words, vocabulary, order, page)
     figure_ids = {id(w) for w in words if vocabulary.figure_token.fullmatch(w.text)}
     rest = [w for w in words if id(w) not in figure_ids] + spare
     marks, spare_marks = _mark_phrases(rest, vocabulary, order, page)
@@ -264,6 +270,11 @@ def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
             raise TableError(f"row '{row.label.text}' has two figures: '{row.cell.text}' and "
                              f"'{cell.text}'")
         row.cell = cell
+    below = max((row.box.bottom for row in rows), default=float("inf"))
+    for phrase, printed in unreadable:
+        if phrase.box.middle <= below:
+            raise TableError(f"figures that cannot be read on page {page}: {printed}")
+        unread.append(phrase)  # under the rows: a note ('April 2009 to March 2010')
     if not rows:
         return rows, unread
     heights = sorted(w.bottom - w.top for w in words)
@@ -273,9 +284,9 @@ def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
                  max(r.box.bottom for r in rows) + 4)
     first_top = min(row.box.top for row in rows)
     for phrase, meaning in marks:
-        if phrase.box.bottom <= first_top + 1.0:
-            unread.append(phrase)  # above every row: a column heading ('Target achieved?')
-            continue
+        if phrase.box.bottom <= first_top + 1.0 or phrase.box.top >= below - 1.0:
+            unread.append(phrase)  # above every row a column heading ('Target achieved?'),
+            continue  # under them a legend ('✓ = target achieved')
         _bind_mark(rows, phrase.text, meaning, phrase.box)
     if vocabulary.marks.drawn:
         drawn_marks = _drawn_marks(shapes, page, line_height, region)

@@ -745,7 +745,8 @@ def hidden_text_problem(content: PageContent, page_number: int) -> str | None:
     A page is refused when its text is an invisible layer over page images (OCR), when hidden
     text touches a visible word (it would join it: a hidden "1" before "73" reads "173"), or
     when hidden text holds digits or signs anywhere (it would add figures the page does not
-    show). Other hidden text (words touching nothing visible) is harmless and simply not read.
+    show). Other hidden text (words touching nothing visible, or the very words it lies over
+    drawn again in place, as a halo or a stroke is) is harmless and simply not read.
     """
     if not content.hidden:
         return None
@@ -761,6 +762,8 @@ def hidden_text_problem(content: PageContent, page_number: int) -> str | None:
         after = [w for w in words if _abuts(run, w, run_first=False)]
         over = [w for w in words if _overlaps(run, w)]
         what = f'page {page_number} has text a reader cannot see ({run.why}): "{run.text}"'
+        if over and _duplicate(run, over):
+            continue  # the same words drawn again in place (a halo, a stroke, a shadow)
         if over:
             return (f'{what} over the visible "{over[0]["text"]}", which it would alter; '
                     "not loaded")
@@ -791,6 +794,19 @@ def _abuts(run: HiddenText, word: dict[str, Any], *, run_first: bool) -> bool:
     reach = max(run.bottom - run.top, 1.0)  # about a wide space
     gap = word["x0"] - run.x1 if run_first else run.x0 - word["x1"]
     return bool(-0.5 <= gap <= reach)
+
+
+#: A hidden run and the visible words it covers are one drawing when their ends are this close.
+_SAME_PLACE = 1.5
+
+
+def _duplicate(run: HiddenText, over: Sequence[dict[str, Any]]) -> bool:
+    """Whether `run` is the very words it lies over, drawn again at the same place: it changes
+    nothing a reader of the text would read."""
+    text = "".join(str(w["text"]) for w in over)
+    return (run.text.replace(" ", "") == text
+            and abs(run.x0 - float(over[0]["x0"])) <= _SAME_PLACE
+            and abs(run.x1 - float(over[-1]["x1"])) <= _SAME_PLACE)
 
 
 def _overlaps(run: HiddenText, word: dict[str, Any]) -> bool:
