@@ -10,16 +10,20 @@ role, not dropped unseen; and what could change a figure is still refused, namin
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pdfplumber
 import pytest
 from conftest import FIXTURES, load_golden
 from page_classes import CLASSES, build
+from PIL import Image
 from test_golden import _differences
 
 from extractors import InconsistentDocument, extract_document
 from extractors.layout import Leaflet
-from pdfpage.roles import Role
+from extractors.page_roles import ROLE_COLOURS
+from pdfpage.roles import Role, RoledWord
+from pipeline.debug import draw_pages
 
 GOLDEN = load_golden(FIXTURES / "golden" / "2009-10" / "barnet.json")
 
@@ -81,3 +85,29 @@ def test_a_numbered_line_just_above_the_rows_is_refused() -> None:
         "performance table 'How did Barnet perform during 2009/10?': text of no known role in "
         "the table (no label, figure or mark of a row, nor a column heading): 'Crime type (7 "
         "measures)' [template mpa-2010, page 3]")
+
+
+def _filled(image: Image.Image, word: RoledWord, colour: tuple[int, int, int]) -> bool:
+    """Whether the word's box is outlined in `colour` on the picture (its left edge)."""
+    scale = 110 / 72
+    y = round(word.word.middle * scale)
+    return any(sum(abs(a - b) for a, b in zip(image.getpixel((round(word.word.x0 * scale) + dx,
+                                                                y))[:3], colour, strict=True)) < 40
+               for dx in range(-2, 3))
+
+
+def test_debug_colours_each_word_by_its_role_and_names_the_refusal(tmp_path: Path) -> None:
+    data = build("stamp-with-a-figure")
+    [path] = draw_pages(data, tmp_path, [3], stem="stamped")
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        [stamp] = Leaflet(pdf).roles(3)
+    with Image.open(path) as drawn:
+        image = drawn.convert("RGB")
+    assert stamp.role is Role.stamp and _filled(image, stamp, ROLE_COLOURS[Role.stamp])
+    legend = image.crop((image.width - 110, 0, image.width, 130))
+    assert {colour for _, colour in legend.getcolors(100_000) or []} >= set(
+        ROLE_COLOURS.values())
+    foot = image.crop((0, image.height - 40, image.width, image.height))
+    reddish = sum(n for n, (r, g, b) in foot.getcolors(100_000) or [] if r > 150 and g < 80
+                  and b < 80)
+    assert reddish > 200  # the refusal, written at the foot of the page it names
