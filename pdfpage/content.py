@@ -148,6 +148,9 @@ class PageContent:
     shapes: list[Shape]
     hidden: list[HiddenText]
     image_area: float
+    #: The trimmed page of a print-ready file (x0, top, x1, bottom), when it declares one:
+    #: beyond it stand printers' marks and the slug.
+    trim_box: tuple[float, float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -694,7 +697,11 @@ def read_page(page: Any) -> PageContent:
     shapes = [_flip(shape, height, mb_x0, mb_top) for shape, box in device.shapes
               if not _is_page_background(shape, box, page_area)]
     image_area = _union_area(device.images, judge.page_box) / page_area if page_area else 0.0
-    return PageContent(chars, shapes, _runs(hidden), image_area)
+    trim = None
+    if "TrimBox" in page.page_obj.attrs:
+        x0, top, x1, bottom = (float(v) for v in page.trimbox)
+        trim = (x0, top, x1, bottom)
+    return PageContent(chars, shapes, _runs(hidden), image_area, trim)
 
 
 def _is_page_background(shape: Shape, box: _Box, page_area: float) -> bool:
@@ -746,7 +753,8 @@ def hidden_text_problem(content: PageContent, page_number: int) -> str | None:
     text touches a visible word (it would join it: a hidden "1" before "73" reads "173"), or
     when hidden text holds digits or signs anywhere (it would add figures the page does not
     show). Other hidden text (words touching nothing visible, or the very words it lies over
-    drawn again in place, as a halo or a stroke is) is harmless and simply not read.
+    drawn again in place, as a halo or a stroke is, or printers' marks beyond the trim box of
+    a print-ready file) is harmless and simply not read.
     """
     if not content.hidden:
         return None
@@ -758,6 +766,8 @@ def hidden_text_problem(content: PageContent, page_number: int) -> str | None:
                 "the figures cannot be checked against what the page shows; not loaded")
     words = extract_words(content.chars, x_tolerance=1.5, y_tolerance=2) if visible else []
     for run in content.hidden:
+        if _printers_mark(run, content.trim_box):
+            continue
         before = [w for w in words if _abuts(run, w, run_first=True)]
         after = [w for w in words if _abuts(run, w, run_first=False)]
         over = [w for w in words if _overlaps(run, w)]
@@ -794,6 +804,16 @@ def _abuts(run: HiddenText, word: dict[str, Any], *, run_first: bool) -> bool:
     reach = max(run.bottom - run.top, 1.0)  # about a wide space
     gap = word["x0"] - run.x1 if run_first else run.x0 - word["x1"]
     return bool(-0.5 <= gap <= reach)
+
+
+def _printers_mark(run: HiddenText, trim: tuple[float, float, float, float] | None) -> bool:
+    """Whether `run` is outside the page of a print-ready file, wholly beyond its trim box:
+    a printer's mark or slug line ('LPS_barnet.indd 1 12/05/2010 14:32'), cut off with the
+    margin and never part of the page."""
+    if trim is None or run.why != "outside the page":
+        return False
+    x0, top, x1, bottom = trim
+    return run.x1 <= x0 or run.x0 >= x1 or run.bottom <= top or run.top >= bottom
 
 
 #: A hidden run and the visible words it covers are one drawing when their ends are this close.

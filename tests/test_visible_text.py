@@ -354,6 +354,22 @@ def _one_outside_the_crop_box(canvas: Canvas) -> None:
     canvas.drawString(X, 30, "1")
 
 
+def test_printers_marks_beyond_the_trim_box_are_harmless() -> None:
+    """A print-ready file's slug line, dated and numbered, outside its trimmed page; the same
+    text outside a crop box with no trim box is still refused (above)."""
+    def slug(canvas: Canvas) -> None:
+        _figure(canvas)
+        canvas.setTrimBox((0, 50, WIDTH, HEIGHT))
+        canvas.setCropBox((0, 50, WIDTH, HEIGHT))
+        canvas.drawString(X, 30, "LPS_barnet.indd 1 12/05/2010 14:32")
+
+    content, _ = _read(_pdf(slug))
+    assert [(r.text, r.why) for r in content.hidden] == [
+        ("LPS_barnet.indd 1 12/05/2010 14:32", "outside the page")]
+    assert content.trim_box == (0.0, 0.0, WIDTH, HEIGHT - 50)
+    assert hidden_text_problem(content, 1) is None
+
+
 OTHER_HIDING: list[tuple[Draw, str]] = [
     (_one_white_in_cmyk, "white on white"),
     (_one_fully_transparent, "invisible (fill opacity 0)"),
