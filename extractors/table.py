@@ -157,7 +157,9 @@ def _mark_phrases(words: Sequence[Word], vocabulary: TableVocabulary, order: Map
         while start < len(flat):
             for stop in range(len(flat), start, -1):
                 meaning = vocabulary.marks.meaning(" ".join(w.text for w in flat[start:stop]))
-                if meaning is not None:
+                symbols = stop - start > 1 and any(not _has_letters(w.text)
+                                                   for w in flat[start:stop])
+                if meaning is not None and not symbols:  # a symbol is a mark of its own
                     chosen = flat[start:stop]
                     found.append((Phrase(" ".join(w.text for w in chosen),
                                          box_of(chosen, page),
@@ -168,6 +170,10 @@ def _mark_phrases(words: Sequence[Word], vocabulary: TableVocabulary, order: Map
                 spare.append(flat[start])
                 start += 1
     return found, spare
+
+
+def _has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
 
 
 def _fold_word(text: str) -> str:
@@ -321,6 +327,11 @@ def _bind_mark(rows: Sequence[_Row], text: str, meaning: bool | None, box: Box) 
     row = _nearest_left(rows, box, "cell")
     if row is None:
         raise TableError(f"the mark '{text}' on page {box.page} stands beside no row")
+    across = [other for other in rows if other is not row and other.label.box.page == box.page
+              and vertical_overlap(other.box, box) >= SETTINGS.row_overlap_min]
+    if across:  # two marks of a row agree only when each stands in that row alone
+        raise TableError(f"the mark '{text}' on page {box.page} stands across two rows, "
+                         f"'{row.label.text}' and '{across[0].label.text}'")
     row.marks.append((text, meaning, box))
 
 

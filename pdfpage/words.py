@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pdfplumber.utils.text import extract_words
+from pdfplumber.utils.text import dedupe_chars, extract_words
 
 from pdfpage.settings import SETTINGS, PageSettings
 
@@ -74,6 +74,13 @@ class Word:
     @property
     def centre_x(self) -> float:
         return (self.x0 + self.x1) / 2
+
+
+def without_overprint(chars: list[Char], settings: PageSettings = SETTINGS) -> list[Char]:
+    """The characters with those drawn twice at almost the same place left out once: a
+    producer that fakes bold by printing each glyph twice, a little offset (wkhtmltopdf),
+    would otherwise read 'LLooccaall'."""
+    return list(dedupe_chars(chars, tolerance=settings.overprint_tolerance))
 
 
 def split_overlay(chars: Sequence[Char], settings: PageSettings = SETTINGS

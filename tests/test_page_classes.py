@@ -23,6 +23,7 @@ from extractors import InconsistentDocument, extract_document
 from extractors.layout import Leaflet
 from extractors.page_roles import ROLE_COLOURS
 from pdfpage.roles import Role, RoledWord
+from pdfpage.words import without_overprint
 from pipeline.debug import draw_pages
 
 GOLDEN = load_golden(FIXTURES / "golden" / "2009-10" / "barnet.json")
@@ -111,3 +112,27 @@ def test_debug_colours_each_word_by_its_role_and_names_the_refusal(tmp_path: Pat
     reddish = sum(n for n, (r, g, b) in foot.getcolors(100_000) or [] if r > 150 and g < 80
                   and b < 80)
     assert reddish > 200  # the refusal, written at the foot of the page it names
+
+
+@pytest.mark.parametrize(("name", "why"), [
+    ("mark-level-with-two-rows", "a figure or mark on page 3 stands level with two rows, "
+     "'Residential burglary' and 'Total robbery'"),
+    ("mark-across-two-rows", "the mark 'Target achieved' on page 3 stands across two rows, "
+     "'Total robbery' and 'Residential burglary'"),
+])
+def test_a_mark_across_two_rows_is_refused(name: str, why: str) -> None:
+    """Two marks of a row agree only when each stands in that row alone: a mark reaching into
+    another row could be that row's, and reading it for one would turn the other to False."""
+    with pytest.raises(InconsistentDocument) as refused:
+        extract_document(build(name))
+    assert str(refused.value) == (f"performance table 'How did Barnet perform during 2009/10?': "
+                                  f"{why} [template mpa-2010, page 3]")
+
+
+def test_a_glyph_printed_twice_to_fake_bold_is_read_once() -> None:
+    def char(text: str, x0: float) -> dict[str, object]:
+        return {"text": text, "x0": x0, "x1": x0 + 5, "top": 10.0, "bottom": 19.0,
+                "doctop": 10.0, "upright": True, "fontname": "F", "size": 9.0}
+
+    printed = [char("L", 10), char("L", 10.4), char("o", 15), char("o", 15.4), char("o", 20)]
+    assert [c["text"] for c in without_overprint(printed)] == ["L", "o", "o"]
