@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from extractors.layout import Line, Word
 from pdfpage.geometry import Box
@@ -95,9 +95,12 @@ def stream_of(lines: Sequence[Line]) -> TextStream:
     pending = ""  # the first part of a word broken over a line with a hyphen ('in‐')
     for number, line in enumerate(lines):
         first = True
-        for index, word in enumerate(line.words):
+        words = list(line.words)
+        if len(words) > 1 and words[-1].text == _BREAK_HYPHEN and words[-2].text[-1:].isalpha():
+            words[-2:] = [replace(words[-2], text=words[-2].text + _BREAK_HYPHEN)]  # 're' '‐'
+        for index, word in enumerate(words):
             text, pending = pending + word.text, ""
-            if index == len(line.words) - 1 and _broken(text, lines[number + 1:number + 2]):
+            if index == len(words) - 1 and _broken(text, lines[number + 1:number + 2]):
                 pending = text[:-1]
                 continue
             if _MARKER.match(text):

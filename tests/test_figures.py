@@ -377,3 +377,8 @@ def test_a_word_broken_over_two_lines_is_joined_again() -> None:
     assert stream.text == ("there were 105 more crimes, a 1.6% increase; the gap an anti- "
                            "social act")
     assert stream.page_at(stream.text.index("increase")) == 3
+
+
+def test_a_break_hyphen_set_as_a_word_of_its_own_joins_too() -> None:
+    stream = stream_of([_line("exceeding the 2.5% re \u2010"), _line("duction target", 111)])
+    assert stream.text == "exceeding the 2.5% reduction target"

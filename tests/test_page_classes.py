@@ -23,7 +23,7 @@ from extractors import InconsistentDocument, extract_document
 from extractors.layout import Leaflet
 from extractors.page_roles import ROLE_COLOURS
 from pdfpage.roles import Role, RoledWord
-from pdfpage.words import without_overprint
+from pdfpage.words import without_overprint, words_of_chars
 from pipeline.debug import draw_pages
 
 GOLDEN = load_golden(FIXTURES / "golden" / "2009-10" / "barnet.json")
@@ -136,3 +136,18 @@ def test_a_glyph_printed_twice_to_fake_bold_is_read_once() -> None:
 
     printed = [char("L", 10), char("L", 10.4), char("o", 15), char("o", 15.4), char("o", 20)]
     assert [c["text"] for c in without_overprint(printed)] == ["L", "o", "o"]
+
+
+def test_ligatures_a_redistiller_mapped_into_cjk_read_as_their_letters() -> None:
+    def char(text: str, x0: float) -> dict[str, object]:
+        return {"text": text, "x0": x0, "x1": x0 + 5, "top": 10.0, "bottom": 19.0,
+                "doctop": 10.0, "upright": True, "fontname": "F", "size": 9.0}
+
+    word = "o\u6600\u6600ences Priori\u7400\u6900es \u6600\u6600"  # the last is no Latin word
+    chars = [char(text, 10.0 + 5 * n if text != " " else 0) for n, text in enumerate(word)]
+    chars = [c for c in chars if c["text"] != " "]
+    for c in chars[8:]:
+        c["x0"], c["x1"] = float(c["x0"]) + 20, float(c["x1"]) + 20
+    for c in chars[18:]:
+        c["x0"], c["x1"] = float(c["x0"]) + 20, float(c["x1"]) + 20
+    assert [w.text for w in words_of_chars(chars)] == ["offences", "Priorities", "\u6600\u6600"]
