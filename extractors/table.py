@@ -172,6 +172,22 @@ def _mark_phrases(words: Sequence[Word], vocabulary: TableVocabulary, order: Map
     return found, spare
 
 
+#: A glyph the font gives no character for, as pdfminer reports it.
+_UNMAPPED = re.compile(r"(?:\x00|\ufffd|\(cid:\d+\))+")
+
+
+def _beside_a_mark(phrase: Phrase, marks: Sequence[tuple[Phrase, bool]]) -> bool:
+    """Whether `phrase` is only glyphs with no character (a symbol the font does not map)
+    standing on a mark's line right beside its words ('✓ Target achieved'): part of the mark,
+    whose words say what it means."""
+    if not _UNMAPPED.fullmatch(phrase.text.replace(" ", "")):
+        return False
+    return any(mark.box.page == phrase.box.page
+               and vertical_overlap(mark.box, phrase.box) >= 0.5
+               and min(abs(mark.box.x0 - phrase.box.x1), abs(phrase.box.x0 - mark.box.x1))
+               <= 1.5 * phrase.box.height for mark, _ in marks)
+
+
 def _has_letters(text: str) -> bool:
     return any(ch.isalpha() for ch in text)
 
@@ -266,6 +282,7 @@ def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
     mark_ids = {id(w) for w in rest if _fold_word(w.text) in vocabulary.marks.words}
     rest = [w for w in rest if id(w) not in mark_ids] + spare_marks
     labels, unread = _labels(rest, vocabulary, order, page)
+    unread = [phrase for phrase in unread if not _beside_a_mark(phrase, marks)]
     rows = [_Row(label) for label in sorted(labels, key=lambda p: p.order)]
     for cell in cells:
         row = _nearest_left(rows, cell.box, "label")
