@@ -96,6 +96,9 @@ _OPAQUE = 0.95
 _THICK_LINE = 2.0
 #: Side of the square cells shapes are bucketed in, points.
 _CELL = 64.0
+#: A text matrix's skew terms this small against its scale are rounding (Ghostscript writes
+#: 1e-08 for 0), not a slant: the text is upright, as pdfminer would judge it exactly.
+_ROUNDING = 1e-6
 #: Images covering at least this share of a page make it a picture (for the OCR-layer check).
 _PICTURE_SHARE = 0.5
 _WHITE: RGB = (1.0, 1.0, 1.0)
@@ -309,9 +312,10 @@ class _Device(PDFLayoutAnalyzer):
         (a, b, c, d, _e, _f) = matrix
         x0, y0, x1, y1 = apply_matrix_rect(
             matrix, (0, descent + rise, adv, descent + rise + fontsize))
-        angle = math.degrees(math.atan2(b, a)) if b else 0.0
-        self.chars.append(_Glyph(text, x0, y0, x1, y1, a * d * scaling > 0 and b * c <= 0,
-                                 font.fontname, y1 - y0, self.ink, angle))
+        angle = math.degrees(math.atan2(b, a)) if abs(b) > _ROUNDING * abs(a) else 0.0
+        upright = a * d * scaling > 0 and b * c <= _ROUNDING * abs(a * d)  # a re-distiller's 1e-8
+        self.chars.append(_Glyph(text, x0, y0, x1, y1, upright, font.fontname, y1 - y0,
+                                 self.ink, angle))
         return adv
 
     def render_image(self, name: str, stream: Any) -> None:

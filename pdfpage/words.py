@@ -174,8 +174,9 @@ def words_of_chars(chars: list[Char], settings: PageSettings = SETTINGS,
     never by drawing order), upright text only, ligatures a re-distiller mapped into CJK code
 points read as their letters (`_unshifted`). A word is `bold` when its face is heavier than
     `body_weight` (the body text's) or it is stroked and filled (render mode 2)."""
+    sized = [{**c, "size": round(float(c["size"]), 3)} for c in chars]  # 23.1000001 is 23.1
     raw = extract_words(
-        chars, x_tolerance=settings.word_x_tolerance, y_tolerance=settings.word_y_tolerance,
+        sized, x_tolerance=settings.word_x_tolerance, y_tolerance=settings.word_y_tolerance,
         keep_blank_chars=False, extra_attrs=["fontname", "size"], return_chars=True,
     )
     words = []

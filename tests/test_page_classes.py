@@ -17,6 +17,7 @@ import pytest
 from conftest import FIXTURES, load_golden
 from page_classes import CLASSES, build
 from PIL import Image
+from reportlab.pdfgen.canvas import Canvas
 from test_golden import _differences
 
 from extractors import InconsistentDocument, extract_document
@@ -151,3 +152,20 @@ def test_ligatures_a_redistiller_mapped_into_cjk_read_as_their_letters() -> None
     for c in chars[18:]:
         c["x0"], c["x1"] = float(c["x0"]) + 20, float(c["x1"]) + 20
     assert [w.text for w in words_of_chars(chars)] == ["offences", "Priorities", "\u6600\u6600"]
+
+
+def test_text_a_redistiller_wrote_with_rounding_in_its_matrix_reads_upright() -> None:
+    """Ghostscript writes 1e-08 for a zero skew, and glyph sizes that differ in the ninth
+    decimal: the words are still upright and whole."""
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=(300, 200))
+    text = canvas.beginText()
+    text.setTextTransform(1, 1e-8, 1e-8, 1, 40, 100)
+    for n, letter in enumerate("Local Policing"):
+        text.setFont("Helvetica", 23.1 + n * 1e-8)
+        text.textOut(letter)
+    canvas.drawText(text)
+    canvas.showPage()
+    canvas.save()
+    with pdfplumber.open(io.BytesIO(out.getvalue())) as pdf:
+        assert [line.text for line in Leaflet(pdf).page(1)] == ["Local Policing"]
