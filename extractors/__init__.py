@@ -16,7 +16,7 @@ from extractors.errors import (
 from extractors.registry import TEMPLATES, extract_document, select_template
 
 #: Bumped whenever extraction output may change; stored on every loaded document.
-EXTRACTOR_VERSION = "2.0.0"
+EXTRACTOR_VERSION = "2.1.0"
 
 __all__ = [
     "EXTRACTOR_VERSION",

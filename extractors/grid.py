@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from extractors.cells import box_cell
 from extractors.errors import InconsistentDocument
@@ -246,6 +247,13 @@ class GridReader:
     #: The column each figure field is read from (the mark's is the last column).
     columns: Mapping[str, int] = field(default_factory=dict)
     signs: RowSigns | None = None
+    #: For `lps debug`: row 0 of `cells` is the header row.
+    has_header_row: ClassVar[bool] = True
+
+    @property
+    def mark_column(self) -> int | None:
+        """The column of the achieved marks (the last), None when the table has none."""
+        return len(self.header) - 1 if self.marks is not None else None
 
     def _rows(self, section: FoundSection, template: str) -> list[GridRow]:
         return section_rows(section, self.header, template, end=self.end)

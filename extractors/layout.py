@@ -22,7 +22,14 @@ from pdfpage.lines import baselines as _baselines
 from pdfpage.lines import pieces as _pieces
 from pdfpage.roles import PageFrame, Role, RoledWord, crossing_words, furniture
 from pdfpage.settings import SETTINGS, PageSettings
-from pdfpage.words import Word, body_weight, overlay_words, split_overlay, words_of_chars
+from pdfpage.words import (
+    Word,
+    body_weight,
+    overlay_words,
+    split_overlay,
+    without_overprint,
+    words_of_chars,
+)
 
 __all__ = ["ImagePage", "ImageReader", "Leaflet", "Line", "Word", "find_gutters",
            "page_gutters", "page_lines", "words_of_chars"]
@@ -336,7 +343,8 @@ class Leaflet:
         problem = hidden_text_problem(content, number)
         if problem is not None:
             raise UnreadableDocument(problem, page=number)
-        level, slanted = split_overlay(content.chars, self.settings)
+        level, slanted = split_overlay(without_overprint(content.chars, self.settings),
+                                       self.settings)
         words = words_of_chars(level, self.settings, body_weight(level))
         roles = [RoledWord(word, number, Role.stamp, "set on a slant or see-through")
                  for word in overlay_words(slanted, self.settings)]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 from extractors.crosscheck import find_mentions
 from extractors.engine import Template
@@ -67,6 +68,8 @@ class CheckedGrid:
     """The grid, with the commander's message checked against it."""
 
     grid: GridReader
+    has_header_row: ClassVar[bool] = True
+    mark_column: ClassVar[int | None] = None
 
     def read(self, section: FoundSection, leaflet: Leaflet, message: str,
              template: str) -> list[PerformanceResult]:

@@ -23,6 +23,10 @@ class TableRegion:
 
     section: str
     cells: tuple[CellBox, ...]
+    #: Row 0 is the table's header row (a grid read under its column headings).
+    header_row: bool = False
+    #: The column that holds the achieved marks (None: no mark column).
+    mark_column: int | None = None
 
     def box(self, page: int) -> tuple[float, float, float, float] | None:
         """The table's outline on `page` (x0, top, x1, bottom), None when not on it."""
@@ -43,8 +47,12 @@ def table_regions(template: ModuleType, sections: Sequence[FoundSection],
     by_name = {section.name: section for section in sections}
     regions = []
     if (performance := by_name.get("performance")) is not None:
-        regions.append(TableRegion("performance",
-                                   tuple(declared.table.cells(performance, leaflet))))
+        cells = tuple(declared.table.cells(performance, leaflet))
+        header = bool(getattr(declared.table, "has_header_row", False))
+        marked = getattr(declared.table, "mark_column", None)
+        regions.append(TableRegion("performance", cells, header,
+                                   marked if marked is not None or header else 2))
     if declared.wards is not None and (wards := by_name.get(declared.wards_section)) is not None:
-        regions.append(TableRegion("ward_priorities", tuple(declared.wards.cells(wards, leaflet))))
+        regions.append(TableRegion("ward_priorities", tuple(declared.wards.cells(wards, leaflet)),
+                                   header_row=True))
     return regions

@@ -1,5 +1,6 @@
-"""A section's words as one text, with list markers turned into item breaks and every character
-traceable to the page and line it came from.
+"""A section's words as one text, with list markers turned into item breaks, words a typesetter
+broke over two lines ('in‐' 'crease') joined again, and every character traceable to the page
+and line it came from.
 
 Priorities and force-wide results are lists, printed with bullets, numbers, commas, one to three
 items to a line, in one column or three. Their readers do not walk lines: they match their
@@ -12,7 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from extractors.layout import Line, Word
 from pdfpage.geometry import Box
@@ -58,6 +59,18 @@ class TextStream:
         return offset in self._line_starts
 
 
+#: The hyphen (U+2010) a typesetter adds where it breaks a word over two lines; a hyphen-minus
+#: ('-') is left as printed, since it is as often a compound's ('anti-social').
+_BREAK_HYPHEN = "\u2010"
+
+
+def _broken(text: str, following: Sequence[Line]) -> bool:
+    """Whether `text`, last on its line, is the first part of a word the next line ends."""
+    return (len(text) > 1 and text.endswith(_BREAK_HYPHEN) and text[-2].isalpha()
+            and bool(following) and bool(following[0].words)
+            and following[0].words[0].text[:1].islower())
+
+
 def stream_of(lines: Sequence[Line]) -> TextStream:
     """The words of `lines` in order, list markers replaced by `BREAK`."""
     parts: list[str] = []
@@ -79,10 +92,17 @@ def stream_of(lines: Sequence[Line]) -> TextStream:
         parts.append(text)
         length += len(text)
 
-    for line in lines:
+    pending = ""  # the first part of a word broken over a line with a hyphen ('in‐')
+    for number, line in enumerate(lines):
         first = True
-        for word in line.words:
-            text = word.text
+        words = list(line.words)
+        if len(words) > 1 and words[-1].text == _BREAK_HYPHEN and words[-2].text[-1:].isalpha():
+            words[-2:] = [replace(words[-2], text=words[-2].text + _BREAK_HYPHEN)]  # 're' '‐'
+        for index, word in enumerate(words):
+            text, pending = pending + word.text, ""
+            if index == len(words) - 1 and _broken(text, lines[number + 1:number + 2]):
+                pending = text[:-1]
+                continue
             if _MARKER.match(text):
                 add(BREAK, line.page, word, False)
                 continue  # the item's first word still begins the line

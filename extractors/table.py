@@ -109,12 +109,14 @@ def _join(words: Sequence[Word]) -> str:
 
 
 def _figure_cells(words: Sequence[Word], vocabulary: TableVocabulary, order: Mapping[int, int],
-                  page: int) -> tuple[list[Phrase], list[Word]]:
-    """Figure cells, and the figure-token words that belong to none (e.g. the 'or' of 'Theft or
-    taking of vehicles'). A group with a digit that the grammar cannot cut whole is an error."""
+                  page: int) -> tuple[list[Phrase], list[Word], list[tuple[Phrase, str]]]:
+    """Figure cells, the figure-token words that belong to none (e.g. the 'or' of 'Theft or
+    taking of vehicles'), and the groups with a digit that the grammar cannot cut whole (an
+    error among the rows; a note's year under them is not)."""
     tokens = [w for w in words if vocabulary.figure_token.fullmatch(w.text)]
     cells: list[Phrase] = []
     spare: list[Word] = []
+    unreadable: list[tuple[Phrase, str]] = []
     for group in cells_of(tokens, figure_touch):
         if not any(ch.isdigit() for w in group for ch in w.text):
             spare.extend(group)
@@ -133,10 +135,13 @@ def _figure_cells(words: Sequence[Word], vocabulary: TableVocabulary, order: Map
                                 min(order[id(w)] for w in cell_words)))
         left = [flat[i] for i in range(len(flat)) if i not in used]
         if any(ch.isdigit() for w in left for ch in w.text):
-            raise TableError(f"figures that cannot be read on page {page}: "
-                             f"'{' '.join(w.text for w in left)}' (in '{text}')")
+            printed = " ".join(w.text for w in left)
+            unreadable.append((Phrase(printed, box_of(left, page),
+                                      min(order[id(w)] for w in left)),
+                               f"'{printed}' (in '{text}')"))
+            continue
         spare.extend(left)
-    return cells, spare
+    return cells, spare, unreadable
 
 
 def _mark_phrases(words: Sequence[Word], vocabulary: TableVocabulary, order: Mapping[int, int],
@@ -152,7 +157,9 @@ def _mark_phrases(words: Sequence[Word], vocabulary: TableVocabulary, order: Map
         while start < len(flat):
             for stop in range(len(flat), start, -1):
                 meaning = vocabulary.marks.meaning(" ".join(w.text for w in flat[start:stop]))
-                if meaning is not None:
+                symbols = stop - start > 1 and any(not _has_letters(w.text)
+                                                   for w in flat[start:stop])
+                if meaning is not None and not symbols:  # a symbol is a mark of its own
                     chosen = flat[start:stop]
                     found.append((Phrase(" ".join(w.text for w in chosen),
                                          box_of(chosen, page),
@@ -163,6 +170,26 @@ def _mark_phrases(words: Sequence[Word], vocabulary: TableVocabulary, order: Map
                 spare.append(flat[start])
                 start += 1
     return found, spare
+
+
+#: A glyph the font gives no character for, as pdfminer reports it.
+_UNMAPPED = re.compile(r"(?:\x00|\ufffd|\(cid:\d+\))+")
+
+
+def _beside_a_mark(phrase: Phrase, marks: Sequence[tuple[Phrase, bool]]) -> bool:
+    """Whether `phrase` is only glyphs with no character (a symbol the font does not map)
+    standing on a mark's line right beside its words ('✓ Target achieved'): part of the mark,
+    whose words say what it means."""
+    if not _UNMAPPED.fullmatch(phrase.text.replace(" ", "")):
+        return False
+    return any(mark.box.page == phrase.box.page
+               and vertical_overlap(mark.box, phrase.box) >= 0.5
+               and min(abs(mark.box.x0 - phrase.box.x1), abs(phrase.box.x0 - mark.box.x1))
+               <= 1.5 * phrase.box.height for mark, _ in marks)
+
+
+def _has_letters(text: str) -> bool:
+    return any(ch.isalpha() for ch in text)
 
 
 def _fold_word(text: str) -> str:
@@ -183,7 +210,8 @@ def _labels(words: Sequence[Word], vocabulary: TableVocabulary, order: Mapping[i
             while stop > start:
                 chosen = [w for line in lines[start:stop] for w in line]
                 text = " ".join(w.text for w in chosen)
-                if normalise_label(text) in vocabulary.labels:
+                adds = normalise_label(" ".join(w.text for w in lines[stop - 1]))
+                if adds and normalise_label(text) in vocabulary.labels:  # no line of symbols
                     labels.append(Phrase(text, box_of(chosen, page),
                                          min(order[id(w)] for w in chosen)))
                     start = stop
@@ -247,13 +275,14 @@ def _drawn_marks(shapes: Sequence[Shape], page: int, line_height: float,
 def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
                vocabulary: TableVocabulary, order: Mapping[int, int]
                ) -> tuple[list[_Row], list[Phrase]]:
-    cells, spare = _figure_cells(words, vocabulary, order, page)
+    cells, spare, unreadable = _figure_cells(words, vocabulary, order, page)
     figure_ids = {id(w) for w in words if vocabulary.figure_token.fullmatch(w.text)}
     rest = [w for w in words if id(w) not in figure_ids] + spare
     marks, spare_marks = _mark_phrases(rest, vocabulary, order, page)
     mark_ids = {id(w) for w in rest if _fold_word(w.text) in vocabulary.marks.words}
     rest = [w for w in rest if id(w) not in mark_ids] + spare_marks
     labels, unread = _labels(rest, vocabulary, order, page)
+    unread = [phrase for phrase in unread if not _beside_a_mark(phrase, marks)]
     rows = [_Row(label) for label in sorted(labels, key=lambda p: p.order)]
     for cell in cells:
         row = _nearest_left(rows, cell.box, "label")
@@ -264,6 +293,11 @@ def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
             raise TableError(f"row '{row.label.text}' has two figures: '{row.cell.text}' and "
                              f"'{cell.text}'")
         row.cell = cell
+    below = max((row.box.bottom for row in rows), default=float("inf"))
+    for phrase, printed in unreadable:
+        if phrase.box.middle <= below:
+            raise TableError(f"figures that cannot be read on page {page}: {printed}")
+        unread.append(phrase)  # under the rows: a note ('April 2009 to March 2010')
     if not rows:
         return rows, unread
     heights = sorted(w.bottom - w.top for w in words)
@@ -273,9 +307,9 @@ def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
                  max(r.box.bottom for r in rows) + 4)
     first_top = min(row.box.top for row in rows)
     for phrase, meaning in marks:
-        if phrase.box.bottom <= first_top + 1.0:
-            unread.append(phrase)  # above every row: a column heading ('Target achieved?')
-            continue
+        if phrase.box.bottom <= first_top + 1.0 or phrase.box.top >= below - 1.0:
+            unread.append(phrase)  # above every row a column heading ('Target achieved?'),
+            continue  # under them a legend ('✓ = target achieved')
         _bind_mark(rows, phrase.text, meaning, phrase.box)
     if vocabulary.marks.drawn:
         drawn_marks = _drawn_marks(shapes, page, line_height, region)
@@ -310,6 +344,11 @@ def _bind_mark(rows: Sequence[_Row], text: str, meaning: bool | None, box: Box) 
     row = _nearest_left(rows, box, "cell")
     if row is None:
         raise TableError(f"the mark '{text}' on page {box.page} stands beside no row")
+    across = [other for other in rows if other is not row and other.label.box.page == box.page
+              and vertical_overlap(other.box, box) >= SETTINGS.row_overlap_min]
+    if across:  # two marks of a row agree only when each stands in that row alone
+        raise TableError(f"the mark '{text}' on page {box.page} stands across two rows, "
+                         f"'{row.label.text}' and '{across[0].label.text}'")
     row.marks.append((text, meaning, box))
 
 

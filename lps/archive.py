@@ -292,12 +292,15 @@ def debug(pdf: Path, pages: tuple[int, ...], out_dir: Path) -> None:
     """Draw what the template found over each page, as PNGs.
 
     Writes OUT/<name>-<page>.png for each page (or each --page), drawn over the page with
-    pdfplumber: grey, every word; blue, each section the template's anchors found (named at
-    its top left); purple, each table the template reads (its outline, and thinner, the
-    boundaries of its columns and cells); green, each line a figure was read from; orange,
-    the word holding each figure. Written in red across the top of the first page drawn:
-    why the document was refused (no template recognised it, or the template raised) and
-    every review item. A number printed on the page without an orange box was not read.
+    pdfplumber: every word filled in the colour of its role (furniture, heading, column
+    heading, label, figure, mark, note, stamp, prose, hidden; a legend at the top right);
+    blue, each section the template's anchors found (named at its top left); purple, each
+    table the template reads (its outline, and thinner, the boundaries of its columns and
+    cells); green, each line a figure was read from; orange, the word holding each figure.
+    Written in red across the top of the first page drawn: why the document was refused (no
+    template recognised it, or the template raised) and every review item; the refusal
+    again at the foot of the page it names. A number printed on the page without an orange
+    box was not read.
 
     \b
     Examples:

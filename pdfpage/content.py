@@ -97,6 +97,9 @@ _OPAQUE = 0.95
 _THICK_LINE = 2.0
 #: Side of the square cells shapes are bucketed in, points.
 _CELL = 64.0
+#: A text matrix's skew terms this small against its scale are rounding (Ghostscript writes
+#: 1e-08 for 0), not a slant: the text is upright, as pdfminer would judge it exactly.
+_ROUNDING = 1e-6
 #: Images covering at least this share of a page make it a picture (for the OCR-layer check).
 _PICTURE_SHARE = 0.5
 _WHITE: RGB = (1.0, 1.0, 1.0)
@@ -149,6 +152,9 @@ class PageContent:
     shapes: list[Shape]
     hidden: list[HiddenText]
     image_area: float
+    #: The trimmed page of a print-ready file (x0, top, x1, bottom), when it declares one:
+    #: beyond it stand printers' marks and the slug.
+    trim_box: tuple[float, float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -326,9 +332,10 @@ class _Device(PDFLayoutAnalyzer):
         (a, b, c, d, _e, _f) = matrix
         x0, y0, x1, y1 = apply_matrix_rect(
             matrix, (0, descent + rise, adv, descent + rise + fontsize))
-        angle = math.degrees(math.atan2(b, a)) if b else 0.0
-        self.chars.append(_Glyph(text, x0, y0, x1, y1, a * d * scaling > 0 and b * c <= 0,
-                                 font.fontname, y1 - y0, self.ink, angle))
+        angle = math.degrees(math.atan2(b, a)) if abs(b) > _ROUNDING * abs(a) else 0.0
+        upright = a * d * scaling > 0 and b * c <= _ROUNDING * abs(a * d)  # a re-distiller's 1e-8
+        self.chars.append(_Glyph(text, x0, y0, x1, y1, upright, font.fontname, y1 - y0,
+                                 self.ink, angle))
         return adv
 
     def render_image(self, name: str, stream: Any) -> None:
@@ -717,7 +724,11 @@ def read_page(page: Any) -> PageContent:
     shapes = [_flip(shape, height, mb_x0, mb_top) for shape, box in device.shapes
               if not _is_page_background(shape, box, page_area)]
     image_area = _union_area(device.images, judge.page_box) / page_area if page_area else 0.0
-    return PageContent(chars, shapes, _runs(hidden), image_area)
+    trim = None
+    if "TrimBox" in page.page_obj.attrs:
+        x0, top, x1, bottom = (float(v) for v in page.trimbox)
+        trim = (x0, top, x1, bottom)
+    return PageContent(chars, shapes, _runs(hidden), image_area, trim)
 
 
 def _is_page_background(shape: Shape, box: _Box, page_area: float) -> bool:
@@ -784,7 +795,9 @@ def hidden_text_problem(content: PageContent, page_number: int) -> str | None:
     A page is refused when its text is an invisible layer over page images (OCR), when hidden
     text touches a visible word (it would join it: a hidden "1" before "73" reads "173"), or
     when hidden text holds digits or signs anywhere (it would add figures the page does not
-    show). Other hidden text (words touching nothing visible) is harmless and simply not read.
+    show). Other hidden text (words touching nothing visible, or the very words it lies over
+    drawn again in place, as a halo or a stroke is, or printers' marks beyond the trim box of
+    a print-ready file) is harmless and simply not read.
     """
     if not content.hidden:
         return None
@@ -796,10 +809,14 @@ def hidden_text_problem(content: PageContent, page_number: int) -> str | None:
                 "the figures cannot be checked against what the page shows; not loaded")
     words = extract_words(content.chars, x_tolerance=1.5, y_tolerance=2) if visible else []
     for run in content.hidden:
+        if _printers_mark(run, content.trim_box):
+            continue
         before = [w for w in words if _abuts(run, w, run_first=True)]
         after = [w for w in words if _abuts(run, w, run_first=False)]
         over = [w for w in words if _overlaps(run, w)]
         what = f'page {page_number} has text a reader cannot see ({run.why}): "{run.text}"'
+        if over and _duplicate(run, over):
+            continue  # the same words drawn again in place (a halo, a stroke, a shadow)
         if over:
             return (f'{what} over the visible "{over[0]["text"]}", which it would alter; '
                     "not loaded")
@@ -830,6 +847,29 @@ def _abuts(run: HiddenText, word: dict[str, Any], *, run_first: bool) -> bool:
     reach = max(run.bottom - run.top, 1.0)  # about a wide space
     gap = word["x0"] - run.x1 if run_first else run.x0 - word["x1"]
     return bool(-0.5 <= gap <= reach)
+
+
+def _printers_mark(run: HiddenText, trim: tuple[float, float, float, float] | None) -> bool:
+    """Whether `run` is outside the page of a print-ready file, wholly beyond its trim box:
+    a printer's mark or slug line ('LPS_barnet.indd 1 12/05/2010 14:32'), cut off with the
+    margin and never part of the page."""
+    if trim is None or run.why != "outside the page":
+        return False
+    x0, top, x1, bottom = trim
+    return run.x1 <= x0 or run.x0 >= x1 or run.bottom <= top or run.top >= bottom
+
+
+#: A hidden run and the visible words it covers are one drawing when their ends are this close.
+_SAME_PLACE = 1.5
+
+
+def _duplicate(run: HiddenText, over: Sequence[dict[str, Any]]) -> bool:
+    """Whether `run` is the very words it lies over, drawn again at the same place: it changes
+    nothing a reader of the text would read."""
+    text = "".join(str(w["text"]) for w in over)
+    return (run.text.replace(" ", "") == text
+            and abs(run.x0 - float(over[0]["x0"])) <= _SAME_PLACE
+            and abs(run.x1 - float(over[-1]["x1"])) <= _SAME_PLACE)
 
 
 def _overlaps(run: HiddenText, word: dict[str, Any]) -> bool:

@@ -53,6 +53,9 @@ class PageSettings:
     #: A drawn mark (badge, tick) is at most this many points tall or wide.
     mark_max_size: float = 40.0
 
+    #: The same character drawn again within this many points is one character (fake bold).
+    overprint_tolerance: float = 1.0
+
     # Roles (pdfpage.roles, pdfpage.words)
     #: Text whose baseline turns more than this many degrees is a stamp, not a line's words.
     stamp_min_angle: float = 5.0

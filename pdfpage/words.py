@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pdfplumber.utils.text import extract_words
+from pdfplumber.utils.text import dedupe_chars, extract_words
 
 from pdfpage.settings import SETTINGS, PageSettings
 
@@ -78,6 +78,31 @@ class Word:
     @property
     def centre_x(self) -> float:
         return (self.x0 + self.x1) / 2
+
+
+#: A ligature's letters as some re-distillers map them: each letter's code in the high byte
+#: of a CJK code point ('ff' as U+6600 U+6600, 'ti' as U+7400 U+6900).
+_SHIFTED_LETTER = re.compile("[\u4100-\u5a00\u6100-\u7a00]")
+
+
+def _unshifted(text: str) -> str:
+    """A Latin word with ligature letters mapped into CJK code points read as its letters
+    ('o昀昀ences' is 'offences'); any other word as it is."""
+    if not _SHIFTED_LETTER.search(text) or not re.search("[A-Za-z]", text):
+        return text
+
+    def letter(match: re.Match[str]) -> str:
+        code = ord(match.group(0))
+        return chr(code >> 8) if code & 0xFF == 0 and chr(code >> 8).isalpha() else match.group(0)
+
+    return _SHIFTED_LETTER.sub(letter, text)
+
+
+def without_overprint(chars: list[Char], settings: PageSettings = SETTINGS) -> list[Char]:
+    """The characters with those drawn twice at almost the same place left out once: a
+    producer that fakes bold by printing each glyph twice, a little offset (wkhtmltopdf),
+    would otherwise read 'LLooccaall'."""
+    return list(dedupe_chars(chars, tolerance=settings.overprint_tolerance))
 
 
 def split_overlay(chars: Sequence[Char], settings: PageSettings = SETTINGS
@@ -150,10 +175,12 @@ def _word_of(chars: Sequence[Char], *, bold: bool) -> Word:
 def words_of_chars(chars: list[Char], settings: PageSettings = SETTINGS,
                    body_weight: int = 400) -> list[Word]:
     """Words from visible characters, as `page.extract_words` would give them (by position,
-    never by drawing order), upright text only. A word is `bold` when its face is heavier than
+    never by drawing order), upright text only, ligatures a re-distiller mapped into CJK code
+points read as their letters (`_unshifted`). A word is `bold` when its face is heavier than
     `body_weight` (the body text's) or it is stroked and filled (render mode 2)."""
+    sized = [{**c, "size": round(float(c["size"]), 3)} for c in chars]  # 23.1000001 is 23.1
     raw = extract_words(
-        chars, x_tolerance=settings.word_x_tolerance, y_tolerance=settings.word_y_tolerance,
+        sized, x_tolerance=settings.word_x_tolerance, y_tolerance=settings.word_y_tolerance,
         keep_blank_chars=False, extra_attrs=["fontname", "size"], return_chars=True,
     )
     words = []
@@ -164,7 +191,7 @@ def words_of_chars(chars: list[Char], settings: PageSettings = SETTINGS,
         weight = weight_of(str(item["fontname"]))
         stroked = first.get("render") == 2
         words.append(Word(
-            text=item["text"], x0=float(item["x0"]), x1=float(item["x1"]),
+            text=_unshifted(item["text"]), x0=float(item["x0"]), x1=float(item["x1"]),
             top=float(item["top"]), bottom=float(item["bottom"]), size=float(item["size"]),
             bold=weight > body_weight or (stroked and weight >= body_weight),
             font=str(item["fontname"]), colour=first.get("color"), weight=weight,

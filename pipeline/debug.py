@@ -3,10 +3,12 @@
 A thin layer over the extractor's own pieces: the template `registry.select_template` picks,
 its `HEADINGS` through `sections.split_sections`, the tables it reads through
 `regions.table_regions`, and the records `parse` returns, drawn with pdfplumber's
-`page.to_image()`. Colours: grey every word; blue each section found (its name at the top left);
+`page.to_image()`. Each word is filled in its role's colour, with a legend
+(`pipeline.role_picture`); blue each section found (its name at the top left);
 purple each table's outline and, thinner, its cells; green the line a figure was read from;
 orange the word holding the figure; red a refusal (no template, an extraction error, a table
-that cannot be read) or a review item, written at the top of page 1.
+that cannot be read) or a review item, written at the top of page 1, and the refusal again at
+the foot of the page it names.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from PIL import ImageDraw
 
 from extractors.errors import ExtractionError
 from extractors.layout import Leaflet, Line, Word
+from extractors.page_roles import page_roles
 from extractors.reader import open_pdf
 from extractors.regions import TableRegion, table_regions
 from extractors.registry import select_template
 from extractors.sections import split_sections
+from pipeline.role_picture import draw_refusal, draw_roles
 
 __all__ = ["draw_pages", "figure_words"]
 
@@ -84,6 +88,7 @@ def draw_pages(data: bytes, out_dir: Path, pages: list[int] | None = None,
         sections: list[Any] = []
         records: list[Any] = []
         tables: list[TableRegion] = []
+        refused: ExtractionError | None = None
         try:
             template = select_template(leaflet)
             notes.append(f"template {template.NAME}")
@@ -98,12 +103,13 @@ def draw_pages(data: bytes, out_dir: Path, pages: list[int] | None = None,
             notes += [f"review: {r.item}: {r.detail}" for r in extraction.review]
         except (ExtractionError, ValueError) as error:
             notes.append(f"REFUSED: {error}")
+            refused = error if isinstance(error, ExtractionError) else None
         for number in pages or range(1, leaflet.page_count + 1):
             lines = leaflet.page(number)
             image = pdf.pages[number - 1].to_image(resolution=_RESOLUTION)
-            for line in lines:
-                image.draw_rects([_box([w]) for w in line.words], stroke=(160, 160, 160),
-                                 fill=None, stroke_width=1)
+            draw_roles(image, page_roles(leaflet, sections, tables, number), _RESOLUTION)
+            if refused is not None and refused.page == number:
+                draw_refusal(image, str(refused))
             labels = []
             for section in sections:
                 own = [w for line in section.lines if line.page == number for w in line.words]

@@ -162,6 +162,18 @@ def _slanted_figure(c: Canvas, page: int, width: float, height: float, t: Table)
         c.restoreState()
 
 
+def _mark_across_rows(first: float) -> Draw:
+    """'Target' over 'achieved' in 12 points, its baselines `first` and `first + 17` points
+    below the first row's top (neither of the first two rows prints a mark): one mark that
+    stands across both rows."""
+    def draw(c: Canvas, page: int, _width: float, height: float, t: Table) -> None:
+        if page == t.page:
+            c.setFont("Helvetica", 12)
+            c.drawString(t.mark_x0, height - (t.top + first), "Target")
+            c.drawString(t.mark_x0, height - (t.top + first + 15), "achieved")
+    return draw
+
+
 def _numbered_heading(c: Canvas, page: int, _width: float, height: float, t: Table) -> None:
     """A line just above the rows that carries a number other than a year."""
     if page == t.page:
@@ -232,6 +244,8 @@ REFUSED: dict[str, Callable[[bytes], bytes]] = {
     "marks-disagree": lambda d: _overlay(d, _disagreeing),
     "stamp-with-a-figure": lambda d: _overlay(d, _slanted_figure),
     "numbered-line-above-rows": lambda d: _overlay(d, _numbered_heading),
+    "mark-level-with-two-rows": lambda d: _overlay(d, _mark_across_rows(8)),
+    "mark-across-two-rows": lambda d: _overlay(d, _mark_across_rows(13)),
 }
 
 

@@ -252,3 +252,16 @@ def test_a_priority_read_before_its_lists_heading_is_refused_not_dropped() -> No
         _priorities(_line("3. 4.4% reduction in residential burglary", 40, 80),
                     _line("Priorities for 2010/11", 40, 90, bold=True),
                     _line("1. 5.0% reduction in gun crime", 40, 100))
+
+
+def test_a_glyph_with_no_character_beside_mark_words_is_part_of_the_mark() -> None:
+    lines = [
+        _cells(100, (40, "Robbery"), (140, "73 offences or +8.2%"), (240, "\x00 Target achieved")),
+        _cells(117, (40, "Gun crime"), (140, "12 offences or +12.4%")),
+    ]
+    assert _rows(lines) == [("Robbery", "73 offences or +8.2%", "Target achieved", True),
+                            ("Gun crime", "12 offences or +12.4%", "", False)]
+    alone = [*lines[:1], _cells(117, (40, "Gun crime"), (140, "12 offences or +12.4%"),
+                                (240, "\x00"))]
+    with pytest.raises(TableError, match="text of no known role in the table"):
+        _rows(alone)  # a glyph no words explain is not read as a mark

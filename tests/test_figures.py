@@ -368,3 +368,17 @@ def test_achieved_marks_ignore_case_and_spacing(mark: str, rnd: Any) -> None:
     vocabulary = MPA_2010.table.vocabulary  # type: ignore[attr-defined]
     assert vocabulary.marks.meaning(printed) is ("not" not in mark and mark != "no")
     assert vocabulary.marks.meaning("Target missed?") is None
+
+
+def test_a_word_broken_over_two_lines_is_joined_again() -> None:
+    stream = stream_of([_line("there were 105 more crimes, a 1.6% in\u2010"),
+                        _line("crease; the gap", 111), _line("an anti-", 122),
+                        _line("social act", 133)])
+    assert stream.text == ("there were 105 more crimes, a 1.6% increase; the gap an anti- "
+                           "social act")
+    assert stream.page_at(stream.text.index("increase")) == 3
+
+
+def test_a_break_hyphen_set_as_a_word_of_its_own_joins_too() -> None:
+    stream = stream_of([_line("exceeding the 2.5% re \u2010"), _line("duction target", 111)])
+    assert stream.text == "exceeding the 2.5% reduction target"

@@ -10,16 +10,22 @@ role, not dropped unseen; and what could change a figure is still refused, namin
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pdfplumber
 import pytest
 from conftest import FIXTURES, load_golden
 from page_classes import CLASSES, build
+from PIL import Image
+from reportlab.pdfgen.canvas import Canvas
 from test_golden import _differences
 
 from extractors import InconsistentDocument, extract_document
 from extractors.layout import Leaflet
-from pdfpage.roles import Role
+from extractors.page_roles import ROLE_COLOURS
+from pdfpage.roles import Role, RoledWord
+from pdfpage.words import without_overprint, words_of_chars
+from pipeline.debug import draw_pages
 
 GOLDEN = load_golden(FIXTURES / "golden" / "2009-10" / "barnet.json")
 
@@ -81,3 +87,85 @@ def test_a_numbered_line_just_above_the_rows_is_refused() -> None:
         "performance table 'How did Barnet perform during 2009/10?': text of no known role in "
         "the table (no label, figure or mark of a row, nor a column heading): 'Crime type (7 "
         "measures)' [template mpa-2010, page 3]")
+
+
+def _filled(image: Image.Image, word: RoledWord, colour: tuple[int, int, int]) -> bool:
+    """Whether the word's box is outlined in `colour` on the picture (its left edge)."""
+    scale = 110 / 72
+    y = round(word.word.middle * scale)
+    return any(sum(abs(a - b) for a, b in zip(image.getpixel((round(word.word.x0 * scale) + dx,
+                                                                y))[:3], colour, strict=True)) < 40
+               for dx in range(-2, 3))
+
+
+def test_debug_colours_each_word_by_its_role_and_names_the_refusal(tmp_path: Path) -> None:
+    data = build("stamp-with-a-figure")
+    [path] = draw_pages(data, tmp_path, [3], stem="stamped")
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        [stamp] = Leaflet(pdf).roles(3)
+    with Image.open(path) as drawn:
+        image = drawn.convert("RGB")
+    assert stamp.role is Role.stamp and _filled(image, stamp, ROLE_COLOURS[Role.stamp])
+    legend = image.crop((image.width - 110, 0, image.width, 130))
+    assert {colour for _, colour in legend.getcolors(100_000) or []} >= set(
+        ROLE_COLOURS.values())
+    foot = image.crop((0, image.height - 40, image.width, image.height))
+    reddish = sum(n for n, (r, g, b) in foot.getcolors(100_000) or [] if r > 150 and g < 80
+                  and b < 80)
+    assert reddish > 200  # the refusal, written at the foot of the page it names
+
+
+@pytest.mark.parametrize(("name", "why"), [
+    ("mark-level-with-two-rows", "a figure or mark on page 3 stands level with two rows, "
+     "'Residential burglary' and 'Total robbery'"),
+    ("mark-across-two-rows", "the mark 'Target achieved' on page 3 stands across two rows, "
+     "'Total robbery' and 'Residential burglary'"),
+])
+def test_a_mark_across_two_rows_is_refused(name: str, why: str) -> None:
+    """Two marks of a row agree only when each stands in that row alone: a mark reaching into
+    another row could be that row's, and reading it for one would turn the other to False."""
+    with pytest.raises(InconsistentDocument) as refused:
+        extract_document(build(name))
+    assert str(refused.value) == (f"performance table 'How did Barnet perform during 2009/10?': "
+                                  f"{why} [template mpa-2010, page 3]")
+
+
+def test_a_glyph_printed_twice_to_fake_bold_is_read_once() -> None:
+    def char(text: str, x0: float) -> dict[str, object]:
+        return {"text": text, "x0": x0, "x1": x0 + 5, "top": 10.0, "bottom": 19.0,
+                "doctop": 10.0, "upright": True, "fontname": "F", "size": 9.0}
+
+    printed = [char("L", 10), char("L", 10.4), char("o", 15), char("o", 15.4), char("o", 20)]
+    assert [c["text"] for c in without_overprint(printed)] == ["L", "o", "o"]
+
+
+def test_ligatures_a_redistiller_mapped_into_cjk_read_as_their_letters() -> None:
+    def char(text: str, x0: float) -> dict[str, object]:
+        return {"text": text, "x0": x0, "x1": x0 + 5, "top": 10.0, "bottom": 19.0,
+                "doctop": 10.0, "upright": True, "fontname": "F", "size": 9.0}
+
+    word = "o\u6600\u6600ences Priori\u7400\u6900es \u6600\u6600"  # the last is no Latin word
+    chars = [char(text, 10.0 + 5 * n if text != " " else 0) for n, text in enumerate(word)]
+    chars = [c for c in chars if c["text"] != " "]
+    for c in chars[8:]:
+        c["x0"], c["x1"] = float(c["x0"]) + 20, float(c["x1"]) + 20
+    for c in chars[18:]:
+        c["x0"], c["x1"] = float(c["x0"]) + 20, float(c["x1"]) + 20
+    assert [w.text for w in words_of_chars(chars)] == ["offences", "Priorities", "\u6600\u6600"]
+
+
+def test_text_a_redistiller_wrote_with_rounding_in_its_matrix_reads_upright() -> None:
+    """Ghostscript writes 1e-08 for a zero skew, and glyph sizes that differ in the ninth
+    decimal: the words are still upright and whole."""
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=(300, 200))
+    text = canvas.beginText()
+    text.setTextTransform(1, 1e-8, 1e-8, 1, 40, 100)
+    for n, letter in enumerate("Local Policing"):
+        text.setFont("Helvetica", 23.1 + n * 1e-8)
+        text.textOut(letter)
+    canvas.drawText(text)
+    canvas.showPage()
+    canvas.save()
+    with pdfplumber.open(io.BytesIO(out.getvalue())) as pdf:
+        assert [line.text for line in Leaflet(pdf).page(1)] == ["Local Policing"]

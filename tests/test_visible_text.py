@@ -275,6 +275,29 @@ def test_hidden_text_over_a_visible_word_is_refused() -> None:
                        'visible "offences", which it would alter; not loaded')
 
 
+def test_the_same_words_drawn_again_in_place_are_harmless() -> None:
+    """A halo or stroke drawn as a second, white copy of the words exactly where they stand
+    (Chromium's stroked headings) reads as nothing more than the visible words."""
+    def halo(canvas: Canvas) -> None:
+        canvas.setFillColorRGB(1, 1, 1)
+        canvas.drawString(X, Y, FIGURE)
+
+    content, problem = _hidden_elsewhere(halo)
+    assert _words(content) == FIGURE.split()
+    assert [(r.text, r.why) for r in content.hidden] == [(FIGURE, "white on white")]
+    assert problem is None
+
+
+def test_other_words_drawn_in_place_of_visible_ones_are_refused() -> None:
+    def swap(canvas: Canvas) -> None:
+        canvas.setFillColorRGB(1, 1, 1)
+        canvas.drawString(X, Y, FIGURE.replace("73", "78"))
+
+    _, problem = _hidden_elsewhere(swap)
+    assert problem == ('page 1 has text a reader cannot see (white on white): "78 offences or '
+                       '+8.2%" over the visible "73", which it would alter; not loaded')
+
+
 def _one_white_in_cmyk(canvas: Canvas) -> None:
     canvas.setFillColorCMYK(0, 0, 0, 0)
     canvas.drawString(X, 30, "1")
@@ -329,6 +352,22 @@ def _one_squeezed_flat(canvas: Canvas) -> None:
 def _one_outside_the_crop_box(canvas: Canvas) -> None:
     canvas.setCropBox((0, 50, WIDTH, HEIGHT))
     canvas.drawString(X, 30, "1")
+
+
+def test_printers_marks_beyond_the_trim_box_are_harmless() -> None:
+    """A print-ready file's slug line, dated and numbered, outside its trimmed page; the same
+    text outside a crop box with no trim box is still refused (above)."""
+    def slug(canvas: Canvas) -> None:
+        _figure(canvas)
+        canvas.setTrimBox((0, 50, WIDTH, HEIGHT))
+        canvas.setCropBox((0, 50, WIDTH, HEIGHT))
+        canvas.drawString(X, 30, "LPS_barnet.indd 1 12/05/2010 14:32")
+
+    content, _ = _read(_pdf(slug))
+    assert [(r.text, r.why) for r in content.hidden] == [
+        ("LPS_barnet.indd 1 12/05/2010 14:32", "outside the page")]
+    assert content.trim_box == (0.0, 0.0, WIDTH, HEIGHT - 50)
+    assert hidden_text_problem(content, 1) is None
 
 
 OTHER_HIDING: list[tuple[Draw, str]] = [
