@@ -14,10 +14,42 @@ from pydantic import ValidationError
 
 from extractors import ExtractionError, extract_document
 from extractors.limits import MAX_PAGES
+from extractors.pdf_info import pdf_info_of
 from pipeline.failures import OUT_OF_MEMORY
-from schemas import Extraction
+from schemas import Extraction, PdfInfo
 
-__all__ = ["OUT_OF_MEMORY", "TOO_DEEP", "extraction_or_reason"]
+__all__ = ["OUT_OF_MEMORY", "TOO_DEEP", "Reason", "extraction_or_reason", "pdf_of",
+           "with_pdf_info"]
+
+
+class Reason(str):
+    """A quarantine reason that also carries what the PDF says about itself (its title may name
+    the borough and year, its creator the generator that made it): a `str` everywhere else."""
+
+    __slots__ = ("pdf",)
+
+    def __new__(cls, text: str, pdf: PdfInfo | None = None) -> Reason:
+        reason = super().__new__(cls, text)
+        reason.pdf = pdf
+        return reason
+
+    def __reduce__(self) -> tuple[type[Reason], tuple[str, PdfInfo | None]]:
+        return (Reason, (str(self), self.pdf))
+
+
+def pdf_of(reason: str | None) -> PdfInfo | None:
+    """The PDF metadata a quarantine reason carries, if any."""
+    return reason.pdf if isinstance(reason, Reason) else None
+
+
+def with_pdf_info(result: Extraction | str, data: bytes) -> Extraction | str:
+    """`result` with the file's metadata attached: to the extraction, or to the reason. Not read
+    after running out of memory or recursion (the file would only do it again)."""
+    if isinstance(result, Extraction):
+        return result.model_copy(update={"pdf": pdf_info_of(data)})
+    if result in (OUT_OF_MEMORY, TOO_DEEP):
+        return result
+    return Reason(result, pdf_info_of(data))
 
 #: The reason for a file that nests deeper than the parser recurses: a property of its
 #: content (the same under any limit), unlike `OUT_OF_MEMORY`, which is the guard's.
@@ -45,7 +77,12 @@ def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
 
 
 def extraction_or_reason(data: bytes, max_pages: int = MAX_PAGES) -> Extraction | str:
-    """The document's records, or why it must be quarantined. Never raises for a bad file."""
+    """The document's records, or why it must be quarantined, each with the PDF's own metadata
+    (`with_pdf_info`). Never raises for a bad file."""
+    return with_pdf_info(_extraction_or_reason(data, max_pages), data)
+
+
+def _extraction_or_reason(data: bytes, max_pages: int) -> Extraction | str:
     try:
         return extract_document(data, max_pages)
     except ExtractionError as error:
