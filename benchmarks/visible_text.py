@@ -3,9 +3,9 @@
     .venv/bin/python -m benchmarks.visible_text [--rounds 3] [PDF ...]
 
 Default corpus: every page of fixtures/pdfs/2009-10/*.pdf and fixtures/pdfs/2010-11/*.pdf. In one
-process, for every page, times (a) the text-only reader `extractors.chars.page_chars` was before
+process, for every page, times (a) the text-only reader `pdfpage.chars.page_chars` was before
 it judged visibility (copied below as `text_only_chars`: paths and images dropped, no render mode,
-clip or colour) and (b) `extractors.page_content.read_page` (visible characters, shapes, hidden
+clip or colour) and (b) `pdfpage.content.read_page` (visible characters, shapes, hidden
 text, image area). Then (c) and (d): `extract_document` on each whole leaflet with the layout
 reading through (a) and through (b). The two sides alternate page by page and round by round,
 so a busy machine slows both alike; each figure is the CPU time of this process (not wall time:
@@ -29,7 +29,7 @@ from pdfminer.layout import LTChar, LTComponent, LTContainer
 from pdfminer.pdfinterp import PDFPageInterpreter
 
 from extractors import extract_document
-from extractors.page_content import PageContent, read_page
+from pdfpage.content import PageContent, read_page
 
 __all__ = ["main", "text_only_chars"]
 
@@ -54,7 +54,7 @@ def _layout_chars(objects: Iterable[LTComponent]) -> Iterator[LTChar]:
 
 
 def text_only_chars(page: Any) -> list[dict[str, Any]]:
-    """`extractors.chars.page_chars` as it was before visibility (commit 3145f87)."""
+    """`pdfpage.chars.page_chars` as it was before visibility (commit 3145f87)."""
     pdf = page.pdf
     device = _TextOnlyAggregator(pdf.rsrcmgr, pageno=page.page_number, laparams=None)
     PDFPageInterpreter(pdf.rsrcmgr, device).process_page(page.page_obj)
@@ -79,7 +79,7 @@ def _text_only_content(page: Any) -> PageContent:
 
 def _use_reader(reader: Callable[[Any], PageContent]) -> None:
     """Make every extractor module that holds `read_page` (directly, or through
-    `extractors.chars.page_chars`) read pages with `reader`."""
+    `pdfpage.chars.page_chars`) read pages with `reader`."""
     swapped = []
     for name, module in list(sys.modules.items()):
         namespace = vars(module)
@@ -87,8 +87,8 @@ def _use_reader(reader: Callable[[Any], PageContent]) -> None:
                 read_page, _text_only_content):
             namespace["read_page"] = reader
             swapped.append(name)
-    if "extractors.chars" not in swapped:
-        raise RuntimeError("extractors.chars no longer reads through read_page")
+    if "pdfpage.chars" not in swapped:
+        raise RuntimeError("pdfpage.chars no longer reads through read_page")
 
 
 def _time_pages(paths: list[Path], rounds: int) -> tuple[float, float, int]:

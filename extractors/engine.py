@@ -22,14 +22,14 @@ from extractors.errors import InconsistentDocument, MissingSection
 from extractors.force_results import FORCE_FORMS, read_force_results
 from extractors.grid import CellBox
 from extractors.layout import Leaflet, Line
-from extractors.priorities import PriorityGrammar, read_priorities
+from extractors.priorities import PriorityGrammar, read_priority_cells
 from extractors.sections import FoundSection, claim_region, split_sections, text_of
 from schemas.areas import Area, area_by_name, areas_named_in
 from schemas.records import (
     DocumentInfo,
     Extraction,
+    FigureCell,
     PerformanceResult,
-    Priority,
     Section,
     WardPriority,
 )
@@ -43,6 +43,9 @@ class PerformanceReader(Protocol):
 
     def read(self, section: FoundSection, leaflet: Leaflet, message: str,
              template: str) -> list[PerformanceResult]: ...
+
+    def read_cells(self, section: FoundSection, leaflet: Leaflet, message: str,
+                   template: str) -> tuple[list[PerformanceResult], list[FigureCell]]: ...
 
     def cells(self, section: FoundSection, leaflet: Leaflet) -> list[CellBox]: ...
 
@@ -228,8 +231,9 @@ def parse(template: Template, leaflet: Leaflet) -> Extraction:
     area = area_of(sections, preamble, template.area_sections, name)
     commander = sections.get("commander_message")
     message = text_of(commander.lines) if commander else ""
-    performance = template.table.read(sections["performance"], leaflet, message, name)
-    priorities: list[Priority] = read_priorities(
+    performance, cells = template.table.read_cells(sections["performance"], leaflet, message,
+                                                   name)
+    priorities, priority_cells = read_priority_cells(
         sections[template.priorities_section].lines, template.priorities,
         template.target_period, template=name)
     force_results = []
@@ -253,4 +257,5 @@ def parse(template: Template, leaflet: Leaflet) -> Extraction:
         sections=prose_sections(sections, template.prose),
         review=[],
         ward_priorities=wards,
+        cells=[*cells, *priority_cells],
     )

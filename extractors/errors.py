@@ -6,6 +6,8 @@ into a quarantine record with `reason` set to `str(error)`.
 
 from __future__ import annotations
 
+from pdfpage.errors import ExtractionError, UnreadableDocument
+
 __all__ = [
     "ExtractionError",
     "InconsistentDocument",
@@ -13,34 +15,6 @@ __all__ = [
     "UnknownTemplate",
     "UnreadableDocument",
 ]
-
-
-class ExtractionError(Exception):
-    """A document that cannot be loaded. `str(error)` is the quarantine reason."""
-
-    def __init__(
-        self, message: str, *, page: int | None = None, template: str | None = None,
-        text: str | None = None,
-    ) -> None:
-        self.message = message
-        self.page = page
-        self.template = template
-        self.text = text
-        super().__init__(message)
-
-    def __str__(self) -> str:
-        where = []
-        if self.template:
-            where.append(f"template {self.template}")
-        if self.page:
-            where.append(f"page {self.page}")
-        context = f" [{', '.join(where)}]" if where else ""
-        quoted = f' (text: "{self.text[:120]}")' if self.text else ""
-        return f"{self.message}{quoted}{context}"
-
-
-class UnreadableDocument(ExtractionError):
-    """Not a PDF, empty, truncated, encrypted, or without a text layer."""
 
 
 class UnknownTemplate(ExtractionError):

@@ -12,18 +12,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from extractors.cells import box_cell
 from extractors.errors import InconsistentDocument
 from extractors.figures import FigureError, valid_result
 from extractors.layout import Leaflet, Line, Word
 from extractors.sections import FoundSection
-from extractors.settings import SETTINGS
+from pdfpage.geometry import Box, box_of
+from pdfpage.settings import SETTINGS
 from schemas.measures import measure_for_label, normalise_label
-from schemas.records import PerformanceResult
+from schemas.records import FigureCell, PerformanceResult, SignSource
 
-__all__ = ["CellBox", "GridError", "GridReader", "GridRow", "grid_cells", "read_grid",
-           "section_rows"]
+__all__ = [
+    "CellBox",
+    "GridError",
+    "GridReader",
+    "GridRow",
+    "RowSigns",
+    "grid_cells",
+    "read_grid",
+    "section_rows",
+]
 
 #: Words this many points left of a header cell's first word still start in its column.
 _COLUMN_TOLERANCE = 3.0
@@ -37,10 +47,13 @@ class GridError(ValueError):
 
 @dataclass(frozen=True)
 class GridRow:
-    """One table row: each column's text (white space collapsed, '' when blank) and its page."""
+    """One table row: each column's text (white space collapsed, '' when blank) and its page,
+    and where each cell stands: its words' box, or for a blank cell the column's width and the
+    row's height."""
 
     cells: tuple[str, ...]
     page: int
+    boxes: tuple[Box, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,15 +163,30 @@ def read_grid(
     The table ends at the first line matching `end`, at a line on another page or wholly left
     of the header (the next column of the page), or with `lines`.
     """
-    _, starts, body = _locate(lines, header, end)
+    head, starts, body = _locate(lines, header, end)
+    edges = _edges(head, starts, body)
     rows = []
     for band in _bands(body):
-        cells: list[list[str]] = [[] for _ in header]
+        cells: list[list[Word]] = [[] for _ in header]
         for line in band:
             for word in line.words:
-                cells[_column_of(word, starts, line)].append(word.text)
-        rows.append(GridRow(tuple(" ".join(cell) for cell in cells), band[0].page))
+                cells[_column_of(word, starts, line)].append(word)
+        page = band[0].page
+        top, bottom = min(line.top for line in band), max(line.bottom for line in band)
+        boxes = tuple(box_of(cell, page) if cell else Box(page, x0, top, x1, bottom)
+                      for cell, (x0, x1) in zip(cells, edges, strict=True))
+        rows.append(GridRow(tuple(" ".join(w.text for w in cell) for cell in cells), page,
+                            boxes))
     return rows
+
+
+def _edges(head: Line, starts: Sequence[float], body: Sequence[Line]
+           ) -> list[tuple[float, float]]:
+    """Each column's left and right edge: from its header cell's first word (less the
+    tolerance words get) to the next column's start, the last one to the rightmost word."""
+    right = max(word.x1 for line in (head, *body) for word in line.words)
+    lefts = [start - _COLUMN_TOLERANCE for start in starts]
+    return list(zip(lefts, [*lefts[1:], right], strict=True))
 
 
 def grid_cells(
@@ -171,9 +199,7 @@ def grid_cells(
     table's rightmost word. Raises `GridError` where `read_grid` would.
     """
     head, starts, body = _locate(lines, header, end)
-    right = max(word.x1 for line in (head, *body) for word in line.words)
-    lefts = [start - _COLUMN_TOLERANCE for start in starts]
-    edges = list(zip(lefts, [*lefts[1:], right], strict=True))
+    edges = _edges(head, starts, body)
     return [
         CellBox(band[0].page, x0, min(line.top for line in band), x1,
                 max(line.bottom for line in band), row, column)
@@ -200,6 +226,9 @@ def section_rows(section: FoundSection, header: tuple[str, ...], template: str, 
 #: An edition's figure grammar for one row: the row's cells to its figure fields
 #: (change_count, change_pct, count_previous, ...); FigureError when a cell cannot be read.
 RowGrammar = Callable[[GridRow], dict[str, object]]
+#: How an edition knew the sign of each signed figure of a row its grammar read:
+#: {field: 'printed' | 'counts' | 'word' | ...} (`schemas.records.SignSource`).
+RowSigns = Callable[[GridRow], Mapping[str, SignSource]]
 #: How an edition's table says which mark means what: the section to {mark: achieved}.
 MarkKey = Callable[[FoundSection, str], Mapping[str, bool]]
 
@@ -214,6 +243,9 @@ class GridReader:
     grammar: RowGrammar
     marks: MarkKey | None = None
     end: re.Pattern[str] | None = None
+    #: The column each figure field is read from (the mark's is the last column).
+    columns: Mapping[str, int] = field(default_factory=dict)
+    signs: RowSigns | None = None
 
     def _rows(self, section: FoundSection, template: str) -> list[GridRow]:
         return section_rows(section, self.header, template, end=self.end)
@@ -221,8 +253,14 @@ class GridReader:
     def read(self, section: FoundSection, leaflet: Leaflet, message: str,
              template: str) -> list[PerformanceResult]:
         """Every row as a record, or InconsistentDocument naming the row that cannot be read."""
+        return self.read_cells(section, leaflet, message, template)[0]
+
+    def read_cells(self, section: FoundSection, leaflet: Leaflet, message: str,
+                   template: str) -> tuple[list[PerformanceResult], list[FigureCell]]:
+        """The records of `read`, and where each of their figures was read."""
         key = self.marks(section, template) if self.marks is not None else None
-        results = []
+        results: list[PerformanceResult] = []
+        cells: list[FigureCell] = []
         for row in self._rows(section, template):
             label = row.cells[0]
             try:
@@ -241,10 +279,25 @@ class GridReader:
             except FigureError as error:
                 raise InconsistentDocument(f"performance table row '{label}': {error}",
                                            page=row.page, template=template) from error
+            sources = self.signs(row) if self.signs is not None else {}
             fields.update(measure=measure, label=label, page=row.page,
                           target_achieved=achieved)
-            results.append(valid_result(template, fields))
-        return results
+            result = valid_result(template, fields)
+            cells += self._cells(len(results), row, result, sources, key is not None)
+            results.append(result)
+        return results, cells
+
+    def _cells(self, number: int, row: GridRow, result: PerformanceResult,
+               sources: Mapping[str, SignSource], marked: bool) -> list[FigureCell]:
+        columns = dict(self.columns)
+        if marked:
+            columns["target_achieved"] = len(self.header) - 1
+        return [
+            box_cell("performance", number, name, row.boxes[column], row.cells[column],
+                     sources.get(name))
+            for name, column in columns.items()
+            if row.boxes and getattr(result, name) is not None
+        ]
 
     def cells(self, section: FoundSection, leaflet: Leaflet) -> list[CellBox]:
         """The cells `read` reads, for `lps debug`."""

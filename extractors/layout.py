@@ -12,39 +12,19 @@ nothing assumes the page has two columns or that its gutter is in the middle.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pdfplumber.utils.text import extract_words
-
 from extractors.errors import UnreadableDocument
-from extractors.page_content import PageContent, Shape, hidden_text_problem, read_page
-from extractors.settings import SETTINGS
+from pdfpage.content import PageContent, Shape, hidden_text_problem, read_page
+from pdfpage.lines import baselines as _baselines
+from pdfpage.lines import pieces as _pieces
+from pdfpage.settings import SETTINGS
+from pdfpage.words import Word, words_of_chars
 
 __all__ = ["Leaflet", "Line", "Word", "find_gutters", "page_gutters", "page_lines",
            "words_of_chars"]
-
-
-@dataclass(frozen=True)
-class Word:
-    """One word as pdfplumber found it."""
-
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    bold: bool
-
-    @property
-    def middle(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def centre_x(self) -> float:
-        return (self.x0 + self.x1) / 2
 
 
 @dataclass(frozen=True)
@@ -86,56 +66,6 @@ class Line:
     @property
     def bold(self) -> bool:
         return all(word.bold for word in self.words)
-
-
-def words_of_chars(chars: list[dict[str, Any]]) -> list[Word]:
-    """Words from visible characters, as `page.extract_words` would give them (by position,
-    never by drawing order), upright text only."""
-    raw = extract_words(
-        chars, x_tolerance=SETTINGS.word_x_tolerance, y_tolerance=SETTINGS.word_y_tolerance,
-        keep_blank_chars=False, extra_attrs=["fontname", "size"],
-    )
-    return [
-        Word(
-            text=item["text"],
-            x0=float(item["x0"]),
-            x1=float(item["x1"]),
-            top=float(item["top"]),
-            bottom=float(item["bottom"]),
-            size=float(item["size"]),
-            bold="bold" in str(item["fontname"]).lower(),
-        )
-        for item in raw
-        if item.get("upright", True)
-    ]
-
-
-def _baselines(words: Iterable[Word]) -> list[list[Word]]:
-    """Group words whose bottoms are within the tolerance, top to bottom, left to right."""
-    groups: list[list[Word]] = []
-    for word in sorted(words, key=lambda w: (w.bottom, w.x0)):
-        if groups and word.bottom - groups[-1][-1].bottom <= SETTINGS.baseline_tolerance:
-            groups[-1].append(word)
-        else:
-            groups.append([word])
-    return [sorted(group, key=lambda w: w.x0) for group in groups]
-
-
-#: List markers set apart from their item's text by a hanging indent: never a gutter.
-_MARKERS = frozenset("•·▪●◦‣∙*-–") | {f"{n}{end}" for n in range(1, 21) for end in ".)"}
-
-
-def _pieces(words: Sequence[Word], gap_em: float) -> Iterator[list[Word]]:
-    """Split one baseline where the gap between words is wider than `gap_em` font sizes (but
-    not after a list marker: a bullet and its item are one piece)."""
-    piece: list[Word] = [words[0]]
-    for previous, word in itertools.pairwise(words):
-        marker = len(piece) == 1 and previous.text in _MARKERS
-        if word.x0 - previous.x1 > gap_em * max(previous.size, word.size) and not marker:
-            yield piece
-            piece = []
-        piece.append(word)
-    yield piece
 
 
 @dataclass(frozen=True)

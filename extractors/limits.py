@@ -107,7 +107,7 @@ def _check_every_stream(document: Any) -> None:
     """Every compressed stream but images (fonts, maps, forms) inflates cleanly and within the
     cap: pdfminer salvages what it can from a corrupt stream and carries on with a warning,
     which would load text (and figures) the file does not really hold. Images are skipped: the
-    extractor never decodes them (`extractors.chars`), and a large photo is no bomb."""
+    extractor never decodes them (`pdfpage.chars`), and a large photo is no bomb."""
     for xref in document.xrefs:
         for objid in xref.get_objids():
             stream = document.getobj(objid)

@@ -13,9 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from extractors.geometry import Box
-from extractors.page_content import Shape
-from extractors.settings import SETTINGS
+from pdfpage.content import Shape
+from pdfpage.geometry import Box
+from pdfpage.settings import SETTINGS
 from schemas.measures import normalise_label
 
 __all__ = ["DrawnMark", "MarkVocabulary", "ShapeKind", "classify_shape", "is_tick"]

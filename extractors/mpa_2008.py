@@ -24,7 +24,7 @@ from extractors.grid import CellBox, GridReader, GridRow
 from extractors.layout import Leaflet
 from extractors.priorities import LABEL_PATTERN, PriorityGrammar
 from extractors.sections import FoundSection
-from schemas.records import PerformanceResult
+from schemas.records import FigureCell, PerformanceResult, SignSource
 
 __all__ = ["EDITION", "HEADINGS", "NAME", "PERIODS", "PUBLISHER", "TEMPLATE", "detect", "parse",
            "row_figures"]
@@ -51,6 +51,17 @@ def row_figures(row: GridRow) -> dict[str, object]:
             "count_previous": before, "count_current": after}
 
 
+def row_signs(row: GridRow) -> dict[str, SignSource]:
+    """How the signs of a row `row_figures` read were known: printed on the change, else from
+    the two counts (none for no change)."""
+    _label, before_text, after_text, change_text, pct_text = row.cells
+    if parse_count(before_text) == parse_count(after_text):
+        return {"change_count": "none", "change_pct": "none"}
+    return {name: "printed" if parse_signed(text, percent=name == "change_pct").sign is not None
+            else "counts" for name, text in (("change_count", change_text),
+                                              ("change_pct", pct_text))}
+
+
 @dataclass(frozen=True)
 class CheckedGrid:
     """The grid, with the commander's message checked against it."""
@@ -59,7 +70,11 @@ class CheckedGrid:
 
     def read(self, section: FoundSection, leaflet: Leaflet, message: str,
              template: str) -> list[PerformanceResult]:
-        results = self.grid.read(section, leaflet, message, template)
+        return self.read_cells(section, leaflet, message, template)[0]
+
+    def read_cells(self, section: FoundSection, leaflet: Leaflet, message: str,
+                   template: str) -> tuple[list[PerformanceResult], list[FigureCell]]:
+        results, cells = self.grid.read_cells(section, leaflet, message, template)
         by_measure = {result.measure: result for result in results}
         for mention in find_mentions(message):
             result = by_measure.get(mention.measure)
@@ -69,7 +84,7 @@ class CheckedGrid:
                     f"{result.change_count:+,} offences for '{result.label}'", page=result.page,
                     template=template,
                 )
-        return results
+        return results, cells
 
     def cells(self, section: FoundSection, leaflet: Leaflet) -> list[CellBox]:
         return self.grid.cells(section, leaflet)
@@ -93,7 +108,9 @@ TEMPLATE = Template(
     },
     recognise=(rf"Crime in [^.]{{1,40}} {PERIODS[0]}\b", rf"Targets for {PERIODS[1]}"),
     recognise_pages=3,
-    table=CheckedGrid(GridReader(HEADER, row_figures)),
+    table=CheckedGrid(GridReader(HEADER, row_figures, columns={
+        "count_previous": 1, "count_current": 2, "change_count": 3, "change_pct": 4},
+        signs=row_signs)),
     table_heading=f"Crime in <borough> {PERIODS[0]}",
     priorities_section="targets",
     priorities=PriorityGrammar(

@@ -18,12 +18,16 @@ from extractors.figures import FigureError, parse_signed, rate_figures
 from extractors.grid import GridReader, GridRow
 from extractors.priorities import REDUCTION_PRIORITIES
 from extractors.sections import FoundSection
+from schemas.records import SignSource
 
 __all__ = ["EDITION", "HEADINGS", "NAME", "PERIODS", "PUBLISHER", "TEMPLATE", "detect", "parse",
            "row_figures"]
 
 PERIODS = ("2008/09", "2009/10")
 HEADER = ("Measure", "Target", "Result", "Achieved?")
+#: The column each figure is read from: targets in the second, results in the third.
+COLUMNS = {"target_change_pct": 1, "target_value_pct": 1, "change_count": 2, "change_pct": 2,
+           "value_pct": 2}
 _COUNT_RESULT = re.compile(r"(?P<count>\S+) offences? \((?P<pct>[^)]+)\)")
 
 
@@ -43,6 +47,15 @@ def row_figures(row: GridRow) -> dict[str, object]:
     sign = count.sign if count.sign is not None else pct.sign
     return {"change_count": int(count.value(sign)), "change_pct": pct.value(sign),
             "target_change_pct": parse_signed(target_text, percent=True).value()}
+
+
+def row_signs(row: GridRow) -> dict[str, SignSource]:
+    """How the signs of a row `row_figures` read were known: all printed (a count row's
+    change on its count or its percentage); none for a zero or a rate."""
+    figures = row_figures(row)
+    return {name: "printed" if figures.get(name) else "none"
+            for name in ("change_count", "change_pct", "target_change_pct")
+            if figures.get(name) is not None}
 
 
 def _yes_no(section: FoundSection, template: str) -> dict[str, bool]:
@@ -69,7 +82,8 @@ TEMPLATE = Template(
     },
     recognise=(rf"do against its targets in {PERIODS[0]}",),
     recognise_pages=3,
-    table=GridReader(HEADER, row_figures, marks=_yes_no),
+    table=GridReader(HEADER, row_figures, marks=_yes_no, columns=COLUMNS,
+                     signs=row_signs),
     table_heading=f"How did <borough> do against its targets in {PERIODS[0]}?",
     priorities_section="looking_forward",
     priorities=REDUCTION_PRIORITIES,

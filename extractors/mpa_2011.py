@@ -29,7 +29,7 @@ from extractors.grid import CellBox, GridReader, GridRow, grid_cells, section_ro
 from extractors.layout import Leaflet
 from extractors.priorities import REDUCTION_PRIORITIES
 from extractors.sections import FoundSection
-from schemas.records import WardPriority
+from schemas.records import SignSource, WardPriority
 
 __all__ = ["EDITION", "HEADINGS", "NAME", "PERIODS", "PUBLISHER", "TEMPLATE", "WardTable",
            "detect", "parse", "read_key", "row_figures"]
@@ -38,6 +38,9 @@ PERIODS = ("2010/11", "2011/12")
 HEADER = ("Measure", f"{PERIODS[0]} target", "Result", "Achieved")
 WARD_HEADER = ("Ward", "Priorities")
 KEY = re.compile(r"Key: (?P<yes>\S+) target achieved (?P<no>\S+) target not achieved")
+#: The column each figure is read from: targets in the second, results in the third.
+COLUMNS = {"target_change_pct": 1, "target_value_pct": 1, "change_count": 2, "change_pct": 2,
+           "value_pct": 2}
 _COUNT_RESULT = re.compile(r"(?P<pct>\S+) \((?P<count>[\d,]+) (?P<dir>fewer|more)\)")
 
 
@@ -72,6 +75,18 @@ def row_figures(row: GridRow) -> dict[str, object]:
     return {"change_count": sign * parse_count(counted.group("count")),
             "change_pct": pct.value(sign),
             "target_change_pct": parse_signed(target_text, percent=True).value()}
+
+
+def row_signs(row: GridRow) -> dict[str, SignSource]:
+    """How the signs of a row `row_figures` read were known: a change's from 'fewer' or
+    'more' (its percentage printed signed or not), a target's printed."""
+    figures = row_figures(row)
+    if figures.get("change_count") is None:
+        return {}
+    pct = parse_signed(row.cells[2].split("(")[0], percent=True)
+    target = parse_signed(row.cells[1], percent=True)
+    return {"change_count": "word", "change_pct": "printed" if pct.sign is not None else "word",
+            "target_change_pct": "printed" if target.sign is not None else "none"}
 
 
 @dataclass(frozen=True)
@@ -113,7 +128,8 @@ TEMPLATE = Template(
     },
     recognise=(rf"perform in {PERIODS[0]} ?\?",),
     recognise_pages=3,
-    table=GridReader(HEADER, row_figures, marks=read_key, end=KEY),
+    table=GridReader(HEADER, row_figures, marks=read_key, end=KEY, columns=COLUMNS,
+                     signs=row_signs),
     table_heading=f"How did <borough> perform in {PERIODS[0]}?",
     priorities_section="looking_forward",
     priorities=REDUCTION_PRIORITIES,

@@ -12,16 +12,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from extractors.cells import box_cell
 from extractors.crosscheck import Mention, find_mentions, percent_agrees
 from extractors.errors import InconsistentDocument
 from extractors.figures import FigureError, parse_change_cell, valid_result
 from extractors.grid import CellBox
 from extractors.layout import Leaflet
-from extractors.page_content import Shape
 from extractors.sections import FoundSection
 from extractors.table import ReadRow, TableError, TableVocabulary, read_table
+from pdfpage.content import Shape
 from schemas.measures import measure_for_label
-from schemas.records import PerformanceResult
+from schemas.records import FigureCell, PerformanceResult, SignSource
 
 __all__ = ["ChangeTable", "sign_from_message"]
 
@@ -74,13 +75,20 @@ class ChangeTable:
     def read(self, section: FoundSection, leaflet: Leaflet, message: str,
              template: str) -> list[PerformanceResult]:
         """Every row as a record; InconsistentDocument naming the rows that cannot be."""
+        return self.read_cells(section, leaflet, message, template)[0]
+
+    def read_cells(self, section: FoundSection, leaflet: Leaflet, message: str,
+                   template: str) -> tuple[list[PerformanceResult], list[FigureCell]]:
+        """The records of `read`, and where each of their figures was read."""
         try:
             rows = self._read(section, leaflet)
         except TableError as error:
             raise InconsistentDocument(f"performance table '{section.heading}': {error}",
                                        page=section.page, template=template) from error
         mentions = find_mentions(message)
-        results, unsigned = [], []
+        results: list[PerformanceResult] = []
+        unsigned: list[str] = []
+        cells: list[FigureCell] = []
         for row in rows:
             try:
                 cell = parse_change_cell(row.cell)
@@ -89,8 +97,9 @@ class ChangeTable:
                                            page=row.page, template=template) from error
             measure = measure_for_label(row.label)
             sign = cell.sign if cell.signed else None
+            source: SignSource = "printed" if sign is not None else "message"
             if cell.count == 0 and cell.pct == 0:
-                sign = 1
+                sign, source = 1, "none"
             sign = sign_from_message(row, [m for m in mentions if m.measure == measure], sign,
                                      cell.count, cell.pct, template)
             if sign is None:
@@ -102,17 +111,23 @@ class ChangeTable:
                     "whether its target was achieved cannot be read",
                     page=row.page, template=template)
             count, pct = cell.with_sign(sign)
+            number = len(results)
             results.append(valid_result(template, {
                 "measure": measure, "label": row.label, "change_count": count,
                 "change_pct": pct, "target_achieved": row.achieved, "page": row.page,
             }))
+            cells += [box_cell("performance", number, name, row.cell_box, row.cell, source)
+                      for name in ("change_count", "change_pct")]
+            if row.mark_box is not None:
+                cells.append(box_cell("performance", number, "target_achieved", row.mark_box,
+                                      row.mark_words))
         if unsigned:
             raise InconsistentDocument(
                 f"performance table: {len(unsigned)} of {len(rows)} rows print a change with no "
                 f"sign that the commander's message does not confirm: {', '.join(unsigned)}; "
                 "whether each is a rise or a fall cannot be told, so nothing is loaded",
                 page=section.page, template=template)
-        return results
+        return results, cells
 
     def cells(self, section: FoundSection, leaflet: Leaflet) -> list[CellBox]:
         """Where each row's label, figure and mark are, for `lps debug`."""

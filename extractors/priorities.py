@@ -19,12 +19,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from extractors.cells import box_cell
 from extractors.errors import InconsistentDocument
 from extractors.figures import direction_sign
 from extractors.layout import Line
 from extractors.stream import BREAK, TextStream, stream_of
 from schemas.measures import MEASURE_BY_LABEL, Measure, measure_for_label, normalise_label
-from schemas.records import Priority
+from schemas.records import FigureCell, Priority
 
 __all__ = [
     "LABEL_PATTERN",
@@ -33,6 +34,7 @@ __all__ = [
     "PriorityGrammar",
     "measure_named_in",
     "read_priorities",
+    "read_priority_cells",
     "split_priorities",
 ]
 
@@ -99,10 +101,21 @@ def split_priorities(stream: TextStream, grammar: PriorityGrammar, period: str,
                      start: int = 0) -> list[Priority]:
     """Every priority in the stream from `start`, in order; PriorityError for any text it
     cannot read."""
-    priorities: list[Priority] = []
+    return [priority for priority, _ in _split(stream, grammar, period, start)]
+
+
+#: Where a priority's figure was read in the stream: (start, stop) of its percentage and its
+#: word of direction ('2.6% reduction', 'Reduce ... by 5%').
+Span = tuple[int, int]
+
+
+def _split(stream: TextStream, grammar: PriorityGrammar, period: str,
+           start: int) -> list[tuple[Priority, Span | None]]:
+    priorities: list[tuple[Priority, Span | None]] = []
     position = start
     for match in grammar.item.finditer(stream.text, start):
-        priorities.extend(_free_items(stream, position, match.start(), period))
+        priorities.extend((item, None) for item in
+                          _free_items(stream, position, match.start(), period))
         measure = measure_for_label(match.group("what"))
         assert measure is not None  # the pattern allows known labels only
         after = stream.text[match.end():]
@@ -113,11 +126,15 @@ def split_priorities(stream: TextStream, grammar: PriorityGrammar, period: str,
             raise PriorityError(
                 f"'{_clean(match.group(0))} {word} …' names no single measure")
         target = direction_sign(match.group("dir")) * float(match.group("pct"))
-        priorities.append(Priority(measure=measure, label=_clean(match.group(0)), period=period,
-                                   target_change_pct=target,
-                                   page=stream.page_at(match.start())))
+        end = max(match.end("pct"), match.end("dir"))
+        percent = re.compile(r"\s?%").match(stream.text, end)
+        span = (min(match.start("pct"), match.start("dir")), percent.end() if percent else end)
+        priorities.append((Priority(measure=measure, label=_clean(match.group(0)),
+                                    period=period, target_change_pct=target,
+                                    page=stream.page_at(match.start())), span))
         position = match.end() + (separator.end() if separator else 0)
-    priorities.extend(_free_items(stream, position, len(stream.text), period))
+    priorities.extend((item, None) for item in
+                      _free_items(stream, position, len(stream.text), period))
     return priorities
 
 
@@ -127,6 +144,13 @@ def read_priorities(lines: Sequence[Line], grammar: PriorityGrammar, target_peri
 
     Raises InconsistentDocument naming the text when the heading is missing or for another
     year, or when any priority cannot be read whole."""
+    return read_priority_cells(lines, grammar, target_period, template=template)[0]
+
+
+def read_priority_cells(lines: Sequence[Line], grammar: PriorityGrammar, target_period: str,
+                        *, template: str) -> tuple[list[Priority], list[FigureCell]]:
+    """The priorities of `read_priorities`, and where each target figure was read (its
+    percentage and word of direction; the sign is the word's)."""
     stream = stream_of(lines)
     start, page = 0, (lines[0].page if lines else None)
     if grammar.heading is not None:
@@ -147,11 +171,14 @@ def read_priorities(lines: Sequence[Line], grammar: PriorityGrammar, target_peri
                 page=page, template=template,
             )
     try:
-        priorities = split_priorities(stream, grammar, target_period, start)
+        found = _split(stream, grammar, target_period, start)
     except PriorityError as error:
         raise InconsistentDocument(f"priorities for {target_period}: {error}", page=page,
                                    template=template) from error
-    if not priorities:
+    if not found:
         raise InconsistentDocument(f"no priority for {target_period} was found", page=page,
                                    template=template)
-    return priorities
+    cells = [box_cell("priorities", row, "target_change_pct", stream.box_of(*span),
+                      _clean(stream.text[span[0]:span[1]]), "word")
+             for row, (_, span) in enumerate(found) if span is not None]
+    return [priority for priority, _ in found], cells

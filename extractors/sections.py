@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from extractors.layout import Line, Word, page_gutters
-from extractors.settings import SETTINGS
+from pdfpage.settings import SETTINGS
 
 __all__ = ["BULLETS", "FoundSection", "claim_region", "split_sections", "text_of"]
 

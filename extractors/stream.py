@@ -14,7 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from extractors.layout import Line
+from extractors.layout import Line, Word
+from pdfpage.geometry import Box
 
 __all__ = ["BREAK", "TextStream", "stream_of"]
 
@@ -33,11 +34,24 @@ class TextStream:
     _offsets: tuple[int, ...]  # start offset of each word
     _pages: tuple[int, ...]
     _line_starts: frozenset[int]  # offsets of words that begin a printed line
+    _boxes: tuple[Box, ...] = ()  # where each word stands (a marker: its word's box)
 
     def page_at(self, offset: int) -> int:
         """The page of the word at (or just before) `offset`."""
         index = max(0, bisect.bisect_right(self._offsets, offset) - 1)
         return self._pages[index] if self._pages else 1
+
+    def box_of(self, start: int, stop: int) -> Box:
+        """Where the words of text[start:stop] stand: the box around those on the page of the
+        first one."""
+        first = max(0, bisect.bisect_right(self._offsets, start) - 1)
+        last = max(first, bisect.bisect_left(self._offsets, stop) - 1)
+        boxes = [box for box in self._boxes[first:last + 1]
+                 if box.page == self._boxes[first].page]
+        union = boxes[0]
+        for box in boxes[1:]:
+            union = union.union(box)
+        return union
 
     def starts_line(self, offset: int) -> bool:
         """Whether the word at `offset` begins a printed line (after any marker)."""
@@ -50,14 +64,16 @@ def stream_of(lines: Sequence[Line]) -> TextStream:
     offsets: list[int] = []
     pages: list[int] = []
     starts: set[int] = set()
+    boxes: list[Box] = []
     length = 0
 
-    def add(text: str, page: int, line_start: bool) -> None:
+    def add(text: str, page: int, word: Word, line_start: bool) -> None:
         nonlocal length
         if parts:
             length += 1
         offsets.append(length)
         pages.append(page)
+        boxes.append(Box(page, word.x0, word.top, word.x1, word.bottom))
         if line_start:
             starts.add(length)
         parts.append(text)
@@ -68,12 +84,13 @@ def stream_of(lines: Sequence[Line]) -> TextStream:
         for word in line.words:
             text = word.text
             if _MARKER.match(text):
-                add(BREAK, line.page, False)
+                add(BREAK, line.page, word, False)
                 continue  # the item's first word still begins the line
             glued = _GLUED.match(text)
             if glued:
-                add(BREAK, line.page, False)
+                add(BREAK, line.page, word, False)
                 text = text[glued.end():]
-            add(text, line.page, first)
+            add(text, line.page, word, first)
             first = False
-    return TextStream(" ".join(parts), tuple(offsets), tuple(pages), frozenset(starts))
+    return TextStream(" ".join(parts), tuple(offsets), tuple(pages), frozenset(starts),
+                      tuple(boxes))

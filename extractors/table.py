@@ -25,11 +25,11 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from extractors.geometry import Box, box_of, cells_of, figure_touch, lines_of, vertical_overlap
 from extractors.layout import Line, Word
 from extractors.marks import DrawnMark, MarkVocabulary, ShapeKind, classify_shape
-from extractors.page_content import Shape
-from extractors.settings import SETTINGS
+from pdfpage.content import Shape
+from pdfpage.geometry import Box, box_of, cells_of, figure_touch, lines_of, vertical_overlap
+from pdfpage.settings import SETTINGS
 from schemas.measures import normalise_label
 
 __all__ = ["ReadRow", "ReadTable", "TableError", "TableVocabulary", "read_table"]
@@ -72,6 +72,16 @@ class ReadRow:
     achieved: bool | None
     page: int
     boxes: tuple[Box, ...]
+    #: Where the row's mark stands; for a row of a mark column that prints none, the empty
+    #: cell (the column's width, the row's height). None when the table has no mark column.
+    mark_box: Box | None = None
+    #: The words of the mark as printed ('' for a drawn mark or an empty cell).
+    mark_words: str = ""
+
+    @property
+    def cell_box(self) -> Box:
+        """Where the figure cell stands."""
+        return self.boxes[1]
 
 
 @dataclass(frozen=True)
@@ -344,6 +354,16 @@ def _unread_in_table(rows: Sequence[_Row], unread: Sequence[Phrase],
             ] if inside else []
 
 
+def _empty_mark_box(row: _Row, rows: Sequence[_Row]) -> Box:
+    """The mark cell of a row that prints no mark: the mark column's width (its marks on the
+    same page, else on any page), the row's height."""
+    page = row.label.box.page
+    boxes = [box for other in rows for _, _, box in other.marks]
+    same = [box for box in boxes if box.page == page] or boxes
+    return Box(page, min(b.x0 for b in same), row.box.top, max(b.x1 for b in same),
+               row.box.bottom)
+
+
 def _rows_read(rows: Sequence[_Row]) -> ReadTable:
     mark_column = any(meaning is not None for row in rows for _, meaning, _ in row.marks)
     explicit_no = any(meaning is False for row in rows for _, meaning, _ in row.marks)
@@ -370,8 +390,11 @@ def _rows_read(rows: Sequence[_Row]) -> ReadTable:
         else:
             achieved = False
         boxes = (row.label.box, row.cell.box, *(box for _, _, box in row.marks))
+        mark_box = (row.marks[0][2] if row.marks
+                    else _empty_mark_box(row, rows) if achieved is not None else None)
+        printed = " ".join(text for text, _, _ in row.marks if not text.startswith("("))
         read.append(ReadRow(row.label.text, row.cell.text, " ".join(texts), achieved,
-                            row.label.box.page, boxes))
+                            row.label.box.page, boxes, mark_box, printed))
     if problems:
         raise TableError("; ".join(problems))
     return ReadTable(read, mark_column)

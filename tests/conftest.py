@@ -55,6 +55,14 @@ def load_golden(path: Path) -> Extraction:
     return Extraction.model_validate_json(path.read_text(encoding="utf-8"))
 
 
+def figures_of(extraction: Extraction | str) -> Extraction | str:
+    """An extraction without its cells (provenance, which golden files do not record), to
+    compare with a golden file; a quarantine reason as it is."""
+    if isinstance(extraction, str):
+        return extraction
+    return extraction.model_copy(update={"cells": []})
+
+
 def manifest() -> list[Fixture]:
     """Every fixture the generator wrote, or [] before it has run."""
     if not MANIFEST.exists():

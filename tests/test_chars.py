@@ -1,4 +1,4 @@
-"""`extractors.chars.page_chars` gives exactly the words pdfplumber's own `page.extract_words`
+"""`pdfpage.chars.page_chars` gives exactly the words pdfplumber's own `page.extract_words`
 gives (text, every box coordinate, font name and size), so the faster text-only reader changes
 no extraction.
 
@@ -19,7 +19,7 @@ import pdfplumber
 from conftest import PDFS, manifest, needs_fixtures
 from pdfplumber.utils.text import extract_words
 
-from extractors.chars import page_chars
+from pdfpage.chars import page_chars
 
 #: The settings `extractors.layout.words_of_chars` uses.
 WORD_SETTINGS: dict[str, Any] = {
@@ -87,9 +87,11 @@ def test_page_chars_keep_only_the_keys_the_layout_reads() -> None:
         chars = page_chars(pdf.pages[0])
         reference = pdf.pages[0].chars
     assert set(chars[0]) == {"text", "x0", "x1", "top", "bottom", "doctop", "upright",
-                             "fontname", "size", "color"}
+                             "fontname", "size", "color", "render", "alpha", "angle"}
     assert [c["text"] for c in chars] == [c["text"] for c in reference]
-    for key in set(chars[0]) - {"color"}:
+    # this page draws filled, opaque, level text
+    assert {(c["render"], c["alpha"], c["angle"]) for c in chars} == {(0, 1.0, 0.0)}
+    for key in set(chars[0]) - {"color", "render", "alpha", "angle"}:
         assert [c[key] for c in chars] == [c[key] for c in reference], key
     # the fill colour as RGB: these pages paint in DeviceRGB, as pdfplumber reports it
     assert [c["color"] for c in chars] == [tuple(c["non_stroking_color"]) for c in reference]

@@ -63,7 +63,9 @@ def test_extract_prints_the_golden_records_as_json(runner: CliRunner) -> None:
     [entry] = [e for e in manifest() if e.path == PDFS / "2009-10" / "barking-and-dagenham.pdf"]
     result = runner.invoke(main, ["extract", str(entry.path)])
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout) == entry.expected().model_dump(mode="json")
+    printed = json.loads(result.stdout)
+    assert printed.pop("cells")  # where each figure was read, which golden files leave out
+    assert printed == entry.expected().model_dump(mode="json", exclude={"cells"})
 
 
 def test_ingest_refuses_an_unusable_warehouse_before_starting(

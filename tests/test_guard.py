@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PDFS, ROOT, load_golden, manifest
+from conftest import PDFS, ROOT, figures_of, load_golden, manifest
 from test_cli import ALARMING
 from test_hostile_inputs import REASONS
 
@@ -55,12 +55,13 @@ def test_a_parse_that_outlives_its_limit_is_stopped_and_the_next_document_loads(
         started = time.perf_counter()
         assert guard.extract(slow_pdf) == TIMEOUT_REASON
         assert time.perf_counter() - started < 3.0
-        assert guard.extract(BARNET.read_bytes()) == _golden("barnet")
+        assert figures_of(guard.extract(BARNET.read_bytes())) == _golden("barnet")
 
 
 def test_a_killed_child_quarantines_only_the_document_it_held(slow_pdf: bytes) -> None:
     with GuardedExtractor(Settings(parse_seconds=30.0)) as guard:
-        assert guard.extract(BARNET.read_bytes()) == _golden("barnet")  # child is up
+        assert figures_of(guard.extract(BARNET.read_bytes())) == _golden(
+            "barnet")  # child is up
         child = guard._process.pid
         killer = threading.Timer(0.5, os.kill, (child, signal.SIGKILL))
         killer.start()
@@ -72,7 +73,8 @@ def test_a_killed_child_quarantines_only_the_document_it_held(slow_pdf: bytes) -
             "the extraction process died while parsing it (signal SIGKILL): the file crashed "
             "or exhausted the parser (out of memory?)"
         )
-        assert guard.extract((PDFS / "2009-10" / "camden.pdf").read_bytes()) == _golden("camden")
+        camden = (PDFS / "2009-10" / "camden.pdf").read_bytes()
+        assert figures_of(guard.extract(camden)) == _golden("camden")
         assert guard._process.pid != child
 
 
@@ -81,7 +83,7 @@ def test_a_memory_bomb_is_quarantined_as_out_of_memory_and_the_child_goes_on() -
     assert len(bomb) < 1_000 and b"/CCITTFaxDecode/DecodeParms<</K -1/Columns 1000000000>>" in bomb
     with GuardedExtractor(Settings(parse_seconds=30.0, parse_memory_mb=400)) as guard:
         assert guard.extract(bomb) == OUT_OF_MEMORY
-        assert guard.extract(BARNET.read_bytes()) == _golden("barnet")
+        assert figures_of(guard.extract(BARNET.read_bytes())) == _golden("barnet")
 
 
 def test_limits_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -53,7 +53,7 @@ from pathlib import Path
 import pdfplumber
 import pypdf
 import pytest
-from conftest import Fixture, manifest, needs_fixtures
+from conftest import Fixture, figures_of, manifest, needs_fixtures
 from test_golden import _differences
 
 from pipeline.guard import GuardedExtractor
@@ -235,7 +235,7 @@ def run_case(guard: GuardedExtractor, rng: random.Random, leaflet: Fixture, kind
             return "quarantined", [f"unspecific reason: {result!r}"]
         return "quarantined", []
     golden = leaflet.expected()
-    if result == golden:
+    if figures_of(result) == golden:
         return "extracted as the golden file", []
     problems = unexplained_differences(_original_text(leaflet.path), document_text(mutated),
                                        golden, result)

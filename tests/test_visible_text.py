@@ -1,4 +1,4 @@
-"""What you see is what you load: `extractors.page_content.read_page` keeps only the text a
+"""What you see is what you load: `pdfpage.content.read_page` keeps only the text a
 reader can see, says why the rest is hidden, and `hidden_text_problem` refuses a page whose
 hidden text would change what is read (issue 12, item 1).
 
@@ -24,8 +24,8 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from extractors import UnreadableDocument, extract_document
-from extractors.chars import page_chars
-from extractors.page_content import PageContent, Shape, hidden_text_problem, read_page
+from pdfpage.chars import page_chars
+from pdfpage.content import PageContent, Shape, hidden_text_problem, read_page
 
 Draw = Callable[[Canvas], None]
 

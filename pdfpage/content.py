@@ -4,10 +4,12 @@ A PDF's text layer can say more than its page shows. A "1" drawn in render mode 
 in white on a white page, outside the clip path, under a white rectangle painted after it, or at
 half a point, is read by pdfplumber as readily as the "73" beside it; a scan under an invisible
 OCR layer reads as text. `read_page` interprets a page once with pdfminer and sorts its
-characters into those a reader sees (`PageContent.chars`: the keys `extractors.chars.page_chars`
-always gave, plus "color") and those no reader sees (`PageContent.hidden`, in runs, with why),
-and keeps the painted paths as `Shape` records for the layout. `hidden_text_problem` says when
-the hidden text could change what is read, so the document is refused rather than trusted.
+characters into those a reader sees (`PageContent.chars`: the keys `pdfpage.chars.page_chars`
+always gave, plus "color", "render" (the text render mode), "alpha" (the fill opacity) and
+"angle" (the baseline's slant, degrees)) and those no reader sees (`PageContent.hidden`, in
+runs, with why), and keeps the painted paths as `Shape` records for the layout.
+`hidden_text_problem` says when the hidden text could change what is read, so the document is
+refused rather than trusted.
 
 Each character is judged in this order; the first that applies is the reason it is hidden:
 
@@ -38,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import math
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -55,7 +58,7 @@ from pdfminer.utils import Matrix, PathSegment, apply_matrix_pt, apply_matrix_re
 from pdfplumber.utils.exceptions import PdfminerException
 from pdfplumber.utils.text import extract_words
 
-from extractors.errors import UnreadableDocument
+from pdfpage.errors import UnreadableDocument
 
 __all__ = [
     "MIN_LEGIBLE_SIZE",
@@ -169,6 +172,7 @@ class _Ink:
     fill: RGB | None  # the colour each glyph is filled with (None: not filled, or unknown)
     stroke: RGB | None  # the colour its outline is stroked with (None: not stroked, or unknown)
     invisible: str | None  # why nothing of it shows whatever its place, or None
+    alpha: float = 1.0  # the fill opacity (`/ca`): under 1, text the page shows through
 
     @property
     def colour(self) -> RGB | None:
@@ -187,6 +191,7 @@ class _Glyph(NamedTuple):
     fontname: str
     size: float
     ink: _Ink
+    angle: float = 0.0  # degrees the baseline turns from the horizontal (a stamp's slant)
 
 
 def _rgb(color: Color, space: PDFColorSpace | None) -> RGB | None:
@@ -276,7 +281,7 @@ class _Device(PDFLayoutAnalyzer):
             render, self.clip, len(self.paints),
             _rgb(graphicstate.ncolor, graphicstate.ncs) if render in (0, 2, 4, 6) else None,
             _rgb(graphicstate.scolor, graphicstate.scs) if render in (1, 2, 5, 6) else None,
-            invisible,
+            invisible, self.fill_alpha,
         )
         super().render_string(textstate, seq, ncs, graphicstate)
 
@@ -292,7 +297,7 @@ class _Device(PDFLayoutAnalyzer):
             item = LTChar(matrix, font, fontsize, scaling, rise, text, font.char_width(cid),
                           font.char_disp(cid), ncs, graphicstate)
             self.chars.append(_Glyph(text, item.x0, item.y0, item.x1, item.y1, item.upright,
-                                     item.fontname, item.size, self.ink))
+                                     item.fontname, item.size, self.ink, 90.0))
             return item.adv
         # LTChar's own arithmetic for horizontal text, without building the object (the same
         # floats: tests/test_chars.py compares every box with pdfplumber's)
@@ -301,8 +306,9 @@ class _Device(PDFLayoutAnalyzer):
         (a, b, c, d, _e, _f) = matrix
         x0, y0, x1, y1 = apply_matrix_rect(
             matrix, (0, descent + rise, adv, descent + rise + fontsize))
+        angle = math.degrees(math.atan2(b, a)) if b else 0.0
         self.chars.append(_Glyph(text, x0, y0, x1, y1, a * d * scaling > 0 and b * c <= 0,
-                                 font.fontname, y1 - y0, self.ink))
+                                 font.fontname, y1 - y0, self.ink, angle))
         return adv
 
     def render_image(self, name: str, stream: Any) -> None:
@@ -675,6 +681,9 @@ def read_page(page: Any) -> PageContent:
             "fontname": fontname,
             "size": obj.size,
             "color": obj.ink.colour,
+            "render": obj.ink.render,
+            "alpha": obj.ink.alpha,
+            "angle": obj.angle,
         }
         why = why_hidden(obj, text)
         if why is None:

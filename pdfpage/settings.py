@@ -1,21 +1,24 @@
-"""Every tolerance the extraction engine uses, in one validated object read once.
+"""Every tolerance the page model and the readers use, in one validated object.
 
-As pdfplumber keeps its table-finding tolerances in `TableSettings`, the engine keeps its own
-here: how close words must be to share a line, how wide a gap makes a column gutter, how far a
-figure may sit from its row. Templates declare vocabulary and grammar, never numbers like these.
-All distances are in PDF points unless the name says `_em` (multiples of the font size).
+As pdfplumber keeps its table-finding tolerances in `TableSettings`, the page model keeps its
+own here: how close words must be to share a line, how wide a gap makes a column gutter, how far
+a figure may sit from its row, where page furniture stands, what slant makes a stamp. Templates
+declare vocabulary and grammar, never numbers like these. All distances are in PDF points unless
+the name says `_em` (multiples of the font size) or `_share` (of the page's height).
+Functions take a `settings` argument defaulting to `SETTINGS`, so a caller can pass its own.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["SETTINGS", "EngineSettings"]
+__all__ = ["SETTINGS", "PageSettings"]
 
 
 @dataclass(frozen=True)
-class EngineSettings:
-    """Tolerances of the layout, section and table readers."""
+class PageSettings:
+    """Tolerances of the page model (words, lines, roles) and of the section and table
+    readers."""
 
     #: Characters this close (points) join into one word (pdfplumber's x_tolerance).
     word_x_tolerance: float = 1.5
@@ -50,10 +53,30 @@ class EngineSettings:
     #: A drawn mark (badge, tick) is at most this many points tall or wide.
     mark_max_size: float = 40.0
 
+    # Roles (pdfpage.roles, pdfpage.words)
+    #: Text whose baseline turns more than this many degrees is a stamp, not a line's words.
+    stamp_min_angle: float = 5.0
+    #: Text painted with a fill opacity under this is see-through: a stamp or an overlay.
+    see_through_alpha: float = 0.8
+    #: Characters of a stamp within this many font sizes of the last one join its word.
+    overlay_join_em: float = 1.5
+    #: Page furniture (running headers and footers, page numbers) stands in the top or bottom
+    #: band of this share of the page's height.
+    furniture_band_share: float = 0.1
+    #: Text repeated on several pages stands at the same place within this many points.
+    furniture_place_tolerance: float = 6.0
+    #: A lone page number differs from the page's own number by at most this much (a cover
+    #: left unnumbered).
+    page_number_offset: int = 2
+    #: A heading set apart by size only is at least this many times the body's size.
+    heading_size_ratio: float = 1.15
+    #: A heading set apart by space only has at least this many of its font sizes above it.
+    heading_space_em: float = 0.8
+
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
             if value <= 0:
-                raise ValueError(f"engine setting {name} must be positive, not {value}")
+                raise ValueError(f"page setting {name} must be positive, not {value}")
 
 
-SETTINGS = EngineSettings()
+SETTINGS = PageSettings()

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from extractors.layout import Word
-from extractors.settings import SETTINGS
+from pdfpage.settings import SETTINGS
+from pdfpage.words import Word
 
 __all__ = ["Box", "box_of", "cells_of", "figure_touch", "lines_of", "vertical_overlap"]
 

@@ -3,7 +3,7 @@
 `pdfplumber.Page.chars` builds every object on the page as a dictionary of some twenty resolved
 attributes; the templates need only each character's text, box, font name, size and
 orientation. `page_chars` gives those keys (and "color") for the characters a reader can see, as
-`extractors.page_content.read_page` finds them: text in render mode 3, white on white, outside
+`pdfpage.content.read_page` finds them: text in render mode 3, white on white, outside
 the clip path, covered by a later shape or too small to read is left out. On a page whose text
 all shows, `pdfplumber.utils.extract_words(page_chars(page), ...)` gives exactly the words of
 `page.extract_words(...)` (checked by tests/test_chars.py on every page of the longest leaflet of
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from extractors.page_content import read_page
+from pdfpage.content import read_page
 
 __all__ = ["page_chars"]
 
