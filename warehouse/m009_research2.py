@@ -880,7 +880,7 @@ VIEWS: dict[str, str] = {
     "figure_cells_detail": _FIGURE_CELLS_DETAIL,
 }
 
-_CAST = re.compile(r"AS (INTEGER|REAL|TEXT)\)\s+AS\s+(\w+)\s*,?\s*$")
+_CAST = re.compile(r"AS (INTEGER|REAL|TEXT)\)\s+AS\s+(\w+)\b")
 _TABLE_SCHEMA_TYPES = {"INTEGER": "integer", "REAL": "number", "TEXT": "string"}
 
 
@@ -888,15 +888,13 @@ def _computed_types() -> dict[str, str]:
     """The Table Schema type of every computed (CAST) column of the views above, by name."""
     types: dict[str, str] = {}
     for sql in VIEWS.values():
-        for line in sql.splitlines():
-            match = _CAST.search(line)
-            if match:
-                types[match.group(2)] = _TABLE_SCHEMA_TYPES[match.group(1)]
+        for match in _CAST.finditer(sql):
+            types[match.group(2)] = _TABLE_SCHEMA_TYPES[match.group(1)]
     return types
 
 
 #: Types of the views' computed columns (SQLite's PRAGMA gives none for an expression).
-VIEW_COLUMN_TYPES: dict[str, str] = {"data_origin": "string", **_computed_types()}
+VIEW_COLUMN_TYPES: dict[str, str] = _computed_types()
 
 #: Every statement, in order. `apply` runs them, then places the quarantined documents.
 STATEMENTS: tuple[str, ...] = (
