@@ -199,7 +199,8 @@ def test_leaflets_to_review(client: Client) -> None:
     [
         ("performance", {"area", "period", "measure", "target_achieved"}),
         ("performance_detail", {"area", "period", "measure", "target_documented",
-                                "target_missed"}),
+                                "target_missed", "mark_agrees_with_target", "level_basis",
+                                "data_origin"}),
         ("targets_missed", {"area", "period", "measure"}),
         ("targets_not_marked_achieved", {"area", "period", "measure", "target_documented"}),
         ("coverage", {"area", "period", "status"}),
@@ -389,7 +390,7 @@ def test_csv_export_of_a_view_streams_every_row(client: Client) -> None:
     lines = text.splitlines()
     assert lines[0] == (
         "area,area_code,period,status,loaded_documents,quarantined_documents,document_id,"
-        "conflicted_documents"
+        "conflicted_documents,quarantine_reason,status_detail,synthetic"
     )
     assert len(lines) == 1 + 64
 

@@ -32,7 +32,8 @@ CONTRACT = {
     "documents": [
         "document_id", "source", "publisher", "area", "area_code", "period", "template",
         "page_count", "commander", "status", "reason", "needs_review", "extractor_version",
-        "size_bytes", "ingested_at", "figures_sha256",
+        "size_bytes", "ingested_at", "figures_sha256", "pdf_producer", "pdf_creator",
+        "pdf_title", "pdf_subject", "pdf_created", "pdf_modified", "synthetic",
     ],
     "performance": [
         "document_id", "row_number", "area", "period", "measure", "label", "change_count",
@@ -126,7 +127,7 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     assert again.schema == schema
     assert [m.name for m in migrations.applied(again)] == [
         "m001_initial", "m002_editions", "m003_views", "m004_archive", "m005_research",
-        "m006_criminal_damage", "m007_conflicts", "m008_digests",
+        "m006_criminal_damage", "m007_conflicts", "m008_digests", "m009_research2",
     ]
     assert migrations.pending(again) == []
 
