@@ -27,6 +27,7 @@ class Reason(str):
     the borough and year, its creator the generator that made it): a `str` everywhere else."""
 
     __slots__ = ("pdf",)
+    pdf: PdfInfo | None
 
     def __new__(cls, text: str, pdf: PdfInfo | None = None) -> Reason:
         reason = super().__new__(cls, text)

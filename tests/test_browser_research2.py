@@ -335,8 +335,8 @@ def test_a_row_page_shows_its_figure_outlined_on_the_page(
         "SELECT document_id, row_number, previous_year_target_document_id, "
         "previous_year_target_page FROM performance_detail WHERE area = 'Kensington and "
         "Chelsea' AND period = '2009/10' AND measure = 'residential_burglary'").fetchone()
-    x0, top, x1, bottom, text = sql.execute(
-        "SELECT x0, top, x1, bottom, text FROM figure_cells WHERE document_id = ? AND "
+    x0, top, bottom, text = sql.execute(
+        "SELECT x0, top, bottom, text FROM figure_cells WHERE document_id = ? AND "
         "table_name = 'performance' AND row_number = ? AND field = 'change_pct'",
         [document_id, row_number]).fetchone()
     row = next(r for r in golden("kensington-and-chelsea").performance

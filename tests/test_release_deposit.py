@@ -105,7 +105,8 @@ def test_changelog_says_what_changed_since_the_previous_release(
     added = golden("kensington-and-chelsea", "2008-09").document
     document_id = hashlib.sha256(
         (FIXTURES / "pdfs" / "2008-09" / "kensington-and-chelsea.pdf").read_bytes()).hexdigest()
-    assert "- against 1.0 (" in log and "leaflets loaded 3 -> 4, quarantined 0 -> 0; data changed" in log
+    assert "- against 1.0 (" in log
+    assert "leaflets loaded 3 -> 4, quarantined 0 -> 0; data changed" in log
     assert "- against the release in release-1.0 (1.0): 1 documents added, 0 removed, 0 whose " \
            "figures changed" in log
     assert f"  - added {document_id[:12]} ({added.area} {added.period})" in log

@@ -235,7 +235,7 @@ async def row_figure(datasette: Any, request: Any) -> dict[str, Any] | None:
         return {"cells": cells, "target": target}
 
     found = await datasette.get_database(DATABASE).execute_fn(read)
-    if found is None or not found["cells"] and found["target"] is None:
+    if found is None or (not found["cells"] and found["target"] is None):
         return found
     pages = sorted({cell["page"] for cell in found["cells"]})
     found["images"] = [
