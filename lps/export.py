@@ -26,14 +26,21 @@ __all__ = ["export"]
               help="The release's version, e.g. 2024.1 [default: the date, 2024.05.01].")
 @click.option("--no-record", is_flag=True, default=False,
               help="Do not record the release in the warehouse's `releases` table.")
-def export(out: Path, db_path: Path, release_version: str | None, no_record: bool) -> None:
+@click.option("--previous", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              default=None, help="The previous release's folder: the changelog then lists the "
+              "documents added, removed or re-read since.")
+def export(out: Path, db_path: Path, release_version: str | None, no_record: bool,
+           previous: Path | None) -> None:
     """Write a citable release of the warehouse into the new folder OUT.
 
     OUT gets a Frictionless Data Package (datapackage.json and data/*.csv, every field typed
     and described, the `measures` codebook among them), the same tables as Parquet
     (parquet/*.parquet), a borough x year CSV per measure (wide/<measure>.csv, in the package
-    too) and a README. The package carries the release's version, date and the checksum of
-    the warehouse's data, and is validated with frictionless before it is kept. The release is
+    too), a README, CITATION.cff, LICENSE (the code's), DATA-LICENCE.md (which rows are real
+    and which synthetic, under which licence), METHODS.md (from the codebook), CHANGELOG.md
+    (against the previous release) and SHA256SUMS (a sha256 per file). The package carries the
+    release's version, date and the checksum of the warehouse's data, and is validated with
+    frictionless before it is kept. The release is
     recorded in the warehouse's `releases` table (shown on the `lps serve` home page); making
     a version again from the same data writes the same files, from other data is refused.
 
@@ -41,6 +48,7 @@ def export(out: Path, db_path: Path, release_version: str | None, no_record: boo
     Examples:
       lps export release-2024.1 --release-version 2024.1
       lps export /tmp/look --no-record            # a look, not a release
+      lps export release-2024.2 --release-version 2024.2 --previous release-2024.1
       frictionless validate release-2024.1/datapackage.json
     """
     from release import ReleaseError, export_release
@@ -54,7 +62,8 @@ def export(out: Path, db_path: Path, release_version: str | None, no_record: boo
     except WarehouseUnavailable as error:
         raise click.ClickException(str(error)) from error
     try:
-        exported = export_release(db, out, release_version, record=not no_record)
+        exported = export_release(db, out, release_version, record=not no_record,
+                                  previous=previous)
     except ReleaseError as error:
         raise click.ClickException(str(error)) from error
     except sqlite3.OperationalError as error:  # e.g. an unmigrated, read-only warehouse

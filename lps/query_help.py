@@ -37,6 +37,9 @@ class Choices:
             return [(period, period) for period in self.periods]
         if name == "area":
             return [(area, area) for area in self.areas]
+        if name == "scope":
+            return [("borough", "borough (what each borough wrote)"),
+                    ("London-wide", "London-wide (printed alike in every leaflet)")]
         return []
 
 

@@ -76,6 +76,7 @@ def check_warehouse(path: Path) -> bool:
         raise ServeError(f"cannot serve {path}: it is not a file")
     from warehouse.connection import WarehouseUnavailable, connect_read_only
     from warehouse.m005_research import VIEWS as RESEARCH_VIEWS
+    from warehouse.m009_research2 import VIEWS as RESEARCH2_VIEWS
     from warehouse.views import VIEWS
 
     try:
@@ -88,8 +89,10 @@ def check_warehouse(path: Path) -> bool:
         names = {name for (name,) in connection.execute("SELECT name FROM sqlite_master")}
     if "documents" not in names:
         raise ServeError(f"{path} is not a policing-summaries warehouse: it has no documents table")
-    missing = [name for name in {**VIEWS, **RESEARCH_VIEWS} if name not in names]
-    missing += [name for name in ("measures",) if name not in names]
+    missing = [name for name in {**VIEWS, **RESEARCH_VIEWS, **RESEARCH2_VIEWS}
+               if name not in names]
+    missing += [name for name in ("measures", "editions", "real_texts", "codebook_notes")
+                if name not in names]
     if missing:
         raise ServeError(
             f"{path} was built by an older version and lacks the views {', '.join(missing)}: "

@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from pipeline.extract import Extracted
+from pipeline.parse import pdf_of
 from pipeline.sources import Candidate
 from warehouse import (
     LoadOutcome,
@@ -59,7 +60,7 @@ def _quarantine(db: Database, item: Extracted, reason: str, extractor_version: s
             return Written(candidate.source, candidate.document_id, unchanged, None)
         outcome = record_quarantine(
             db, candidate.document_id, candidate.source, reason, extractor_version,
-            candidate.size_bytes, source_root=candidate.root,
+            candidate.size_bytes, source_root=candidate.root, pdf=pdf_of(item.reason),
         )
     return Written(candidate.source, candidate.document_id, outcome, reason)
 

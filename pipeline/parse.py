@@ -16,13 +16,45 @@ from pydantic import ValidationError
 
 from extractors import ExtractionError, NeedsOcr, extract_document
 from extractors.limits import MAX_PAGES
+from extractors.pdf_info import pdf_info_of
 from pipeline.failures import OUT_OF_MEMORY
 from pipeline.figure_check import render_check_reason
 from pipeline.ocr import BETTER_SCAN, PageOcr, gate, ocr_cells, ocr_unavailable, scan_refusal
 from pipeline.settings import OcrOptions
-from schemas import Extraction
+from schemas import Extraction, PdfInfo
 
-__all__ = ["DEFAULT_OCR", "OUT_OF_MEMORY", "TOO_DEEP", "extraction_or_reason", "read_with_ocr"]
+__all__ = ["DEFAULT_OCR", "OUT_OF_MEMORY", "TOO_DEEP", "Reason", "extraction_or_reason", "pdf_of",
+           "read_with_ocr", "with_pdf_info"]
+
+class Reason(str):
+    """A quarantine reason that also carries what the PDF says about itself (its title may name
+    the borough and year, its creator the generator that made it): a `str` everywhere else."""
+
+    __slots__ = ("pdf",)
+    pdf: PdfInfo | None
+
+    def __new__(cls, text: str, pdf: PdfInfo | None = None) -> Reason:
+        reason = super().__new__(cls, text)
+        reason.pdf = pdf
+        return reason
+
+    def __reduce__(self) -> tuple[type[Reason], tuple[str, PdfInfo | None]]:
+        return (Reason, (str(self), self.pdf))
+
+
+def pdf_of(reason: str | None) -> PdfInfo | None:
+    """The PDF metadata a quarantine reason carries, if any."""
+    return reason.pdf if isinstance(reason, Reason) else None
+
+
+def with_pdf_info(result: Extraction | str, data: bytes) -> Extraction | str:
+    """`result` with the file's metadata attached: to the extraction, or to the reason. Not read
+    after running out of memory or recursion (the file would only do it again)."""
+    if isinstance(result, Extraction):
+        return result.model_copy(update={"pdf": pdf_info_of(data)})
+    if result in (OUT_OF_MEMORY, TOO_DEEP):
+        return result
+    return Reason(result, pdf_info_of(data))
 
 #: The reason for a file that nests deeper than the parser recurses: a property of its
 #: content (the same under any limit), unlike `OUT_OF_MEMORY`, which is the guard's.
@@ -88,12 +120,17 @@ def read_with_ocr(data: bytes, max_pages: int, ocr: OcrOptions,
 
 def extraction_or_reason(data: bytes, max_pages: int = MAX_PAGES, ocr: OcrOptions = DEFAULT_OCR,
                          progress: Callable[[int], None] | None = None) -> Extraction | str:
-    """The document's records, or why it must be quarantined. Never raises for a bad file.
-    `ocr`: how pages that are pictures are read (`pipeline.ocr`); `progress` is told the number
-    of each page before OCR reads it.
+    """The document's records, or why it must be quarantined, each with the PDF's own metadata
+    (`with_pdf_info`). Never raises for a bad file. `ocr`: how pages that are pictures are read
+    (`pipeline.ocr`); `progress` is told the number of each page before OCR reads it.
 
     The records stand only if the rendered pages show their figures as read
     (`pipeline.figure_check`): the text layer is a claim, the pixels are what a reader sees."""
+    return with_pdf_info(_extraction_or_reason(data, max_pages, ocr, progress), data)
+
+
+def _extraction_or_reason(data: bytes, max_pages: int, ocr: OcrOptions,
+                          progress: Callable[[int], None] | None) -> Extraction | str:
     try:
         return read_with_ocr(data, max_pages, ocr, progress)[0]
     except ExtractionError as error:

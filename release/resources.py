@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from warehouse.m009_research2 import VIEW_COLUMN_TYPES
+
 __all__ = [
     "RESOURCES",
     "Field",
@@ -41,11 +43,16 @@ _COMPUTED_TYPES = {
     "conflicted_documents": "integer",
     "document_id": "string",
 }
+_COMPUTED_TYPES.update(VIEW_COLUMN_TYPES)
 _SQLITE_TYPES = {"TEXT": "string", "INTEGER": "integer", "REAL": "number"}
 _DATETIMES = frozenset({"ingested_at", "first_seen_at", "released_at"})
 _FLAGS = frozenset({
     "target_achieved", "needs_review", "targets_disagree", "target_documented", "target_missed",
+    "synthetic", "edition_real_copy", "previous_year_target_modelled",
+    "target_met_by_arithmetic", "mark_agrees_with_target", "real_copy",
 })
+#: NOT NULL columns that may hold '' (a blank mark cell's text), which CSV cannot tell from NULL.
+_MAY_BE_EMPTY = frozenset({("figure_cells", "text")})
 _PATTERNS = {
     "period": r"^\d{4}/\d{2}$",
     "leaflet_period": r"^\d{4}/\d{2}$",
@@ -112,6 +119,11 @@ RESOURCES: tuple[ResourceSpec, ...] = (
     ResourceSpec("review_items", "review_items", ("document_id", "row_number"),
                  (_TO_DOCUMENTS,)),
     ResourceSpec("coverage", "coverage", ("area_code", "period"), (_TO_AREAS,)),
+    ResourceSpec("figure_cells", "figure_cells",
+                 ("document_id", "table_name", "row_number", "field"), (_TO_DOCUMENTS,)),
+    ResourceSpec("editions", "editions", ("template",)),
+    ResourceSpec("real_texts", "real_texts", ("area_code", "period", "template")),
+    ResourceSpec("codebook_notes", "codebook_notes", ("topic",)),
 )
 
 
@@ -190,7 +202,8 @@ def fields_of(conn: sqlite3.Connection, spec: ResourceSpec, measures: list[str])
             name=name,
             type=_type_of(name, sqlite_type),
             description=_one_line(describe(spec.source, name)),
-            required=not_null or name in spec.primary_key,
+            required=(not_null and (spec.source, name) not in _MAY_BE_EMPTY)
+            or name in spec.primary_key,
             constraints=constraints,
         ))
     return found

@@ -20,6 +20,7 @@ __all__ = [
     "Extraction",
     "FigureCell",
     "ForceResult",
+    "PdfInfo",
     "PerformanceResult",
     "Period",
     "Priority",
@@ -279,11 +280,35 @@ class Reading(_Record):
     min_confidence: Annotated[float, Field(ge=0, le=1)] | None = None
 
 
+#: What the fixtures' generators write as the PDF's Creator: how a generated leaflet is known.
+FIXTURES_CREATOR = "policing-summaries fixtures"
+
+
+class PdfInfo(_Record):
+    """What the PDF file says about itself in its document information dictionary: who made
+    it, with what, and when. Provenance, not a figure: it tells a real leaflet from one this
+    project's fixtures generated (`synthetic`)."""
+
+    producer: str | None = None
+    creator: str | None = None
+    title: str | None = None
+    subject: str | None = None
+    created: str | None = Field(default=None, description="CreationDate as printed (D:...)")
+    modified: str | None = Field(default=None, description="ModDate as printed (D:...)")
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the bundled fixtures' generators made the file (they sign its Creator)."""
+        return FIXTURES_CREATOR in (self.creator or "") or FIXTURES_CREATOR in (
+            self.producer or "")
+
+
 class Extraction(_Record):
     """Everything extracted from one leaflet.
 
     `cells` is provenance (where each figure stands on its page), not a figure: golden
-    comparisons and scores leave it out.
+    comparisons and scores leave it out. So is `pdf`, the file's own metadata, which the
+    extract stage adds (`pipeline.parse`); extractors leave it None.
     """
 
     document: DocumentInfo
@@ -297,6 +322,8 @@ class Extraction(_Record):
     #: How the document was read; left out of dumps (golden files and `lps extract` JSON stay
     #: as they were), carried to the warehouse's documents row.
     reading: Reading = Field(default_factory=Reading, exclude=True)
+    pdf: PdfInfo | None = Field(
+        default=None, description="the file's own metadata, read by the extract stage")
 
     @model_validator(mode="after")
     def _one_rank_per_ward(self) -> Self:

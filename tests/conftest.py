@@ -56,11 +56,11 @@ def load_golden(path: Path) -> Extraction:
 
 
 def figures_of(extraction: Extraction | str) -> Extraction | str:
-    """An extraction without its cells (provenance, which golden files do not record), to
-    compare with a golden file; a quarantine reason as it is."""
+    """An extraction without its cells and PDF metadata (provenance, which golden files do not
+    record), to compare with a golden file; a quarantine reason as it is (a plain `str`)."""
     if isinstance(extraction, str):
-        return extraction
-    return extraction.model_copy(update={"cells": []})
+        return str(extraction)
+    return extraction.model_copy(update={"cells": [], "pdf": None})
 
 
 def manifest() -> list[Fixture]:

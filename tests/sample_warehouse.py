@@ -27,7 +27,8 @@ import hashlib
 import json
 from pathlib import Path
 
-from extractors import EXTRACTOR_VERSION, ExtractionError, extract_document
+from extractors import EXTRACTOR_VERSION
+from pipeline.parse import extraction_or_reason, pdf_of
 from schemas import DocumentInfo, Extraction, Measure, PerformanceResult, Priority, Section
 from warehouse import load_extraction, open_warehouse, record_quarantine
 from warehouse.digests import seal_document
@@ -164,7 +165,9 @@ def build_fixture_warehouse(path: Path, pdfs: list[Path], *, ingested_at: str = 
     """Extract and load `pdfs` into the warehouse at `path` (a new one, with views, unless it
     exists); return `path`.
 
-    A PDF the extractor refuses is quarantined with its reason, as the ingest flow does. A
+    Each PDF goes through the extract stage's `extraction_or_reason` (in this process: the
+    fixtures are trusted), so its PDF metadata is read as an ingest reads it. A
+    PDF the extractor refuses is quarantined with its reason, as the ingest flow does. A
     PDF under the repository is named by its path relative to it, any other by its path.
     """
     db = open_warehouse(path)
@@ -174,11 +177,10 @@ def build_fixture_warehouse(path: Path, pdfs: list[Path], *, ingested_at: str = 
             document_id = hashlib.sha256(data).hexdigest()
             inside = pdf.is_relative_to(FIXTURES.parent)
             source = str(pdf.relative_to(FIXTURES.parent)) if inside else str(pdf)
-            try:
-                extraction = extract_document(data)
-            except ExtractionError as error:
-                record_quarantine(db, document_id, source, str(error), EXTRACTOR_VERSION,
-                                  len(data), ingested_at=ingested_at)
+            extraction = extraction_or_reason(data)  # the extract stage, minus the guard
+            if isinstance(extraction, str):
+                record_quarantine(db, document_id, source, extraction, EXTRACTOR_VERSION,
+                                  len(data), ingested_at=ingested_at, pdf=pdf_of(extraction))
             else:
                 load_extraction(db, document_id, source, extraction, EXTRACTOR_VERSION,
                                 len(data), ingested_at=ingested_at)

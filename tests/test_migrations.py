@@ -12,6 +12,7 @@ from sqlite_utils import Database
 from warehouse import migrations, open_warehouse
 from warehouse.m005_research import VIEWS as RESEARCH_VIEWS
 from warehouse.m007_conflicts import VIEWS as CONFLICT_VIEWS
+from warehouse.m009_research2 import VIEWS as RESEARCH2_VIEWS
 from warehouse.migrations import FROZEN, frozen_statements
 from warehouse.views import VIEWS
 
@@ -44,8 +45,9 @@ def test_a_new_warehouse_has_the_views_the_code_declares(tmp_path: Path) -> None
     with open_warehouse(tmp_path / "lps.db") as db:
         stored = dict(db.execute("select name, sql from sqlite_master where type = 'view'")
                       .fetchall())
-    # m005 redefines the views it gave honest targets; m007 those that show current documents
-    latest = {**VIEWS, **RESEARCH_VIEWS, **CONFLICT_VIEWS}
+    # m005 redefines the views it gave honest targets; m007 those that show current documents;
+    # m009 every view, typed
+    latest = {**VIEWS, **RESEARCH_VIEWS, **CONFLICT_VIEWS, **RESEARCH2_VIEWS}
     assert stored == {name: f"CREATE VIEW [{name}] AS {sql.strip()}"
                       for name, sql in latest.items()}
 
@@ -60,6 +62,6 @@ def test_a_warehouse_made_before_m003_is_brought_to_the_same_schema(tmp_path: Pa
         assert upgraded.table("areas").count == 32
     assert applied == ["m001_initial", "m002_editions", "m003_views", "m004_archive",
                        "m005_research", "m006_criminal_damage", "m007_conflicts",
-                       "m008_digests", "m012_ocr"]
+                       "m008_digests", "m009_research2", "m012_ocr"]
     open_warehouse(tmp_path / "new.db").close()
     assert _schema(tmp_path / "old.db") == _schema(tmp_path / "new.db")

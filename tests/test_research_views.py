@@ -123,8 +123,9 @@ def test_coverage_unplaced_says_why(db: Database) -> None:
                     "FROM coverage_unplaced") == [{
         "document_id": DOCUMENT_IDS["unknown"], "source": "leaflets/unknown.pdf",
         "reason": "no template matched",
-        "why_not_in_matrix": "neither its borough nor its year could be read from it, and no "
-                             "manifest said what it should be",
+        "why_not_in_matrix": "neither its borough nor its year could be read from its reason, "
+                             "its PDF title or its file name, and no manifest said what it "
+                             "should be",
     }]
 
 

@@ -111,8 +111,9 @@ def test_every_page_shows_the_licence_and_only_the_sources_held(
     html = client.get(path, **params).text
     footer = html.split('<footer class="ft">', 1)[1].split("</footer>")[0]
     assert "Open Government Licence v3.0" in footer
-    assert ("Metropolitan Police Authority, Local Policing Summary leaflets; borough names and "
-            "ONS codes from the London Datastore") in footer
+    assert ("Local Policing Summary leaflets of the Metropolitan Police Authority (real) or "
+            "generated in their likeness by policing-summaries (synthetic; see each row&#39;s "
+            "data_origin); borough names and ONS codes from the London Datastore") in footer
     assert "recorded-offence" not in html
 
 
@@ -158,7 +159,7 @@ def test_table_pages_show_the_rows_before_the_column_notes(client: Client) -> No
     html = client.get("/lps/performance_detail").text
     assert html.index('<table class="rows-and-columns">') < html.index('class="lps-columns"')
     notes = html.split('<details class="lps-columns">', 1)[1].split("</details>")[0]
-    assert "What each column means (28 columns)" in notes
+    assert "What each column means (45 columns)" in notes
     assert "<dt>target_missed</dt>" in notes
 
 

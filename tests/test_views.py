@@ -65,7 +65,9 @@ def test_coverage_missing_cell(db: Database) -> None:
     assert rows(db, "SELECT * FROM coverage WHERE area = 'Barnet' AND period = '2010/11'") == [
         {"area": "Barnet", "area_code": "E09000003", "period": "2010/11", "status": "missing",
          "loaded_documents": 0, "quarantined_documents": 0, "document_id": None,
-         "conflicted_documents": 0},
+         "conflicted_documents": 0, "quarantine_reason": None,
+         "status_detail": "no leaflet for this borough and year was ingested",
+         "synthetic": None},
     ]
 
 
@@ -74,10 +76,13 @@ def test_loaded_wins_over_quarantined_in_the_same_cell(db: Database) -> None:
     assert rows(db, "SELECT * FROM coverage WHERE area = 'Hackney'") == [
         {"area": "Hackney", "area_code": "E09000012", "period": "2009/10", "status": "loaded",
          "loaded_documents": 1, "quarantined_documents": 1,
-         "document_id": DOCUMENT_IDS["hackney-2009"], "conflicted_documents": 0},
+         "document_id": DOCUMENT_IDS["hackney-2009"], "conflicted_documents": 0,
+         "quarantine_reason": None, "status_detail": "loaded", "synthetic": None},
         {"area": "Hackney", "area_code": "E09000012", "period": "2010/11", "status": "missing",
          "loaded_documents": 0, "quarantined_documents": 0, "document_id": None,
-         "conflicted_documents": 0},
+         "conflicted_documents": 0, "quarantine_reason": None,
+         "status_detail": "no leaflet for this borough and year was ingested",
+         "synthetic": None},
     ]
 
 

@@ -32,8 +32,9 @@ CONTRACT = {
     "documents": [
         "document_id", "source", "publisher", "area", "area_code", "period", "template",
         "page_count", "commander", "status", "reason", "needs_review", "extractor_version",
-        "size_bytes", "ingested_at", "figures_sha256", "read_by", "ocr_engine",
-        "ocr_engine_version", "ocr_min_confidence",
+        "size_bytes", "ingested_at", "figures_sha256", "pdf_producer", "pdf_creator",
+        "pdf_title", "pdf_subject", "pdf_created", "pdf_modified", "synthetic", "read_by",
+        "ocr_engine", "ocr_engine_version", "ocr_min_confidence",
     ],
     "performance": [
         "document_id", "row_number", "area", "period", "measure", "label", "change_count",
@@ -127,7 +128,8 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     assert again.schema == schema
     assert [m.name for m in migrations.applied(again)] == [
         "m001_initial", "m002_editions", "m003_views", "m004_archive", "m005_research",
-        "m006_criminal_damage", "m007_conflicts", "m008_digests", "m012_ocr",
+        "m006_criminal_damage", "m007_conflicts", "m008_digests", "m009_research2",
+        "m012_ocr",
     ]
     assert migrations.pending(again) == []
 

@@ -19,10 +19,11 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 
-from schemas import Extraction
+from schemas import Extraction, PdfInfo
 from warehouse.connection import write_transaction
 from warehouse.digests import seal_document
-from warehouse.rows import document_row, extraction_to_rows
+from warehouse.placement import place_quarantined
+from warehouse.rows import cell_rows, document_row, extraction_to_rows
 from warehouse.sources import source_as_given
 from warehouse.tables import CHILD_TABLES, TABLES
 
@@ -81,12 +82,25 @@ def record_source(
     return 1
 
 
+#: Tables of what is known about a document besides its records (migration m009): replaced
+#: with it, and not part of its digest (`warehouse.digests`), which predates them.
+_PROVENANCE_TABLES = ("figure_cells", "quarantine_placements")
+
+
 def _replace_document(db: Database, row: Mapping[str, Any]) -> None:
     # Delete the children explicitly and upsert the parent: INSERT OR REPLACE on `documents`
     # would cascade and also delete the document's sources.
-    for table in CHILD_TABLES:
-        db.table(table).delete_where("document_id = ?", [row["document_id"]])
-    db.table("documents").upsert(dict(row), pk="document_id")
+    for table in (*CHILD_TABLES, *_PROVENANCE_TABLES):
+        if db.table(table).exists():
+            db.table(table).delete_where("document_id = ?", [row["document_id"]])
+    db.table("documents").upsert(_known_columns(db, row), pk="document_id")
+
+
+def _known_columns(db: Database, row: Mapping[str, Any]) -> dict[str, Any]:
+    """`row` without the columns a warehouse migrated only part way lacks (in tests that stop
+    the migrations early, as `seal_document` allows: `open_warehouse` always migrates)."""
+    columns = db.table("documents").columns_dict
+    return {name: value for name, value in row.items() if name in columns}
 
 
 def load_extraction(
@@ -121,6 +135,8 @@ def load_extraction(
         rows = extraction_to_rows(document_id, extraction)
         for table in CHILD_TABLES:
             db.table(table).insert_all(rows[table])
+        if db.table("figure_cells").exists():
+            db.table("figure_cells").insert_all(cell_rows(document_id, extraction))
         seal_document(db, document_id, now)
         added = record_source(db, document_id, source, seen_at=now)
     written = {"documents": 1, **{t: len(rows[t]) for t in CHILD_TABLES}}
@@ -137,12 +153,16 @@ def record_quarantine(
     *,
     ingested_at: str | None = None,
     source_root: str | None = None,
+    pdf: PdfInfo | None = None,
 ) -> LoadOutcome:
     """Record a document that could not be extracted, with `reason`, and no child rows.
 
     Quarantining again for the same reason by the same extractor version changes nothing. A
     document that was loaded loses its rows: the current extractor no longer vouches for them.
-    With `source_root`, a local `source` is stored relative to it (`source_as_given`).
+    With `source_root`, a local `source` is stored relative to it (`source_as_given`). `pdf`,
+    the file's own metadata when it could be read, is recorded with it; where its reason, PDF
+    title or file name say which borough and year it is, `quarantine_placements` says so
+    (`warehouse.placement`), for `coverage`.
     """
     now = ingested_at or utc_now()
     source = source_as_given(source, source_root)
@@ -155,7 +175,16 @@ def record_quarantine(
         _replace_document(db, document_row(
             document_id, source, status="quarantined", reason=reason,
             extractor_version=extractor_version, size_bytes=size_bytes, ingested_at=now,
+            pdf=pdf,
         ))
+        title = " ".join(t for t in (pdf.title, pdf.subject) if t) if pdf else None
+        placement = place_quarantined(reason, title, source)
+        if placement is not None and db.table("quarantine_placements").exists():
+            db.table("quarantine_placements").insert({
+                "document_id": document_id, "area": placement.area,
+                "area_code": placement.area_code, "period": placement.period,
+                "read_from": placement.read_from,
+            })
         seal_document(db, document_id, now)
         added = record_source(db, document_id, source, seen_at=now)
     return LoadOutcome("quarantined", {"documents": 1, "document_sources": added})

@@ -286,6 +286,17 @@ def m008_digests(db: Database) -> None:
 
 
 @migrations()
+def m009_research2(db: Database) -> None:
+    """Views that cannot answer wrong in silence (issue 17): typed computed columns, targets
+    kept apart and judged with their source, real or synthetic on every row, quarantined
+    leaflets placed in coverage, figure cells, derived levels, search scope. Frozen SQL: see
+    `warehouse.m009_research2`."""
+    from warehouse.m009_research2 import apply
+
+    apply(db)
+
+
+@migrations()
 def m012_ocr(db: Database) -> None:
     """How each document was read: its text layer, or OCR of its page images (issue 18)."""
     from warehouse.m012_ocr import apply

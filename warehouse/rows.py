@@ -12,9 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from schemas import Extraction
+from schemas import Extraction, PdfInfo
 
-__all__ = ["Row", "document_row", "extraction_to_rows"]
+__all__ = ["Row", "cell_rows", "document_row", "extraction_to_rows", "pdf_columns"]
 
 Row = dict[str, Any]
 
@@ -84,6 +84,34 @@ def extraction_to_rows(document_id: str, extraction: Extraction) -> dict[str, li
     }
 
 
+def cell_rows(document_id: str, extraction: Extraction) -> list[Row]:
+    """`figure_cells` rows: where each figure stands on its page. A cell's `row` is its record's
+    index in the extraction (0-based); its `row_number` is that record's row in the warehouse."""
+    return [
+        {
+            "document_id": document_id, "table_name": cell.table, "row_number": cell.row + 1,
+            "field": cell.field, "page": cell.page, "x0": cell.x0, "top": cell.top,
+            "x1": cell.x1, "bottom": cell.bottom, "text": cell.text,
+            "sign_source": cell.sign_source, "read_by": cell.read_by,
+            "confidence": cell.confidence,
+        }
+        for cell in extraction.cells
+    ]
+
+
+def pdf_columns(pdf: PdfInfo | None) -> Row:
+    """The `documents` columns that record the PDF's own metadata, and whether the project's
+    fixture generators made it (`synthetic`; NULL when the metadata could not be read)."""
+    if pdf is None:
+        return dict.fromkeys(("pdf_producer", "pdf_creator", "pdf_title", "pdf_subject",
+                              "pdf_created", "pdf_modified", "synthetic"))
+    return {
+        "pdf_producer": pdf.producer, "pdf_creator": pdf.creator, "pdf_title": pdf.title,
+        "pdf_subject": pdf.subject, "pdf_created": pdf.created, "pdf_modified": pdf.modified,
+        "synthetic": int(pdf.synthetic),
+    }
+
+
 def document_row(
     document_id: str,
     source: str,
@@ -94,6 +122,7 @@ def document_row(
     ingested_at: str,
     extraction: Extraction | None = None,
     reason: str | None = None,
+    pdf: PdfInfo | None = None,
 ) -> Row:
     """The `documents` row: what the leaflet says about itself, or why it was quarantined."""
     described: Mapping[str, Any] = {}
@@ -127,4 +156,5 @@ def document_row(
         "extractor_version": extractor_version,
         "size_bytes": size_bytes,
         "ingested_at": ingested_at,
+        **pdf_columns(extraction.pdf if extraction is not None else pdf),
     }

@@ -24,6 +24,7 @@ from markupsafe import escape
 from pluggy import HookimplMarker
 
 from lps.leaflet_files import locate_leaflet
+from lps.page_images import PageNotFound, default_cache_dir, page_png
 from lps.query_help import Choices, codebook_for, hints_for, optional_params
 from lps.serve_limits import rows_not_kept
 from release.checksum import warehouse_checksum
@@ -82,12 +83,31 @@ def _read_site_now(conn: Any) -> dict[str, Any]:
         "SELECT DISTINCT period FROM priorities_detail ORDER BY period")]
     areas = [row[0] for row in conn.execute("SELECT area FROM areas ORDER BY area")]
     return {
+        "origin": _origin(conn),
         "codebook": codebook,
         "choices": Choices(measures, periods, areas),
         "target_choices": Choices(measures, target_periods, areas),
         "release": latest_release(conn),
         "checksum": warehouse_checksum(conn),
     }
+
+
+def _origin(conn: Any) -> dict[str, Any]:
+    """What is real and what is synthetic in this warehouse, for the banner, footer and
+    licence: documents the fixture generators made, real texts, editions modelled without a
+    real copy that the warehouse holds leaflets of."""
+    documents, synthetic, unknown = conn.execute(
+        "SELECT count(*), coalesce(sum(synthetic = 1), 0), coalesce(sum(synthetic IS NULL), 0) "
+        "FROM documents").fetchone()
+    real_texts = [row[0] + " " + row[1] for row in conn.execute(
+        "SELECT r.area, r.period FROM real_texts AS r WHERE EXISTS (SELECT 1 FROM documents "
+        "AS d WHERE d.area_code = r.area_code AND d.period = r.period AND d.status = 'loaded' "
+        "AND d.template = r.template) ORDER BY r.period, r.area")]
+    modelled = [f"{row[0]} ({row[1]})" for row in conn.execute(
+        "SELECT e.template, e.periods FROM editions AS e WHERE e.real_copy = 0 AND EXISTS "
+        "(SELECT 1 FROM documents AS d WHERE d.template = e.template) ORDER BY e.template")]
+    return {"documents": documents, "synthetic": synthetic, "unknown": unknown,
+            "real_texts": real_texts, "modelled": modelled}
 
 
 async def _site(datasette: Any) -> dict[str, Any]:
@@ -128,6 +148,7 @@ def extra_template_vars(template: str, request: Any, datasette: Any) -> Any:
         root = datasette.metadata() or {}
         release = site["release"]
         found: dict[str, Any] = {
+            "origin": site["origin"],
             "licence": root.get("license"),
             "licence_url": root.get("license_url"),
             "source": root.get("source"),
@@ -147,6 +168,8 @@ def extra_template_vars(template: str, request: Any, datasette: Any) -> Any:
         }
         if template.startswith("query"):
             found.update(await _query_help(datasette, request, site))
+        if template.startswith("row") and request is not None:
+            found["figure"] = await row_figure(datasette, request)
         return {"lps": found}
 
     return inner
@@ -179,6 +202,92 @@ async def _serve_leaflet(request: Any, datasette: Any) -> Any:
     return Response(body, status=200, headers=headers, content_type="application/pdf")
 
 
+#: Tables whose rows are figures with cells in `figure_cells`.
+_FIGURE_TABLES = ("performance", "priorities", "force_results", "ward_priorities")
+
+
+async def row_figure(datasette: Any, request: Any) -> dict[str, Any] | None:
+    """For a figure table's row page: its cells, the URL of its page image with them
+    outlined, and for a performance row the leaflet that set its previous-year target."""
+    table = (request.url_vars or {}).get("table")
+    pks = (request.url_vars or {}).get("pks", "")
+    if table not in _FIGURE_TABLES or "," not in pks:
+        return None
+    document_id, _, row_number = pks.partition(",")
+    if not row_number.isdigit():
+        return None
+
+    def read(conn: sqlite3.Connection) -> dict[str, Any] | None:
+        cells = [dict(zip(("field", "page", "x0", "top", "x1", "bottom", "text", "sign_source",
+                           "read_by", "confidence"), row, strict=True))
+                 for row in conn.execute(
+                     "SELECT field, page, x0, top, x1, bottom, text, sign_source, read_by, "
+                     "confidence FROM figure_cells WHERE document_id = ? AND table_name = ? "
+                     "AND row_number = ? ORDER BY x0", [document_id, table, int(row_number)])]
+        target = None
+        if table == "performance":
+            target = conn.execute(
+                "SELECT previous_year_target_change_pct, previous_year_target_document_id, "
+                "previous_year_target_page, previous_year_target_modelled, target_judged_by, "
+                "mark_agrees_with_target FROM performance_detail "
+                "WHERE document_id = ? AND row_number = ?",
+                [document_id, int(row_number)]).fetchone()
+        return {"cells": cells, "target": target}
+
+    found = await datasette.get_database(DATABASE).execute_fn(read)
+    if found is None or (not found["cells"] and found["target"] is None):
+        return found
+    pages = sorted({cell["page"] for cell in found["cells"]})
+    found["images"] = [
+        datasette.urls.path(f"/-/pages/{document_id}/{page}.png?table={table}&row={row_number}")
+        for page in pages]
+    found["document_id"] = document_id
+    return found
+
+
+async def _serve_page(request: Any, datasette: Any) -> Any:
+    """A page of a leaflet as PNG; with `?table=&row=`, that row's figures outlined."""
+    from datasette.utils.asgi import Response
+
+    document_id = request.url_vars["document_id"]
+    page = int(request.url_vars["page"])
+    table = request.args.get("table", "")
+    row = request.args.get("row", "")
+    raw, roots = _config(datasette)
+    database = datasette.get_database(DATABASE)
+
+    def locate(conn: sqlite3.Connection) -> tuple[Any, list[tuple[float, float, float, float]]]:
+        located = locate_leaflet(conn, document_id, raw, roots)
+        boxes: list[tuple[float, float, float, float]] = []
+        if table in _FIGURE_TABLES and row.isdigit():
+            boxes = [tuple(r) for r in conn.execute(  # type: ignore[misc]
+                "SELECT x0, top, x1, bottom FROM figure_cells WHERE document_id = ? AND "
+                "table_name = ? AND row_number = ? AND page = ?",
+                [document_id, table, int(row), page])]
+        return located, boxes
+
+    located, boxes = await database.execute_fn(locate)
+    if located.path is None:
+        return Response.text(f"The PDF of document {document_id} is not on this machine.",
+                             status=404)
+    try:
+        body = page_png(located.path.read_bytes(), document_id, page, boxes, _cache_dir(datasette))
+    except PageNotFound as error:
+        return Response.text(str(error), status=404)
+    return Response(body, status=200, content_type="image/png",
+                    headers={"Cache-Control": "public, max-age=86400",
+                             "X-Content-Type-Options": "nosniff"})
+
+
+def _cache_dir(datasette: Any) -> Path | None:
+    config = datasette.plugin_config(PLUGIN) or {}
+    return Path(config["page_cache"]) if config.get("page_cache") else default_cache_dir()
+
+
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
-    return [(r"^/-/leaflets/(?P<document_id>[0-9a-f]{64})\.pdf$", _serve_leaflet)]
+    return [
+        (r"^/-/leaflets/(?P<document_id>[0-9a-f]{64})\.pdf$", _serve_leaflet),
+        (r"^/-/pages/(?P<document_id>[0-9a-f]{64})/(?P<page>[1-9][0-9]{0,3})\.png$",
+         _serve_page),
+    ]
