@@ -11,7 +11,8 @@ RUNTIME := $(VENV)/.runtime-stamp
 DEV     := $(VENV)/.dev-stamp
 DB     ?= lps.db
 
-.PHONY: setup system-deps demo test lint typecheck fixtures bench accuracy clean prefect-database
+.PHONY: setup system-deps demo test lint typecheck fixtures bench accuracy cleanroom clean \
+	prefect-database
 
 # The runtime: what `lps` needs to ingest, query and serve (pip only).
 $(RUNTIME): pyproject.toml constraints.txt
@@ -66,6 +67,10 @@ fixtures: $(DEV)
 # parameter; the score is kept in benchmarks/results/accuracy.json. Exit 1 on any wrong value.
 SEEDS ?= 1000-1299,7000-7099
 ACCURACY_DIR ?= build/accuracy
+CLEANROOM := fixtures/cleanroom
+CLEANROOM_SEEDS ?= 1-150
+# Both generators: the randomised one (drawn afresh) and the clean-room corpus (committed, made
+# by real producers by a generator that never read the extractor; `make cleanroom` redraws it).
 # Then the scan corpus (issue 18, fixtures/scans.py): SCANS_PER_EDITION generated leaflets of
 # each edition scanned at 150, 200 and 300 dpi with each damage (skew, noise, JPEG, photocopy,
 # an OCR layer, a layer that lies), read by OCR and scored per dpi and damage in
@@ -76,9 +81,22 @@ accuracy: setup
 	$(BIN)/python -m fixtures.randomised --seeds $(SEEDS) --out $(ACCURACY_DIR) --jobs 2
 	$(BIN)/lps evaluate $(ACCURACY_DIR)/pdfs --truth $(ACCURACY_DIR)/truth \
 		--params $(ACCURACY_DIR)/params.json --json benchmarks/results/accuracy.json
+	$(BIN)/lps evaluate $(CLEANROOM)/corpus/pdfs --truth $(CLEANROOM)/corpus/truth \
+		--params $(CLEANROOM)/corpus/params.json --json benchmarks/results/accuracy-cleanroom.json
+	$(BIN)/lps evaluate $(CLEANROOM)/classes/pdfs --truth $(CLEANROOM)/classes/truth \
+		--params $(CLEANROOM)/classes/params.json \
+		--json benchmarks/results/accuracy-cleanroom-classes.json
 	$(BIN)/python -m fixtures.scans --out $(SCANS_DIR) --per-edition $(SCANS_PER_EDITION) --jobs 2
 	$(BIN)/lps evaluate $(SCANS_DIR)/pdfs --truth $(SCANS_DIR)/truth \
 		--params $(SCANS_DIR)/params.json --json benchmarks/results/accuracy-scans.json
+
+# Redraw the clean-room class fixtures and corpus (needs the producers:
+# fixtures/cleanroom/install-producers.sh, as root).
+cleanroom: $(DEV)
+	$(BIN)/python -m fixtures.cleanroom --classes --jobs 2
+	rm -rf $(CLEANROOM)/corpus
+	$(BIN)/python -m fixtures.cleanroom --seeds $(CLEANROOM_SEEDS) --out $(CLEANROOM)/corpus \
+		--jobs 2
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache build $(DB) \
