@@ -14,6 +14,7 @@ silent fall back to the default.
 | `LPS_PARSE_MEMORY_MB` | 2048 | address space of the parsing child; 0 for no cap |
 | `LPS_MAX_BATCH` | 20 | most documents one extract task takes |
 | `LPS_RAW` | `raw/` beside the warehouse | the raw store |
+| `LPS_FOLLOW_LINKS` | false | read links that lead out of an ingested folder (`--follow-links`) |
 
 The page cap reaches the extractor as an argument (`extract_document(data, max_pages)`, passed
 by the guard's child); no stage reads the environment itself.
@@ -48,6 +49,8 @@ class Settings(BaseSettings):
     parse_memory_mb: int = Field(default=2048, ge=0)
     max_batch: int = Field(default=20, gt=0)
     raw: Path | None = None
+    #: Read files found in a folder that are links leading out of it (`pipeline.links`).
+    follow_links: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:
