@@ -92,3 +92,22 @@ def test_a_file_named_explicitly_is_read_as_named(tmp_path: Path) -> None:
     link.symlink_to(secret)
     made = plan_paths([link], tmp_path / "lps.db", "test")
     assert [c.source for c in made.candidates] == [str(link)]
+
+
+def test_backfill_refuses_a_hard_link_in_the_manifest_folder(tmp_path: Path) -> None:
+    """Before: a hard link to /etc/passwd in a manifest's folder was copied into the raw store
+    (only symlinks were refused) and served from there."""
+    secret = _secret(tmp_path)
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    os.link(secret, archive / "passwd.pdf")
+    manifest = archive / "manifest.csv"
+    manifest.write_text("path,area,period\npasswd.pdf,,\n", encoding="utf-8")
+    raw = tmp_path / "raw"
+    result = CliRunner().invoke(main, ["backfill", str(manifest), "--db",
+                                       str(tmp_path / "lps.db"), "--raw", str(raw)])
+    assert result.exit_code == 0, result.output
+    reason = ("refused: a hard link (the file has 2 names), which may lead out of the folders "
+              "a manifest may read")
+    assert result.output.splitlines()[2] == f"  failed: {archive}/passwd.pdf: {reason}"
+    assert not raw.exists() or [p.name for p in raw.iterdir()] == []
