@@ -4,10 +4,11 @@ A manifest is input from outside like a URL is, so a `path` item may only name a
 under the manifest's own folder, or under a folder given with `lps backfill --allow-root`
 (`ManifestItem.roots`). `../../../../etc/passwd`, `/proc/self/environ`, a symlink that leads out
 of those folders, a hard link (its other names may be anywhere: `/etc/passwd` linked into the
-folder), a file on another device than its folder (a mount), a FIFO (which would hang the read), a device (`/dev/zero` never ends) and a
-file over the byte cap are refused with the reason, before a byte is read: the kind and size
-are checked with `os.stat`, then the file is opened with `O_NONBLOCK | O_NOFOLLOW` and checked
-again on the open descriptor, so a file swapped in between cannot slip through either.
+folder), a file on another device than its folder (a mount), a FIFO (which would hang the read),
+a device (`/dev/zero` never ends) and a file over the byte cap are refused with the reason,
+before a byte is read: the kind and size are checked with `os.stat`, then the file is opened
+with `O_NONBLOCK | O_NOFOLLOW` and checked again on the open descriptor, so a file swapped in
+between cannot slip through either.
 
 `read_local_item` hashes the file as planning does (`pipeline.sources.Candidate`, or
 `Unreadable` with the reason); `copy_local_items` reads it again (`local_chunks`: the same checks
