@@ -45,16 +45,21 @@ def report_to_text(db_path: str, report: VerifyReport) -> str:
     return "\n".join(lines)
 
 
-@click.command(epilog=EXIT_CODES) @click.option( "--db", "db_path", envvar="LPS_DB",
-default="lps.db", show_default=True, show_envvar=True, type=click.Path(dir_okay=False,
-path_type=Path), help="Warehouse file.", ) @click.option("--deep", is_flag=True, help="Also read
-every loaded document's PDF again and compare its figures, one " "by one, with the
-warehouse's.") @click.option("--raw", "raw_dir", type=click.Path(file_okay=False,
-path_type=Path), default=None, help="Raw store for --deep [default: $LPS_RAW, else raw/ beside
-the warehouse].") @click.option("--workers", type=click.IntRange(min=1), default=None,
-help="Extraction processes for --deep [default: one per CPU].") def verify(db_path: Path, deep:
-bool, raw_dir: Path | None, workers: int | None) -> None: """Check the warehouse; exit 1 with a
-report when anything is wrong.
+@click.command(epilog=EXIT_CODES)
+@click.option(
+    "--db", "db_path", envvar="LPS_DB", default="lps.db", show_default=True, show_envvar=True,
+    type=click.Path(dir_okay=False, path_type=Path), help="Warehouse file.",
+)
+@click.option("--deep", is_flag=True,
+              help="Also read every loaded document's PDF again and compare its figures, one "
+              "by one, with the warehouse's.")
+@click.option("--raw", "raw_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None,
+              help="Raw store for --deep [default: $LPS_RAW, else raw/ beside the warehouse].")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Extraction processes for --deep [default: one per CPU].")
+def verify(db_path: Path, deep: bool, raw_dir: Path | None, workers: int | None) -> None:
+    """Check the warehouse; exit 1 with a report when anything is wrong.
 
     Checks SQLite's integrity, foreign keys (and the references the schema leaves undeclared),
     that every loaded document has all its rows and every quarantined one none (no partly
