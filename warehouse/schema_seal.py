@@ -41,6 +41,9 @@ __all__ = [
 
 SEAL_TABLE = "schema_seal"
 
+#: Where sqlite-utils records the migrations applied (`Migrations.migrations_table`).
+_MIGRATIONS_TABLE = "_sqlite_migrations"
+
 Definitions = dict[tuple[str, str], str]
 
 
@@ -75,10 +78,10 @@ def seal_schema(db: Database, before: Mapping[tuple[str, str], str] | None = Non
 
 def schema_version(db: Database) -> list[str]:
     """The migrations the warehouse records as applied, in order."""
-    if not db.table(migrations.migrations_table).exists():
+    if not db.table(_MIGRATIONS_TABLE).exists():
         return []
     return [row[0] for row in db.execute(
-        f"SELECT name FROM [{migrations.migrations_table}] WHERE migration_set = ? "
+        f"SELECT name FROM [{_MIGRATIONS_TABLE}] WHERE migration_set = ? "
         "ORDER BY applied_at, rowid", [migrations.name]).fetchall()]
 
 
