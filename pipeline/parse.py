@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from extractors import ExtractionError, extract_document
 from extractors.limits import MAX_PAGES
+from extractors.reader import pdfminer_detail
 from pipeline.failures import OUT_OF_MEMORY
 from schemas import Extraction
 
@@ -63,6 +64,6 @@ def extraction_or_reason(data: bytes, max_pages: int = MAX_PAGES) -> Extraction 
         if _caused_by(error, MemoryError):
             return OUT_OF_MEMORY
         if isinstance(error, PdfminerException):  # a page's content pdfminer cannot interpret
-            return f"damaged PDF: pdfminer cannot parse it ({error})"
+            return f"damaged PDF: pdfminer cannot parse it ({pdfminer_detail(error)})"
         detail = str(error) or "no detail"
         return f"unexpected {type(error).__name__} while extracting: {detail}"

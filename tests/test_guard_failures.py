@@ -131,3 +131,18 @@ def test_verify_deep_reports_a_memory_cap_as_could_not_check(tmp_path: Path) -> 
     assert lines[-1] == (
         f"  note [deep]: {document_id[:12]} could not be checked: its parse met a limit of "
         f"this run, which says nothing of the document: {OUT_OF_MEMORY}")
+
+
+def test_pdfminer_saying_nothing_is_reported_as_what_it_was() -> None:
+    """Before: "damaged PDF: pdfminer cannot parse it (None)"."""
+    from pdfminer.pdfexceptions import PDFObjectNotFound
+    from pdfminer.psexceptions import PSEOF
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    from extractors.reader import pdfminer_detail
+
+    assert pdfminer_detail(PdfminerException(None)) == "PdfminerException, with no message"
+    assert pdfminer_detail(PdfminerException(PSEOF())) == "PSEOF, with no message"
+    assert pdfminer_detail(PdfminerException(PDFObjectNotFound(12))) == (
+        "it refers to object 12, which the file does not hold")
+    assert pdfminer_detail(PdfminerException(PSEOF("Unexpected EOF"))) == "Unexpected EOF"
