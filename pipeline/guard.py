@@ -22,7 +22,11 @@ space came within `_CAP_MARGIN_MB` of the cap is reported as out of memory inste
 Children come from a `forkserver` that has imported the extractors once per process, so starting
 one costs milliseconds and never forks the (threaded) Prefect process itself. The limits are
 `pipeline.settings.Settings` (`LPS_PARSE_SECONDS`, `LPS_PARSE_MEMORY_MB`); every command that
-parses a document goes through here: ingest, backfill, reprocess, evaluate and extract.
+parses a document goes through here: ingest, backfill, reprocess, evaluate, extract and verify
+--deep, and `lps debug` through `pipeline.guarded_call`, which runs other work in the same
+children. A failure is reported as what it is (`pipeline.failures`): out of memory, out of time,
+or a dead child, never a guess about the file; and a broken pipe to a child is that child's
+death, never allowed to escape (click would take it for a closed stdout and exit in silence).
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ upgraded to m010 has its schema sealed as it is found (`basis` 'upgrade').
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlite_utils import Database
 
 __all__ = ["STATEMENTS", "apply"]
@@ -25,14 +27,19 @@ CREATE TABLE [schema_seal] (
 ) STRICT
 """
 
-#: Every statement, in order. `apply` runs them, then seals the schema as it is.
-STATEMENTS: tuple[str, ...] = (_SCHEMA_SEAL.strip(),)
+#: Seal every definition the warehouse holds, as `warehouse.schema_seal.schema_now` reads them.
+_SEAL_ALL = """
+INSERT INTO [schema_seal] ([type], [name], [sql], [sealed_at], [basis])
+SELECT type, name, sql, :now, 'upgrade' FROM main.sqlite_master
+WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+"""
+
+#: Every statement, in order (`apply` runs them).
+STATEMENTS: tuple[str, ...] = (_SCHEMA_SEAL.strip(), _SEAL_ALL.strip())
 
 
 def apply(db: Database) -> None:
     """Create `schema_seal` and seal every definition the warehouse holds now."""
-    from warehouse.schema_seal import seal_schema
-
+    now = datetime.now(UTC).isoformat(timespec="seconds")
     for statement in STATEMENTS:
-        db.execute(statement)
-    seal_schema(db, basis="upgrade")
+        db.execute(statement, {"now": now} if ":now" in statement else ())
