@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from extractors import EXTRACTOR_VERSION
-from pipeline.deadline import stop_downloads
+from pipeline.deadline import allow_downloads, stop_downloads
 from pipeline.fetch import FetchPolicy, FetchResult, RateLimiter, fetch_url, open_client
 from pipeline.local_items import copy_local_items, read_local_item
 from pipeline.manifest import ManifestItem
@@ -177,6 +177,7 @@ def plan_backfill(items: Sequence[ManifestItem], db_path: str | Path, raw_dir: s
 def fetch_urls(urls: list[str], raw_dir: str, policy: FetchPolicy) -> list[FetchResult]:
     """Download `urls` into the raw store, `policy.concurrency` at a time, rate-limited."""
     limiter = RateLimiter(policy.rate)
+    allow_downloads()
     with open_client(policy) as client, \
             ThreadPoolExecutor(max_workers=max(1, policy.concurrency)) as pool:
         try:

@@ -21,7 +21,8 @@ from typing import Any, TypeVar
 import httpcore
 from httpcore._backends.sync import SyncBackend
 
-__all__ = ["DeadlineBackend", "Stopped", "deadline", "pause", "stop_downloads", "stopping"]
+__all__ = ["DeadlineBackend", "Stopped", "allow_downloads", "deadline", "pause", "stop_downloads",
+           "stopping"]
 
 #: Longest one wait on the network lasts before the deadline and the stop are looked at again.
 _SLICE = 0.5
@@ -39,6 +40,11 @@ class Stopped(httpcore.ReadTimeout):
 def stop_downloads() -> None:
     """End every download in progress (within `_SLICE` seconds) and refuse new ones."""
     _STOP.set()
+
+
+def allow_downloads() -> None:
+    """Let downloads run again (a new run in the same process, after a stopped one)."""
+    _STOP.clear()
 
 
 def stopping() -> bool:
