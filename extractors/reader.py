@@ -23,13 +23,14 @@ from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfexceptions import PDFObjectNotFound
 from pdfplumber.utils.exceptions import PdfminerException
 
 from extractors.errors import UnreadableDocument
 from extractors.limits import MAX_PAGES, check_structure
 from extractors.xref import MOST_SECTIONS, follow_xref_chain
 
-__all__ = ["MAX_PAGES", "open_pdf", "sniff"]
+__all__ = ["MAX_PAGES", "open_pdf", "pdfminer_detail", "sniff"]
 
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
@@ -151,6 +152,23 @@ def _too_deep_to_open(data: bytes) -> UnreadableDocument | None:
     return None
 
 
+def pdfminer_detail(error: BaseException) -> str:
+    """What pdfminer said, for a person: its message, or, when it said nothing (`None`, an
+    empty message), what kind of failure it was. "pdfminer cannot parse it (None)" told no one
+    anything (issue 20, item 11)."""
+    inner = error
+    if isinstance(error, PdfminerException) and error.args and isinstance(
+            error.args[0], BaseException):
+        inner = error.args[0]
+    text = str(inner).strip()
+    if isinstance(inner, PDFObjectNotFound):
+        number = text if text not in ("", "None") else "with no number"
+        return f"it refers to object {number}, which the file does not hold"
+    if text in ("", "None"):
+        return f"{type(inner).__name__}, with no message"
+    return text
+
+
 def _unopenable(error: Exception, data: bytes) -> UnreadableDocument:
     """The reason for an error pdfminer raised while opening a file (it raises many types)."""
     if isinstance(error.__context__, RecursionError) or any(
@@ -163,7 +181,8 @@ def _unopenable(error: Exception, data: bytes) -> UnreadableDocument:
             return UnreadableDocument(
                 "encrypted PDF: it needs a password to open; obtain an unencrypted copy"
             )
-        return UnreadableDocument(f"damaged PDF: pdfminer cannot parse it ({error})")
+        return UnreadableDocument(
+            f"damaged PDF: pdfminer cannot parse it ({pdfminer_detail(error)})")
     return UnreadableDocument(f"damaged PDF: it cannot be opened ({type(error).__name__}: {error})")
 
 

@@ -56,9 +56,11 @@ def prepare_warehouse(db_path: str) -> None:
 
 
 @task(cache_policy=NO_CACHE)
-def plan(paths: list[str], db_path: str, allow_empty: bool) -> IngestPlan:
+def plan(paths: list[str], db_path: str, allow_empty: bool, follow_links: bool = False
+         ) -> IngestPlan:
     """Find the files, hash each once, and skip what the warehouse has settled."""
-    return plan_paths(paths, db_path, EXTRACTOR_VERSION, allow_empty=allow_empty)
+    return plan_paths(paths, db_path, EXTRACTOR_VERSION, allow_empty=allow_empty,
+                      follow_links=follow_links)
 
 
 @task(cache_policy=NO_CACHE)
@@ -118,7 +120,7 @@ def ingest_flow(paths: list[str], db_path: str, workers: int | None = None,
     `lps ingest` already made, so no file is hashed twice). Fails only when the pipeline
     cannot work (warehouse unusable, a missing path, no PDF); bad documents are quarantined."""
     logger, settings = get_run_logger(), settings or Settings.from_env()
-    made = plan_made or plan(paths, db_path, allow_empty)
+    made = plan_made or plan(paths, db_path, allow_empty, settings.follow_links)
     prepare_warehouse(db_path)
     tally = Tally.for_plan(made)
     logger.info("%d files: %d to extract, %d settled before or repeated, %d unreadable",

@@ -33,7 +33,8 @@ def ingest(paths: Sequence[str], db_path: str, settings: Settings, *,
            allow_empty: bool = False) -> IngestSummary:
     """Ingest `paths` into `db_path`, the way `lps ingest` does."""
     with phase("plan (find, hash, skip what is settled)"):
-        made = plan_paths(paths, db_path, EXTRACTOR_VERSION, allow_empty=allow_empty)
+        made = plan_paths(paths, db_path, EXTRACTOR_VERSION, allow_empty=allow_empty,
+                          follow_links=settings.follow_links)
     check_writable(db_path)
     if not made.candidates:
         with phase("record the run"):

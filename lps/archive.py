@@ -300,21 +300,24 @@ def debug(pdf: Path, pages: tuple[int, ...], out_dir: Path) -> None:
     Written in red across the top of the first page drawn: why the document was refused (no
     template recognised it, or the template raised) and every review item; the refusal
     again at the foot of the page it names. A number printed on the page without an orange
-    box was not read.
+    box was not read. The file is read in a child process with the limits of an ingest
+    (LPS_PARSE_SECONDS, LPS_PARSE_MEMORY_MB), so no file can hang it or exhaust the machine.
 
     \b
     Examples:
       lps debug leaflets/barnet.pdf                 # debug/barnet-1.png ...
       lps debug leaflets/barnet.pdf --page 3 --out /tmp/look
     """
-    from extractors import ExtractionError
     from pipeline.debug import draw_pages
+    from pipeline.guarded_call import CallFailed, GuardStopped, call_guarded
+    from pipeline.settings import Settings
 
-    try:
-        paths = draw_pages(pdf.read_bytes(), out_dir, list(pages) or None, stem=pdf.stem)
-    except ExtractionError as error:
-        raise click.ClickException(f"{pdf}: {error}") from error
-    except IndexError as error:
+    with friendly_errors():
+        settings = Settings.from_env()
+    try:  # parsed in the guard's child, with its limits, like every command that parses
+        paths = call_guarded(draw_pages, (pdf.read_bytes(), out_dir, list(pages) or None,
+                                          pdf.stem), settings)
+    except (CallFailed, GuardStopped) as error:
         raise click.ClickException(f"{pdf}: {error}") from error
     for path in paths:
         click.echo(str(path))

@@ -88,9 +88,13 @@ def main() -> None:
               "workers must see the same paths).")
 @click.option("--allow-empty", is_flag=True,
               help="Succeed when PATHS hold no PDF (a scheduled run over a drop folder).")
+@click.option("--follow-links", is_flag=True,
+              help="Also read files in a folder that are links leading out of it (symbolic "
+              "links to files elsewhere, hard links, other devices); refused by default.")
 @VERBOSE
 def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None,
-           dask_address: str | None, allow_empty: bool, verbose: bool) -> None:
+           dask_address: str | None, allow_empty: bool, follow_links: bool,
+           verbose: bool) -> None:
     """Extract PDFs into the warehouse; skip those already loaded.
 
     PATHS are files or folders. Folders are searched recursively for files ending in .pdf
@@ -101,7 +105,9 @@ def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None,
     parse ran out of time or memory (LPS_PARSE_SECONDS, LPS_PARSE_MEMORY_MB) is tried again by
     the next run. The summary counts what this run did: a document another run loaded first
     counts as skipped, not loaded. PATHS holding no PDF at all are an error (exit 2) unless
-    --allow-empty is given.
+    --allow-empty is given. A file found in a folder that is a symbolic link to a file outside
+    it, a hard link with names outside it, or on another device, is not read: the summary says
+    so, and nothing of it is recorded (--follow-links reads it).
 
     Runs a Prefect flow when there is something new to extract (nothing is started when there
     is not). With PREFECT_API_URL set, runs are recorded on that server, checked to answer
@@ -122,7 +128,10 @@ def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None,
     from pipeline.settings import Settings
 
     with friendly_errors(db_path):
-        summary = run([str(path) for path in paths], str(db_path), Settings.from_env(),
+        settings = Settings.from_env()
+        if follow_links:
+            settings = settings.model_copy(update={"follow_links": True})
+        summary = run([str(path) for path in paths], str(db_path), settings,
                       workers=workers, dask_address=dask_address, allow_empty=allow_empty)
         summary = record_wall_time(db_path, summary, report_time(verbose))
     click.echo(summary_to_text(summary))

@@ -7,13 +7,29 @@ instant.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from lps.errors import EXIT_CODES
 
+if TYPE_CHECKING:
+    from warehouse.findings import Problem
+
 __all__ = ["export"]
+
+
+def _refuse_unverified(db_path: Path, problems: Sequence[Problem]) -> None:
+    """A release is evidence: one of a warehouse that fails `lps verify` is refused, naming
+    the first finding."""
+    if problems:
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise click.ClickException(
+            f"refused: {db_path} fails `lps verify`: [{first.check}] {first.table}: "
+            f"{first.what}{more}; run `lps verify --db {db_path}` for the report and fixes")
 
 
 @click.command(epilog=EXIT_CODES)
@@ -33,14 +49,15 @@ def export(out: Path, db_path: Path, release_version: str | None, no_record: boo
            previous: Path | None) -> None:
     """Write a citable release of the warehouse into the new folder OUT.
 
-    OUT gets a Frictionless Data Package (datapackage.json and data/*.csv, every field typed
-    and described, the `measures` codebook among them), the same tables as Parquet
-    (parquet/*.parquet), a borough x year CSV per measure (wide/<measure>.csv, in the package
-    too), a README, CITATION.cff, LICENSE (the code's), DATA-LICENCE.md (which rows are real
-    and which synthetic, under which licence), METHODS.md (from the codebook), CHANGELOG.md
-    (against the previous release) and SHA256SUMS (a sha256 per file). The package carries the
-    release's version, date and the checksum of the warehouse's data, and is validated with
-    frictionless before it is kept. The release is
+    The warehouse must pass `lps verify` (its values, its schema): a release of one that does
+    not is refused, naming what is wrong. OUT gets a Frictionless Data Package
+    (datapackage.json and data/*.csv, every field typed and described, the `measures` codebook
+    among them), the same tables as Parquet (parquet/*.parquet), a borough x year CSV per
+    measure (wide/<measure>.csv, in the package too), a README, CITATION.cff, LICENSE (the
+    code's), DATA-LICENCE.md (which rows are real and which synthetic, under which licence),
+    METHODS.md (from the codebook), CHANGELOG.md (against the previous release) and SHA256SUMS
+    (a sha256 per file). The package carries the release's version, date and the checksum of
+    the warehouse's data, and is validated with frictionless before it is kept. The release is
     recorded in the warehouse's `releases` table (shown on the `lps serve` home page); making
     a version again from the same data writes the same files, from other data is refused.
 
@@ -53,6 +70,7 @@ def export(out: Path, db_path: Path, release_version: str | None, no_record: boo
     """
     from release import ReleaseError, export_release
     from warehouse import WarehouseUnavailable, open_warehouse
+    from warehouse.verify import verify_warehouse
 
     if not db_path.is_file():
         raise click.ClickException(f"no warehouse at {db_path}: run `lps ingest` first, or "
@@ -62,12 +80,18 @@ def export(out: Path, db_path: Path, release_version: str | None, no_record: boo
     except WarehouseUnavailable as error:
         raise click.ClickException(str(error)) from error
     try:
+        _refuse_unverified(db_path, verify_warehouse(db).problems)
         exported = export_release(db, out, release_version, record=not no_record,
                                   previous=previous)
     except ReleaseError as error:
         raise click.ClickException(str(error)) from error
     except sqlite3.OperationalError as error:  # e.g. an unmigrated, read-only warehouse
         raise click.ClickException(f"warehouse {db_path}: {error}") from error
+    except OSError as error:  # a full disk, a folder that may not be written
+        raise click.ClickException(
+            f"cannot write the release to {out}: {error.strerror or error}"
+            f"{f' ({error.filename})' if error.filename else ''}; nothing was kept or "
+            "recorded") from error
     finally:
         db.close()
     release = exported.release

@@ -214,12 +214,13 @@ def serve(db_path: Path, host: str, port: int, raw_dir: Path | None,
 
     Tables, views, facets, full-text search, canned queries for the common questions, the
     codebook and a chart dashboard; every page exports CSV and JSON. Each leaflet's PDF is
-    served read-only at /-/leaflets/<document_id>.pdf (every page and source_page links to
-    it), from the raw store or from where it was ingested; only bytes whose sha256 is the
-    document id are served. Nothing is fetched from the internet. An ingest may run while it
-    serves: each page shows what the ingest has committed so far. A query may return values of
-    up to 250 kB and 30 MB in all (as JSON), and runs for up to 5 s. Each request for a page
-    that does not exist is logged as one line (`404 GET /path: ...`).
+    served read-only at /-/leaflets/<document_id>.pdf (every page and source_page links to it),
+    from the raw store or from where it was ingested; only a regular file in the raw store or
+    under a --pdfs folder, and only bytes whose sha256 is the document id, are served. Nothing
+    is fetched from the internet. An ingest may run while it serves: each page shows what the
+    ingest has committed so far. A query may return values of up to 250 kB and 30 MB in all (as
+    JSON), and runs for up to 5 s. Each request for a page that does not exist is logged as one
+    line (`404 GET /path: ...`).
 
     \b
     Examples:

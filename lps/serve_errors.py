@@ -1,5 +1,9 @@
 """A Datasette plugin for `lps serve`: one line on stderr per request answered with a 4xx.
 
+A query stopped at the time limit is a 4xx too: Datasette's CSV left it uncaught (HTTP 500,
+with a traceback), so it is answered here with 400 and a message saying so (issue 20, item 10),
+and logged in one line like the others.
+
 Datasette prints a rich traceback (with every local variable) for every exception when `rich`
 is installed, as it is here (a dependency of Prefect): 182 lines for one 404. With this plugin a
 page that does not exist, or a bad query, is logged as `404 GET /path: Database not found`; a
@@ -11,26 +15,50 @@ output, not about what is served.
 from __future__ import annotations
 
 import sys
+import traceback
 from typing import Any
 
 import datasette.handle_exception as datasette_errors  # type: ignore[import-untyped]
-from datasette.utils.asgi import Base400  # type: ignore[import-untyped]
+from datasette.database import QueryInterrupted  # type: ignore[import-untyped]
+from datasette.utils.asgi import Base400, Response  # type: ignore[import-untyped]
 
 from datasette import hookimpl  # type: ignore[attr-defined]
 
-__all__ = ["handle_exception", "install"]
+__all__ = ["TIME_LIMIT", "handle_exception", "install"]
 
 NAME = "lps-one-line-errors"
 
+#: What a query over `sql_time_limit_ms` is told.
+TIME_LIMIT = ("query took longer than {seconds:g} s, the most `lps serve` gives one query: "
+              "simplify it, or select fewer rows (LIMIT)")
+
+
+class _Tracebacks:
+    """Datasette's handler prints every 5xx with `traceback.print_exc()`; a query stopped at
+    the time limit is answered with 400 here, so it is not printed as one."""
+
+    @staticmethod
+    def print_exc(*args: Any, **kwargs: Any) -> None:
+        if not isinstance(sys.exc_info()[1], QueryInterrupted):
+            traceback.print_exc(*args, **kwargs)
+
 
 @hookimpl(tryfirst=True)  # type: ignore[untyped-decorator]
-def handle_exception(datasette: Any, request: Any, exception: Exception) -> None:
-    """Log a client error in one line; Datasette's handler then renders the error page."""
+def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
+    """Log a client error in one line; Datasette's handler then renders the error page. A
+    query stopped at the time limit is answered here: 400, in plain text."""
+    if isinstance(exception, QueryInterrupted):
+        seconds = float(datasette.setting("sql_time_limit_ms") or 1000) / 1000
+        message = TIME_LIMIT.format(seconds=seconds)
+        sys.stderr.write(f"400 {request.method} {request.full_path}: {message}\n")
+        sys.stderr.flush()
+        return Response.text(f"error: {message}\n", status=400)
     if isinstance(exception, Base400):
         message = exception.args[0] if exception.args else ""
         sys.stderr.write(f"{exception.status} {request.method} {request.full_path}: "
                          f"{message}\n")
         sys.stderr.flush()
+    return None
 
 
 def install() -> None:
@@ -39,5 +67,6 @@ def install() -> None:
     from datasette.plugins import pm  # type: ignore[attr-defined]
 
     datasette_errors.rich = None
+    datasette_errors.traceback = _Tracebacks
     if pm.get_plugin(NAME) is None:
         pm.register(sys.modules[__name__], name=NAME)

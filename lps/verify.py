@@ -68,8 +68,10 @@ def verify(db_path: Path, deep: bool, raw_dir: Path | None, workers: int | None)
     document's rows must still have the digest recorded when it was written (a figure changed,
     two swapped, a mark flipped, a row or a whole document deleted, prose edited: each is named
     by document, table and row), and no borough and year may have loaded documents giving
-    different figures with none chosen (`lps resolve`). Duplicates (the same figures) and
-    digests taken at an upgrade rather than at load are listed as notes.
+    different figures with none chosen (`lps resolve`). And the schema: every table, view, index
+    and trigger must be defined as the migrations sealed it (a view redefined by hand is named).
+    Duplicates (the same figures) and digests taken at an upgrade rather than at load are listed
+    as notes.
 
     With --deep, every loaded document written by the current extractor is also read again
     from its PDF (the raw store, else where it was ingested from), parsed with the limits of an

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from extractors import EXTRACTOR_VERSION
+from pipeline.deadline import allow_downloads, stop_downloads
 from pipeline.fetch import FetchPolicy, FetchResult, RateLimiter, fetch_url, open_client
 from pipeline.local_items import copy_local_items, read_local_item
 from pipeline.manifest import ManifestItem
@@ -176,10 +177,15 @@ def plan_backfill(items: Sequence[ManifestItem], db_path: str | Path, raw_dir: s
 def fetch_urls(urls: list[str], raw_dir: str, policy: FetchPolicy) -> list[FetchResult]:
     """Download `urls` into the raw store, `policy.concurrency` at a time, rate-limited."""
     limiter = RateLimiter(policy.rate)
+    allow_downloads()
     with open_client(policy) as client, \
             ThreadPoolExecutor(max_workers=max(1, policy.concurrency)) as pool:
-        return list(pool.map(lambda url: fetch_url(client, url, Path(raw_dir), policy, limiter),
-                             urls))
+        try:
+            return list(pool.map(
+                lambda url: fetch_url(client, url, Path(raw_dir), policy, limiter), urls))
+        except BaseException:  # SIGTERM (Prefect's TerminationSignal), Ctrl-C: the pool's
+            stop_downloads()  # exit waits for its threads, which now end within a second
+            raise
 
 
 def copy_paths(plan: BackfillPlan) -> list[FetchResult]:

@@ -10,7 +10,9 @@ child with the limits of an ingest (`pipeline.guard`), turned into rows as the l
 
 Only documents written by the extractor running now are compared: another version may read a
 leaflet differently without anything being wrong (that is what `lps reprocess` is for). Those,
-and documents whose bytes are nowhere to be found, are listed as not compared, never passed.
+documents whose bytes are nowhere to be found, and documents whose parse met a limit of the run
+(out of time or memory, a dead child: `pipeline.failures`), are listed as not compared (could
+not be checked), never passed and never reported as problems of the warehouse.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from pipeline.extract import extract_each, too_large
+from pipeline.failures import is_resource_failure
 from pipeline.guard import GuardedExtractor
 from pipeline.reprocess import locate_raw, places_of
 from pipeline.settings import Settings
@@ -113,6 +116,9 @@ def deep_check(db: Database, raw_dir: Path | None, extractor_version: str, setti
         if parsed is None:
             notes.append(f"{short(document_id)} not compared: no copy of its bytes in the raw "
                          f"store or at its sources ({document['source']})")
+        elif isinstance(parsed, str) and is_resource_failure(parsed):
+            notes.append(f"{short(document_id)} could not be checked: its parse met a limit of "
+                         f"this run, which says nothing of the document: {parsed}")
         elif isinstance(parsed, str):
             problems.append(Problem("deep", "documents", f"its PDF no longer extracts: "
                                     f"{parsed}", _FIX, document_id))

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from pipeline.guard import GuardedExtractor
 from pipeline.settings import Settings
-from pipeline.sources import Candidate
+from pipeline.sources import Candidate, document_id_for
 from schemas import Extraction
 
 __all__ = [
@@ -74,7 +74,8 @@ def extract_candidate(candidate: Candidate, guard: GuardedExtractor) -> Extracte
     except OSError as error:
         reason = f"cannot read the file: {error.strerror or error}"
         return Extracted(candidate, reason=reason, transient=True)
-    if len(data) != candidate.size_bytes or not candidate.unchanged():
+    if len(data) != candidate.size_bytes or not candidate.unchanged() or document_id_for(
+            data) != candidate.document_id:  # a file swapped since it was hashed: not it
         reason = "the file changed while it was being ingested; ingest it again"
         return Extracted(candidate, reason=reason, transient=True)
     result = guard.extract(data)

@@ -13,21 +13,42 @@ never cost data (issue 12, item 2).
 
 from __future__ import annotations
 
-__all__ = ["DIED", "OUT_OF_MEMORY", "TIMED_OUT", "is_resource_failure"]
+__all__ = ["DIED", "OUT_OF_MEMORY", "TIMED_OUT", "died", "is_resource_failure", "timed_out"]
 
 #: The reason for a parse that met the memory cap (`pipeline.parse` catches the MemoryError).
 OUT_OF_MEMORY = (
-    "ran out of memory while parsing: the file holds far more than a leaflet (a PDF bomb?); "
-    "not loaded"
+    "ran out of memory while parsing: it needs more than the LPS_PARSE_MEMORY_MB cap allows "
+    "(a limit of this run, not a verdict on the file); not loaded, tried again by the next run"
 )
 #: How the reason for a parse the guard stopped at its time limit begins (`pipeline.guard`).
 TIMED_OUT = "took longer than "
 #: How the reason for a parse whose process died begins (`pipeline.guard`).
 DIED = "the extraction process died while parsing it"
 
+#: How earlier versions worded `OUT_OF_MEMORY` (warehouses hold it as a quarantine reason).
+_EARLIER_OUT_OF_MEMORY = (
+    "ran out of memory while parsing: the file holds far more than a leaflet (a PDF bomb?); "
+    "not loaded",
+)
+
+
+def timed_out(seconds: float) -> str:
+    """The reason for a parse the guard stopped at `seconds` (LPS_PARSE_SECONDS)."""
+    return (f"{TIMED_OUT}{seconds:g} s to parse (LPS_PARSE_SECONDS): stopped, so one file "
+            "cannot hold up the run (a limit of this run, not a verdict on the file); tried "
+            "again by the next run")
+
+
+def died(how: str) -> str:
+    """The reason for a parse whose process died (`how`: 'signal SIGKILL', 'exit code 1')."""
+    cause = ("killed from outside or by the system's out-of-memory killer"
+             if how == "signal SIGKILL" else "it crashed or was stopped")
+    return (f"{DIED} ({how}): {cause}; not a verdict on the file, tried again by the next run")
+
 
 def is_resource_failure(reason: str) -> bool:
     """Whether a quarantine `reason` says the parse ran out of time or memory, or lost its
     process: the limits and the machine at the time, not the file's content, so it is worth
     trying again (with more time or memory, or on a quieter machine)."""
-    return reason == OUT_OF_MEMORY or reason.startswith((TIMED_OUT, DIED))
+    return (reason in (OUT_OF_MEMORY, *_EARLIER_OUT_OF_MEMORY)
+            or reason.startswith((TIMED_OUT, DIED)))

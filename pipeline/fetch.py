@@ -14,9 +14,11 @@ a body too large or whose compression is corrupt, and a redirect that is refused
 or `file:`, with credentials, to another port, a loop, too many hops).
 
 Redirects are followed here, hop by hop, not by httpx: each `Location` is checked by
-`pipeline.safety.check_redirect` before anything is asked of it. Each download (all its hops
-and its body) has an overall deadline (`FetchPolicy.deadline`, `lps backfill --deadline`), on
-top of the per-read timeout, so a server trickling a byte a second cannot hold it for long.
+`pipeline.safety.check_redirect` before anything is asked of it. Each download (all its hops:
+connecting, headers and body) has an overall deadline (`FetchPolicy.deadline`, `lps backfill
+--deadline`), on top of the per-read timeout, enforced on every network operation
+(`pipeline.deadline`), so a server trickling a byte a second, its headers included, cannot hold
+it for long; and a run asked to stop (SIGTERM) ends its downloads within a second.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin
 
+import httpcore
 import httpx
 
+from pipeline.deadline import DeadlineBackend, deadline, pause, stopping
 from pipeline.rawstore import store_file
 from pipeline.safety import UnsafeInput, capped_chunks, check_redirect, check_url
 from pipeline.sources import DocumentHasher
@@ -91,6 +95,13 @@ class _Refused(Exception):
     """A definite answer that asking again will not change."""
 
 
+class _Stopping(Exception):
+    """The run was asked to stop (SIGTERM): no more attempts."""
+
+
+_STOPPED = "stopped: the run was asked to stop; asked again by the next run"
+
+
 class _Redirect(Exception):
     """The server answered with a redirect: where to (as sent, not yet checked)."""
 
@@ -106,11 +117,23 @@ def _stop_at_redirect(response: httpx.Response) -> None:
         raise _Redirect(response.status_code, response.headers.get("location"))
 
 
+class _DeadlineTransport(httpx.HTTPTransport):
+    """httpx's transport over `pipeline.deadline.DeadlineBackend`, so that the deadline of a
+    download bounds its connect and its headers as well as its body. httpx takes no network
+    backend, so the connection pool it made is replaced by one with the same TLS context."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=self._pool._ssl_context, network_backend=DeadlineBackend())
+
+
 def open_client(policy: FetchPolicy) -> httpx.Client:
-    """The client `fetch_url` needs: redirects handed to it hop by hop, the policy's timeout."""
+    """The client `fetch_url` needs: redirects handed to it hop by hop, the policy's timeout,
+    every network operation bounded by the deadline of its download (`pipeline.deadline`)."""
     headers = {"user-agent": "policing-summaries-backfill (+archival; polite)"}
     return httpx.Client(timeout=httpx.Timeout(policy.timeout), headers=headers,
-                        follow_redirects=False,
+                        follow_redirects=False, transport=_DeadlineTransport(),
                         event_hooks={"response": [_stop_at_redirect]})
 
 
@@ -164,12 +187,15 @@ def _download(client: httpx.Client, url: str, raw_dir: Path, policy: FetchPolicy
         if left <= 0:
             raise _Transient(_too_slow(policy, progress))
         try:
-            with client.stream("GET", chain[-1], timeout=min(policy.timeout, left)) as response:
+            with deadline(ends), client.stream("GET", chain[-1],
+                                               timeout=min(policy.timeout, left)) as response:
                 return _receive(response, raw_dir, policy, ends, progress)
         except _Redirect as redirect:
             chain.append(_next_hop(chain[-1], url, redirect, chain))
         except httpx.TimeoutException as error:
-            if left < policy.timeout and time.monotonic() >= ends - 0.05:
+            if stopping():
+                raise _Stopping() from error
+            if time.monotonic() >= ends - 0.05:
                 raise _Transient(_too_slow(policy, progress)) from error  # the deadline's
             raise
 
@@ -244,8 +270,12 @@ def fetch_url(client: httpx.Client, url: str, raw_dir: Path, policy: FetchPolicy
         for attempt in range(1, policy.retries + 2):
             if limiter is not None:
                 limiter.wait()
+            if stopping():
+                return FetchResult(url, reason=_STOPPED, transient=True, attempts=attempt)
             try:
                 part, sha, size, content_type = _download(client, url, raw_dir, policy)
+            except _Stopping:
+                return FetchResult(url, reason=_STOPPED, transient=True, attempts=attempt)
             except _Refused as error:
                 return FetchResult(url, reason=str(error), attempts=attempt)
             except (_Transient, httpx.TransportError) as error:
@@ -254,7 +284,7 @@ def fetch_url(client: httpx.Client, url: str, raw_dir: Path, policy: FetchPolicy
                     return FetchResult(url, reason=f"{reason} (after {attempt} attempts)",
                                        transient=True, attempts=attempt)
                 # a busy server's Retry-After wins over our own backoff when it is longer
-                time.sleep(max(delay, getattr(error, "retry_after", 0.0)))
+                pause(max(delay, getattr(error, "retry_after", 0.0)))
                 delay *= 2
                 continue
             store_file(raw_dir, part, sha, url)

@@ -22,19 +22,25 @@ space came within `_CAP_MARGIN_MB` of the cap is reported as out of memory inste
 Children come from a `forkserver` that has imported the extractors once per process, so starting
 one costs milliseconds and never forks the (threaded) Prefect process itself. The limits are
 `pipeline.settings.Settings` (`LPS_PARSE_SECONDS`, `LPS_PARSE_MEMORY_MB`); every command that
-parses a document goes through here: ingest, backfill, reprocess, evaluate and extract.
+parses a document goes through here: ingest, backfill, reprocess, evaluate, extract and verify
+--deep, and `lps debug` through `pipeline.guarded_call`, which runs other work in the same
+children. A failure is reported as what it is (`pipeline.failures`): out of memory, out of time,
+or a dead child, never a guess about the file; and a broken pipe to a child is that child's
+death, never allowed to escape (click would take it for a closed stdout and exit in silence).
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
 import signal
+import sys
 import time
 from multiprocessing.connection import Connection
 from typing import Any
 
-from pipeline.failures import DIED, OUT_OF_MEMORY, TIMED_OUT, is_resource_failure
+from pipeline.failures import OUT_OF_MEMORY, TIMED_OUT, died, is_resource_failure, timed_out
 from pipeline.settings import OcrOptions, Settings
 from schemas import Extraction
 
@@ -81,6 +87,13 @@ def _trusted(result: Extraction | str, memory_mb: int) -> Extraction | str:
     return result
 
 
+def _quiet_about_memory(unraisable: Any) -> None:
+    """In the child: a generator closed after a MemoryError cannot finish either; its
+    "Exception ignored" would be noise on the run's stderr (the parse is reported already)."""
+    if not isinstance(unraisable.exc_value, MemoryError):
+        sys.__unraisablehook__(unraisable)
+
+
 def _serve(connection: Connection, memory_mb: int, max_pages: int, ocr: OcrOptions) -> None:
     """The child: extract each document sent until the pipe closes, saying (`_OCR_PAGE`)
     before each page it reads by OCR, so the parent gives that page its own time."""
@@ -90,14 +103,22 @@ def _serve(connection: Connection, memory_mb: int, max_pages: int, ocr: OcrOptio
         connection.send((_OCR_PAGE, page))
 
     _cap_memory(memory_mb)
-    connection.send_bytes(_READY)
-    while True:
-        try:
-            data = connection.recv_bytes()
-        except (EOFError, OSError):
-            return
-        connection.send(_trusted(extraction_or_reason(data, max_pages, ocr, progress),
-                                 memory_mb))
+    sys.unraisablehook = _quiet_about_memory
+    try:
+        connection.send_bytes(_READY)
+        while True:
+            try:
+                data = connection.recv_bytes()
+            except (EOFError, OSError):
+                return
+            connection.send(_trusted(extraction_or_reason(data, max_pages, ocr, progress),
+                                     memory_mb))
+    except MemoryError:  # receiving the document or sending its records: out of memory, said
+        os._exit(_NO_MEMORY_EXIT)  # so by the exit code (a traceback would need memory too)
+
+
+#: The exit code of a child that ran out of memory outside the parse itself.
+_NO_MEMORY_EXIT = 75
 
 
 #: What a child sends once it is ready, so its start-up is not counted as parsing time.
@@ -135,6 +156,11 @@ def _death(exitcode: int | None) -> str:
         except ValueError:
             return f"signal {-exitcode}"
     return f"exit code {exitcode}"
+
+
+def _died(exitcode: int | None) -> str:
+    """Why a child that died held no result: out of memory when it said so, else its death."""
+    return OUT_OF_MEMORY if exitcode == _NO_MEMORY_EXIT else died(_death(exitcode))
 
 
 class GuardedExtractor:
@@ -194,16 +220,31 @@ class GuardedExtractor:
             self._process.join(2)
         self._stop()
 
+    def _send(self, data: bytes) -> Connection | str:
+        """Hand `data` to a child (a new one if the last died idle, once); the connection, or
+        why no child would take it. A broken pipe here is the child's, never stdout's: it must
+        not escape (click takes an escaping EPIPE for a closed stdout and exits 1 in silence)."""
+        for attempt in (1, 2):
+            try:
+                connection = self._connection or self._start()
+            except RuntimeError as error:  # the child could not even start (a tight cap)
+                return died(str(error).removeprefix("the extraction process did not start (")
+                            .removesuffix(")") + ", before it could start")
+            try:
+                connection.send_bytes(data)
+                return connection
+            except OSError:  # the child died: start another and try once more
+                code = self._stop()
+                if attempt == 2:
+                    return _died(code)
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def extract(self, data: bytes) -> Extraction | str:
         """The document's records, or why it must be quarantined: never raises for a bad file,
         an overrun or a dead child."""
-        connection = self._connection or self._start()
-        try:
-            connection.send_bytes(data)
-        except OSError:  # the idle child died: start another and try once more
-            self._stop()
-            connection = self._start()
-            connection.send_bytes(data)
+        connection = self._send(data)
+        if isinstance(connection, str):
+            return connection
         seconds = self.settings.parse_seconds
         deadline = time.monotonic() + seconds
         ocr_pages = 0
@@ -217,18 +258,11 @@ class GuardedExtractor:
                         "cannot hold up the run; a smaller scan (300 dpi, greyscale) reads "
                         "faster, or raise LPS_OCR_PAGE_SECONDS"
                     )
-                return (
-                    f"{TIMED_OUT}{seconds:g} s to parse: stopped, so one file cannot hold up "
-                    "the run (a PDF bomb or a badly damaged file?)"
-                )
+                return timed_out(seconds)
             try:
                 result: Extraction | str | tuple[str, int] = connection.recv()
             except (EOFError, OSError):
-                code = self._stop()
-                return (
-                    f"{DIED} ({_death(code)}): the file crashed or exhausted the parser (out "
-                    "of memory?)"
-                )
+                return _died(self._stop())
             if isinstance(result, tuple) and result[0] == _OCR_PAGE:
                 ocr_pages += 1  # a page read by OCR has its own time
                 deadline += self.settings.ocr_page_seconds

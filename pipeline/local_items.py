@@ -3,10 +3,12 @@
 A manifest is input from outside like a URL is, so a `path` item may only name a regular file
 under the manifest's own folder, or under a folder given with `lps backfill --allow-root`
 (`ManifestItem.roots`). `../../../../etc/passwd`, `/proc/self/environ`, a symlink that leads out
-of those folders, a FIFO (which would hang the read), a device (`/dev/zero` never ends) and a
-file over the byte cap are refused with the reason, before a byte is read: the kind and size
-are checked with `os.stat`, then the file is opened with `O_NONBLOCK | O_NOFOLLOW` and checked
-again on the open descriptor, so a file swapped in between cannot slip through either.
+of those folders, a hard link (its other names may be anywhere: `/etc/passwd` linked into the
+folder), a file on another device than its folder (a mount), a FIFO (which would hang the read),
+a device (`/dev/zero` never ends) and a file over the byte cap are refused with the reason,
+before a byte is read: the kind and size are checked with `os.stat`, then the file is opened
+with `O_NONBLOCK | O_NOFOLLOW` and checked again on the open descriptor, so a file swapped in
+between cannot slip through either.
 
 `read_local_item` hashes the file as planning does (`pipeline.sources.Candidate`, or
 `Unreadable` with the reason); `copy_local_items` reads it again (`local_chunks`: the same checks
@@ -48,12 +50,21 @@ def root_of(path: str, roots: Sequence[str]) -> str | None:
     return next((root for root in roots if _inside(spelled, os.path.abspath(root))), None)
 
 
-def _kind_problem(mode: int, size: int, max_bytes: int) -> str | None:
-    problem = not_a_regular_file(mode)
+def _kind_problem(info: os.stat_result, max_bytes: int, root: str) -> str | None:
+    problem = not_a_regular_file(info.st_mode)
     if problem is not None:
         return problem
-    if size > max_bytes:
-        return f"too large: {size:,} bytes, limit {max_bytes:,}"
+    if info.st_nlink > 1:  # its other names may be anywhere: /etc/passwd linked in
+        return (f"a hard link (the file has {info.st_nlink} names), which may lead out of "
+                "the folders a manifest may read")
+    try:
+        device = os.stat(root).st_dev
+    except OSError as error:
+        return f"cannot read the folder {root}: {error.strerror or error}"
+    if info.st_dev != device:
+        return f"it lies on another device than the folder {root} (a mount inside it)"
+    if info.st_size > max_bytes:
+        return f"too large: {info.st_size:,} bytes, limit {max_bytes:,}"
     return None
 
 
@@ -65,7 +76,9 @@ def check_local_item(path: str, roots: Sequence[str], max_bytes: int) -> str:
         raise UnsafeInput(f"refused: outside the folders a manifest may read ({allowed}); "
                           "give --allow-root DIR to allow another")
     real = os.path.realpath(path)
-    if not any(_inside(real, os.path.realpath(root)) for root in roots):
+    root = next((os.path.realpath(root) for root in roots
+                 if _inside(real, os.path.realpath(root))), None)
+    if root is None:
         raise UnsafeInput(f"refused: a symlink to {shown_name(Path(real))}, outside the folders "
                           f"a manifest may read ({allowed})")
     special = next((prefix for prefix in _SPECIAL if _inside(real, prefix)), None)
@@ -75,10 +88,15 @@ def check_local_item(path: str, roots: Sequence[str], max_bytes: int) -> str:
         info = os.stat(real)
     except OSError as error:
         raise UnsafeInput(f"cannot read the file: {error.strerror or error}") from error
-    problem = _kind_problem(info.st_mode, info.st_size, max_bytes)
+    problem = _kind_problem(info, max_bytes, root)
     if problem is not None:
         raise UnsafeInput(f"refused: {problem}")
     return real
+
+
+def _root_of_real(real: str, roots: Sequence[str]) -> str:
+    return next((os.path.realpath(root) for root in roots
+                 if _inside(real, os.path.realpath(root))), real)
 
 
 @contextmanager
@@ -91,7 +109,7 @@ def _opened(path: str, roots: Sequence[str], max_bytes: int) -> Iterator[int]:
         raise UnsafeInput(f"cannot read the file: {error.strerror or error}") from error
     try:
         info = os.fstat(handle)
-        problem = _kind_problem(info.st_mode, info.st_size, max_bytes)
+        problem = _kind_problem(info, max_bytes, _root_of_real(real, roots))
         if problem is not None:
             raise UnsafeInput(f"refused: {problem}")
         yield handle

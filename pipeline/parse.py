@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from extractors import ExtractionError, NeedsOcr, extract_document
 from extractors.limits import MAX_PAGES
 from extractors.pdf_info import pdf_info_of
+from extractors.reader import pdfminer_detail
 from pipeline.failures import OUT_OF_MEMORY
 from pipeline.figure_check import render_check_reason
 from pipeline.ocr import BETTER_SCAN, PageOcr, gate, ocr_cells, ocr_unavailable, scan_refusal
@@ -148,6 +149,6 @@ def _extraction_or_reason(data: bytes, max_pages: int, ocr: OcrOptions,
         if _caused_by(error, MemoryError):
             return OUT_OF_MEMORY
         if isinstance(error, PdfminerException):  # a page's content pdfminer cannot interpret
-            return f"damaged PDF: pdfminer cannot parse it ({error})"
+            return f"damaged PDF: pdfminer cannot parse it ({pdfminer_detail(error)})"
         detail = str(error) or "no detail"
         return f"unexpected {type(error).__name__} while extracting: {detail}"

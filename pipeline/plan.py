@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.failures import is_resource_failure
+from pipeline.links import FolderFile, check_folder_files
 from pipeline.sources import (
     Candidate,
     NoDocuments,
@@ -20,6 +21,7 @@ from pipeline.sources import (
     discover_files,
     read_candidate,
     roots_of,
+    shown_name,
 )
 from warehouse import WarehouseMissing, known_document_ids, open_warehouse
 
@@ -74,20 +76,30 @@ def settled_documents(db_path: str | Path, extractor_version: str) -> frozenset[
 
 
 def plan_files(files: Sequence[str | Path], db_path: str | Path, extractor_version: str,
-               roots: Mapping[Path, str] | None = None) -> IngestPlan:
+               roots: Mapping[Path, str] | None = None,
+               checked: Mapping[Path, FolderFile] | None = None) -> IngestPlan:
     """Hash each file once and skip the documents the warehouse has settled, and repeats.
-    `roots` says which folder each file's source is stored relative to."""
+    `roots` says which folder each file's source is stored relative to; `checked`, which
+    files found in a folder are refused for leading out of it (`pipeline.links`): those are
+    not read, and only their refusal is recorded."""
     known = settled_documents(db_path, extractor_version)
-    roots = roots or {}
-    return plan_readings((read_candidate(Path(file), roots.get(Path(file)))
-                          for file in files), known)
+    roots, checked = roots or {}, checked or {}
+
+    def reading(file: Path) -> Candidate | Unreadable:
+        found = checked.get(file)
+        if found is not None and found.refused is not None:
+            return Unreadable(shown_name(file), found.refused)
+        return read_candidate(file, roots.get(file), found.identity if found else None)
+
+    return plan_readings((reading(Path(file)) for file in files), known)
 
 
 def plan_paths(paths: Sequence[str | Path], db_path: str | Path, extractor_version: str,
-               *, allow_empty: bool = False) -> IngestPlan:
+               *, allow_empty: bool = False, follow_links: bool = False) -> IngestPlan:
     """The plan for the files under `paths`. Raises `SourceNotFound` for a path that does not
     exist, and `NoDocuments` when they hold no PDF (unless `allow_empty`), before any file is
-    read or the warehouse touched."""
+    read or the warehouse touched. A file found in a folder that is a link leading out of it
+    is refused unless `follow_links` (`pipeline.links`)."""
     files = discover_files(paths)
     if not files and not allow_empty:
         shown = ", ".join(str(path) for path in paths)
@@ -95,4 +107,5 @@ def plan_paths(paths: Sequence[str | Path], db_path: str | Path, extractor_versi
             f"no PDF files in {shown}: nothing to ingest (folders are searched for *.pdf; "
             "give --allow-empty when an empty drop folder is expected)"
         )
-    return plan_files(files, db_path, extractor_version, roots_of(paths, files))
+    checked = {} if follow_links else check_folder_files(paths, files)
+    return plan_files(files, db_path, extractor_version, roots_of(paths, files), checked)

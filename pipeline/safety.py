@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from urllib.parse import SplitResult, urlsplit
@@ -67,18 +68,39 @@ def _port(parts: SplitResult) -> int:
     return parts.port or _DEFAULT_PORTS[parts.scheme.lower()]
 
 
+def _address(name: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address a host name spells, in any form the resolver accepts without DNS: the
+    usual ones, and the old IPv4 forms `inet_aton` reads (`2130706433`, `0x7f000001`, `127.1`,
+    `017700000001`, `0`), which a client connects to as 127.0.0.1 or 0.0.0.0."""
+    try:
+        return ipaddress.ip_address(name)
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(name))
+    except (OSError, ValueError):
+        return None
+
+
 def _is_private_host(host: str) -> bool:
     """Whether `host` is this machine or a private network by its spelling (no DNS lookup):
-    `localhost`, or a loopback, private, link-local or unspecified IP address."""
+    `localhost`, or a loopback, private, link-local or unspecified IP address, in any form."""
     name = host.lower().rstrip(".")
     if name == "localhost" or name.endswith(".localhost"):
         return True
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
+    address = _address(name)
+    if address is None:
         return False
     return (address.is_loopback or address.is_private or address.is_link_local
             or address.is_unspecified or address.is_reserved)
+
+
+def _shown_host(host: str) -> str:
+    """`host` as written, and the address it means when written otherwise ('2130706433'
+    (127.0.0.1))."""
+    address = _address(host.lower().rstrip("."))
+    return repr(host) if address is None or str(address) == host else (
+        f"{host!r} ({address})")
 
 
 def _without_credentials(url: str) -> str:
@@ -101,12 +123,13 @@ def check_redirect(target: str, origin: str, allowed_hosts: Iterable[str] | None
         to, start = urlsplit(target), urlsplit(origin)
         same_host = (to.hostname or "").lower() == (start.hostname or "").lower()
         port = _port(to)
-        if port != _DEFAULT_PORTS[to.scheme.lower()] and not (same_host and port == _port(start)):
+        if _is_private_host(to.hostname or "") and not _is_private_host(start.hostname or ""):
+            problem = (f"host {_shown_host(to.hostname or '')} is this machine or a private "
+                       f"network, and the first URL's host {start.hostname!r} is not")
+        elif port != _DEFAULT_PORTS[to.scheme.lower()] and not (
+                same_host and port == _port(start)):
             problem = (f"port {port} is neither the first URL's ({_port(start)}) nor the "
                        f"default for {to.scheme.lower()} ({_DEFAULT_PORTS[to.scheme.lower()]})")
-        elif _is_private_host(to.hostname or "") and not _is_private_host(start.hostname or ""):
-            problem = (f"host {to.hostname!r} is this machine or a private network, and the "
-                       f"first URL's host {start.hostname!r} is not")
     if problem is not None:
         raise UnsafeInput(f"refused redirect to {_without_credentials(target)!r}: {problem}")
     return target

@@ -19,6 +19,7 @@ silent fall back to the default.
 | `LPS_OCR_DPI` | 300 | resolution scanned pages are rendered at for OCR |
 | `LPS_OCR_MIN_DPI` | 150 | scans coarser than this are refused without OCR |
 | `LPS_OCR_PAGE_SECONDS` | 60 | time each page read by OCR adds to a document's parse time |
+| `LPS_FOLLOW_LINKS` | false | read links that lead out of an ingested folder (`--follow-links`) |
 
 The page cap reaches the extractor as an argument (`extract_document(data, max_pages)`, passed
 by the guard's child); no stage reads the environment itself.
@@ -70,6 +71,8 @@ class Settings(BaseSettings):
     ocr_dpi: int = Field(default=300, ge=100, le=600)
     ocr_min_dpi: int = Field(default=150, ge=50, le=600)
     ocr_page_seconds: float = Field(default=60.0, gt=0)
+    #: Read files found in a folder that are links leading out of it (`pipeline.links`).
+    follow_links: bool = False
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -173,11 +173,13 @@ def shown_name(path: Path) -> str:
     return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
-def read_candidate(path: Path, root: str | None = None) -> Candidate | Unreadable:
+def read_candidate(path: Path, root: str | None = None,
+                   identity: tuple[int, int] | None = None) -> Candidate | Unreadable:
     """Hash a file's bytes in chunks (leaflets are small, folders of them are not).
 
     Opened without blocking and checked on the open descriptor: a FIFO or a device named
-    `*.pdf` (or given by name) is refused with what it is, never read."""
+    `*.pdf` (or given by name) is refused with what it is, never read. `identity`, the device
+    and inode `pipeline.links` checked, refuses a file swapped for another since the check."""
     hasher = DocumentHasher()
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
@@ -186,6 +188,9 @@ def read_candidate(path: Path, root: str | None = None) -> Candidate | Unreadabl
             problem = not_a_regular_file(info.st_mode)
             if problem is not None:
                 return Unreadable(shown_name(path), f"refused: {problem}")
+            if identity is not None and (info.st_dev, info.st_ino) != identity:
+                return Unreadable(shown_name(path), "refused: the file was replaced by "
+                                  "another since it was checked; ingest it again")
             while chunk := handle.read(_CHUNK):
                 hasher.update(chunk)
     except OSError as error:

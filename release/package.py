@@ -313,6 +313,9 @@ def export_release(
     conn = db.conn
     when = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     version = check_version(release_version or when[:10].replace("-", "."))
+    if out.is_symlink():  # renaming the release onto it would replace the link, not fill it
+        raise ReleaseError(f"{out} is a symbolic link: a release is written into a new folder "
+                           "(give the folder it leads to, or a new one)")
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ReleaseError(f"{out} already exists and is not an empty folder: a release is "
                            "written into a new folder")

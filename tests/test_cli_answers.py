@@ -27,8 +27,9 @@ from lps.cli import main
 from pipeline.sources import document_id_for
 from warehouse import open_warehouse, record_quarantine
 
-SLOW_REASON = ("took longer than 1 s to parse: stopped, so one file cannot hold up the run (a "
-               "PDF bomb or a badly damaged file?)")
+SLOW_REASON = ("took longer than 1 s to parse (LPS_PARSE_SECONDS): stopped, so one file cannot "
+               "hold up the run (a limit of this run, not a verdict on the file); tried again by "
+               "the next run")
 
 
 @pytest.fixture

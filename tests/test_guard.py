@@ -33,8 +33,8 @@ from schemas import Extraction
 
 BARNET = PDFS / "2009-10" / "barnet.pdf"
 TIMEOUT_REASON = (
-    "took longer than 1 s to parse: stopped, so one file cannot hold up the run (a PDF bomb or "
-    "a badly damaged file?)"
+    "took longer than 1 s to parse (LPS_PARSE_SECONDS): stopped, so one file cannot hold up "
+    "the run (a limit of this run, not a verdict on the file); tried again by the next run"
 )
 
 
@@ -70,8 +70,9 @@ def test_a_killed_child_quarantines_only_the_document_it_held(slow_pdf: bytes) -
         finally:
             killer.join()
         assert reason == (
-            "the extraction process died while parsing it (signal SIGKILL): the file crashed "
-            "or exhausted the parser (out of memory?)"
+            "the extraction process died while parsing it (signal SIGKILL): killed from outside "
+            "or by the system's out-of-memory killer; not a verdict on the file, tried again by "
+            "the next run"
         )
         camden = (PDFS / "2009-10" / "camden.pdf").read_bytes()
         assert figures_of(guard.extract(camden)) == _golden("camden")

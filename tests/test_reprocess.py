@@ -22,10 +22,11 @@ from warehouse import CHILD_TABLES, load_extraction, open_warehouse, record_quar
 BARNET = PDFS / "2009-10" / "barnet.pdf"
 CAMDEN = PDFS / "2009-10" / "camden.pdf"
 GOLDEN = PDFS.parent / "golden" / "2009-10"
-TIMED_OUT = ("took longer than 0.01 s to parse: stopped, so one file cannot hold up the run (a "
-             "PDF bomb or a badly damaged file?)")
-DIED = ("the extraction process died while parsing it (exit code 1): the file crashed or "
-        "exhausted the parser (out of memory?)")
+TIMED_OUT = ("took longer than 0.01 s to parse (LPS_PARSE_SECONDS): stopped, so one file cannot "
+             "hold up the run (a limit of this run, not a verdict on the file); tried again by "
+             "the next run")
+DIED = ("the extraction process died while parsing it (exit code 1): it crashed or was stopped; "
+        "not a verdict on the file, tried again by the next run")
 
 
 def _store(raw: Path, pdf: Path) -> str:

@@ -53,7 +53,8 @@ def test_pdf_from_the_raw_store(client: Client) -> None:
     response = fetch(client, f"/-/leaflets/{DOCUMENT_IDS['lambeth-2009']}.pdf")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
-    assert response.headers["content-disposition"] == 'inline; filename="lambeth-2009.pdf"'
+    assert response.headers["content-disposition"] == (
+        "inline; filename=\"lambeth-2009.pdf\"; filename*=UTF-8''lambeth-2009.pdf")
     assert response.content == b"lambeth-2009"
 
 

@@ -79,7 +79,7 @@ def test_a_warehouse_of_real_leaflets_passes(clean: Path) -> None:
     assert report.problems == []
     checked = {result.name: result.checked for result in report.results}
     assert list(checked) == ["integrity", "foreign_keys", "documents", "rows", "full_text",
-                             "figures", "digests", "conflicts"]
+                             "figures", "digests", "conflicts", "schema"]
     assert checked["documents"] == checked["digests"] == len(LEAFLETS)
     assert checked["conflicts"] == 0  # one leaflet per borough, year and template
     connection = sqlite3.connect(clean)

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from sqlite_utils import Database
 
-from warehouse.migrations import migrations
+from warehouse.schema_seal import WarehouseNewer, apply_migrations
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -98,9 +98,12 @@ def open_warehouse(
         if writable:
             _enable_wal(db)
             with write_transaction(db):  # one migrator at a time, even on a new file
-                migrations.apply(db)
+                apply_migrations(db)  # and seals what they change (warehouse.schema_seal)
         else:
             db.execute("SELECT count(*) FROM sqlite_master").fetchall()  # a SQLite file at all?
+    except WarehouseNewer as error:
+        db.close()
+        raise WarehouseUnavailable(f"cannot write warehouse {path}: {error}") from error
     except sqlite3.Error as error:
         db.close()
         raise WarehouseUnavailable(f"cannot open warehouse {path}: {error}") from error

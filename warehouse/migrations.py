@@ -297,6 +297,16 @@ def m009_research2(db: Database) -> None:
 
 
 @migrations()
+def m010_schema_seal(db: Database) -> None:
+    """The definition of every table, view, index and trigger, sealed so `lps verify` names
+    one changed by hand (issue 20, item 6). Frozen SQL: see `warehouse.m010_schema_seal`; later
+    migrations are sealed as they run (`warehouse.schema_seal.apply_migrations`)."""
+    from warehouse.m010_schema_seal import apply
+
+    apply(db)
+
+
+@migrations()
 def m012_ocr(db: Database) -> None:
     """How each document was read: its text layer, or OCR of its page images (issue 18)."""
     from warehouse.m012_ocr import apply

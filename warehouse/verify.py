@@ -26,6 +26,8 @@ Checks, and the promise each one tests:
 - `digests` and `conflicts` (`warehouse.verify_values`): every document's rows still have the
   digests recorded when it was written, and no borough and year has documents that disagree
   with none chosen.
+- `schema` (`warehouse.schema_seal`): every table, view, index and trigger is defined as the
+  migrations sealed it: a view redefined by hand changes what every reader sees.
 
 Every check only reads: `lps verify` opens the warehouse read-only, and works on a copy the
 user may not write.
@@ -43,6 +45,7 @@ from sqlite_utils import Database
 
 from warehouse.findings import REINGEST, RESTORE, CheckResult, Problem, VerifyReport
 from warehouse.rows import Row
+from warehouse.schema_seal import check_schema
 from warehouse.stored_records import RECORD_LIST, copied_columns, rows_to_extraction
 from warehouse.tables import CHILD_TABLES
 from warehouse.verify_values import check_conflicts, check_digests
@@ -310,7 +313,7 @@ def check_figures(db: Database) -> CheckResult:
 #: Every check, in the order `verify_warehouse` runs them.
 CHECKS: tuple[Callable[[Database], CheckResult], ...] = (
     check_integrity, check_foreign_keys, check_documents, check_rows, check_full_text,
-    check_figures, check_digests, check_conflicts,
+    check_figures, check_digests, check_conflicts, check_schema,
 )
 
 

@@ -20,10 +20,9 @@ import weakref
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from markupsafe import escape
 from pluggy import HookimplMarker
 
-from lps.leaflet_files import locate_leaflet
+from lps.leaflet_files import content_disposition, locate_leaflet
 from lps.page_images import PageNotFound, default_cache_dir, page_png
 from lps.query_help import Choices, codebook_for, hints_for, optional_params
 from lps.serve_limits import rows_not_kept
@@ -186,19 +185,19 @@ async def _serve_leaflet(request: Any, datasette: Any) -> Any:
     database = datasette.get_database(DATABASE)
     located = await database.execute_fn(
         lambda conn: locate_leaflet(conn, document_id, raw, roots))
-    if located.path is None:
+    if located.path is None or located.data is None:
         html = await datasette.render_template(
             "leaflet_missing.html", {"located": located, "raw": raw, "roots": roots},
             request=request)
         return Response.html(html, status=404)
-    body = b"" if request.method == "HEAD" else located.path.read_bytes()
+    body = b"" if request.method == "HEAD" else located.data
     headers = {
-        "Content-Disposition": f'inline; filename="{escape(located.name)}"',
+        "Content-Disposition": content_disposition(located.name),
         "Cache-Control": "public, max-age=31536000, immutable",
         "X-Content-Type-Options": "nosniff",
     }
     if request.method == "HEAD":
-        headers["Content-Length"] = str(located.path.stat().st_size)
+        headers["Content-Length"] = str(len(located.data))
     return Response(body, status=200, headers=headers, content_type="application/pdf")
 
 
