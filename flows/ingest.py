@@ -24,6 +24,7 @@ from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from extractors import EXTRACTOR_VERSION
+from flows.supervise import follow, landing
 from pipeline.extract import Extracted, batches_for, extract_batch, worker_count
 from pipeline.load import Written, load_batch
 from pipeline.plan import IngestPlan, plan_paths
@@ -120,15 +121,17 @@ def ingest_flow(paths: list[str], db_path: str, workers: int | None = None,
     logger, settings = get_run_logger(), settings or Settings.from_env()
     made = plan_made or plan(paths, db_path, allow_empty)
     prepare_warehouse(db_path)
-    tally = Tally.for_plan(made)
+    tally, flow_run_id = Tally.for_plan(made), _flow_run_id()
+    follow(lambda: finish(db_path, made, tally, flow_run_id), flow_run_id)
     logger.info("%d files: %d to extract, %d settled before or repeated, %d unreadable",
                 made.seen, len(made.candidates), len(made.skipped), len(made.unreadable))
     count = worker_count(workers, len(made.candidates))
     batches = batches_for(made.candidates, count, settings.max_batch)
     with extraction_runner(count, dask_address) as runner, phase("  of which extract and load"):
         for extracted in _as_finished(runner, batches, settings):
-            logger.info(tally.land(extracted, load(extracted, db_path)))
-    summary = finish_run(db_path, made, tally, _flow_run_id())
+            with landing():  # a stopping run waits for this batch, and starts no other
+                logger.info(tally.land(extracted, load(extracted, db_path)))
+    summary = finish_run(db_path, made, tally, flow_run_id)
     create_markdown_artifact(markdown=summary_to_markdown(summary), key="ingest-summary",
                              description=f"Documents and rows of ingest run {summary.run_id}")
     return summary

@@ -139,7 +139,8 @@ def backfill(manifest: Path | None, url_template: str | None, periods: str | Non
                              concurrency=concurrency, rate=rate, max_bytes=max_bytes,
                              retry_refused=retry_refused)
         raw = raw_dir or settings.raw_dir(db_path)
-        summary = run(items, str(db_path), str(raw), policy, settings, workers=workers)
+        summary = run(items, str(db_path), str(raw), policy, settings, workers=workers,
+                      say=lambda line: click.echo(line, err=True))
     seconds = _report_time(verbose)
     click.echo(summary.to_text())
     click.echo(f"in {seconds:.1f}s (start to exit)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import os
 import sys
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,26 @@ __all__ = ["main"]
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+def _stdout_to_devnull() -> None:
+    """Whatever read our output stopped reading (`lps coverage | head`): say nothing more
+    there, as Unix tools do (Python's documented way: the descriptor now writes nowhere)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _exit_now(line: str, code: int) -> None:
+    """Print `line` and exit with `code` without the exit handlers: a stopped run has stopped
+    what it started, and Prefect's handlers would send queued events to a server that may be
+    gone (a retry loop)."""
+    with suppress(OSError):
+        sys.stdout.flush()
+    with suppress(OSError):
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    os._exit(code)
+
+
 class _Program(click.Group):
     """The `lps` group, which exits as soon as the command is done when run as a program.
 
@@ -36,11 +57,25 @@ class _Program(click.Group):
     command line (no `args` given), the exit handlers run (Prefect's, multiprocessing's,
     logging's, temporary files'), the output is flushed, and the process exits at once. Called
     with `args` (tests, `click.testing`), it behaves as any click group.
+
+    Run from the command line it also answers signals (`pipeline.interrupt`): the first Ctrl-C
+    or SIGTERM stops the command cleanly (a run keeps what it loaded and says so), exit 130 or
+    143; a second exits at once. A closed pipe on stdout ends the command quietly, exit 0.
     """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _stdout_to_devnull()
+            ctx.exit(0)
 
     def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
         if args is not None:
             return super().main(args, *rest, **options)
+        from pipeline import interrupt
+
+        interrupt.install()
         try:
             super().main(*rest, **options)
             code = 0
@@ -48,8 +83,15 @@ class _Program(click.Group):
             code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
             if isinstance(done.code, str):
                 sys.stderr.write(done.code + "\n")
+        except interrupt.RunStopped as stopped:
+            _exit_now(stopped.line, stopped.code)
+        except interrupt.Stop as stop:
+            _exit_now(f"{stop.why}: stopped", stop.code)
         atexit._run_exitfuncs()
-        sys.stdout.flush()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_to_devnull()
         sys.stderr.flush()
         os._exit(code)
 
@@ -78,7 +120,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
 @click.option("--db", "db_path", envvar="LPS_DB", default="lps.db", show_default=True,
-              show_envvar=True, type=click.Path(path_type=Path),
+              show_envvar=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Warehouse file (created if missing).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Extraction processes [default: one per CPU].")
@@ -123,7 +165,8 @@ def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None,
 
     with friendly_errors(db_path):
         summary = run([str(path) for path in paths], str(db_path), Settings.from_env(),
-                      workers=workers, dask_address=dask_address, allow_empty=allow_empty)
+                      workers=workers, dask_address=dask_address, allow_empty=allow_empty,
+                      say=lambda line: click.echo(line, err=True))
         summary = record_wall_time(db_path, summary, report_time(verbose))
     click.echo(summary_to_text(summary))
 

@@ -30,6 +30,8 @@ from __future__ import annotations
 import multiprocessing
 import resource
 import signal
+import threading
+import weakref
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -37,7 +39,19 @@ from pipeline.failures import DIED, OUT_OF_MEMORY, TIMED_OUT, is_resource_failur
 from pipeline.settings import Settings
 from schemas import Extraction
 
-__all__ = ["GuardedExtractor", "extract_guarded", "start_children_early"]
+__all__ = ["ExtractionStopped", "GuardedExtractor", "extract_guarded", "start_children_early",
+           "stop_children"]
+
+
+class ExtractionStopped(Exception):
+    """The run is stopping (`stop_children`): the document was not extracted, and must not be
+    quarantined for it."""
+
+
+#: Every extractor with a child, so a stopping run can end them all (`stop_children`).
+_LIVE: weakref.WeakSet[GuardedExtractor] = weakref.WeakSet()
+_LIVE_LOCK = threading.Lock()
+_stopping = threading.Event()
 
 
 def _cap_memory(megabytes: int) -> None:
@@ -84,6 +98,9 @@ def _serve(connection: Connection, memory_mb: int, max_pages: int) -> None:
     """The child: extract each document sent until the pipe closes."""
     from pipeline.parse import extraction_or_reason
 
+    # Ctrl-C reaches every process of the terminal's foreground group: the run that owns this
+    # child stops it (`stop_children`), so the child itself has nothing to say about it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _cap_memory(memory_mb)
     connection.send_bytes(_READY)
     while True:
@@ -120,6 +137,19 @@ def start_children_early() -> None:
         forkserver.ensure_running()
 
 
+def stop_children() -> None:
+    """End every extraction child of this process now, as a stopping run does: the documents
+    they held are not quarantined (their `extract` raises `ExtractionStopped`), and no child
+    starts after this."""
+    _stopping.set()
+    with _LIVE_LOCK:
+        extractors = list(_LIVE)
+    for extractor in extractors:
+        process = extractor._process
+        if process is not None and process.is_alive():
+            process.kill()
+
+
 def _death(exitcode: int | None) -> str:
     if exitcode is not None and exitcode < 0:
         try:
@@ -144,6 +174,8 @@ class GuardedExtractor:
         self.close()
 
     def _start(self) -> Connection:
+        if _stopping.is_set():
+            raise ExtractionStopped("the run is stopping: no new extraction process")
         context = _context()
         parent: Connection
         parent, child = context.Pipe()
@@ -154,6 +186,8 @@ class GuardedExtractor:
         process.start()
         child.close()
         self._process, self._connection = process, parent
+        with _LIVE_LOCK:
+            _LIVE.add(self)
         try:
             ready = parent.poll(_START_SECONDS) and parent.recv_bytes() == _READY
         except (EOFError, OSError):
@@ -198,6 +232,8 @@ class GuardedExtractor:
         seconds = self.settings.parse_seconds
         if not connection.poll(seconds):
             self._stop()
+            if _stopping.is_set():
+                raise ExtractionStopped("the run stopped during this document's extraction")
             return (
                 f"{TIMED_OUT}{seconds:g} s to parse: stopped, so one file cannot hold up "
                 "the run (a PDF bomb or a badly damaged file?)"
@@ -206,6 +242,9 @@ class GuardedExtractor:
             result: Extraction | str = connection.recv()
         except (EOFError, OSError):
             code = self._stop()
+            if _stopping.is_set():
+                raise ExtractionStopped("the run stopped during this document's extraction"
+                                        ) from None
             return (
                 f"{DIED} ({_death(code)}): the file crashed or exhausted the parser (out of "
                 "memory?)"
