@@ -40,9 +40,10 @@ def _kept(summary: IngestSummary | None, db_path: str, left: int) -> str:
     if summary is None:
         return (f"nothing was loaded; {db_path} is as it was. Run the same command again to "
                 "ingest")
+    left = max(0, left - summary.loaded - summary.quarantined)
     return (f"{summary.loaded} documents loaded and {summary.quarantined} quarantined by this "
-            f"run are kept in {db_path} (run {summary.run_id[:12]}, recorded). Run the same "
-            f"command again to ingest the rest of the {left} new documents")
+            f"run are kept in {db_path} (run {summary.run_id[:12]}, recorded); {left} not "
+            "yet. Run the same command again to go on")
 
 
 def ingest(paths: Sequence[str], db_path: str, settings: Settings, *,

@@ -110,7 +110,9 @@ def _mark_cancelled(flow_run_id: str, why: str) -> None:
         except Exception:  # the server's history only: the warehouse has the run
             pass
 
-    marker = threading.Thread(target=cancel, daemon=True, name="cancel-flow-run")
+    context = contextvars.copy_context()  # the run's Prefect settings: its server
+    marker = threading.Thread(target=context.run, args=(cancel,), daemon=True,
+                              name="cancel-flow-run")
     marker.start()
     marker.join(_CANCEL_SECONDS)
 
@@ -169,8 +171,9 @@ class _ServerGone(Exception):
 def _stop(watch: Watch, describe: Callable[[Any], str], why: str, api_url: str, *,
           cancel: bool) -> str:
     """Stop the flow's work, keep what it loaded, record the run; the line to print."""
-    if not cancel:  # the server is gone: Prefect's client would log every failed retry
-        logging.disable(logging.CRITICAL)
+    # From here the run speaks for itself, in one line: the tasks failing as their children
+    # are stopped, and Prefect's client retrying a server that is gone, would log tracebacks.
+    logging.disable(logging.CRITICAL)
     watch.stop.set()
     stop_children()
     landed = watch.lock.acquire(timeout=_LANDING_SECONDS)

@@ -121,7 +121,9 @@ _START_SECONDS = 120.0
 def _context() -> Any:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["pipeline.parse"])
+        # pipeline.forkserver_group: the forkserver and its children out of the terminal's
+        # foreground group, so Ctrl-C reaches the run, which stops them (`stop_children`).
+        context.set_forkserver_preload(["pipeline.forkserver_group", "pipeline.parse"])
         return context
     return multiprocessing.get_context("spawn")
 
