@@ -133,6 +133,10 @@ def supervised(run: Callable[[], T], api_url: str, describe: Callable[[Any], str
             outcome["error"] = error
 
     _current = watch
+    # Failing to send a batch of log lines to the server is said once, by the watch, not on
+    # stderr by each send ("--- Error logging to API ---"): the standard library's switch for
+    # errors in logging handlers, which Prefect's log worker honours.
+    logging.raiseExceptions = False
     context = contextvars.copy_context()  # Prefect's settings for the run live in it
     runner = threading.Thread(target=context.run, args=(flow_thread,), daemon=True,
                               name="flow-run")
