@@ -44,6 +44,8 @@ def _exit_now(line: str, code: int) -> None:
     with suppress(OSError):
         sys.stdout.flush()
     with suppress(OSError):
+        if code == 130 and sys.stderr.isatty():
+            line = "\n" + line  # after the terminal's ^C
         sys.stderr.write(line + "\n")
         sys.stderr.flush()
     os._exit(code)
