@@ -1,0 +1,38 @@
+"""Exit codes every command keeps: 2 for unusable input, 0 when the reader of its output stops
+early (as `| head` does), and the codes of signals listed at the foot of every `--help`."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+from conftest import ROOT
+from sample_warehouse import build_sample_warehouse
+
+from lps.cli import main
+
+
+def test_ingest_into_a_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["ingest", str(ROOT / "fixtures" / "pdfs" / "2009-10"),
+                                       "--db", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"Invalid value for '--db' (env var: 'LPS_DB'): File '{tmp_path}' is a directory." \
+        in result.stderr
+
+
+def test_a_closed_pipe_ends_a_command_quietly_with_exit_0(tmp_path: Path) -> None:
+    db = build_sample_warehouse(tmp_path / "sample.db")
+    # `true` reads nothing and exits at once: every write of lps meets a closed pipe
+    script = f"set -o pipefail; {sys.executable} -m lps.cli coverage --db {db} | true"
+    done = subprocess.run(["bash", "-c", script], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+
+
+def test_every_help_lists_the_exit_codes_of_signals() -> None:
+    for name in [*main.commands, "server start", "server status", "server stop"]:
+        result = CliRunner().invoke(main, [*name.split(), "--help"])
+        assert "  130  stopped by Ctrl-C; 143 by SIGTERM (what was loaded is kept; run it again " \
+               "to go on)" in result.output, name
