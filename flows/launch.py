@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from extractors import EXTRACTOR_VERSION
 from pipeline.plan import plan_paths
+from pipeline.rawstore import keep_files, kept_files
 from pipeline.report import IngestSummary, Tally, finish
 from pipeline.settings import Settings
 from pipeline.timing import phase
@@ -55,6 +56,8 @@ def ingest(paths: Sequence[str], db_path: str, settings: Settings, *,
     with phase("plan (find, hash, skip what is settled)"):
         made = plan_paths(paths, db_path, EXTRACTOR_VERSION, allow_empty=allow_empty)
     check_writable(db_path)
+    with phase("keep settled files in the raw store"):  # new ones: as they are loaded
+        keep_files(settings.raw_dir(db_path), kept_files(made.skipped))
     if not made.candidates:
         with phase("record the run"):
             return finish(db_path, made, Tally.for_plan(made))

@@ -108,7 +108,7 @@ def _in_a_terminal(command: list[str], env: dict[str, str]) -> Iterator[
 
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=slave, stdout=slave,
                                stderr=slave, start_new_session=True,
-                               preexec_fn=controlling_terminal)  # noqa: PLW1509 (one ioctl)
+                               preexec_fn=controlling_terminal)
     os.close(slave)
     try:
         yield process, master

@@ -7,8 +7,9 @@ database (a new one would cost 13 s or more to migrate). Once that server answer
 `lps` process is signalled, as `kill PID` or `kill -9 PID` from a shell would: not its group.
 Within a few seconds no process of that run may be left (server, forkserver, extraction child)
 and the server's port must refuse connections. SIGTERM is answered with exit 143 (the run
-stops its server itself, `tests/test_interruption.py`); `kill -9` kills the run outright. Before the fix the server lived on, listening,
-for as long as the machine did (issue 12, item 12).
+stops its server itself, `tests/test_interruption.py`); `kill -9` kills the run outright.
+Before the fix the server lived on, listening, for as long as the machine did (issue 12, item
+12).
 """
 
 from __future__ import annotations

@@ -283,3 +283,12 @@ def m008_digests(db: Database) -> None:
     from warehouse.m008_digests import apply
 
     apply(db)
+
+
+@migrations()
+def m011_sources(db: Database) -> None:
+    """`documents.source_name`: the folder and name a leaflet was read from, so leaflets of
+    several editions are told apart (issue 19, item 4). See `warehouse.m011_sources`."""
+    from warehouse.m011_sources import apply
+
+    apply(db)
