@@ -61,6 +61,11 @@ def ingest(paths: Sequence[str], db_path: str, settings: Settings, *,
     if not made.candidates:
         with phase("record the run"):
             return finish(db_path, made, Tally.for_plan(made))
+    if dask_address:
+        from flows.dask_check import check_cluster
+
+        with phase("check the Dask cluster"):
+            check_cluster(dask_address)
     say(STARTING)
     from flows.runtime import prefect_api
     from pipeline.guard import start_children_early

@@ -355,7 +355,7 @@ def evaluate(pdf_dir: Path, truth_dir: Path, params_file: Path | None, json_file
 
     \b
     Examples:
-      lps evaluate fixtures/pdfs/2009-10 --truth fixtures/golden/2009-10
+      lps evaluate fixtures/pdfs/2010-11 --truth fixtures/golden/2010-11
       lps evaluate unseen/pdfs --truth unseen/truth --params unseen/params.json --json score.json
       lps evaluate new-edition/pdfs --truth new-edition/truth && echo trusted
     """

@@ -41,6 +41,7 @@ class InputError(click.ClickException):
 
 
 def _input_errors() -> tuple[type[Exception], ...]:
+    from flows.dask_check import ClusterUnusable
     from flows.runtime import PrefectApiUnavailable
     from pipeline.evaluate import CannotEvaluate
     from pipeline.manifest import BadManifest
@@ -50,7 +51,8 @@ def _input_errors() -> tuple[type[Exception], ...]:
     from warehouse.conflicts import NothingToResolve, UnknownDocument
 
     return (WarehouseMissing, SourceNotFound, NoDocuments, BadSetting, CannotEvaluate,
-            BadManifest, UnknownDocument, NothingToResolve, PrefectApiUnavailable)
+            BadManifest, UnknownDocument, NothingToResolve, PrefectApiUnavailable,
+            ClusterUnusable)
 
 
 def _failures() -> tuple[type[Exception], ...]:

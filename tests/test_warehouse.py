@@ -32,7 +32,7 @@ CONTRACT = {
     "documents": [
         "document_id", "source", "publisher", "area", "area_code", "period", "template",
         "page_count", "commander", "status", "reason", "needs_review", "extractor_version",
-        "size_bytes", "ingested_at", "figures_sha256",
+        "size_bytes", "ingested_at", "figures_sha256", "source_name",
     ],
     "performance": [
         "document_id", "row_number", "area", "period", "measure", "label", "change_count",
