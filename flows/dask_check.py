@@ -34,7 +34,7 @@ def check_cluster(address: str, timeout: float = CONNECT_SECONDS) -> None:
     from distributed import Client
 
     try:
-        client = Client(address, timeout=timeout, set_as_default=False)
+        client = Client(address, timeout=timeout, set_as_default=False)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as error:
         raise ClusterUnusable(
             f"no Dask scheduler answers at {address} (--dask-address, LPS_DASK_ADDRESS) within "
@@ -43,7 +43,7 @@ def check_cluster(address: str, timeout: float = CONNECT_SECONDS) -> None:
     try:
         daemonic = client.run(_is_daemonic)
     finally:
-        client.close()
+        client.close()  # type: ignore[no-untyped-call]
     if not daemonic:
         raise ClusterUnusable(
             f"the Dask scheduler at {address} has no worker: start some with "
