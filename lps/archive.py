@@ -14,6 +14,7 @@ import click
 from lps.errors import EXIT_CODES, InputError, friendly_errors
 from lps.output import VERBOSE as _VERBOSE
 from lps.output import report_time as _report_time
+from lps.output import timed
 
 __all__ = ["backfill", "coverage", "debug", "evaluate", "reprocess"]
 
@@ -148,6 +149,7 @@ def backfill(manifest: Path | None, url_template: str | None, periods: str | Non
 
 @click.command(epilog=EXIT_CODES)
 @_DB
+@timed
 def coverage(db_path: Path) -> None:
     """Show which boroughs and years are loaded, quarantined or missing.
 
@@ -289,6 +291,7 @@ def reprocess(db_path: Path, raw_dir: Path | None, workers: int | None, verbose:
               help="Page to draw (repeatable) [default: all].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("debug"), show_default=True, help="Folder for the PNGs.")
+@timed
 def debug(pdf: Path, pages: tuple[int, ...], out_dir: Path) -> None:
     """Draw what the template found over each page, as PNGs.
 

@@ -19,7 +19,7 @@ import click
 from lps import archive, prefect_server
 from lps.errors import EXIT_CODES, friendly_errors
 from lps.export import export
-from lps.output import VERBOSE, report_time
+from lps.output import VERBOSE, report_time, timed
 from lps.resolve import resolve
 from lps.serve import serve
 from lps.verify import verify
@@ -176,6 +176,7 @@ def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None,
 @main.command(epilog=EXIT_CODES)
 @click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @VERBOSE
+@timed
 def extract(pdf: Path, verbose: bool) -> None:
     """Print one PDF's validated records as JSON; write nothing.
 

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
 import click
 
-__all__ = ["VERBOSE", "report_time"]
+__all__ = ["VERBOSE", "report_time", "timed"]
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 #: `-v`: print where the command's wall time went (to stderr).
 VERBOSE = click.option("-v", "--verbose", is_flag=True,
@@ -19,3 +26,27 @@ def report_time(verbose: bool) -> float:
     if verbose:
         click.echo(breakdown(total), err=True)
     return total
+
+
+def _say_time() -> None:
+    from pipeline.timing import since_start
+
+    click.echo(f"in {since_start():.1f}s (start to exit)", err=True)
+
+
+def timed(command: Callable[P, R]) -> Callable[P, R]:
+    """A command that says its wall time when it ends (on stderr, so its output stays what a
+    pipe expects): `in 1.2s (start to exit)`, also when it exits with a code of its own
+    (`lps verify` finding a problem). A command stopped by an error says only the error."""
+
+    @functools.wraps(command)
+    def timed_command(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            result = command(*args, **kwargs)
+        except SystemExit:
+            _say_time()
+            raise
+        _say_time()
+        return result
+
+    return timed_command

@@ -3,6 +3,7 @@ early (as `| head` does), and the codes of signals listed at the foot of every `
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -36,3 +37,14 @@ def test_every_help_lists_the_exit_codes_of_signals() -> None:
         result = CliRunner().invoke(main, [*name.split(), "--help"])
         assert "  130  stopped by Ctrl-C; 143 by SIGTERM (what was loaded is kept; run it again " \
                "to go on)" in result.output, name
+
+
+def test_commands_that_do_work_report_their_wall_time(tmp_path: Path) -> None:
+    db = build_sample_warehouse(tmp_path / "sample.db")
+    leaflet = ROOT / "fixtures" / "pdfs" / "2009-10" / "barnet.pdf"
+    for command in (["coverage", "--db", str(db)], ["verify", "--db", str(db)],
+                    ["extract", str(leaflet)],
+                    ["debug", str(leaflet), "--page", "1", "--out", str(tmp_path / "look")]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 0, (command, result.output)
+        assert re.fullmatch(r"in \d+\.\ds \(start to exit\)\n", result.stderr), command
