@@ -37,9 +37,9 @@ def _examples() -> list[str]:
         with click.Context(command, info_name=" ".join(path)) as context:
             text = command.get_help(context)
         for line in text.splitlines():
-            words = shlex.split(line.split("#")[0].strip()) if line.strip() else []
-            if words[:1] == ["lps"] and any(w.startswith("fixtures/") for w in words):
-                found.append(" ".join(words))
+            example = line.split("  #")[0].strip()
+            if example.startswith("lps ") and "fixtures/" in example:
+                found.append(example)
         if isinstance(command, click.Group):
             for name, sub in command.commands.items():
                 walk(sub, [*path, name])
