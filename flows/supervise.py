@@ -136,7 +136,7 @@ def supervised(run: Callable[[], T], api_url: str, describe: Callable[[Any], str
     # Failing to send a batch of log lines to the server is said once, by the watch, not on
     # stderr by each send ("--- Error logging to API ---"): the standard library's switch for
     # errors in logging handlers, which Prefect's log worker honours.
-    logging.raiseExceptions = False
+    raising, logging.raiseExceptions = logging.raiseExceptions, False
     context = contextvars.copy_context()  # Prefect's settings for the run live in it
     runner = threading.Thread(target=context.run, args=(flow_thread,), daemon=True,
                               name="flow-run")
@@ -159,6 +159,7 @@ def supervised(run: Callable[[], T], api_url: str, describe: Callable[[Any], str
     finally:
         done.set()
         _current = None
+        logging.raiseExceptions = raising
     if "error" in outcome:
         error = outcome["error"]
         if isinstance(error, _StopRequested):  # only after a stop, which raised already

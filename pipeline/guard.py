@@ -172,8 +172,11 @@ class GuardedExtractor:
     def __enter__(self) -> GuardedExtractor:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is not None and not issubclass(exc_type, Exception):
+            self._stop()  # Ctrl-C or SIGTERM (`pipeline.interrupt.Stop`): no waiting
+        else:
+            self.close()
 
     def _start(self) -> Connection:
         if _stopping.is_set():

@@ -4,8 +4,10 @@ early (as `| head` does), and the codes of signals listed at the foot of every `
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -48,3 +50,22 @@ def test_commands_that_do_work_report_their_wall_time(tmp_path: Path) -> None:
         result = CliRunner().invoke(main, command)
         assert result.exit_code == 0, (command, result.output)
         assert re.fullmatch(r"in \d+\.\ds \(start to exit\)\n", result.stderr), command
+
+
+def test_a_second_signal_ends_the_command_at_once() -> None:
+    # A command busy stopping after the first signal (here: sleeping) ends at the second.
+    program = ("import time\nfrom pipeline import interrupt\ninterrupt.install()\n"
+               "try:\n    time.sleep(30)\nexcept interrupt.Stop as stop:\n"
+               "    print(stop.why, stop.code, flush=True)\n    time.sleep(30)\n")
+    process = subprocess.Popen([sys.executable, "-c", program], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.0)  # the handlers are installed
+        process.send_signal(signal.SIGTERM)
+        assert process.stdout is not None
+        assert process.stdout.readline() == "stopped by SIGTERM 143\n"
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=5)
+    finally:
+        process.kill()
+    assert (process.returncode, stderr) == (143, "\nstopped at once (a second signal)\n")
