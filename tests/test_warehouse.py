@@ -126,7 +126,7 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     assert again.schema == schema
     assert [m.name for m in migrations.applied(again)] == [
         "m001_initial", "m002_editions", "m003_views", "m004_archive", "m005_research",
-        "m006_criminal_damage", "m007_conflicts", "m008_digests",
+        "m006_criminal_damage", "m007_conflicts", "m008_digests", "m011_sources",
     ]
     assert migrations.pending(again) == []
 
