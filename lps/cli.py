@@ -75,9 +75,11 @@ class _Program(click.Group):
     def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
         if args is not None:
             return super().main(args, *rest, **options)
+        from lps import output
         from pipeline import interrupt
 
         interrupt.install()
+        output.SAY_TIME = True
         try:
             super().main(*rest, **options)
             code = 0

@@ -25,13 +25,14 @@ __all__ = ["EXIT_CODES", "InputError", "friendly_errors"]
 
 EXIT_CODES = """\b
 Exit codes (every command):
-  0  done (also when the reader of its output stops early, as `| head` does)
+  0  done
   1  something was found wrong (a problem, a wrong figure, a document refused), or the command
      could not finish (warehouse not writable, Prefect server gone during the run)
   2  unusable input: an unknown option, a missing path, folder or warehouse, nothing to work
      on, an invalid LPS_* setting, a Prefect API or Dask cluster not answering, a worker set
      up wrongly
-  130  stopped by Ctrl-C; 143 by SIGTERM (what was loaded is kept; run it again to go on)"""
+  130  stopped by Ctrl-C; 143 by SIGTERM (what was loaded is kept; run it again to go on)
+  A closed pipe (`lps coverage | head`) ends a command quietly, exit 0."""
 
 
 class InputError(click.ClickException):
