@@ -8,6 +8,8 @@ from typing import ParamSpec, TypeVar
 
 import click
 
+from pipeline.interrupt import Stop
+
 __all__ = ["VERBOSE", "report_time", "timed"]
 
 P = ParamSpec("P")
@@ -44,13 +46,14 @@ def _say_time() -> None:
 def timed(command: Callable[P, R]) -> Callable[P, R]:
     """A command that says its wall time when it ends (on stderr, so its output stays what a
     pipe expects): `in 1.2s (start to exit)`, also when it exits with a code of its own
-    (`lps verify` finding a problem). A command stopped by an error says only the error."""
+    (`lps verify` finding a problem) or is stopped by a signal (`lps serve`, which runs until
+    Ctrl-C). A command stopped by an error says only the error."""
 
     @functools.wraps(command)
     def timed_command(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             result = command(*args, **kwargs)
-        except SystemExit:
+        except (SystemExit, Stop):  # an exit code of its own; Ctrl-C ending `lps serve`
             _say_time()
             raise
         _say_time()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -73,3 +74,23 @@ def test_a_second_signal_ends_the_command_at_once() -> None:
     finally:
         process.kill()
     assert (process.returncode, stderr) == (143, "\nstopped at once (a second signal)\n")
+
+
+def test_serve_says_its_wall_time_when_stopped(tmp_path: Path) -> None:
+    db = build_sample_warehouse(tmp_path / "sample.db")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen([sys.executable, "-m", "lps.cli", "serve", "--db", str(db),
+                                "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        assert process.stdout.readline().startswith(f"Serving {db} read-only at ")
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130
+    assert re.fullmatch(r"in \d+\.\ds \(start to exit\)\ninterrupted \(Ctrl-C\): stopped\n",
+                        stderr), stderr
