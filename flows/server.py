@@ -16,9 +16,18 @@ migrates in its own process while the run imports the Prefect client beside it. 
 database yet starts from the template of `flows.prefect_database`, so a first run does not pay
 for Prefect's migrations. It runs through `flows/server_child.py`, which stops it as soon as its
 run is gone: a run ended by SIGTERM or `kill -9` runs no cleanup of its own, and its server would
-live on. One server
+live on. It has a process group of its own, so a terminal's Ctrl-C reaches the run, which
+marks its flow run cancelled on it before stopping it (`flows.supervise`). One server
 starts at a time on one home (`_starting_alone`): concurrent first runs would otherwise migrate
 one new `prefect.db` together and fail.
+
+What is private here, and why it stays: the app factory `prefect.server.api.server:create_app`
+and the variables `PREFECT__SERVER_EPHEMERAL` and `PREFECT__SERVER_FINAL` (the command Prefect
+runs for its own temporary server; the documented `prefect server start` imports Prefect's
+CLI and whole server and starts every background service, seconds a one-leaflet run would pay),
+and the template database of `flows.prefect_database`. `tests/test_prefect_private.py` fails
+when Prefect's own command stops using them; `tests/test_prefect_database.py` when the pinned
+Prefect has no template.
 """
 
 from __future__ import annotations
