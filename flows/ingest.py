@@ -14,6 +14,7 @@ from __future__ import annotations
 import queue
 import sqlite3
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -129,7 +130,7 @@ def ingest_flow(paths: list[str], db_path: str, workers: int | None = None,
     made = plan_made or plan(paths, db_path, allow_empty)
     prepare_warehouse(db_path)
     tally, flow_run_id = Tally.for_plan(made), _flow_run_id()
-    follow(lambda: finish(db_path, made, tally, flow_run_id), flow_run_id)
+    follow(partial(finish, db_path, made, tally, flow_run_id), flow_run_id)
     logger.info("%d files: %d to extract, %d settled before or repeated, %d unreadable",
                 made.seen, len(made.candidates), len(made.skipped), len(made.unreadable))
     count = worker_count(workers, len(made.candidates))

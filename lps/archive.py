@@ -14,7 +14,7 @@ import click
 from lps.errors import EXIT_CODES, InputError, friendly_errors
 from lps.output import VERBOSE as _VERBOSE
 from lps.output import report_time as _report_time
-from lps.output import timed
+from lps.output import say, timed
 
 __all__ = ["backfill", "coverage", "debug", "evaluate", "reprocess"]
 
@@ -141,7 +141,7 @@ def backfill(manifest: Path | None, url_template: str | None, periods: str | Non
                              retry_refused=retry_refused)
         raw = raw_dir or settings.raw_dir(db_path)
         summary = run(items, str(db_path), str(raw), policy, settings, workers=workers,
-                      say=lambda line: click.echo(line, err=True))
+                      say=say)
     seconds = _report_time(verbose)
     click.echo(summary.to_text())
     click.echo(f"in {seconds:.1f}s (start to exit)")

@@ -19,7 +19,7 @@ import click
 from lps import archive, prefect_server
 from lps.errors import EXIT_CODES, friendly_errors
 from lps.export import export
-from lps.output import VERBOSE, report_time, timed
+from lps.output import VERBOSE, report_time, say, timed
 from lps.resolve import resolve
 from lps.serve import serve
 from lps.verify import verify
@@ -90,7 +90,7 @@ class _Program(click.Group):
         except interrupt.RunStopped as stopped:
             _exit_now(stopped.line, stopped.code)
         except interrupt.Stop as stop:
-            _exit_now(f"{stop.why}: stopped", stop.code)
+            _exit_now(stop.why, stop.code)
         atexit._run_exitfuncs()
         try:
             sys.stdout.flush()
@@ -170,7 +170,7 @@ def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None,
     with friendly_errors(db_path):
         summary = run([str(path) for path in paths], str(db_path), Settings.from_env(),
                       workers=workers, dask_address=dask_address, allow_empty=allow_empty,
-                      say=lambda line: click.echo(line, err=True))
+                      say=say)
         summary = record_wall_time(db_path, summary, report_time(verbose))
     click.echo(summary_to_text(summary))
 

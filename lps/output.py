@@ -10,7 +10,7 @@ import click
 
 from pipeline.interrupt import Stop
 
-__all__ = ["VERBOSE", "report_time", "timed"]
+__all__ = ["VERBOSE", "report_time", "say", "timed"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -30,9 +30,17 @@ def report_time(verbose: bool) -> float:
     return total
 
 
-#: Whether commands say their wall time: set by the `lps` program (`lps.cli`), not when a
-#: command is called as a function (tests, `click.testing`), whose output is compared whole.
+#: Whether commands say their wall time and progress lines: set by the `lps` program
+#: (`lps.cli`), not when a command is called as a function (tests, `click.testing`), whose
+#: output is compared whole.
 SAY_TIME = False
+
+
+def say(line: str) -> None:
+    """A progress line for a person at the program ("starting Prefect…"), on stderr; not when
+    a command is called as a function."""
+    if SAY_TIME:
+        click.echo(line, err=True)
 
 
 def _say_time() -> None:
