@@ -15,7 +15,10 @@ Builds N distinct leaflets (`benchmarks.corpus`) and measures, in one run:
     the same into another new warehouse while `lps server start`'s server is up;
 (c) the same command again, when every document is settled;
 (d) one new leaflet added to that warehouse, on a temporary server and, after
-    `lps server start`, on the long-lived local server;
+    `lps server start`, on the long-lived local server; against (x), a bare `lps extract` of
+    the same leaflet, as the fixed cost of a run: `fixed_cost_temporary_server_over_extract`
+    (issue 19 asks at most 4) and `fixed_cost_lps_server_over_extract` (at most 2), each with
+    its run's breakdown;
 (f) a first-ever run: one leaflet, a new warehouse and a new Prefect home (its database is
     migrated), on a temporary server; and `lps server start` on a new home;
 (g) `lps backfill` of a manifest of 20 local files, then the same backfill again.
@@ -132,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         load["after_b"] = load_now()
         c = _kept(run_measured([*LPS, "ingest", str(tmp / "corpus"), "--db", str(db), "-v"],
                                env))
+        bare = _kept(run_measured([*LPS, "extract", str(extra), "-v"], env))
         d_temporary = _kept(run_measured([*LPS, "ingest", str(tmp / "corpus"), str(extra),
                                           "--db", str(db), "-v"], env))
         server_home = tmp / "server-home"  # a new home: the server's first start migrates it
@@ -180,6 +184,10 @@ def main(argv: list[str] | None = None) -> int:
         "c_rerun_seconds": c["seconds"],
         "d_one_new_temporary_server_seconds": d_temporary["seconds"],
         "d_one_new_lps_server_seconds": d_server["seconds"],
+        "x_bare_extract_seconds": bare["seconds"],
+        "fixed_cost_temporary_server_over_extract": _ratio(d_temporary["seconds"],
+                                                           bare["seconds"]),
+        "fixed_cost_lps_server_over_extract": _ratio(d_server["seconds"], bare["seconds"]),
         "f_first_ever_seconds": first["seconds"],
         "f_lps_server_first_start_seconds": server["seconds"],
         "g_backfill_20_seconds": g_first["seconds"],
@@ -187,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
         "b_peak_rss_mb_any_process": b["peak_rss_mb"], "b_peak_rss_process": b["peak_process"],
         "runs": {"b_ingest": b, "b_ingest_lps_server": b_server, "c_rerun": c,
                  "d_one_new_temporary_server": d_temporary,
-                 "d_one_new_lps_server": d_server, "f_first_ever": first,
+                 "d_one_new_lps_server": d_server, "x_bare_extract": bare,
+                 "f_first_ever": first,
                  "f_lps_server_start": server, "g_backfill": g_first, "g_backfill_again": g_again,
                  "server_stop_returncode": stopped["returncode"]},
     }

@@ -6,6 +6,9 @@
 - `flows.runtime`: which Prefect API a run uses, and leaving it once the run is recorded.
 - `flows.server`: the long-lived local server (`lps server`) and the temporary one, as
   processes.
+- `flows.supervise`: a run in a thread the main thread watches (signals, the server's health).
+- `flows.dask_check`: a Dask cluster checked before a run uses it.
+- `flows.checkout`: the deployment's pull step into the checkout a worker names.
 
 Nothing is imported here, so `flows.launch` and `flows.server` load without importing Prefect.
 """

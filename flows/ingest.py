@@ -14,6 +14,8 @@ from __future__ import annotations
 import queue
 import sqlite3
 from collections.abc import Iterator
+from functools import partial
+from pathlib import Path
 from typing import Any
 
 from prefect import Task, flow, get_run_logger, task
@@ -24,9 +26,11 @@ from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from extractors import EXTRACTOR_VERSION
+from flows.supervise import follow, landing
 from pipeline.extract import Extracted, batches_for, extract_batch, worker_count
 from pipeline.load import Written, load_batch
 from pipeline.plan import IngestPlan, plan_paths
+from pipeline.rawstore import keep_files, kept_files
 from pipeline.report import IngestSummary, Tally, finish, summary_to_markdown
 from pipeline.settings import Settings
 from pipeline.sources import Candidate
@@ -70,8 +74,12 @@ def extract(batch: list[Candidate], settings: Settings) -> list[Extracted]:
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, retry_condition_fn=_locked)
-def load(extracted: list[Extracted], db_path: str) -> list[Written]:
-    """Write a batch to the warehouse, one transaction per document (the single writer)."""
+def load(extracted: list[Extracted], db_path: str, raw_dir: str | None = None
+         ) -> list[Written]:
+    """Keep each file of the batch in the raw store (`raw_dir`), then write the batch to the
+    warehouse, one transaction per document (the single writer)."""
+    if raw_dir is not None:
+        keep_files(Path(raw_dir), kept_files(item.candidate for item in extracted))
     return load_batch(extracted, db_path, EXTRACTOR_VERSION)
 
 
@@ -120,17 +128,20 @@ def ingest_flow(paths: list[str], db_path: str, workers: int | None = None,
     `lps ingest` already made, so no file is hashed twice). Fails only when the pipeline
     cannot work (warehouse unusable, a missing path, no PDF); bad documents are quarantined."""
     logger, settings = get_run_logger(), settings or Settings.from_env()
+    raw_dir = str(settings.raw_dir(db_path))
     made = plan_made or plan(paths, db_path, allow_empty, settings.follow_links)
     prepare_warehouse(db_path)
-    tally = Tally.for_plan(made)
+    tally, flow_run_id = Tally.for_plan(made), _flow_run_id()
+    follow(partial(finish, db_path, made, tally, flow_run_id), flow_run_id)
     logger.info("%d files: %d to extract, %d settled before or repeated, %d unreadable",
                 made.seen, len(made.candidates), len(made.skipped), len(made.unreadable))
     count = worker_count(workers, len(made.candidates))
     batches = batches_for(made.candidates, count, settings.max_batch)
     with extraction_runner(count, dask_address) as runner, phase("  of which extract and load"):
         for extracted in _as_finished(runner, batches, settings):
-            logger.info(tally.land(extracted, load(extracted, db_path)))
-    summary = finish_run(db_path, made, tally, _flow_run_id())
+            with landing():  # a stopping run waits for this batch, and starts no other
+                logger.info(tally.land(extracted, load(extracted, db_path, raw_dir)))
+    summary = finish_run(db_path, made, tally, flow_run_id)
     create_markdown_artifact(markdown=summary_to_markdown(summary), key="ingest-summary",
                              description=f"Documents and rows of ingest run {summary.run_id}")
     return summary

@@ -10,11 +10,12 @@ Prefect is imported here only inside the functions that need it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from extractors import EXTRACTOR_VERSION
 from pipeline.plan import plan_paths
+from pipeline.rawstore import keep_files, kept_files
 from pipeline.report import IngestSummary, Tally, finish
 from pipeline.settings import Settings
 from pipeline.timing import phase
@@ -27,35 +28,68 @@ if TYPE_CHECKING:  # the backfill's modules (httpx among them) load only for a b
 
 __all__ = ["backfill", "ingest"]
 
+#: What a run says when it starts Prefect (the command has been quiet until then).
+STARTING = "starting Prefect…"
+
+
+def _quiet(_line: str) -> None:
+    pass
+
+
+def _kept(summary: IngestSummary | None, db_path: str, left: int) -> str:
+    """What a stopped ingest kept, and how to go on."""
+    if summary is None:
+        return (f"nothing was loaded; {db_path} is as it was. Run the same command again to "
+                "ingest")
+    left = max(0, left - summary.loaded - summary.quarantined)
+    return (f"{summary.loaded} documents loaded and {summary.quarantined} quarantined by this "
+            f"run are kept in {db_path} (run {summary.run_id[:12]}, recorded); {left} not "
+            "yet. Run the same command again to go on")
+
 
 def ingest(paths: Sequence[str], db_path: str, settings: Settings, *,
            workers: int | None = None, dask_address: str | None = None,
-           allow_empty: bool = False) -> IngestSummary:
-    """Ingest `paths` into `db_path`, the way `lps ingest` does."""
+           allow_empty: bool = False, say: Callable[[str], None] = _quiet) -> IngestSummary:
+    """Ingest `paths` into `db_path`, the way `lps ingest` does (`say`: progress lines for a
+    person, such as "starting Prefect…"). A run stopped by a signal or by its Prefect server
+    going away raises `flows.supervise.RunStopped` once it has recorded what it loaded."""
     with phase("plan (find, hash, skip what is settled)"):
         made = plan_paths(paths, db_path, EXTRACTOR_VERSION, allow_empty=allow_empty,
                           follow_links=settings.follow_links)
     check_writable(db_path)
+    with phase("keep settled files in the raw store"):  # new ones: as they are loaded
+        keep_files(settings.raw_dir(db_path), kept_files(made.skipped))
     if not made.candidates:
         with phase("record the run"):
             return finish(db_path, made, Tally.for_plan(made))
+    if dask_address:
+        from flows.dask_check import check_cluster
+
+        with phase("check the Dask cluster"):
+            check_cluster(dask_address)
+    say(STARTING)
     from flows.runtime import prefect_api
     from pipeline.guard import start_children_early
 
     start_children_early()  # the extractors load in the forkserver while Prefect loads here
     with prefect_api() as api:
         from flows.ingest import ingest_flow
+        from flows.supervise import supervised
 
         with phase("flow run"):
-            summary = ingest_flow(paths=list(paths), db_path=db_path, workers=workers,
-                                  dask_address=dask_address, plan_made=made, settings=settings)
+            summary = supervised(
+                lambda: ingest_flow(paths=list(paths), db_path=db_path, workers=workers,
+                                    dask_address=dask_address, plan_made=made,
+                                    settings=settings),
+                api.url, lambda done: _kept(done, db_path, len(made.candidates)))
         if summary.flow_run_id:
             api.flow_run_ids.append(summary.flow_run_id)
     return summary
 
 
 def backfill(items: list[ManifestItem], db_path: str, raw_dir: str, policy: FetchPolicy,
-             settings: Settings, *, workers: int | None = None) -> BackfillSummary:
+             settings: Settings, *, workers: int | None = None,
+             say: Callable[[str], None] = _quiet) -> BackfillSummary:
     """Fetch `items` into `raw_dir` and ingest them, the way `lps backfill` does."""
     from pipeline.backfill import (
         acquire,
@@ -73,17 +107,21 @@ def backfill(items: list[ManifestItem], db_path: str, raw_dir: str, policy: Fetc
                                                  db_path).candidates:
         with phase("record the run"):  # refused paths are recorded as failures: no copying
             return finish_backfill(db_path, made, acquire(db_path, made, [], copy_paths(made)), 0)
+    say(STARTING)
     from flows.runtime import prefect_api
     from pipeline.guard import start_children_early
 
     start_children_early()
     with prefect_api() as api:
         from flows.backfill import backfill_flow
+        from flows.supervise import supervised
 
         with phase("flow run"):
-            summary = backfill_flow(items=items, db_path=db_path, raw_dir=raw_dir,
-                                    policy=policy, workers=workers, plan_made=made,
-                                    settings=settings)
+            summary = supervised(
+                lambda: backfill_flow(items=items, db_path=db_path, raw_dir=raw_dir,
+                                      policy=policy, workers=workers, plan_made=made,
+                                      settings=settings),
+                api.url, lambda done: _kept(done, db_path, len(made.urls) + len(made.paths)))
         if summary.flow_run_id:
             api.flow_run_ids.append(summary.flow_run_id)
     return summary

@@ -22,6 +22,13 @@ about each (the settings are in `flows.server.QUIET_ENVIRONMENT`):
   every task run the flow submitted as finished. A long-lived server needs no such wait: the
   queues are sent, and it records the rest after the command has exited.
 - **Telemetry** and **several first runs at once**: see `flows.server`.
+- **A server that stops answering.** Every call `lps` makes to a server has a timeout: the
+  configured API is asked for its health with a 5 s timeout before anything is written, the
+  client's requests time out after `_REQUEST_SECONDS` (unless PREFECT_API_REQUEST_TIMEOUT says
+  otherwise), and a server found not answering when the run is over is not waited for. While
+  the flow runs, `flows.supervise` watches the server.
+- **A link to a server that is gone.** A flow run's "View at" link is printed only when the
+  server outlives the run (a configured one, or `lps server start`'s), never a temporary one's.
 """
 
 from __future__ import annotations
@@ -33,16 +40,29 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 from uuid import UUID
 
-from flows.server import LocalServer, TemporaryServer
+from flows.server import LocalServer, TemporaryServer, why_not_answering
 from pipeline.timing import phase
 
-__all__ = ["PrefectApi", "PrefectApiUnavailable", "prefect_api", "wait_until_recorded"]
+__all__ = ["PrefectApi", "PrefectApiUnavailable", "PrefectServerGone", "prefect_api",
+           "wait_until_recorded"]
+
+
+#: Longest one request to a Prefect server may take (Prefect's default is 60 s).
+_REQUEST_SECONDS = 20.0
+
+#: Longest the configured API may take to answer its health check before a run.
+_CHECK_SECONDS = 5.0
 
 
 class PrefectApiUnavailable(Exception):
     """The configured Prefect API (PREFECT_API_URL) does not answer: no flow can run."""
+
+
+class PrefectServerGone(Exception):
+    """The run's Prefect server stopped answering after the run was recorded."""
 
 
 @dataclass
@@ -61,12 +81,8 @@ def _configured_api_url() -> str | None:
 
 
 def _check_reachable(url: str) -> None:
-    from prefect.client.orchestration import get_client
-
-    with get_client(sync_client=True) as client:
-        error = client.api_healthcheck()
-    if error is not None:
-        detail = str(error) or type(error).__name__
+    detail = why_not_answering(url, timeout=_CHECK_SECONDS)
+    if detail is not None:
         raise PrefectApiUnavailable(
             f"cannot reach the Prefect API at {url} (PREFECT_API_URL): {detail}; "
             "start it with `prefect server start`, or unset PREFECT_API_URL to use "
@@ -117,15 +133,28 @@ def wait_until_recorded(flow_run_id: str | UUID, timeout: float = 30.0,
     return False
 
 
-def settle(api: PrefectApi, timeout: float = 30.0) -> None:
+def settle(api: PrefectApi, timeout: float = 15.0) -> None:
     """Send queued logs and events; on a temporary server, wait until it has recorded the
-    flow runs (it is about to stop)."""
+    flow runs (it is about to stop). A server that no longer answers is not waited for:
+    `PrefectServerGone` (the warehouse has recorded the run already)."""
+    gone = why_not_answering(api.url, timeout=2.0)
+    if gone is not None:
+        import logging
+
+        logging.disable(logging.CRITICAL)  # Prefect's client would log each failed send
+        raise PrefectServerGone(
+            f"the Prefect server at {api.url} stopped answering ({gone}) after the run: the "
+            "warehouse holds every document and the run; only the server's history of it is "
+            "incomplete")
     with phase("send logs and events to Prefect"):
         _drain_client_queues(timeout)
     if api.kind != "temporary":
         return
     with phase("wait for Prefect to record the run"):
-        recorded = all(wait_until_recorded(run, timeout) for run in api.flow_run_ids)
+        try:
+            recorded = all(wait_until_recorded(run, timeout) for run in api.flow_run_ids)
+        except Exception:  # it went away while being asked: its history only
+            recorded = False
     if not recorded:
         from prefect.logging import get_logger
 
@@ -135,15 +164,26 @@ def settle(api: PrefectApi, timeout: float = 30.0) -> None:
         )
 
 
+def _client_settings(api: PrefectApi) -> dict[str, Any]:
+    """Settings of this process's Prefect client for the run: requests time out; no "View at"
+    link to a temporary server, which is gone when the run ends."""
+    updates: dict[str, Any] = {"api.url": api.url}
+    if not os.environ.get("PREFECT_API_REQUEST_TIMEOUT"):
+        updates["api.request_timeout"] = _REQUEST_SECONDS
+    if api.kind == "temporary":
+        updates["ui_url"] = ""
+    return updates
+
+
 @contextmanager
-def _api_url_for_run(url: str) -> Iterator[None]:
-    """Point this process, and the workers it starts, at `url`."""
+def _api_url_for_run(api: PrefectApi) -> Iterator[None]:
+    """Point this process, and the workers it starts, at `api`."""
     from prefect.settings import temporary_settings
 
     before = os.environ.get("PREFECT_API_URL")
-    os.environ["PREFECT_API_URL"] = url  # inherited by worker processes
+    os.environ["PREFECT_API_URL"] = api.url  # inherited by worker processes
     try:
-        with temporary_settings(updates={"api.url": url}):
+        with temporary_settings(updates=_client_settings(api)):
             yield
     finally:
         if before is None:
@@ -182,8 +222,9 @@ def prefect_api() -> Iterator[PrefectApi]:
             with phase("check the configured Prefect API"):
                 _check_reachable(configured)
             api = PrefectApi(configured, "configured")
-            yield api
-            settle(api)
+            with _api_url_for_run(api):
+                yield api
+                settle(api)
             return
         local = LocalServer.running() if server is None else None
         if local is not None:
@@ -195,9 +236,13 @@ def prefect_api() -> Iterator[PrefectApi]:
             with phase("start a temporary Prefect server"):
                 server.wait()
             api = PrefectApi(server.api_url, "temporary")
-        with _api_url_for_run(api.url):
+        with _api_url_for_run(api):
             yield api
             settle(api)
+    except BaseException:
+        if server is not None:  # a stopped run: its server need not finish what it was doing
+            server.stop(timeout=1.0)
+        raise
     finally:
         if server is not None:
             with phase("stop the temporary Prefect server"):

@@ -16,9 +16,18 @@ migrates in its own process while the run imports the Prefect client beside it. 
 database yet starts from the template of `flows.prefect_database`, so a first run does not pay
 for Prefect's migrations. It runs through `flows/server_child.py`, which stops it as soon as its
 run is gone: a run ended by SIGTERM or `kill -9` runs no cleanup of its own, and its server would
-live on. One server
+live on. It has a process group of its own, so a terminal's Ctrl-C reaches the run, which
+marks its flow run cancelled on it before stopping it (`flows.supervise`). One server
 starts at a time on one home (`_starting_alone`): concurrent first runs would otherwise migrate
 one new `prefect.db` together and fail.
+
+What is private here, and why it stays: the app factory `prefect.server.api.server:create_app`
+and the variables `PREFECT__SERVER_EPHEMERAL` and `PREFECT__SERVER_FINAL` (the command Prefect
+runs for its own temporary server; the documented `prefect server start` imports Prefect's
+CLI and whole server and starts every background service, seconds a one-leaflet run would pay),
+and the template database of `flows.prefect_database`. `tests/test_prefect_private.py` fails
+when Prefect's own command stops using them; `tests/test_prefect_database.py` when the pinned
+Prefect has no template.
 """
 
 from __future__ import annotations
@@ -54,6 +63,7 @@ __all__ = [
     "default_prefect_home",
     "healthy",
     "prefect_home",
+    "why_not_answering",
 ]
 
 #: Settings for every server `lps` starts, as environment variables (a user's own wins):
@@ -98,13 +108,28 @@ def prefect_home() -> Path:
     return Path(configured).expanduser() if configured else default_prefect_home()
 
 
-def healthy(api_url: str, timeout: float = 1.0) -> bool:
-    """Whether a Prefect API answers its health check at `api_url` (…/api)."""
+def why_not_answering(api_url: str, timeout: float = 1.0) -> str | None:
+    """Why a Prefect API does not answer its health check at `api_url` (…/api) within
+    `timeout` seconds ("connection refused", "no answer within 5 s"); None when it answers."""
     try:
         with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout) as answer:
-            return bool(answer.status == 200)
-    except (OSError, ValueError):
-        return False
+            return None if answer.status == 200 else f"its health check answered {answer.status}"
+    except urllib.error.HTTPError as error:
+        return f"its health check answered {error.code}"
+    except TimeoutError:
+        return f"no answer within {timeout:g} s"
+    except urllib.error.URLError as error:
+        reason = error.reason
+        if isinstance(reason, TimeoutError):
+            return f"no answer within {timeout:g} s"
+        return str(getattr(reason, "strerror", None) or reason).lower()
+    except (OSError, ValueError) as error:
+        return str(error) or type(error).__name__
+
+
+def healthy(api_url: str, timeout: float = 1.0) -> bool:
+    """Whether a Prefect API answers its health check at `api_url` (…/api)."""
+    return why_not_answering(api_url, timeout) is None
 
 
 def _free_port() -> int:
@@ -190,7 +215,7 @@ class TemporaryServer:
              "--app-dir", str(Path(spec.origin).parent.parent),
              "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
              "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
-            env=environment, stdin=subprocess.DEVNULL,
+            env=environment, stdin=subprocess.DEVNULL, process_group=0,
         )
 
     def wait(self, timeout: float = START_SECONDS) -> None:
@@ -204,15 +229,15 @@ class TemporaryServer:
     def _release(self) -> None:
         self._lock.close()
 
-    def stop(self) -> None:
-        """Stop the server (SIGTERM, then SIGKILL after 5 s)."""
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after `timeout` seconds)."""
         self._release()
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
         process.terminate()
         try:
-            process.wait(timeout=5)
+            process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()

@@ -14,6 +14,7 @@ import click
 from lps.errors import EXIT_CODES, InputError, friendly_errors
 from lps.output import VERBOSE as _VERBOSE
 from lps.output import report_time as _report_time
+from lps.output import say, timed
 
 __all__ = ["backfill", "coverage", "debug", "evaluate", "reprocess"]
 
@@ -139,7 +140,8 @@ def backfill(manifest: Path | None, url_template: str | None, periods: str | Non
                              concurrency=concurrency, rate=rate, max_bytes=max_bytes,
                              retry_refused=retry_refused)
         raw = raw_dir or settings.raw_dir(db_path)
-        summary = run(items, str(db_path), str(raw), policy, settings, workers=workers)
+        summary = run(items, str(db_path), str(raw), policy, settings, workers=workers,
+                      say=say)
     seconds = _report_time(verbose)
     click.echo(summary.to_text())
     click.echo(f"in {seconds:.1f}s (start to exit)")
@@ -147,6 +149,7 @@ def backfill(manifest: Path | None, url_template: str | None, periods: str | Non
 
 @click.command(epilog=EXIT_CODES)
 @_DB
+@timed
 def coverage(db_path: Path) -> None:
     """Show which boroughs and years are loaded, quarantined or missing.
 
@@ -288,6 +291,7 @@ def reprocess(db_path: Path, raw_dir: Path | None, workers: int | None, verbose:
               help="Page to draw (repeatable) [default: all].")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("debug"), show_default=True, help="Folder for the PNGs.")
+@timed
 def debug(pdf: Path, pages: tuple[int, ...], out_dir: Path) -> None:
     """Draw what the template found over each page, as PNGs.
 
@@ -360,7 +364,7 @@ def evaluate(pdf_dir: Path, truth_dir: Path, params_file: Path | None, json_file
 
     \b
     Examples:
-      lps evaluate fixtures/pdfs/2009-10 --truth fixtures/golden/2009-10
+      lps evaluate fixtures/pdfs/2010-11 --truth fixtures/golden/2010-11
       lps evaluate unseen/pdfs --truth unseen/truth --params unseen/params.json --json score.json
       lps evaluate new-edition/pdfs --truth new-edition/truth && echo trusted
     """

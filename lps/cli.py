@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import os
 import sys
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import click
 from lps import archive, prefect_server
 from lps.errors import EXIT_CODES, friendly_errors
 from lps.export import export
-from lps.output import VERBOSE, report_time
+from lps.output import VERBOSE, report_time, say, timed
 from lps.resolve import resolve
 from lps.serve import serve
 from lps.verify import verify
@@ -26,6 +27,28 @@ from lps.verify import verify
 __all__ = ["main"]
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+def _stdout_to_devnull() -> None:
+    """Whatever read our output stopped reading (`lps coverage | head`): say nothing more
+    there, as Unix tools do (Python's documented way: the descriptor now writes nowhere)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def _exit_now(line: str, code: int) -> None:
+    """Print `line` and exit with `code` without the exit handlers: a stopped run has stopped
+    what it started, and Prefect's handlers would send queued events to a server that may be
+    gone (a retry loop)."""
+    with suppress(OSError):
+        sys.stdout.flush()
+    with suppress(OSError):
+        if code == 130 and sys.stderr.isatty():
+            line = "\n" + line  # after the terminal's ^C
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+    os._exit(code)
 
 
 class _Program(click.Group):
@@ -36,11 +59,27 @@ class _Program(click.Group):
     command line (no `args` given), the exit handlers run (Prefect's, multiprocessing's,
     logging's, temporary files'), the output is flushed, and the process exits at once. Called
     with `args` (tests, `click.testing`), it behaves as any click group.
+
+    Run from the command line it also answers signals (`pipeline.interrupt`): the first Ctrl-C
+    or SIGTERM stops the command cleanly (a run keeps what it loaded and says so), exit 130 or
+    143; a second exits at once. A closed pipe on stdout ends the command quietly, exit 0.
     """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            _stdout_to_devnull()
+            ctx.exit(0)
 
     def main(self, args: Any = None, *rest: Any, **options: Any) -> Any:
         if args is not None:
             return super().main(args, *rest, **options)
+        from lps import output
+        from pipeline import interrupt
+
+        interrupt.install()
+        output.SAY_TIME = True
         try:
             super().main(*rest, **options)
             code = 0
@@ -48,8 +87,15 @@ class _Program(click.Group):
             code = done.code if isinstance(done.code, int) else 0 if done.code is None else 1
             if isinstance(done.code, str):
                 sys.stderr.write(done.code + "\n")
+        except interrupt.RunStopped as stopped:
+            _exit_now(stopped.line, stopped.code)
+        except interrupt.Stop as stop:
+            _exit_now(stop.why, stop.code)
         atexit._run_exitfuncs()
-        sys.stdout.flush()
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_to_devnull()
         sys.stderr.flush()
         os._exit(code)
 
@@ -78,7 +124,7 @@ def main() -> None:
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
 @click.option("--db", "db_path", envvar="LPS_DB", default="lps.db", show_default=True,
-              show_envvar=True, type=click.Path(path_type=Path),
+              show_envvar=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Warehouse file (created if missing).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Extraction processes [default: one per CPU].")
@@ -132,7 +178,8 @@ def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None,
         if follow_links:
             settings = settings.model_copy(update={"follow_links": True})
         summary = run([str(path) for path in paths], str(db_path), settings,
-                      workers=workers, dask_address=dask_address, allow_empty=allow_empty)
+                      workers=workers, dask_address=dask_address, allow_empty=allow_empty,
+                      say=say)
         summary = record_wall_time(db_path, summary, report_time(verbose))
     click.echo(summary_to_text(summary))
 
@@ -140,6 +187,7 @@ def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None,
 @main.command(epilog=EXIT_CODES)
 @click.argument("pdf", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @VERBOSE
+@timed
 def extract(pdf: Path, verbose: bool) -> None:
     """Print one PDF's validated records as JSON; write nothing.
 

@@ -35,7 +35,7 @@ def server() -> None:
     """
 
 
-@server.command()
+@server.command(epilog=EXIT_CODES)
 @click.option("--port", type=click.IntRange(1, 65535), default=4200, show_default=True,
               help="Port on 127.0.0.1.")
 def start(port: int) -> None:
@@ -61,7 +61,7 @@ def start(port: int) -> None:
                "now use it; stop it with `lps server stop`.")
 
 
-@server.command()
+@server.command(epilog=EXIT_CODES)
 def status() -> None:
     """Say whether the server is running; exit 1 when it is not.
 
@@ -84,7 +84,7 @@ def status() -> None:
                    f"log: {known.log}")
 
 
-@server.command()
+@server.command(epilog=EXIT_CODES)
 def stop() -> None:
     """Stop the server.
 

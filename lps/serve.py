@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from lps.errors import EXIT_CODES, InputError
+from lps.output import timed
 
 if TYPE_CHECKING:
     from datasette.app import Datasette  # type: ignore[import-untyped]
@@ -208,6 +209,7 @@ def _is_loopback(host: str) -> bool:
 @click.option("--pdfs", "pdf_roots", type=click.Path(file_okay=False, path_type=Path),
               multiple=True, help="Folder relative sources are found under (repeatable) "
               "[default: the working directory and the warehouse's folder].")
+@timed
 def serve(db_path: Path, host: str, port: int, raw_dir: Path | None,
           pdf_roots: tuple[Path, ...]) -> None:
     """Browse the warehouse in Datasette, read-only, at http://HOST:PORT/.

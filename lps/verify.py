@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from lps.errors import EXIT_CODES
+from lps.output import timed
 
 if TYPE_CHECKING:  # imported by the command itself, so `lps --help` stays instant
     from warehouse.findings import Problem, VerifyReport
@@ -58,6 +59,7 @@ def report_to_text(db_path: str, report: VerifyReport) -> str:
               help="Raw store for --deep [default: $LPS_RAW, else raw/ beside the warehouse].")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Extraction processes for --deep [default: one per CPU].")
+@timed
 def verify(db_path: Path, deep: bool, raw_dir: Path | None, workers: int | None) -> None:
     """Check the warehouse; exit 1 with a report when anything is wrong.
 

@@ -16,7 +16,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
-from pipeline.guard import GuardedExtractor
+from pipeline.guard import GuardedExtractor, stop_children
+from pipeline.interrupt import Stop
 from pipeline.settings import Settings
 from pipeline.sources import Candidate, document_id_for
 from schemas import Extraction
@@ -115,7 +116,12 @@ def extract_each(
 
     try:
         with ThreadPoolExecutor(max_workers=count) as pool:
-            yield from zip(items, pool.map(run, items), strict=True)
+            try:
+                yield from zip(items, pool.map(run, items), strict=True)
+            except (Stop, KeyboardInterrupt):  # Ctrl-C: end the children, start no other
+                stop_children()
+                pool.shutdown(wait=False, cancel_futures=True)
+                raise
     finally:
         for guard in guards:
             guard.close()

@@ -36,7 +36,9 @@ import os
 import resource
 import signal
 import sys
+import threading
 import time
+import weakref
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -44,7 +46,19 @@ from pipeline.failures import OUT_OF_MEMORY, TIMED_OUT, died, is_resource_failur
 from pipeline.settings import OcrOptions, Settings
 from schemas import Extraction
 
-__all__ = ["GuardedExtractor", "extract_guarded", "start_children_early"]
+__all__ = ["ExtractionStopped", "GuardedExtractor", "extract_guarded", "start_children_early",
+           "stop_children"]
+
+
+class ExtractionStopped(Exception):
+    """The run is stopping (`stop_children`): the document was not extracted, and must not be
+    quarantined for it."""
+
+
+#: Every extractor with a child, so a stopping run can end them all (`stop_children`).
+_LIVE: weakref.WeakSet[GuardedExtractor] = weakref.WeakSet()
+_LIVE_LOCK = threading.Lock()
+_stopping = threading.Event()
 
 
 def _cap_memory(megabytes: int) -> None:
@@ -102,6 +116,9 @@ def _serve(connection: Connection, memory_mb: int, max_pages: int, ocr: OcrOptio
     def progress(page: int) -> None:
         connection.send((_OCR_PAGE, page))
 
+    # Ctrl-C reaches every process of the terminal's foreground group: the run that owns this
+    # child stops it (`stop_children`), so the child itself has nothing to say about it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _cap_memory(memory_mb)
     sys.unraisablehook = _quiet_about_memory
     try:
@@ -133,7 +150,9 @@ _START_SECONDS = 120.0
 def _context() -> Any:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["pipeline.parse"])
+        # pipeline.forkserver_group: the forkserver and its children out of the terminal's
+        # foreground group, so Ctrl-C reaches the run, which stops them (`stop_children`).
+        context.set_forkserver_preload(["pipeline.forkserver_group", "pipeline.parse"])
         return context
     return multiprocessing.get_context("spawn")
 
@@ -147,6 +166,19 @@ def start_children_early() -> None:
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
+
+
+def stop_children() -> None:
+    """End every extraction child of this process now, as a stopping run does: the documents
+    they held are not quarantined (their `extract` raises `ExtractionStopped`), and no child
+    starts after this."""
+    _stopping.set()
+    with _LIVE_LOCK:
+        extractors = list(_LIVE)
+    for extractor in extractors:
+        process = extractor._process
+        if process is not None and process.is_alive():
+            process.kill()
 
 
 def _death(exitcode: int | None) -> str:
@@ -174,10 +206,15 @@ class GuardedExtractor:
     def __enter__(self) -> GuardedExtractor:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is not None and not issubclass(exc_type, Exception):
+            self._stop()  # Ctrl-C or SIGTERM (`pipeline.interrupt.Stop`): no waiting
+        else:
+            self.close()
 
     def _start(self) -> Connection:
+        if _stopping.is_set():
+            raise ExtractionStopped("the run is stopping: no new extraction process")
         context = _context()
         parent: Connection
         parent, child = context.Pipe()
@@ -189,6 +226,8 @@ class GuardedExtractor:
         process.start()
         child.close()
         self._process, self._connection = process, parent
+        with _LIVE_LOCK:
+            _LIVE.add(self)
         try:
             ready = parent.poll(_START_SECONDS) and parent.recv_bytes() == _READY
         except (EOFError, OSError):
@@ -251,6 +290,8 @@ class GuardedExtractor:
         while True:
             if not connection.poll(max(0.0, deadline - time.monotonic())):
                 self._stop()
+                if _stopping.is_set():
+                    raise ExtractionStopped("the run stopped during this document's extraction")
                 if ocr_pages:
                     return (
                         f"{TIMED_OUT}{seconds:g} s to parse and {ocr_pages} page(s) of OCR "
@@ -262,7 +303,11 @@ class GuardedExtractor:
             try:
                 result: Extraction | str | tuple[str, int] = connection.recv()
             except (EOFError, OSError):
-                return _died(self._stop())
+                code = self._stop()
+                if _stopping.is_set():
+                    raise ExtractionStopped("the run stopped during this document's extraction"
+                                            ) from None
+                return _died(code)
             if isinstance(result, tuple) and result[0] == _OCR_PAGE:
                 ocr_pages += 1  # a page read by OCR has its own time
                 deadline += self.settings.ocr_page_seconds

@@ -1,8 +1,10 @@
 """The content-addressed raw store: `<raw>/<sha256>.pdf`, unedited, beside `<sha256>.json`.
 
 The sidecar lists every place and time the bytes were obtained from, so nothing is lost and
-re-extraction needs no network. Files are written to a temporary name and renamed, so a store
-never holds half a file under a real name.
+re-extraction needs no network. A backfill fetches into it; an ingest keeps a copy of every
+leaflet it reads there (`keep_files`), so any document can be found again by its hash wherever
+it was read from (`lps serve` serves it without `--pdfs`). Files are written to a temporary
+name and renamed, so a store never holds half a file under a real name.
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.safety import safe_raw_path
-from pipeline.sources import DocumentHasher
+from pipeline.sources import Candidate, DocumentHasher
 from warehouse import utc_now
 
 __all__ = [
     "has_origin",
+    "keep_files",
+    "kept_files",
     "raw_path",
     "store_file",
     "stored_origins",
@@ -118,3 +122,33 @@ def stored_origins(raw_dir: Path) -> dict[str, str]:
         except (OSError, ValueError, KeyError, TypeError):
             continue  # not a sidecar of ours (or half-written): the file is fetched again
     return origins
+
+
+def keep_files(raw_dir: Path, files: Iterable[tuple[Path, str, str]]) -> int:
+    """Keep a copy of each `(path, sha256, origin)` in the store, once; the number copied.
+
+    A file whose bytes the store holds already costs one `stat`. The copy is hashed as it is
+    written and kept only when its hash is the one given: a file that changed since it was
+    hashed is not stored under a name that is not its own. A file that cannot be read is
+    skipped (the ingest reports it)."""
+    copied = 0
+    for path, sha256, origin in files:
+        try:
+            if raw_path(raw_dir, sha256).is_file():
+                continue
+            with path.open("rb") as source:
+                part, digest, _size = write_part(raw_dir, iter(lambda: source.read(1 << 20), b""))
+            if digest != sha256:
+                part.unlink(missing_ok=True)
+                continue
+            store_file(raw_dir, part, sha256, origin)
+        except (OSError, ValueError):  # unreadable, or an address the store refuses
+            continue
+        copied += 1
+    return copied
+
+
+def kept_files(candidates: Iterable[Candidate]) -> list[tuple[Path, str, str]]:
+    """What `keep_files` takes for planned files: each file, its hash and its name."""
+    return [(candidate.file, candidate.document_id, candidate.source)
+            for candidate in candidates]

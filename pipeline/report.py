@@ -152,9 +152,10 @@ def finish(db_path: str | Path, plan: IngestPlan, tally: Tally, flow_run_id: str
         totals = table_counts(db)
         conflicts = [_conflict_line(conflict) for conflict in unresolved_conflicts(db)]
     tally.rows["document_sources"] += added
-    return IngestSummary(
+    return IngestSummary(  # files not loaded by name: batches finish in any order
         **run, warehouse=str(db_path), rows_written=tally.rows_written(),
-        rows_in_warehouse=totals, not_loaded=tally.not_loaded, conflicts=conflicts,
+        rows_in_warehouse=totals, conflicts=conflicts,
+        not_loaded=sorted(tally.not_loaded, key=lambda item: item.source),
     )
 
 

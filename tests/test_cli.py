@@ -73,8 +73,10 @@ def test_ingest_refuses_an_unusable_warehouse_before_starting(
 ) -> None:
     leaflet = copy_leaflet(tmp_path / "barnet.pdf", "Barnet")
     result = runner.invoke(main, ["ingest", str(leaflet), "--db", str(tmp_path)])
-    assert result.exit_code == 1
-    assert result.stderr == f"Error: cannot open warehouse {tmp_path}: it is a folder\n"
+    assert result.exit_code == 2  # a usage error, as for every command
+    assert result.stderr.endswith(
+        f"Error: Invalid value for '--db' (env var: 'LPS_DB'): File '{tmp_path}' is a "
+        "directory.\n")
 
 
 def test_ingest_refuses_a_missing_path(runner: CliRunner, tmp_path: Path) -> None:

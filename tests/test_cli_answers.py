@@ -100,7 +100,7 @@ def test_an_unreachable_prefect_api_is_reported_before_anything_is_written(
     db_path = tmp_path / "lps.db"
     with temporary_settings(updates={"api.url": "http://127.0.0.1:9/api"}):
         result = runner.invoke(main, ["ingest", str(leaflet), "--db", str(db_path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # an API that does not answer is a setting to fix
     assert result.stderr.startswith(
         "Error: cannot reach the Prefect API at http://127.0.0.1:9/api (PREFECT_API_URL): ")
     assert result.stderr.endswith(
@@ -119,7 +119,7 @@ def test_a_backfill_checks_the_prefect_api_before_anything_is_written(
     with temporary_settings(updates={"api.url": "http://127.0.0.1:9/api"}):
         result = runner.invoke(main, ["backfill", str(manifest), "--db", str(db_path),
                                       "--raw", str(raw)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stderr.startswith("Error: cannot reach the Prefect API at ")
     assert not db_path.exists() and not raw.exists()
 

@@ -61,7 +61,8 @@ def test_concurrent_runs_on_one_warehouse(tmp_path: Path) -> None:
     code, output = run_ingest(folders, tmp_path / "reference.db", env, tmp_path / "ref.log")
     assert code == 0, output
     # Which run loads a shared leaflet first decides `documents.source`: compared apart.
-    reference = snapshot(tmp_path / "reference.db", ignore={"documents": ("source",)})
+    reference = snapshot(tmp_path / "reference.db",
+                         ignore={"documents": ("source", "source_name")})
 
     db_path = tmp_path / "lps.db"
     clock = time.monotonic()
@@ -78,7 +79,7 @@ def test_concurrent_runs_on_one_warehouse(tmp_path: Path) -> None:
     assert codes == [0] * RUNS, outputs
     for output in outputs:
         assert [word for word in ALARMING if word in output] == [], output
-    final = snapshot(db_path, ignore={"documents": ("source",)})
+    final = snapshot(db_path, ignore={"documents": ("source", "source_name")})
     for table, rows in final.items():
         assert len(rows) == len(set(rows)), f"duplicate rows in {table}"
     assert final == reference

@@ -19,7 +19,7 @@ from conftest import ROOT
 # private, so this test is where a Prefect upgrade that moves it shows up.
 from prefect.cli.deploy._models import PrefectYamlModel
 from prefect.client.schemas.schedules import CronSchedule
-from prefect.deployments.steps.core import run_steps
+from prefect.deployments.steps.core import StepExecutionError, run_steps
 from prefect.flows import Flow, load_flow_from_entrypoint
 from prefect.workers.process import ProcessWorker
 
@@ -84,3 +84,24 @@ def test_pull_steps_move_into_the_checkout_the_worker_names(
     assert Path.cwd() == ROOT
     assert outputs["directory"] == str(ROOT)
     assert (Path.cwd() / _deployment()["entrypoint"].partition(":")[0]).is_file()
+
+
+@pytest.mark.usefixtures("prefect_api")
+@pytest.mark.parametrize("checkout", [None, "elsewhere"], ids=["unset", "not-a-checkout"])
+def test_a_worker_without_its_checkout_is_told_the_fix(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, checkout: str | None
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    if checkout is None:
+        monkeypatch.delenv("LPS_CHECKOUT", raising=False)
+        expected = "LPS_CHECKOUT is not set in this worker's environment"
+    else:
+        monkeypatch.setenv("LPS_CHECKOUT", str(tmp_path / checkout))
+        expected = (f"LPS_CHECKOUT={tmp_path / checkout} is not a checkout of policing-summaries "
+                    "(it has no flows/ingest.py)")
+    with pytest.raises(StepExecutionError) as failed:
+        asyncio.run(run_steps(_raw()["pull"], print_function=lambda *a, **k: None))
+    assert str(failed.value.__cause__) == (
+        f"{expected}: start the worker with the checkout named, e.g. "
+        "`LPS_CHECKOUT=/srv/lps/policing-summaries prefect worker start --pool lps-process`")
+    assert Path.cwd() == tmp_path

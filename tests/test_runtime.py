@@ -57,5 +57,5 @@ def test_wait_until_recorded_sees_a_finished_flow_run() -> None:
         return str(get_run_context().flow_run.id)  # type: ignore[union-attr]
 
     run_id = tiny()
-    runtime.settle(runtime.PrefectApi("configured", "configured"))
+    runtime.settle(runtime.PrefectApi(str(get_current_settings().api.url), "configured"))
     assert runtime.wait_until_recorded(run_id, timeout=10)

@@ -4,6 +4,7 @@ reported before anything claims to be serving."""
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -44,10 +45,13 @@ def test_each_404_is_one_line_on_stderr(tmp_path: Path) -> None:
         server.terminate()
         stdout, stderr = server.communicate(timeout=30)
     assert stdout == f"Serving {warehouse} read-only at {base}/ (Ctrl-C to stop)\n"
-    assert stderr.splitlines() == [
+    *answers, took, stopped = stderr.splitlines()
+    assert answers == [
         "404 GET /nothing-here: Database not found",
         "404 GET /lps/no_such_table.json?_size=1: Table not found",
     ]
+    assert re.fullmatch(r"in \d+\.\ds \(start to exit\)", took)  # its wall time, on exit
+    assert (stopped, server.returncode) == ("stopped by SIGTERM", 143)
 
 
 def test_a_port_in_use_is_reported_before_claiming_to_serve(tmp_path: Path) -> None:

@@ -33,8 +33,8 @@ CONTRACT = {
         "document_id", "source", "publisher", "area", "area_code", "period", "template",
         "page_count", "commander", "status", "reason", "needs_review", "extractor_version",
         "size_bytes", "ingested_at", "figures_sha256", "pdf_producer", "pdf_creator",
-        "pdf_title", "pdf_subject", "pdf_created", "pdf_modified", "synthetic", "read_by",
-        "ocr_engine", "ocr_engine_version", "ocr_min_confidence",
+        "pdf_title", "pdf_subject", "pdf_created", "pdf_modified", "synthetic", "source_name",
+        "read_by", "ocr_engine", "ocr_engine_version", "ocr_min_confidence",
     ],
     "performance": [
         "document_id", "row_number", "area", "period", "measure", "label", "change_count",
@@ -129,7 +129,7 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     assert [m.name for m in migrations.applied(again)] == [
         "m001_initial", "m002_editions", "m003_views", "m004_archive", "m005_research",
         "m006_criminal_damage", "m007_conflicts", "m008_digests", "m009_research2",
-        "m010_schema_seal", "m012_ocr",
+        "m010_schema_seal", "m011_sources", "m012_ocr",
     ]
     assert migrations.pending(again) == []
 

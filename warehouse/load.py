@@ -24,7 +24,7 @@ from warehouse.connection import write_transaction
 from warehouse.digests import seal_document
 from warehouse.placement import place_quarantined
 from warehouse.rows import cell_rows, document_row, extraction_to_rows
-from warehouse.sources import source_as_given
+from warehouse.sources import source_as_given, source_name_for
 from warehouse.tables import CHILD_TABLES, TABLES
 
 __all__ = [
@@ -121,16 +121,17 @@ def load_extraction(
     With `source_root`, a local `source` is stored relative to it (`source_as_given`).
     """
     now = ingested_at or utc_now()
+    name = source_name_for(source)
     source = source_as_given(source, source_root)
     with write_transaction(db):
         existing = _existing(db, document_id)
         if _same(existing, status="loaded", extractor_version=extractor_version):
             added = record_source(db, document_id, source, seen_at=now)
             return LoadOutcome("unchanged", {"document_sources": added})
-        row = document_row(
+        row = {**document_row(
             document_id, source, status="loaded", extractor_version=extractor_version,
             size_bytes=size_bytes, ingested_at=now, extraction=extraction,
-        )
+        ), "source_name": name}
         _replace_document(db, row)
         rows = extraction_to_rows(document_id, extraction)
         for table in CHILD_TABLES:
@@ -165,6 +166,7 @@ def record_quarantine(
     (`warehouse.placement`), for `coverage`.
     """
     now = ingested_at or utc_now()
+    name = source_name_for(source)
     source = source_as_given(source, source_root)
     with write_transaction(db):
         existing = _existing(db, document_id)
@@ -172,11 +174,11 @@ def record_quarantine(
                  extractor_version=extractor_version):
             added = record_source(db, document_id, source, seen_at=now)
             return LoadOutcome("unchanged", {"document_sources": added})
-        _replace_document(db, document_row(
+        _replace_document(db, {**document_row(
             document_id, source, status="quarantined", reason=reason,
             extractor_version=extractor_version, size_bytes=size_bytes, ingested_at=now,
             pdf=pdf,
-        ))
+        ), "source_name": name})
         title = " ".join(t for t in (pdf.title, pdf.subject) if t) if pdf else None
         placement = place_quarantined(reason, title, source)
         if placement is not None and db.table("quarantine_placements").exists():

@@ -307,6 +307,15 @@ def m010_schema_seal(db: Database) -> None:
 
 
 @migrations()
+def m011_sources(db: Database) -> None:
+    """`documents.source_name`: the folder and name a leaflet was read from, so leaflets of
+    several editions are told apart (issue 19, item 4). See `warehouse.m011_sources`."""
+    from warehouse.m011_sources import apply
+
+    apply(db)
+
+
+@migrations()
 def m012_ocr(db: Database) -> None:
     """How each document was read: its text layer, or OCR of its page images (issue 18)."""
     from warehouse.m012_ocr import apply

@@ -17,7 +17,8 @@ import os
 from pathlib import Path, PurePath, PurePosixPath
 from urllib.parse import urlsplit
 
-__all__ = ["SourceOutsideRoot", "ingest_root_for", "is_url", "source_as_given"]
+__all__ = ["SourceOutsideRoot", "ingest_root_for", "is_url", "source_as_given",
+           "source_name_for"]
 
 
 class SourceOutsideRoot(ValueError):
@@ -63,3 +64,17 @@ def ingest_root_for(given: str | os.PathLike[str], cwd: str | os.PathLike[str]) 
     if path == base or base in path.parents:
         return base
     return path if path.is_dir() else path.parent
+
+
+def source_name_for(source: str | os.PathLike[str]) -> str:
+    """A name that tells leaflets apart (`documents.source_name`): the folder a file was in and
+    its name (`/srv/leaflets/2009-10/barnet.pdf` -> `2009-10/barnet.pdf`), or the last two
+    parts of a URL's path. Taken from the path as given to the loader (absolute, from `lps
+    ingest`), before it is made relative to the ingest root, so a file at the root still has
+    its folder."""
+    text = os.fspath(source)
+    if is_url(text):
+        path = PurePosixPath(urlsplit(text).path)
+    else:
+        path = PurePosixPath(*PurePath(text).parts) if text else PurePosixPath()
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
