@@ -16,7 +16,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from pdfpage.render import Box, open_pdf, to_pixels
+from pdfpage.render import Box, PageFrame, open_pdf
 
 __all__ = ["OUTLINE", "SCALE", "PageNotFound", "default_cache_dir", "page_png"]
 
@@ -50,7 +50,8 @@ def _render(data: bytes, page_number: int, boxes: Sequence[Box]
         try:
             bitmap = page.render(scale=SCALE, draw_annots=True)
             image: Image.Image = bitmap.to_pil().convert("RGB")
-            return image, [to_pixels(page, SCALE, box) for box in boxes]
+            frame = PageFrame.of(page)
+            return image, [frame.to_pixels(SCALE, box) for box in boxes]
         finally:
             page.close()
 
@@ -60,7 +61,8 @@ def _pixel_boxes(data: bytes, page_number: int, boxes: Sequence[Box]
     with open_pdf(data) as document:
         page = document[page_number - 1]
         try:
-            return [to_pixels(page, SCALE, box) for box in boxes]
+            frame = PageFrame.of(page)
+            return [frame.to_pixels(SCALE, box) for box in boxes]
         finally:
             page.close()
 
