@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from extractors import ExtractionError, NeedsOcr, extract_document
 from extractors.limits import MAX_PAGES
-from pipeline.failures import OUT_OF_MEMORY
+from pipeline.failures import OUT_OF_MEMORY, is_resource_failure
 from pipeline.figure_check import render_check_reason
 from pipeline.ocr import BETTER_SCAN, PageOcr, gate, ocr_cells, ocr_unavailable, scan_refusal
 from pipeline.settings import OcrOptions
@@ -72,7 +72,7 @@ def read_with_ocr(data: bytes, max_pages: int, ocr: OcrOptions,
         if reader is None or not reader.pages or _caused_by(error, MemoryError):
             raise
         reason = str(error)
-        if BETTER_SCAN not in reason:
+        if BETTER_SCAN not in reason and not is_resource_failure(reason):
             reason = f"{reason}; read by OCR from a scan: {BETTER_SCAN}"
         return reason, reader
     if reader is not None and reader.pages:
