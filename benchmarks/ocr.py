@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in files:
         result, reader = read_with_ocr(path.read_bytes(), settings.max_pages, options)
         if reader is None:
-            print(f"OCR cannot run here: {result}", file=sys.stderr)
+            print(f"OCR is switched off: {result}", file=sys.stderr)
             return 1
         seconds += list(reader.seconds.values())
         skipped += len(reader.skipped)

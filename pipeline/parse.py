@@ -18,14 +18,15 @@ from extractors import ExtractionError, NeedsOcr, extract_document
 from extractors.limits import MAX_PAGES
 from extractors.pdf_info import pdf_info_of
 from extractors.reader import pdfminer_detail
-from pipeline.failures import OUT_OF_MEMORY
+from pipeline.failures import OUT_OF_MEMORY, is_resource_failure
 from pipeline.figure_check import render_check_reason
-from pipeline.ocr import BETTER_SCAN, PageOcr, gate, ocr_cells, ocr_unavailable, scan_refusal
+from pipeline.ocr import BETTER_SCAN, PageOcr, gate, ocr_cells, scan_refusal
 from pipeline.settings import OcrOptions
 from schemas import Extraction, PdfInfo
 
 __all__ = ["DEFAULT_OCR", "OUT_OF_MEMORY", "TOO_DEEP", "Reason", "extraction_or_reason", "pdf_of",
            "read_with_ocr", "with_pdf_info"]
+
 
 class Reason(str):
     """A quarantine reason that also carries what the PDF says about itself (its title may name
@@ -57,6 +58,7 @@ def with_pdf_info(result: Extraction | str, data: bytes) -> Extraction | str:
         return result
     return Reason(result, pdf_info_of(data))
 
+
 #: The reason for a file that nests deeper than the parser recurses: a property of its
 #: content (the same under any limit), unlike `OUT_OF_MEMORY`, which is the guard's.
 TOO_DEEP = "damaged PDF: its objects nest too deeply to parse (a PDF bomb?); not loaded"
@@ -82,6 +84,9 @@ def _caused_by(error: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
+#: Why a scan is not read when OCR is switched off, and how to switch it on.
+SWITCHED_OFF = "OCR is switched off (LPS_OCR=0): set LPS_OCR=1 and ingest it again"
+
 #: OCR with the default settings (`pipeline.settings.Settings`).
 DEFAULT_OCR = OcrOptions()
 
@@ -92,20 +97,19 @@ def read_with_ocr(data: bytes, max_pages: int, ocr: OcrOptions,
     """`extract_document`, with the pages that are pictures read by OCR (when it is enabled
     and installed) and the OCR gate applied to what they gave, then the render check; and the
     OCR reader (what it
-    read, how long it took), None when OCR could not run. A refusal of a document read by OCR
+    read, how long it took), None when OCR is switched off. A refusal of a document read by OCR
     says what would make the scan readable. Raises what `extract_document` raises otherwise."""
-    unavailable = ocr_unavailable() if ocr.enabled else (
-        "OCR is switched off (LPS_OCR=0): set LPS_OCR=1 and ingest it again")
-    reader = PageOcr(ocr, progress) if unavailable is None else None
+    # whether the engine is installed is asked only when a page needs it (`PageOcr`)
+    reader = PageOcr(ocr, progress) if ocr.enabled else None
     try:
         extraction = extract_document(data, max_pages, reader)
     except NeedsOcr as error:
-        return f"{scan_refusal(error.layer, unavailable or '')} [page {error.page}]", reader
+        return f"{scan_refusal(error.layer, SWITCHED_OFF)} [page {error.page}]", reader
     except ExtractionError as error:
         if reader is None or not reader.pages or _caused_by(error, MemoryError):
             raise
         reason = str(error)
-        if BETTER_SCAN not in reason:
+        if BETTER_SCAN not in reason and not is_resource_failure(reason):
             reason = f"{reason}; read by OCR from a scan: {BETTER_SCAN}"
         return reason, reader
     if reader is not None and reader.pages:

@@ -88,19 +88,19 @@ def test_the_gate_names_the_lines_and_the_confidence_that_failed(
 
 
 def test_a_scan_is_read_in_the_guard_which_gives_each_page_of_ocr_its_own_time() -> None:
-    """One second to parse would not read three pages by OCR; each page announced adds
-    `LPS_OCR_PAGE_SECONDS`, and the figures cross the process boundary with how they were
-    read."""
-    found = extract_guarded(SKEWED.read_bytes(), Settings(parse_seconds=1, ocr_page_seconds=120))
+    """Five seconds to parse would not read three pages by OCR (about 20 s); each page
+    announced adds `LPS_OCR_PAGE_SECONDS`, and the figures cross the process boundary with how
+    they were read."""
+    found = extract_guarded(SKEWED.read_bytes(), Settings(parse_seconds=5, ocr_page_seconds=120))
     assert isinstance(found, Extraction), found
     assert found.reading.read_by == "ocr"
     assert found.performance == _truth(SKEWED).performance
 
 
 def test_ocr_that_overruns_its_time_is_stopped_and_says_what_helps() -> None:
-    found = extract_guarded(SKEWED.read_bytes(), Settings(parse_seconds=1, ocr_page_seconds=0.5))
+    found = extract_guarded(SKEWED.read_bytes(), Settings(parse_seconds=5, ocr_page_seconds=1))
     assert found == (
-        "took longer than 1 s to parse and 1 page(s) of OCR (0.5 s each): stopped, so one file "
+        "took longer than 5 s to parse and 1 page(s) of OCR (1 s each): stopped, so one file "
         "cannot hold up the run; a smaller scan (300 dpi, greyscale) reads faster, or raise "
         "LPS_OCR_PAGE_SECONDS")
 
