@@ -173,6 +173,7 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample]) -> str 
                     f"{describe(strange)}, which is not a digit or sign this edition prints; "
                     "not loaded")
     reach = _reach(claim.box)
+    ink.focus((reach[0] - 2, reach[1] - 4, reach[2] + 2, reach[3] + 4))
     chars = _reading_order(ink.chars_in(reach))
     if claim.figure:
         for char in chars:
