@@ -134,14 +134,18 @@ Groups = dict[tuple[str, float, str], list[GlyphSample]]
 
 
 def _unlike_itself(groups: Groups) -> tuple[GlyphSample, str] | None:
+    """An instance unlike the other instances of its character in its font, when those
+    others agree among themselves (two instances alone cannot say which is odd)."""
     for (_, _, char), samples in groups.items():
-        if len(samples) < 2 or char not in _REFERENCE_CHARS:
+        if len(samples) < 3 or char not in _REFERENCE_CHARS:
             continue
         centre = _centre([s.shape for s in samples])
         far = max(samples, key=lambda s: shape_distance(s.shape, centre))
         # the odd one out against the others, not against a mean it pulls towards itself
-        others = _centre([s.shape for s in samples if s is not far])
-        if shape_distance(far.shape, others) > SAME_GLYPH:
+        rest = [s.shape for s in samples if s is not far]
+        others = _centre(rest)
+        if (shape_distance(far.shape, others) > SAME_GLYPH
+                and max(shape_distance(shape, others) for shape in rest) <= SAME_GLYPH / 2):
             return far, (f"its '{char}' drawn unlike the other '{char}'s of its font "
                          f"({far.font})")
     return None

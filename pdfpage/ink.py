@@ -66,11 +66,26 @@ class PageInk:
                     int((char.loose[1] + char.loose[3]) / 2 // _BUCKET))
             self.buckets.setdefault(cell, []).append(char)
 
-    def _difference(self, box: Box) -> npt.NDArray[np.int16]:
-        left, upper, right, lower = self.pixel_box(box)
+    def focus(self, box: Box) -> None:
+        """Work out the difference of the two renders over `box` once: the boxes asked for
+        next (a figure's glyphs) are cut from it."""
+        self._focus = (self.pixel_box(box), self._compute(self.pixel_box(box)))
+
+    def _compute(self, pixels: tuple[int, int, int, int]) -> npt.NDArray[np.int16]:
+        left, upper, right, lower = pixels
         shown = self.shown.pixels[upper:lower, left:right].astype(np.int16)
         return np.asarray(np.abs(shown - self.bare.pixels[upper:lower, left:right]),
                           dtype=np.int16)
+
+    def _difference(self, box: Box) -> npt.NDArray[np.int16]:
+        left, upper, right, lower = pixels = self.pixel_box(box)
+        focus = self._focus
+        if focus is not None:
+            (f_left, f_upper, f_right, f_lower), difference = focus
+            if f_left <= left and f_upper <= upper and right <= f_right and lower <= f_lower:
+                return difference[upper - f_upper : lower - f_upper,
+                                  left - f_left : right - f_left]
+        return self._compute(pixels)
 
     def text_ink(self, box: Box) -> npt.NDArray[np.bool_]:
         """Where text put ink in `box`: pixels that differ between the two renders."""

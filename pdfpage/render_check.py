@@ -80,15 +80,26 @@ def _reading_order(chars: Iterable[TextChar]) -> list[TextChar]:
     return [char for line in lines for char in sorted(line, key=lambda c: c.loose[0])]
 
 
-def _stands_alone(said: str, shown: str) -> bool:
+def _stands_alone(said: str, drawn: Sequence[TextChar]) -> bool:
     """Whether `said` is drawn once among other words of its box (a priority's figure inside
-    its sentence), with no digit, sign or point drawn against either end to join it."""
+    its sentence), with no digit, sign or point drawn against either end to join it (a
+    character a quarter of an em or more away stands apart)."""
+    shown = "".join(c.text for c in drawn)
     if not said or shown.count(said) != 1:
         return False
     start = shown.index(said)
-    before = shown[start - 1] if start else ""
-    after = shown[start + len(said) : start + len(said) + 1]
-    return not (before and before in _JOINING) and not (after and after in _JOINING)
+    stop = start + len(said)
+    first, last = drawn[start], drawn[stop - 1]
+    if start and drawn[start - 1].text in _JOINING and _touch(drawn[start - 1], first):
+        return False
+    return not (stop < len(drawn) and drawn[stop].text in _JOINING
+                and _touch(last, drawn[stop]))
+
+
+def _touch(left: TextChar, right: TextChar) -> bool:
+    """Whether two glyphs on a line are closer than a quarter of an em (no space between)."""
+    em = max(left.loose[3] - left.loose[1], right.loose[3] - right.loose[1], 1.0)
+    return right.glyph[0] - left.glyph[2] < 0.25 * em
 
 
 def _drawn(ink: PageInk, char: TextChar) -> bool:
@@ -162,6 +173,7 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample]) -> str 
                     f"{describe(strange)}, which is not a digit or sign this edition prints; "
                     "not loaded")
     reach = _reach(claim.box)
+    ink.focus((reach[0] - 2, reach[1] - 4, reach[2] + 2, reach[3] + 4))
     chars = _reading_order(ink.chars_in(reach))
     if claim.figure:
         for char in chars:
@@ -174,7 +186,7 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample]) -> str 
     drawn = [c for c in chars if _drawn(ink, c)]
     said = "".join(claim.text.split())
     shown = "".join(c.text for c in drawn)
-    if shown != said and not _stands_alone(said, shown):
+    if shown != said and not _stands_alone(said, drawn):
         seen = " ".join("".join(c.text if c in drawn else " " for c in chars).split())
         return _reason(claim, f"'{seen}'" if seen else "nothing there")
     pair = _overstruck(drawn)

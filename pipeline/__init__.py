@@ -22,6 +22,8 @@ through `pipeline.guard` with the limits of `pipeline.settings.Settings`. Module
 - `plan`: what an ingest must do, decided before anything is written or started.
 - `parse`, `guard`, `extract`: one document's records or quarantine reason, in a child process
   with time and memory limits; batches and several children at once.
+- `figure_check`: after extraction, in the same child, every figure confirmed by the rendered
+  page (`pdfpage.render_check`).
 - `load`, `report`: writing to the warehouse, counting, recording the run, the summary.
 - `manifest`, `safety`, `fetch`, `rawstore`, `backfill`: the backfill's own stages.
 - `reprocess`, `evaluate`, `debug`: re-extraction, scoring against truth files, pictures.
