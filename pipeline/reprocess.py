@@ -28,6 +28,7 @@ from sqlite_utils import Database
 from pipeline.extract import extract_each, too_large
 from pipeline.failures import is_resource_failure
 from pipeline.guard import GuardedExtractor
+from pipeline.parse import pdf_of
 from pipeline.settings import Settings
 from pipeline.sources import document_id_for
 from schemas import Extraction
@@ -148,7 +149,8 @@ def reprocess_document(db: Database, document: dict[str, Any],
         if isinstance(result, str) and is_resource_failure(result):
             status, reason = "failed", result  # nothing written but the attempt
         elif isinstance(result, str):
-            record_quarantine(db, document_id, source, result, extractor_version, size)
+            record_quarantine(db, document_id, source, result, extractor_version, size,
+                              pdf=pdf_of(result))
             status, reason = "quarantined", result
         else:
             load_extraction(db, document_id, source, result, extractor_version, size)

@@ -78,8 +78,11 @@ def test_extract_candidate_returns_the_records_parsed_in_the_guard(tmp_path: Pat
     with GuardedExtractor(Settings()) as guard:
         extracted = extract_candidate(candidate, guard)
     assert extracted.extraction is not None and extracted.extraction.cells  # provenance, kept
+    pdf = extracted.extraction.pdf  # the file's own metadata, read in the guard's child
+    assert pdf is not None and pdf.creator == "policing-summaries fixtures"
     assert extracted == Extracted(candidate, extraction=load_golden(GOLDEN / "barnet.json")
-                                  .model_copy(update={"cells": extracted.extraction.cells}))
+                                  .model_copy(update={"cells": extracted.extraction.cells,
+                                                      "pdf": pdf}))
 
 
 def test_a_file_changed_since_hashing_is_transient_not_quarantined(tmp_path: Path) -> None:
@@ -119,7 +122,7 @@ def test_extract_each_keeps_the_order_on_several_guarded_children() -> None:
     found = list(extract_each(pdfs, lambda pdf, guard: guard.extract(pdf.read_bytes()),
                               Settings(), workers=2))
     assert [pdf for pdf, _ in found] == pdfs
-    assert [result.model_copy(update={"cells": []}) for _, result in found] == [
+    assert [result.model_copy(update={"cells": [], "pdf": None}) for _, result in found] == [
         load_golden(GOLDEN / f"{name}.json") for name in names]
 
 

@@ -26,9 +26,9 @@ def _id(fixture: Fixture) -> str:
 
 def _differences(want: dict[str, Any], got: dict[str, Any]) -> list[str]:
     """Field-by-field differences between two `model_dump(mode='json')` extractions (their
-    `cells`, provenance rather than figures, left out)."""
-    want = {key: value for key, value in want.items() if key != "cells"}
-    got = {key: value for key, value in got.items() if key != "cells"}
+    `cells` and `pdf`, provenance rather than figures, left out)."""
+    want = {key: value for key, value in want.items() if key not in ("cells", "pdf")}
+    got = {key: value for key, value in got.items() if key not in ("cells", "pdf")}
     found = [f"key {key}" for key in sorted(set(want) ^ set(got))]
     for key in sorted(set(want) & set(got)):
         wanted, gotten = want[key], got[key]
