@@ -38,7 +38,12 @@ class GuardStopped(Exception):
 
 
 class CallFailed(Exception):
-    """The function raised in the child; the message is its exception's."""
+    """The function raised in the child; the message is its exception's, `kind` its class's
+    name (exceptions are not sent back whole: they need not pickle)."""
+
+    def __init__(self, message: str, kind: str = "Exception") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 def _caused_by_memory(error: BaseException | None) -> bool:
@@ -61,7 +66,7 @@ def _run(connection: Connection, memory_mb: int, function: Callable[..., Any],
         except Exception as error:  # the caller's to handle, as if called in its process
             if _at_the_memory_cap(memory_mb) or _caused_by_memory(error):
                 os._exit(_NO_MEMORY_EXIT)  # a library's words for a failed allocation
-            outcome = (False, str(error) or type(error).__name__)
+            outcome = (False, (str(error) or type(error).__name__, type(error).__name__))
         connection.send(outcome)
     except MemoryError:
         os._exit(_NO_MEMORY_EXIT)
@@ -95,7 +100,7 @@ def call_guarded(function: Callable[..., Result], args: tuple[Any, ...],
             process.kill()
         process.join(5)
     if not ok:
-        raise CallFailed(value)
+        raise CallFailed(*value)
     result: Result = value
     return result
 

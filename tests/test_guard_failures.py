@@ -146,3 +146,14 @@ def test_pdfminer_saying_nothing_is_reported_as_what_it_was() -> None:
     assert pdfminer_detail(PdfminerException(PDFObjectNotFound(12))) == (
         "it refers to object 12, which the file does not hold")
     assert pdfminer_detail(PdfminerException(PSEOF("Unexpected EOF"))) == "Unexpected EOF"
+
+
+def test_a_guarded_call_says_what_the_function_raised(tmp_path: Path) -> None:
+    from pipeline.debug import draw_pages
+    from pipeline.guarded_call import CallFailed, call_guarded
+    from pipeline.settings import Settings
+
+    with pytest.raises(CallFailed) as error:
+        call_guarded(draw_pages, (LEAFLETS[0].read_bytes(), tmp_path, [99], "barnet"),
+                     Settings())
+    assert (error.value.kind, str(error.value)) == ("IndexError", "no page 99: it has 4")
