@@ -184,6 +184,9 @@ def _stop(watch: Watch, describe: Callable[[Any], str], why: str, api_url: str, 
     landed = watch.lock.acquire(timeout=_LANDING_SECONDS)
     try:
         kept = describe(watch.recorder() if watch.recorder is not None else None)
+    except Exception as error:  # e.g. the warehouse locked past its timeout by another run
+        kept = (f"the run could not be recorded ({error}); every document it loaded is kept "
+                "whole. Run the same command again to go on")
     finally:
         if landed:
             watch.lock.release()
