@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pdfplumber.utils.exceptions import PdfminerException
 from pydantic import ValidationError
 
-from extractors import ExtractionError, NeedsOcr, extract_document
+from extractors import ExtractionError, NeedsOcr, UnreadableDocument, extract_document
 from extractors.limits import MAX_PAGES
 from extractors.pdf_info import pdf_info_of
 from extractors.reader import pdfminer_detail
@@ -50,12 +50,9 @@ def pdf_of(reason: str | None) -> PdfInfo | None:
 
 
 def with_pdf_info(result: Extraction | str, data: bytes) -> Extraction | str:
-    """`result` with the file's metadata attached: to the extraction, or to the reason. Not read
-    after running out of memory or recursion (the file would only do it again)."""
+    """`result` with the file's metadata attached: to the extraction, or to the reason."""
     if isinstance(result, Extraction):
         return result.model_copy(update={"pdf": pdf_info_of(data)})
-    if result in (OUT_OF_MEMORY, TOO_DEEP):
-        return result
     return Reason(result, pdf_info_of(data))
 
 
@@ -126,33 +123,42 @@ def read_with_ocr(data: bytes, max_pages: int, ocr: OcrOptions,
 def extraction_or_reason(data: bytes, max_pages: int = MAX_PAGES, ocr: OcrOptions = DEFAULT_OCR,
                          progress: Callable[[int], None] | None = None) -> Extraction | str:
     """The document's records, or why it must be quarantined, each with the PDF's own metadata
-    (`with_pdf_info`). Never raises for a bad file. `ocr`: how pages that are pictures are read
-    (`pipeline.ocr`); `progress` is told the number of each page before OCR reads it.
+    (`with_pdf_info`) when the file could be read as a PDF at all: one the extractor found
+    unreadable (damaged, looping, a bomb, not a PDF) is not opened again for it. Never raises
+    for a bad file. `ocr`: how pages that are pictures are read (`pipeline.ocr`); `progress` is
+    told the number of each page before OCR reads it.
 
     The records stand only if the rendered pages show their figures as read
     (`pipeline.figure_check`): the text layer is a claim, the pixels are what a reader sees."""
-    return with_pdf_info(_extraction_or_reason(data, max_pages, ocr, progress), data)
+    result, readable = _extraction_or_reason(data, max_pages, ocr, progress)
+    return with_pdf_info(result, data) if readable else result
 
 
 def _extraction_or_reason(data: bytes, max_pages: int, ocr: OcrOptions,
-                          progress: Callable[[int], None] | None) -> Extraction | str:
+                          progress: Callable[[int], None] | None
+                          ) -> tuple[Extraction | str, bool]:
+    """The result, and whether the file could be read as a PDF (so its metadata can be)."""
     try:
-        return read_with_ocr(data, max_pages, ocr, progress)[0]
+        return read_with_ocr(data, max_pages, ocr, progress)[0], True
+    except UnreadableDocument as error:
+        return (OUT_OF_MEMORY if _caused_by(error, MemoryError) else str(error)), False
     except ExtractionError as error:
         # An extractor's verdict, unless memory ran out beneath it: zlib's "Unable to allocate
         # output buffer" under the guard's cap became "damaged PDF: it cannot be opened", a
         # verdict on a good leaflet (measured: 3 times in 36 parses at 30-64 MB).
-        return OUT_OF_MEMORY if _caused_by(error, MemoryError) else str(error)
+        if _caused_by(error, MemoryError):
+            return OUT_OF_MEMORY, False
+        return str(error), True
     except ValidationError as error:
-        return _validation_reason(error)
+        return _validation_reason(error), True
     except MemoryError:
-        return OUT_OF_MEMORY
+        return OUT_OF_MEMORY, False
     except Exception as error:  # a bad file must become a quarantine, never a crashed run
         if _caused_by(error, RecursionError):
-            return TOO_DEEP
+            return TOO_DEEP, False
         if _caused_by(error, MemoryError):
-            return OUT_OF_MEMORY
+            return OUT_OF_MEMORY, False
         if isinstance(error, PdfminerException):  # a page's content pdfminer cannot interpret
-            return f"damaged PDF: pdfminer cannot parse it ({pdfminer_detail(error)})"
+            return f"damaged PDF: pdfminer cannot parse it ({pdfminer_detail(error)})", False
         detail = str(error) or "no detail"
-        return f"unexpected {type(error).__name__} while extracting: {detail}"
+        return f"unexpected {type(error).__name__} while extracting: {detail}", False

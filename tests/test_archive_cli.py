@@ -238,6 +238,6 @@ def test_coverage_lists_quarantined_documents_it_cannot_place(runner: CliRunner,
     assert result.output.splitlines()[-3:] == [
         "1 loaded, 0 quarantined, 31 missing",
         "1 quarantined document is not in the matrix (see the coverage_unplaced view):",
-        "  bad/empty.pdf: neither its borough nor its year could be read from it, and no "
-        "manifest said what it should be",
+        "  bad/empty.pdf: neither its borough nor its year could be read from its reason, its "
+        "PDF title or its file name, and no manifest said what it should be",
     ]

@@ -52,8 +52,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
             for year, slugs in LEAFLETS.items() for slug in slugs]
     pdfs += [FIXTURES / "pdfs" / "bad" / name for name in BAD]
     warehouse = build_fixture_warehouse(folder / "lps.db", pdfs)
-    with serving(warehouse, "--pdfs", str(FIXTURES.parent)) as url:
-        yield url, warehouse
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LPS_PAGE_CACHE", str(folder / "pages"))  # not the user's cache
+        with serving(warehouse, "--pdfs", str(FIXTURES.parent)) as url:
+            yield url, warehouse
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +68,11 @@ def sql(served: tuple[str, Path]) -> Iterator[sqlite3.Connection]:
     conn = sqlite3.connect(f"file:{served[1]}?mode=ro", uri=True)
     yield conn
     conn.close()
+
+
+def sql_path(sql: sqlite3.Connection) -> Path:
+    """The warehouse file the connection reads."""
+    return Path(sql.execute("PRAGMA database_list").fetchone()[2])
 
 
 def rows_counted(page: Page) -> int:
@@ -355,6 +362,9 @@ def test_a_row_page_shows_its_figure_outlined_on_the_page(
     left = int(x0 * SCALE) - 4
     middle = int((top + bottom) / 2 * SCALE)
     assert png.getpixel((left, middle)) == OUTLINE
+    page_number = src.split("/")[-1].split(".")[0]
+    cached = sql_path(sql).parent / "pages" / f"{document_id}-p{page_number}-x{SCALE:g}.png"
+    assert cached.is_file()  # rendered once, kept for the next figure on that page
     link = page.locator("p.lps-previous-target a").nth(1)
     assert link.get_attribute("href") == f"/-/leaflets/{target_document}.pdf#page={target_page}"
     assert page.request.get(base_url + f"/-/leaflets/{target_document}.pdf").status == 200
