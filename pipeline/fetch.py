@@ -124,8 +124,9 @@ class _DeadlineTransport(httpx.HTTPTransport):
 
     def __init__(self) -> None:
         super().__init__()
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=self._pool._ssl_context, network_backend=DeadlineBackend())
+        self._pool = httpcore.ConnectionPool(  # httpx's default limits, as a Client has them
+            ssl_context=self._pool._ssl_context, network_backend=DeadlineBackend(),
+            max_connections=100, max_keepalive_connections=20, keepalive_expiry=5.0)
 
 
 def open_client(policy: FetchPolicy) -> httpx.Client:
