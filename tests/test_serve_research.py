@@ -186,3 +186,16 @@ def test_home_page_shows_the_release(warehouse: Path, tmp_path: Path) -> None:
     assert "This warehouse holds exactly that data" in html
     assert "Release 2024.1" in client.get("/lps/missed_targets").text.split("<footer")[1]
     client.loop.close()
+
+
+def test_a_page_image_is_drawn_in_the_guard_and_a_bad_file_answers_in_words(
+        client: Client) -> None:
+    """Drawing a page parses the PDF: it runs in a guarded child, so a file PDFium cannot read
+    is a 422 that says so, never a 500 or a crashed server; bytes that are not the document's
+    are not drawn at all."""
+    lambeth, hackney = DOCUMENT_IDS["lambeth-2009"], DOCUMENT_IDS["hackney-2009"]
+    response = fetch(client, f"/-/pages/{lambeth}/1.png")
+    assert response.status_code == 422
+    assert response.text.startswith(f"page 1 of document {lambeth}: ")
+    assert fetch(client, f"/-/pages/{hackney}/1.png").status_code == 404
+    assert fetch(client, f"/-/leaflets/{lambeth}.pdf").status_code == 200  # the server lives on

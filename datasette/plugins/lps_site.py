@@ -14,6 +14,7 @@ this folder; the logic lives in `lps/` where it is tested without a server.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 import weakref
@@ -23,7 +24,7 @@ from typing import Any, NamedTuple
 from pluggy import HookimplMarker
 
 from lps.leaflet_files import content_disposition, locate_leaflet
-from lps.page_images import PageNotFound, default_cache_dir, page_png
+from lps.page_images import default_cache_dir, page_png
 from lps.query_help import Choices, codebook_for, hints_for, optional_params
 from lps.serve_limits import rows_not_kept
 from release.checksum import warehouse_checksum
@@ -266,13 +267,24 @@ async def _serve_page(request: Any, datasette: Any) -> Any:
         return located, boxes
 
     located, boxes = await database.execute_fn(locate)
-    if located.path is None:
+    if located.path is None or located.data is None:
         return Response.text(f"The PDF of document {document_id} is not on this machine.",
                              status=404)
+    from pipeline.guarded_call import CallFailed, GuardStopped, call_guarded
+    from pipeline.settings import Settings
+
+    # Rendering parses the PDF: in a child with the guard's limits, as every parse is, so a
+    # quarantined bomb costs that child, never the server (issue 20, item 9).
+    work = (located.data, document_id, page, boxes, _cache_dir(datasette))
     try:
-        body = page_png(located.path.read_bytes(), document_id, page, boxes, _cache_dir(datasette))
-    except PageNotFound as error:
-        return Response.text(str(error), status=404)
+        body = await asyncio.get_running_loop().run_in_executor(
+            None, call_guarded, page_png, work, Settings.from_env())
+    except CallFailed as error:
+        status = 404 if error.kind == "PageNotFound" else 422
+        return Response.text(f"page {page} of document {document_id}: {error}", status=status)
+    except GuardStopped as error:
+        return Response.text(f"page {page} of document {document_id} could not be drawn: {error}",
+                             status=503)
     return Response(body, status=200, content_type="image/png",
                     headers={"Cache-Control": "public, max-age=86400",
                              "X-Content-Type-Options": "nosniff"})
