@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pdfplumber.utils.text import dedupe_chars, extract_words
+from pdfplumber.utils.text import extract_words
 
 from pdfpage.settings import SETTINGS, PageSettings
 
@@ -102,7 +102,29 @@ def without_overprint(chars: list[Char], settings: PageSettings = SETTINGS) -> l
     """The characters with those drawn twice at almost the same place left out once: a
     producer that fakes bold by printing each glyph twice, a little offset (wkhtmltopdf),
     would otherwise read 'LLooccaall'."""
-    return list(dedupe_chars(chars, tolerance=settings.overprint_tolerance))
+    tolerance = settings.overprint_tolerance
+    cell = 2 * tolerance  # a twin within the tolerance is in this cell or the nearer neighbour
+    seen: dict[tuple[object, ...], list[Char]] = {}
+    kept: list[Char] = []
+    for char in chars:
+        x0, top = char["x0"], char["top"]
+        column, row = int(x0 // cell), int(top // cell)
+        across = column + (1 if x0 - column * cell > tolerance else -1)
+        down = row + (1 if top - row * cell > tolerance else -1)
+        key = (char["text"], char.get("fontname"), int(char["size"]))
+        twice = False
+        if not char["text"].isspace():
+            for bucket in ((column, row), (across, row), (column, down), (across, down)):
+                for other in seen.get((*key, *bucket), ()):
+                    if abs(other["x0"] - x0) <= tolerance and abs(other["top"] - top) <= tolerance:
+                        twice = True
+                        break
+                if twice:
+                    break
+        if not twice:
+            kept.append(char)
+            seen.setdefault((*key, column, row), []).append(char)
+    return kept
 
 
 def split_overlay(chars: Sequence[Char], settings: PageSettings = SETTINGS
@@ -147,9 +169,11 @@ def overlay_words(chars: Sequence[Char], settings: PageSettings = SETTINGS) -> l
 
 def body_weight(chars: Sequence[Char]) -> int:
     """The weight of the face most of the page's letters are set in (400 for an empty page)."""
-    counts = Counter(weight_of(str(c.get("fontname", ""))) for c in chars
-                     if not c["text"].isspace())
-    return counts.most_common(1)[0][0] if counts else 400
+    fonts = Counter(str(c.get("fontname", "")) for c in chars if not c["text"].isspace())
+    weights: Counter[int] = Counter()
+    for font, count in fonts.items():
+        weights[weight_of(font)] += count
+    return weights.most_common(1)[0][0] if weights else 400
 
 
 def _cx(char: Char) -> float:
@@ -178,7 +202,8 @@ def words_of_chars(chars: list[Char], settings: PageSettings = SETTINGS,
     never by drawing order), upright text only, ligatures a re-distiller mapped into CJK code
 points read as their letters (`_unshifted`). A word is `bold` when its face is heavier than
     `body_weight` (the body text's) or it is stroked and filled (render mode 2)."""
-    sized = [{**c, "size": round(float(c["size"]), 3)} for c in chars]  # 23.1000001 is 23.1
+    sized = [c if c["size"] == round(c["size"], 3) else {**c, "size": round(c["size"], 3)}
+             for c in chars]  # 23.1000001 is 23.1
     raw = extract_words(
         sized, x_tolerance=settings.word_x_tolerance, y_tolerance=settings.word_y_tolerance,
         keep_blank_chars=False, extra_attrs=["fontname", "size"], return_chars=True,
