@@ -68,7 +68,7 @@ fixtures: $(DEV)
 SEEDS ?= 1000-1299,7000-7099
 ACCURACY_DIR ?= build/accuracy
 CLEANROOM := fixtures/cleanroom
-CLEANROOM_SEEDS ?= 1-150
+CLEANROOM_SEEDS ?= 1-123
 # Both generators: the randomised one (drawn afresh) and the clean-room corpus (committed, made
 # by real producers by a generator that never read the extractor; `make cleanroom` redraws it).
 # Then the scan corpus (issue 18, fixtures/scans.py): SCANS_PER_EDITION generated leaflets of
