@@ -47,6 +47,8 @@ class TextChar:
     font: str
     size: float
     actual_text: str | None = None  # the replacement text of a marked-content span it is in
+    angle: float = 0.0  # radians from upright
+    inside: bool = True  # its centre lies in a checked box (False: it only reaches into one)
 
 
 @dataclass
@@ -61,6 +63,8 @@ class PageInk:
     buckets: dict[tuple[int, int], list[TextChar]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.around = [char for char in self.chars if not char.inside]
+        self.chars = [char for char in self.chars if char.inside]
         for char in self.chars:
             cell = (int((char.loose[0] + char.loose[2]) / 2 // _BUCKET),
                     int((char.loose[1] + char.loose[3]) / 2 // _BUCKET))
@@ -197,8 +201,14 @@ def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Bo
             continue
         cx, cy = (rect.left + rect.right) / 2, (rect.top + rect.bottom) / 2
         near = bands.get(int(cy // _BAND))
-        if not near or not any(u[0] <= cx <= u[2] and u[1] <= cy <= u[3] for u in near):
-            continue
+        inside = bool(near) and any(u[0] <= cx <= u[2] and u[1] <= cy <= u[3]
+                                    for u in near or ())
+        if not inside and (rect.top - rect.bottom <= _BAND or not any(
+                u[0] <= rect.right and rect.left <= u[2] and u[1] <= rect.top
+                and rect.bottom <= u[3]
+                for band in range(int(rect.bottom // _BAND), int(rect.top // _BAND) + 1)
+                for u in bands.get(band, ()))):
+            continue  # neither in a box nor a large glyph reaching into one
         if pdfium_c.FPDFText_IsGenerated(textpage, index) == 1:
             continue
         text = chr(pdfium_c.FPDFText_GetUnicode(textpage, index))
@@ -210,6 +220,8 @@ def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Bo
             font=_font_name(textpage, index) if text in shaped else "",
             size=float(pdfium_c.FPDFText_GetFontSize(textpage, index)),
             actual_text=_actual_text(pdfium_c.FPDFText_GetTextObject(textpage, index)),
+            angle=float(pdfium_c.FPDFText_GetCharAngle(textpage, index)),
+            inside=inside,
         )
 
 

@@ -34,6 +34,8 @@ from pdfpage.render import DEFAULT_SCALE, Box, open_pdf
 
 __all__ = ["Claim", "check_claims"]
 
+#: A glyph turned more than this (radians, about 3 degrees) is drawn on a slant.
+_SLANT = 0.05
 #: Characters that would join a figure they touch.
 _JOINING = frozenset("0123456789+-\u2212\u2013\u2014.%")
 #: Ink of text this many pixels outside every glyph box read is more than rounding.
@@ -120,6 +122,16 @@ def _overstruck(drawn: Sequence[TextChar]) -> tuple[TextChar, TextChar] | None:
     return None
 
 
+def _overlays(ink: PageInk, chars: Sequence[TextChar]) -> list[TextChar]:
+    """Glyphs of a stamp reaching into a figure's box: letters drawn on a slant or at twice the
+    figure's size, whose centres lie outside it. Their ink is not the figure's; a digit or sign
+    among them is not excused (it could be read with the figure)."""
+    size = max((c.loose[3] - c.loose[1] for c in chars), default=0.0)
+    return [c for c in ink.around
+            if c.text not in _JOINING and strange_character(c.text) is None
+            and (abs(c.angle) > _SLANT or c.loose[3] - c.loose[1] >= 2 * size)]
+
+
 def _stray_ink(ink: PageInk, box: Box, drawn: Sequence[TextChar]) -> int:
     """Pixels of text ink in `box` outside every drawn glyph box (widened by two pixels: the
     glyph boxes PDFium gives can fall short of the ink by a pixel)."""
@@ -192,7 +204,8 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample]) -> str 
     pair = _overstruck(drawn)
     if pair is not None:
         return _reason(claim, f"'{pair[0].text}' and '{pair[1].text}' drawn over each other")
-    if _stray_ink(ink, _inner(reach, ink.shown.scale), drawn) >= _STRAY_PIXELS:
+    if _stray_ink(ink, _inner(reach, ink.shown.scale), [*drawn, *_overlays(ink, chars)]
+                  ) >= _STRAY_PIXELS:
         return _reason(claim, "more text in its box than those characters draw")
     if claim.figure and _marks(ink, claim.box, reach) >= _MARK_PIXELS:
         return _reason(claim, "marks in its box that are not text (a path or picture)")
