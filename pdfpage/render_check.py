@@ -23,8 +23,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-import numpy.typing as npt
 import pypdfium2
 
 from pdfpage.digits import describe, strange_character
@@ -107,8 +105,8 @@ def _touch(left: TextChar, right: TextChar) -> bool:
 def _drawn(ink: PageInk, char: TextChar) -> bool:
     if char.text.isspace():
         return False
-    mask = ink.text_ink(char.glyph)
-    return bool(mask.size) and int(mask.sum()) >= max(2, _DRAWN_SHARE * mask.size)
+    inked, pixels = ink.ink_count(char.glyph)
+    return pixels > 0 and inked >= max(2, _DRAWN_SHARE * pixels)
 
 
 def _overstruck(drawn: Sequence[TextChar]) -> tuple[TextChar, TextChar] | None:
@@ -135,13 +133,7 @@ def _overlays(ink: PageInk, chars: Sequence[TextChar]) -> list[TextChar]:
 def _stray_ink(ink: PageInk, box: Box, drawn: Sequence[TextChar]) -> int:
     """Pixels of text ink in `box` outside every drawn glyph box (widened by two pixels: the
     glyph boxes PDFium gives can fall short of the ink by a pixel)."""
-    mask = ink.text_ink(box).copy()
-    left, upper, _, _ = ink.pixel_box(box)
-    for char in drawn:
-        g_left, g_upper, g_right, g_lower = ink.pixel_box(char.glyph)
-        mask[max(0, g_upper - upper - 2) : max(0, g_lower - upper + 2),
-             max(0, g_left - left - 2) : max(0, g_right - left + 2)] = False
-    return int(mask.sum())
+    return ink.stray_ink(box, [char.glyph for char in drawn])
 
 
 def _reach(box: Box) -> Box:
@@ -159,16 +151,7 @@ def _marks(ink: PageInk, box: Box, reach: Box) -> int:
     parts = [(box[0] + 1.5 / scale, top, box[2] - 1.5 / scale, bottom),
              (reach[0], top, box[0] - 1.5 / scale, bottom),
              (box[2] + 1.5 / scale, top, reach[2], bottom)]
-    return sum(_glyph_like(ink.other_ink(part)) for part in parts if part[2] > part[0])
-
-
-def _glyph_like(marks: npt.NDArray[np.bool_]) -> int:
-    """Mark pixels, less whole rows and columns of them: a rule or the edge of a cell's fill
-    crosses the whole box, a glyph never does."""
-    if marks.size == 0:
-        return 0
-    kept = marks & ~marks.all(axis=0, keepdims=True) & ~marks.all(axis=1, keepdims=True)
-    return int(kept.sum())
+    return sum(ink.marks(part) for part in parts if part[2] > part[0])
 
 
 def _inner(box: Box, scale: float) -> Box:
