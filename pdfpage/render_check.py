@@ -28,7 +28,7 @@ import pypdfium2
 from pdfpage.digits import describe, strange_character
 from pdfpage.glyph_shapes import SHAPED, GlyphSample, shape_problem
 from pdfpage.ink import PageInk, TextChar, page_ink
-from pdfpage.render import DEFAULT_SCALE, Box, open_pdf
+from pdfpage.render import DEFAULT_SCALE, Box
 
 __all__ = ["Claim", "check_claims"]
 
@@ -220,7 +220,13 @@ def check_claims(data: bytes, claims: Sequence[Claim],
     by_page: dict[int, list[Claim]] = {}
     for claim in claims:
         by_page.setdefault(claim.page, []).append(claim)
-    with open_pdf(data) as document:
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as error:
+        return ("its figures cannot be checked against the rendered page: PDFium cannot open "
+                f"the file ({error}); re-save it from the original or find another copy; not "
+                "loaded")
+    try:
         for number in sorted(by_page):
             page = document[number - 1]
             try:
@@ -229,6 +235,8 @@ def check_claims(data: bytes, claims: Sequence[Claim],
                 page.close()
             if reason is not None:
                 return reason
+    finally:
+        document.close()
     problem = shape_problem(samples)
     if problem is None:
         return None

@@ -272,3 +272,10 @@ def test_each_way_is_refused_or_read_as_the_page_shows(outcome: Outcome) -> None
         assert render == STRANGE.format(read, char, name)
     # the rule: refused, or loaded with the figure the page shows
     assert fast is not None or render is not None or read == FIGURE
+
+
+def test_a_file_pdfium_cannot_open_is_refused_not_crashed() -> None:
+    assert check_claims(b"%PDF-1.4 not really", [Claim(1, (0, 0, 9, 9), "73", "'Robbery'")]) == (
+        "its figures cannot be checked against the rendered page: PDFium cannot open the file "
+        "(Failed to load document (PDFium: Data format error).); re-save it from the original "
+        "or find another copy; not loaded")
