@@ -133,6 +133,16 @@ def reference_shapes() -> tuple[tuple[str, Shape], ...]:
         document.close()
 
 
+@functools.lru_cache(maxsize=1)
+def _reference_strip() -> Image.Image:
+    """The reference shapes side by side, to compare a shape with all of them at once."""
+    references = reference_shapes()
+    strip = Image.new("L", (_SIDE * len(references), _SIDE))
+    for index, (_, shape) in enumerate(references):
+        strip.paste(shape, (index * _SIDE, 0))
+    return strip
+
+
 def _centre(shapes: Sequence[Shape]) -> Shape:
     """The mean of shapes, pixel by pixel."""
     count = len(shapes)
@@ -178,13 +188,18 @@ def _shared(groups: Groups) -> tuple[GlyphSample, str] | None:
 
 def _another_character(groups: Groups) -> tuple[GlyphSample, str] | None:
     references = reference_shapes()
+    strip = _reference_strip()
     for (_, _, char), samples in groups.items():
         if char not in _REFERENCE_CHARS:
             continue
         centre = _centre([s.shape for s in samples])
+        tiled = Image.new("L", strip.size)
+        for index in range(len(references)):
+            tiled.paste(centre, (index * _SIDE, 0))
+        means = ImageChops.difference(tiled, strip).reduce(_SIDE).tobytes()
         nearest: dict[str, float] = {}
-        for ref_char, shape in references:
-            nearest[ref_char] = min(shape_distance(centre, shape), nearest.get(ref_char, 1.0))
+        for (ref_char, _), mean in zip(references, means, strict=True):
+            nearest[ref_char] = min(float(mean) / 255, nearest.get(ref_char, 1.0))
         best = min(nearest, key=lambda c: nearest[c])
         if (best != char and nearest[best] <= _NEAR
                 and nearest[best] + _PLAINLY <= nearest[char]):
