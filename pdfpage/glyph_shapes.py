@@ -23,16 +23,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import pypdfium2
 import pypdfium2.raw as pdfium_c
-from PIL import Image
+from PIL import Image, ImageChops
 
 __all__ = ["SHAPED", "GlyphSample", "reference_shapes", "shape_distance", "shape_of",
            "shape_problem"]
 
-Shape = npt.NDArray[np.float32]
+#: A glyph's shape: a 16 x 16 grey image (mode "L"), its strongest ink 255.
+Shape = Image.Image
 _SIDE = 16
 #: A pixel is part of a glyph's extent at this ink strength (0-1).
 _EXTENT = 0.25
@@ -63,30 +62,40 @@ class GlyphSample:
     shape: Shape
 
 
-def shape_of(strength: npt.NDArray[np.float32]) -> Shape:
-    """A glyph's ink (0-1 per pixel) cut to its extent (the pixels inked at least a quarter of
-    its strongest), centred in a square, sampled 16 x 16, its strongest pixel 1: white text on a
-    blue band has the shape of black text on white."""
-    peak = float(strength.max()) if strength.size else 0.0
-    if peak <= 0:
-        return np.zeros((_SIDE, _SIDE), dtype=np.float32)
-    strength = strength / peak
-    rows = np.flatnonzero(strength.max(axis=1) >= _EXTENT)
-    cols = np.flatnonzero(strength.max(axis=0) >= _EXTENT)
-    if len(rows) == 0 or len(cols) == 0:
-        return np.zeros((_SIDE, _SIDE), dtype=np.float32)
-    cut = strength[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    side = max(cut.shape)
-    square = np.zeros((side, side), dtype=np.float32)
-    top, left = (side - cut.shape[0]) // 2, (side - cut.shape[1]) // 2
-    square[top : top + cut.shape[0], left : left + cut.shape[1]] = cut
-    image = Image.fromarray(square, mode="F").resize((_SIDE, _SIDE), Image.Resampling.BILINEAR)
-    return np.asarray(image, dtype=np.float32)
+@functools.lru_cache(maxsize=256)
+def _at_least(level: int) -> tuple[int, ...]:
+    """The lookup table marking pixels of at least `level`."""
+    return tuple(255 if v >= level else 0 for v in range(256))
+
+
+@functools.lru_cache(maxsize=256)
+def _stretch(peak: int) -> tuple[int, ...]:
+    """The lookup table taking 0..`peak` to 0..255."""
+    return tuple(min(255, round(v * 255 / peak)) for v in range(256))
+
+
+def shape_of(strength: Image.Image) -> Shape:
+    """A glyph's ink (grey image, 0 none to 255) cut to its extent (the pixels inked at least a
+    quarter of its strongest), centred in a square, sampled 16 x 16, its strongest pixel 255:
+    white text on a blue band has the shape of black text on white."""
+    peak = strength.getextrema()[1] if strength.width and strength.height else 0
+    if not isinstance(peak, int) or peak <= 0:
+        return Image.new("L", (_SIDE, _SIDE), 0)
+    extent = strength.point(_at_least(max(1, round(peak * _EXTENT)))).getbbox()
+    if extent is None:
+        return Image.new("L", (_SIDE, _SIDE), 0)
+    cut = strength.crop(extent).point(_stretch(peak))
+    side = max(cut.size)
+    square = Image.new("L", (side, side), 0)
+    square.paste(cut, ((side - cut.width) // 2, (side - cut.height) // 2))
+    return square.resize((_SIDE, _SIDE), Image.Resampling.BILINEAR)
 
 
 def shape_distance(first: Shape, second: Shape) -> float:
-    """Mean absolute difference of two shapes: 0 the same, about 0.3 for different digits."""
-    return float(np.abs(first - second).mean())
+    """Mean absolute difference of two shapes, 0-1: 0 the same, about 0.3 for different
+    digits."""
+    mean = ImageChops.difference(first, second).reduce(_SIDE).getpixel((0, 0))
+    return float(mean) / 255 if isinstance(mean, (int, float)) else 1.0
 
 
 def _set_text(obj: Any, text: str) -> None:
@@ -110,15 +119,13 @@ def reference_shapes() -> tuple[tuple[str, Shape], ...]:
                                                (len(_REFERENCE_FONTS) - row - 1) * step + 12)
                 pdfium_c.FPDFPage_InsertObject(page, obj)
         pdfium_c.FPDFPage_GenerateContent(page)
-        gray = page.render(scale=1, grayscale=True).to_numpy()
-        if gray.ndim == 3:
-            gray = gray[:, :, 0]
-        ink = (255.0 - gray.astype(np.float32)) / 255.0
+        gray = page.render(scale=1, grayscale=True).to_pil().convert("L")
+        ink = ImageChops.invert(gray)
         shapes = []
         for row in range(len(_REFERENCE_FONTS)):
             for column, char in enumerate(_REFERENCE_CHARS):
-                cell = ink[int(row * step) : int((row + 1) * step),
-                           int(column * step) : int((column + 1) * step)]
+                cell = ink.crop((int(column * step), int(row * step), int((column + 1) * step),
+                                 int((row + 1) * step)))
                 shapes.append((char, shape_of(cell)))
         return tuple(shapes)
     finally:
@@ -126,8 +133,21 @@ def reference_shapes() -> tuple[tuple[str, Shape], ...]:
         document.close()
 
 
+@functools.lru_cache(maxsize=1)
+def _reference_strip() -> Image.Image:
+    """The reference shapes side by side, to compare a shape with all of them at once."""
+    references = reference_shapes()
+    strip = Image.new("L", (_SIDE * len(references), _SIDE))
+    for index, (_, shape) in enumerate(references):
+        strip.paste(shape, (index * _SIDE, 0))
+    return strip
+
+
 def _centre(shapes: Sequence[Shape]) -> Shape:
-    return np.asarray(np.mean(np.stack(shapes), axis=0), dtype=np.float32)
+    """The mean of shapes, pixel by pixel."""
+    count = len(shapes)
+    sums = [sum(values) for values in zip(*(shape.tobytes() for shape in shapes), strict=True)]
+    return Image.frombytes("L", (_SIDE, _SIDE), bytes(round(v / count) for v in sums))
 
 
 Groups = dict[tuple[str, float, str], list[GlyphSample]]
@@ -168,15 +188,18 @@ def _shared(groups: Groups) -> tuple[GlyphSample, str] | None:
 
 def _another_character(groups: Groups) -> tuple[GlyphSample, str] | None:
     references = reference_shapes()
-    stacked = np.stack([shape for _, shape in references])
+    strip = _reference_strip()
     for (_, _, char), samples in groups.items():
         if char not in _REFERENCE_CHARS:
             continue
         centre = _centre([s.shape for s in samples])
-        distances = np.abs(stacked - centre).mean(axis=(1, 2))
+        tiled = Image.new("L", strip.size)
+        for index in range(len(references)):
+            tiled.paste(centre, (index * _SIDE, 0))
+        means = ImageChops.difference(tiled, strip).reduce(_SIDE).tobytes()
         nearest: dict[str, float] = {}
-        for (ref_char, _), distance in zip(references, distances, strict=True):
-            nearest[ref_char] = min(float(distance), nearest.get(ref_char, 1.0))
+        for (ref_char, _), mean in zip(references, means, strict=True):
+            nearest[ref_char] = min(float(mean) / 255, nearest.get(ref_char, 1.0))
         best = min(nearest, key=lambda c: nearest[c])
         if (best != char and nearest[best] <= _NEAR
                 and nearest[best] + _PLAINLY <= nearest[char]):
@@ -188,7 +211,7 @@ def shape_problem(samples: Sequence[GlyphSample]) -> tuple[GlyphSample, str] | N
     """The first glyph that is not what it is read as, with what the page shows instead."""
     groups: Groups = {}
     for sample in samples:
-        if sample.char.strip() and sample.shape.any():
+        if sample.char.strip() and sample.shape.getbbox() is not None:
             key = (sample.font, round(sample.size * 2) / 2, sample.char)
             groups.setdefault(key, []).append(sample)
     return _unlike_itself(groups) or _shared(groups) or _another_character(groups)

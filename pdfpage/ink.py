@@ -12,15 +12,14 @@ text layer reads it. What the text layer claims is PDFium's own reading of the p
 from __future__ import annotations
 
 import ctypes
-import math
+import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import numpy as np
-import numpy.typing as npt
 import pypdfium2
 import pypdfium2.raw as pdfium_c
+from PIL import Image, ImageChops, ImageDraw
 
 from pdfpage.glyph_shapes import shape_of
 from pdfpage.render import Box, PageFrame, Rendered, hidden_text, render_region
@@ -30,6 +29,8 @@ __all__ = ["INK_LEVEL", "PageInk", "TextChar", "page_ink"]
 #: A pixel is ink when some channel differs by more than this (0-255) between the renders with
 #: and without text, or from the background: pale grey print (#cccccc, 51 from white) counts.
 INK_LEVEL = 40
+#: The lookup table making a difference image a mask: 255 where text inked the pixel.
+_INKED = tuple(255 if level > INK_LEVEL else 0 for level in range(256))
 #: Claimed boxes are filed by horizontal bands this tall (points) to test characters against.
 _BAND = 8.0
 #: Characters are bucketed by columns this wide (points) to find those of a box.
@@ -47,6 +48,8 @@ class TextChar:
     font: str
     size: float
     actual_text: str | None = None  # the replacement text of a marked-content span it is in
+    angle: float = 0.0  # radians from upright
+    inside: bool = True  # its centre lies in a checked box (False: it only reaches into one)
 
 
 @dataclass
@@ -61,6 +64,8 @@ class PageInk:
     buckets: dict[tuple[int, int], list[TextChar]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.around = [char for char in self.chars if not char.inside]
+        self.chars = [char for char in self.chars if char.inside]
         for char in self.chars:
             cell = (int((char.loose[0] + char.loose[2]) / 2 // _BUCKET),
                     int((char.loose[1] + char.loose[3]) / 2 // _BUCKET))
@@ -69,64 +74,83 @@ class PageInk:
     def focus(self, box: Box) -> None:
         """Work out the difference of the two renders over `box` once: the boxes asked for
         next (a figure's glyphs) are cut from it."""
-        self._focus = (self.pixel_box(box), self._compute(self.pixel_box(box)))
+        pixels = self.pixel_box(box)
+        self._focus = (pixels, self._compute(pixels))
 
-    def _compute(self, pixels: tuple[int, int, int, int]) -> npt.NDArray[np.int16]:
-        left, upper, right, lower = pixels
-        shown = self.shown.pixels[upper:lower, left:right].astype(np.int16)
-        return np.asarray(np.abs(shown - self.bare.pixels[upper:lower, left:right]),
-                          dtype=np.int16)
+    def _compute(self, pixels: tuple[int, int, int, int]) -> Image.Image:
+        return ImageChops.difference(self.shown.image.crop(pixels), self.bare.image.crop(pixels))
 
-    def _difference(self, box: Box) -> npt.NDArray[np.int16]:
+    def _difference(self, box: Box) -> Image.Image:
+        """How far the two renders differ in each pixel of `box`: the ink text put there."""
         left, upper, right, lower = pixels = self.pixel_box(box)
         focus = self._focus
         if focus is not None:
             (f_left, f_upper, f_right, f_lower), difference = focus
             if f_left <= left and f_upper <= upper and right <= f_right and lower <= f_lower:
-                return difference[upper - f_upper : lower - f_upper,
-                                  left - f_left : right - f_left]
+                return difference.crop((left - f_left, upper - f_upper, right - f_left,
+                                        lower - f_upper))
         return self._compute(pixels)
 
-    def text_ink(self, box: Box) -> npt.NDArray[np.bool_]:
-        """Where text put ink in `box`: pixels that differ between the two renders."""
-        return np.asarray(self._difference(box) > INK_LEVEL)
+    def ink_count(self, box: Box) -> tuple[int, int]:
+        """How many pixels of `box` text inked, and how many pixels it has."""
+        difference = self._difference(box)
+        return sum(difference.histogram()[INK_LEVEL + 1 :]), difference.width * difference.height
 
-    def ink_strength(self, box: Box) -> npt.NDArray[np.float32]:
-        """How strongly text inked each pixel of `box`, 0-1 (for comparing glyph shapes)."""
-        return np.asarray(self._difference(box), dtype=np.float32) / 255.0
+    def stray_ink(self, box: Box, excused: Sequence[Box], widen: int = 2) -> int:
+        """Pixels of `box` that text inked outside every `excused` box (each widened by
+        `widen` pixels: the glyph boxes PDFium gives can fall short of the ink by a pixel)."""
+        mask = self._difference(box).point(_INKED)
+        left, upper, _, _ = self.pixel_box(box)
+        draw = ImageDraw.Draw(mask)
+        for other in excused:
+            o_left, o_upper, o_right, o_lower = self.pixel_box(other)
+            if o_right > o_left and o_lower > o_upper:
+                draw.rectangle((o_left - left - widen, o_upper - upper - widen,
+                                o_right - left + widen - 1, o_lower - upper + widen - 1), fill=0)
+        return mask.histogram()[255]
 
-    def other_ink(self, box: Box) -> npt.NDArray[np.bool_]:
-        """Marks in `box` that are not text: pixels of the render without text that differ
-        from the box's background (its commonest grey)."""
+    def marks(self, box: Box) -> int:
+        """Pixels of marks in `box` that are not text (the render without text differs from
+        the box's commonest grey), less whole rows and columns of them: a rule or the edge of
+        a cell's fill crosses the whole box, a glyph never does."""
         bare = self.bare.crop(box)
-        if bare.size == 0:
-            return np.zeros((0, 0), dtype=np.bool_)
-        background = int(np.bincount(bare.ravel(), minlength=256).argmax())
-        return np.asarray(np.abs(bare.astype(np.int16) - background) > INK_LEVEL)
+        width, height = bare.size
+        if not width or not height:
+            return 0
+        histogram = bare.histogram()
+        background = max(range(256), key=histogram.__getitem__)
+        marked = bare.point(_away_from(background))
+        if not marked.getbbox():
+            return 0
+        data = marked.tobytes()
+        rows = sum(1 for y in range(height) if data.count(0, y * width, (y + 1) * width) == 0)
+        cols = sum(1 for x in range(width) if data[x::width].count(0) == 0)
+        return data.count(255) - rows * width - cols * height + rows * cols
 
-    def glyph_shape(self, char: TextChar,
-                    neighbours: Sequence[TextChar] = ()) -> npt.NDArray[np.float32]:
+    def glyph_shape(self, char: TextChar, neighbours: Sequence[TextChar] = ()) -> Image.Image:
         """The shape of the ink text put in `char`'s glyph box and a pixel around it, less the
         ink in the glyph boxes of `neighbours` (a slash leaning into a "0"), as
         `glyph_shapes.shape_of` gives it."""
         margin = 1 / self.shown.scale
         g = char.glyph
         window = (g[0] - margin, g[1] - margin, g[2] + margin, g[3] + margin)
-        strength = self.ink_strength(window).copy()
+        strength = self._difference(window)
+        original = strength.copy()
         left, upper, _, _ = self.pixel_box(window)
         own = self.pixel_box(g)
+        own_local = (own[0] - left, own[1] - upper, own[2] - left, own[3] - upper)
+        draw = ImageDraw.Draw(strength)
         for other in neighbours:
             o = other.glyph
             if other is char or o[0] > window[2] or o[2] < window[0] or o[1] > window[3] \
                     or o[3] < window[1]:
                 continue
-            o_left, o_upper, o_right, o_lower = self.pixel_box(other.glyph)
-            block = np.zeros(strength.shape, dtype=np.bool_)
-            block[max(0, o_upper - upper) : max(0, o_lower - upper),
-                  max(0, o_left - left) : max(0, o_right - left)] = True
-            block[max(0, own[1] - upper) : max(0, own[3] - upper),
-                  max(0, own[0] - left) : max(0, own[2] - left)] = False
-            strength[block] = 0.0
+            o_left, o_upper, o_right, o_lower = self.pixel_box(o)
+            if o_right > o_left and o_lower > o_upper:
+                draw.rectangle((o_left - left, o_upper - upper, o_right - left - 1,
+                                o_lower - upper - 1), fill=0)
+        if own_local[2] > own_local[0] and own_local[3] > own_local[1]:
+            strength.paste(original.crop(own_local), own_local[:2])
         return shape_of(strength)
 
     def chars_in(self, box: Box) -> list[TextChar]:
@@ -145,12 +169,13 @@ class PageInk:
     def pixel_box(self, box: Box) -> tuple[int, int, int, int]:
         """`box` as pixels (left, upper, right, lower) of this region's renders, clamped to
         them as `Rendered.crop` clamps."""
-        scale, x0, top = self.shown.scale, self.shown.x0, self.shown.top
-        height, width = self.shown.pixels.shape[:2]
-        left = min(width, max(0, math.floor((box[0] - x0) * scale)))
-        upper = min(height, max(0, math.floor((box[1] - top) * scale)))
-        return (left, upper, min(width, max(left, math.ceil((box[2] - x0) * scale))),
-                min(height, max(upper, math.ceil((box[3] - top) * scale))))
+        return self.shown.pixel_box(box)
+
+
+@functools.lru_cache(maxsize=256)
+def _away_from(background: int) -> tuple[int, ...]:
+    """The lookup table marking greys that differ from `background` by more than ink does."""
+    return tuple(255 if abs(v - background) > INK_LEVEL else 0 for v in range(256))
 
 
 def _font_name(textpage: pypdfium2.PdfTextPage, index: int) -> str:
@@ -197,8 +222,14 @@ def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Bo
             continue
         cx, cy = (rect.left + rect.right) / 2, (rect.top + rect.bottom) / 2
         near = bands.get(int(cy // _BAND))
-        if not near or not any(u[0] <= cx <= u[2] and u[1] <= cy <= u[3] for u in near):
-            continue
+        inside = bool(near) and any(u[0] <= cx <= u[2] and u[1] <= cy <= u[3]
+                                    for u in near or ())
+        if not inside and (rect.top - rect.bottom <= _BAND or not any(
+                u[0] <= rect.right and rect.left <= u[2] and u[1] <= rect.top
+                and rect.bottom <= u[3]
+                for band in range(int(rect.bottom // _BAND), int(rect.top // _BAND) + 1)
+                for u in bands.get(band, ()))):
+            continue  # neither in a box nor a large glyph reaching into one
         if pdfium_c.FPDFText_IsGenerated(textpage, index) == 1:
             continue
         text = chr(pdfium_c.FPDFText_GetUnicode(textpage, index))
@@ -210,6 +241,8 @@ def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Bo
             font=_font_name(textpage, index) if text in shaped else "",
             size=float(pdfium_c.FPDFText_GetFontSize(textpage, index)),
             actual_text=_actual_text(pdfium_c.FPDFText_GetTextObject(textpage, index)),
+            angle=float(pdfium_c.FPDFText_GetCharAngle(textpage, index)),
+            inside=inside,
         )
 
 

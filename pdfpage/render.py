@@ -16,12 +16,11 @@ Rendering is confined to the crop box, the page's visible area, as PDFium does.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import numpy as np
-import numpy.typing as npt
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 from PIL import Image
@@ -43,7 +42,6 @@ DEFAULT_SCALE = 3.0
 
 #: A box in pdfplumber's coordinates: x0, top, x1, bottom (points).
 Box = tuple[float, float, float, float]
-Pixels = npt.NDArray[np.uint8]
 
 _INVISIBLE = pdfium_c.FPDF_TEXTRENDERMODE_INVISIBLE
 _CLIP = pdfium_c.FPDF_TEXTRENDERMODE_CLIP
@@ -54,24 +52,29 @@ _HIDDEN_MODE = {0: _INVISIBLE, 1: _INVISIBLE, 2: _INVISIBLE, 4: _CLIP, 5: _CLIP,
 
 @dataclass(frozen=True)
 class Rendered:
-    """A rendered region: grey levels 0-255 (rows top to bottom) and where they lie on the page.
+    """A rendered region: a grey image (PIL, mode "L") and where it lies on the page.
 
     Pixel (column i, row j) covers the points x0 + i / scale to x0 + (i + 1) / scale across, and
-    top + j / scale down, in pdfplumber's coordinates."""
+    top + j / scale down, in pdfplumber's coordinates. (PIL, not numpy: numpy maps some 70 MB
+    of address space on import, more than the guard's tightest memory cap leaves.)"""
 
-    pixels: Pixels
+    image: Image.Image
     x0: float
     top: float
     scale: float
 
-    def crop(self, box: Box) -> Pixels:
+    def pixel_box(self, box: Box) -> tuple[int, int, int, int]:
+        """`box` (pdfplumber points) as the pixels (left, upper, right, lower) it touches,
+        clamped to the image."""
+        width, height = self.image.size
+        left = min(width, max(0, math.floor((box[0] - self.x0) * self.scale)))
+        upper = min(height, max(0, math.floor((box[1] - self.top) * self.scale)))
+        return (left, upper, min(width, max(left, math.ceil((box[2] - self.x0) * self.scale))),
+                min(height, max(upper, math.ceil((box[3] - self.top) * self.scale))))
+
+    def crop(self, box: Box) -> Image.Image:
         """The pixels of `box` (pdfplumber points), clamped to the rendered region."""
-        height, width = self.pixels.shape[:2]
-        left = min(width, max(0, int(np.floor((box[0] - self.x0) * self.scale))))
-        right = min(width, max(left, int(np.ceil((box[2] - self.x0) * self.scale))))
-        upper = min(height, max(0, int(np.floor((box[1] - self.top) * self.scale))))
-        lower = min(height, max(upper, int(np.ceil((box[3] - self.top) * self.scale))))
-        return self.pixels[upper:lower, left:right]
+        return self.image.crop(self.pixel_box(box))
 
 
 @contextmanager
@@ -164,8 +167,8 @@ class PageFrame:
         """`box` (pdfplumber) as the pixels (left, upper, right, lower) it touches when the
         whole page is rendered at `scale`."""
         ox, otop = self.origin
-        return (int(np.floor((box[0] - ox) * scale)), int(np.floor((box[1] - otop) * scale)),
-                int(np.ceil((box[2] - ox) * scale)), int(np.ceil((box[3] - otop) * scale)))
+        return (math.floor((box[0] - ox) * scale), math.floor((box[1] - otop) * scale),
+                math.ceil((box[2] - ox) * scale), math.ceil((box[3] - otop) * scale))
 
 
 def render_region(page: pypdfium2.PdfPage, box: Box, scale: float = DEFAULT_SCALE,
@@ -184,10 +187,10 @@ def render_region(page: pypdfium2.PdfPage, box: Box, scale: float = DEFAULT_SCAL
         crop=(left / scale, (size_y - lower) / scale, (size_x - right) / scale, upper / scale),
         may_draw_forms=True, draw_annots=True, grayscale=True,
     )
-    array = bitmap.to_numpy()
-    pixels = np.ascontiguousarray(array[:, :, 0] if array.ndim == 3 else array)
+    image = bitmap.to_pil()
+    image = image.copy() if image.mode == "L" else image.convert("L")
     ox, otop = frame.origin
-    return Rendered(pixels, ox + left / scale, otop + upper / scale, scale)
+    return Rendered(image, ox + left / scale, otop + upper / scale, scale)
 
 
 def _text_objects(page: pypdfium2.PdfPage) -> Iterator[object]:

@@ -23,17 +23,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-import numpy.typing as npt
 import pypdfium2
 
 from pdfpage.digits import describe, strange_character
 from pdfpage.glyph_shapes import SHAPED, GlyphSample, shape_problem
 from pdfpage.ink import PageInk, TextChar, page_ink
-from pdfpage.render import DEFAULT_SCALE, Box, open_pdf
+from pdfpage.render import DEFAULT_SCALE, Box
 
 __all__ = ["Claim", "check_claims"]
 
+#: A glyph turned more than this (radians, about 3 degrees) is drawn on a slant.
+_SLANT = 0.05
 #: Characters that would join a figure they touch.
 _JOINING = frozenset("0123456789+-\u2212\u2013\u2014.%")
 #: Ink of text this many pixels outside every glyph box read is more than rounding.
@@ -105,8 +105,8 @@ def _touch(left: TextChar, right: TextChar) -> bool:
 def _drawn(ink: PageInk, char: TextChar) -> bool:
     if char.text.isspace():
         return False
-    mask = ink.text_ink(char.glyph)
-    return bool(mask.size) and int(mask.sum()) >= max(2, _DRAWN_SHARE * mask.size)
+    inked, pixels = ink.ink_count(char.glyph)
+    return pixels > 0 and inked >= max(2, _DRAWN_SHARE * pixels)
 
 
 def _overstruck(drawn: Sequence[TextChar]) -> tuple[TextChar, TextChar] | None:
@@ -120,16 +120,20 @@ def _overstruck(drawn: Sequence[TextChar]) -> tuple[TextChar, TextChar] | None:
     return None
 
 
+def _overlays(ink: PageInk, chars: Sequence[TextChar]) -> list[TextChar]:
+    """Glyphs of a stamp reaching into a figure's box: letters drawn on a slant or at twice the
+    figure's size, whose centres lie outside it. Their ink is not the figure's; a digit or sign
+    among them is not excused (it could be read with the figure)."""
+    size = max((c.loose[3] - c.loose[1] for c in chars), default=0.0)
+    return [c for c in ink.around
+            if c.text not in _JOINING and strange_character(c.text) is None
+            and (abs(c.angle) > _SLANT or c.loose[3] - c.loose[1] >= 2 * size)]
+
+
 def _stray_ink(ink: PageInk, box: Box, drawn: Sequence[TextChar]) -> int:
     """Pixels of text ink in `box` outside every drawn glyph box (widened by two pixels: the
     glyph boxes PDFium gives can fall short of the ink by a pixel)."""
-    mask = ink.text_ink(box).copy()
-    left, upper, _, _ = ink.pixel_box(box)
-    for char in drawn:
-        g_left, g_upper, g_right, g_lower = ink.pixel_box(char.glyph)
-        mask[max(0, g_upper - upper - 2) : max(0, g_lower - upper + 2),
-             max(0, g_left - left - 2) : max(0, g_right - left + 2)] = False
-    return int(mask.sum())
+    return ink.stray_ink(box, [char.glyph for char in drawn])
 
 
 def _reach(box: Box) -> Box:
@@ -147,16 +151,7 @@ def _marks(ink: PageInk, box: Box, reach: Box) -> int:
     parts = [(box[0] + 1.5 / scale, top, box[2] - 1.5 / scale, bottom),
              (reach[0], top, box[0] - 1.5 / scale, bottom),
              (box[2] + 1.5 / scale, top, reach[2], bottom)]
-    return sum(_glyph_like(ink.other_ink(part)) for part in parts if part[2] > part[0])
-
-
-def _glyph_like(marks: npt.NDArray[np.bool_]) -> int:
-    """Mark pixels, less whole rows and columns of them: a rule or the edge of a cell's fill
-    crosses the whole box, a glyph never does."""
-    if marks.size == 0:
-        return 0
-    kept = marks & ~marks.all(axis=0, keepdims=True) & ~marks.all(axis=1, keepdims=True)
-    return int(kept.sum())
+    return sum(ink.marks(part) for part in parts if part[2] > part[0])
 
 
 def _inner(box: Box, scale: float) -> Box:
@@ -192,7 +187,8 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample]) -> str 
     pair = _overstruck(drawn)
     if pair is not None:
         return _reason(claim, f"'{pair[0].text}' and '{pair[1].text}' drawn over each other")
-    if _stray_ink(ink, _inner(reach, ink.shown.scale), drawn) >= _STRAY_PIXELS:
+    if _stray_ink(ink, _inner(reach, ink.shown.scale), [*drawn, *_overlays(ink, chars)]
+                  ) >= _STRAY_PIXELS:
         return _reason(claim, "more text in its box than those characters draw")
     if claim.figure and _marks(ink, claim.box, reach) >= _MARK_PIXELS:
         return _reason(claim, "marks in its box that are not text (a path or picture)")
@@ -224,7 +220,13 @@ def check_claims(data: bytes, claims: Sequence[Claim],
     by_page: dict[int, list[Claim]] = {}
     for claim in claims:
         by_page.setdefault(claim.page, []).append(claim)
-    with open_pdf(data) as document:
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as error:
+        return ("its figures cannot be checked against the rendered page: PDFium cannot open "
+                f"the file ({error}); re-save it from the original or find another copy; not "
+                "loaded")
+    try:
         for number in sorted(by_page):
             page = document[number - 1]
             try:
@@ -233,6 +235,8 @@ def check_claims(data: bytes, claims: Sequence[Claim],
                 page.close()
             if reason is not None:
                 return reason
+    finally:
+        document.close()
     problem = shape_problem(samples)
     if problem is None:
         return None

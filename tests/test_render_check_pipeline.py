@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import page_classes
 import pytest
 from click.testing import CliRunner
 from conftest import PDFS, ROOT, needs_fixtures
@@ -154,3 +155,16 @@ def test_ascii_figures_still_read() -> None:
     assert parse_count("1,204") == 1204
     assert parse_change_cell("\u22121,204 offences or \u22126.3%").with_sign(-1) == (
         -1204, -6.3)
+
+
+@needs_fixtures
+def test_a_see_through_stamp_across_the_table_leaves_the_figures_checked() -> None:
+    """Letters of a stamp drawn on a slant across the rows are not the figures' ink; where
+    the stamp is opaque over a digit, that digit no longer looks like itself."""
+    see_through = page_classes.build("stamp-see-through")
+    assert render_check_reason(see_through, extract_document(see_through)) is None
+    opaque = page_classes.build("stamp-diagonal")
+    assert render_check_reason(opaque, extract_document(opaque)) == (
+        "page 3, 'Theft from vehicles' change_count/change_pct: the text layer says '427 "
+        "offences or 12.5%' but the rendered page shows its '2' drawn unlike the other '2's "
+        "of its font (DejaVuSans); not loaded")
