@@ -142,6 +142,7 @@ class _RawWord:
     line: int
     line_size: float  # pixels
     baseline: float  # pixels, at the word's left edge
+    ink: tuple[int, int]  # top and bottom of its glyphs (pixels)
 
 
 #: Glyphs further apart than this many font sizes are two words: the engine sometimes joins a
@@ -150,24 +151,27 @@ class _RawWord:
 _SPACE = 0.25
 
 
-def _pieces(word: ElementTree.Element, size: float) -> list[tuple[str, int, int, float]]:
+def _pieces(word: ElementTree.Element, size: float
+            ) -> list[tuple[str, int, int, float, tuple[int, int]]]:
     """The word's text, left and right edges and confidence, split where two glyphs stand a
     space apart: at least `_SPACE` of the font size and three times the word's usual gap
     between glyphs (a large title's letters stand wide apart all along). The confidence is
     that of the least sure glyph (the engine's word confidence is 0 for words it split itself,
-    whatever its glyphs')."""
-    glyphs: list[tuple[str, int, int, float]] = []
+    whatever its glyphs'). Last, the top and bottom of the piece's glyphs."""
+    glyphs: list[tuple[str, int, int, float, int, int]] = []
     for span in word.iter(f"{_XHTML}span"):
         found = _CHAR_BOX.search(span.get("title", ""))
         sure = _CHAR_CONFIDENCE.search(span.get("title", ""))
         if span.get("class") == "ocrx_cinfo" and found and sure and span.text:
-            glyphs.append((span.text, int(found[1]), int(found[3]), float(sure[1]) / 100))
+            glyphs.append((span.text, int(found[1]), int(found[3]), float(sure[1]) / 100,
+                           int(found[2]), int(found[4])))
     if not glyphs:
         text = "".join(word.itertext()).strip()
         box = _BBOX.search(word.get("title", ""))
         confidence = _CONFIDENCE.search(word.get("title", ""))
         sure_word = int(confidence[1]) / 100 if confidence else 0.0
-        return [(text, int(box[1]), int(box[3]), sure_word)] if text and box else []
+        return [(text, int(box[1]), int(box[3]), sure_word, (int(box[2]), int(box[4])))
+                ] if text and box else []
     gaps = [b[1] - a[2] for a, b in itertools.pairwise(glyphs)]
     usual = statistics.median(gaps) if gaps else 0
     pieces = [[glyphs[0]]]
@@ -180,8 +184,29 @@ def _pieces(word: ElementTree.Element, size: float) -> list[tuple[str, int, int,
         text = "".join(g[0] for g in piece).strip()
         if text:
             result.append((text, min(g[1] for g in piece), max(g[2] for g in piece),
-                           min(g[3] for g in piece)))
+                           min(g[3] for g in piece),
+                           (min(g[4] for g in piece), max(g[5] for g in piece))))
     return result
+
+
+#: Letters whose height is the font's x-height, and that height in font sizes (DejaVu Sans
+#: 0.55; the engine's glyph boxes, with their anti-aliased edge, measure 0.59).
+_X_LETTERS = frozenset("acemnorsuvwxz")
+_X_HEIGHT = 0.59
+
+
+def _size_of(line: ElementTree.Element, x_size: float) -> float:
+    """The font size of a line (pixels), from the height of its x-height letters when it has
+    at least three (steady from line to line: the two lines of a wrapped heading measure the
+    same), else the engine's own estimate (`x_size`, which wanders by 10% or more)."""
+    heights = []
+    for span in line.iter(f"{_XHTML}span"):
+        found = _CHAR_BOX.search(span.get("title", ""))
+        if span.get("class") == "ocrx_cinfo" and found and span.text in _X_LETTERS:
+            heights.append(int(found[4]) - int(found[2]))
+    if len(heights) < 3:
+        return x_size
+    return statistics.median(heights) / _X_HEIGHT
 
 
 def _parse_hocr(hocr: bytes) -> list[_RawWord]:
@@ -195,6 +220,7 @@ def _parse_hocr(hocr: bytes) -> list[_RawWord]:
         if line_box is None or size is None:
             continue
         lx0, _ltop, _lx1, lbottom = (int(v) for v in line_box.groups())
+        line_size = _size_of(line, float(size.group(1)))
         baseline = _BASELINE.search(title)
         slope, offset = (float(baseline[1]), float(baseline[2])) if baseline else (0.0, 0.0)
         for word in line.iter(f"{_XHTML}span"):
@@ -205,9 +231,9 @@ def _parse_hocr(hocr: bytes) -> list[_RawWord]:
                 continue
             x0, top, _x1, bottom = (int(v) for v in wbox.groups())
             baseline_at = lbottom + offset + slope * (x0 - lx0)
-            for text, left, right, sure in _pieces(word, float(size.group(1))):
+            for text, left, right, sure, ink in _pieces(word, line_size):
                 words.append(_RawWord(text, (left, top, right, bottom), sure, number,
-                                      float(size.group(1)), baseline_at))
+                                      line_size, baseline_at, ink))
     return words
 
 
@@ -269,7 +295,7 @@ def _is_bullet(word: _RawWord, size: float) -> bool:
     a digit or an x-height, well over a third of the size)."""
     if len(word.text) > 2 or not set(word.text) <= _BULLET_READINGS:
         return False
-    width, height = word.box[2] - word.box[0], word.box[3] - word.box[1]
+    width, height = word.box[2] - word.box[0], word.ink[1] - word.ink[0]
     return 0 < height <= 0.42 * size and 0.6 <= width / height <= 1.6
 
 
