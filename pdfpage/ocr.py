@@ -299,6 +299,39 @@ def _is_bullet(word: _RawWord, size: float) -> bool:
     return 0 < height <= 0.42 * size and 0.6 <= width / height <= 1.6
 
 
+def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
+    """The share of the smaller box that the two boxes share."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return width * height / smaller if smaller > 0 else 0.0
+
+
+def _read_once(words: list[_RawWord]) -> list[_RawWord]:
+    """The words with the engine's double readings settled: it sometimes reads one stretch of
+    a line twice, in two blocks ('4.7% reduction in knife cri' over '.7% reduct ion in knife
+    crime'). Where two words share most of their ink, the same text is kept once; different
+    texts get confidence 0, so a figure's line holding them is refused by the gate."""
+    ordered = sorted(range(len(words)), key=lambda i: words[i].box[1])
+    dropped: set[int] = set()
+    doubtful: set[int] = set()
+    for position, i in enumerate(ordered):
+        for j in ordered[position + 1:]:
+            if words[j].box[1] >= words[i].box[3]:
+                break
+            if i in dropped or j in dropped or _overlap(words[i].box, words[j].box) < 0.3:
+                continue
+            if words[i].text == words[j].text:
+                dropped.add(j if words[j].confidence <= words[i].confidence else i)
+            else:
+                doubtful |= {i, j}
+    for index in doubtful - dropped:
+        words[index].confidence = 0.0
+    return [word for index, word in enumerate(words) if index not in dropped]
+
+
 def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = (0.0, 0.0),
                single_line: bool = False, timeout: float = 60.0) -> OcrPage:
     """The words `image` shows (rendered at `dpi`), boxes in points offset by `origin` (the
@@ -312,7 +345,7 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
     config = f"--oem 1 --psm {7 if single_line else 3} -c hocr_char_boxes=1"
     hocr = pytesseract.image_to_pdf_or_hocr(prepared.image, extension="hocr", config=config,
                                             timeout=timeout)
-    raw = _parse_hocr(hocr)
+    raw = _read_once(_parse_hocr(hocr))
     ink = ink_of(prepared.image)
     widths = [stroke_width(ink, word.box) for word in raw]
     bold = _bold_flags(raw, widths)
