@@ -33,9 +33,10 @@ from functools import lru_cache
 from typing import Any
 from xml.etree import ElementTree
 
+import numpy as np
 from PIL import Image
 
-from pdfpage.scan_image import ink_of, prepare, stroke_width, unread_ink
+from pdfpage.scan_image import Mask, ink_of, prepare, stroke_width, unread_ink
 
 __all__ = [
     "ENABLE_OCR",
@@ -299,6 +300,43 @@ def _is_bullet(word: _RawWord, size: float) -> bool:
     return 0 < height <= 0.42 * size and 0.6 <= width / height <= 1.6
 
 
+#: What the engine makes of a filled disc (●) or a ring (○), marks some editions print: one
+#: or two of these characters ('@', '©', 'O', 'Oo', 'e)', ...).
+_DISC_READINGS = frozenset("@©®Oo0eQ()\u25cf\u25cb")
+
+
+def _disc(word: _RawWord, size: float, ink: Mask) -> str | None:
+    """'●' or '○' when `word` is one round glyph at about the height of a capital: filled
+    (ink over most of its box) or a ring (no ink at its centre). A digit 0 is much narrower
+    than high; a bullet is much smaller (`_is_bullet`)."""
+    if len(word.text) > 2 or not set(word.text) <= _DISC_READINGS:
+        return None
+    return _disc_at(word.box[0], word.ink[0], word.box[2], word.ink[1], size, ink)
+
+
+#: The confidence given to a mark known by its shape alone (the engine read nothing there):
+#: the shape test is strict (a disc filled over 60%, or a ring empty at its centre).
+_SHAPE_CONFIDENCE = 0.95
+
+
+def _disc_at(x0: int, top: int, x1: int, bottom: int, size: float, ink: Mask) -> str | None:
+    """'●', '○' or None for the ink in the box (pixels), by its shape alone."""
+    width, height = x1 - x0, bottom - top
+    if not (0.42 * size < height <= 0.9 * size and 0.8 <= width / max(height, 1) <= 1.25):
+        return None
+    glyph = ink[top:bottom, x0:x1]
+    if glyph.size == 0:
+        return None
+    fill = float(glyph.mean())
+    h, w = glyph.shape
+    centre = glyph[int(h * 0.35):int(h * 0.65) + 1, int(w * 0.35):int(w * 0.65) + 1]
+    if fill >= 0.6:
+        return "\u25cf"
+    if fill < 0.5 and centre.size and not centre.any():
+        return "\u25cb"
+    return None
+
+
 def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
     """The share of the smaller box that the two boxes share."""
     width = min(a[2], b[2]) - max(a[0], b[0])
@@ -356,13 +394,32 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
     for word, heavy in zip(raw, bold, strict=True):
         size = sizes[word.line_size]
         bottom = word.baseline + _DESCENT * size
+        disc = _disc(word, size, ink)
+        text = _BULLET if _is_bullet(word, size) else disc or normalised(word.text)
         words.append(OcrWord(
-            text=_BULLET if _is_bullet(word, size) else normalised(word.text),
+            text=text,
             x0=left + word.box[0] * points, top=top + (bottom - size) * points,
             x1=left + word.box[2] * points, bottom=top + bottom * points,
             confidence=word.confidence, size=size * points, bold=heavy, line=word.line))
     cell = max(1, round(dpi / 72))
     blobs = unread_ink(ink, [word.box for word in raw], cell, min_pixels=max(4, cell * cell))
+    body = statistics.median(sizes.values()) if sizes else 0.0
+    marks = []
+    for blob in blobs:  # a mark the engine left unread, known by its shape
+        rows, columns = np.nonzero(ink[blob.top:blob.bottom, blob.x0:blob.x1])
+        if not len(rows):
+            continue
+        box = (blob.x0 + int(columns.min()), blob.top + int(rows.min()),
+               blob.x0 + int(columns.max()) + 1, blob.top + int(rows.max()) + 1)
+        shape = _disc_at(*box, body, ink) if body else None
+        if shape is not None:
+            marks.append(blob)
+            words.append(OcrWord(
+                text=shape, x0=left + box[0] * points, top=top + (box[3] + 0.1 * body) * points
+                - body * points, x1=left + box[2] * points, bottom=top + (box[3] + 0.1 * body)
+                * points, confidence=_SHAPE_CONFIDENCE, size=body * points, bold=False,
+                line=-1))
+    blobs = [blob for blob in blobs if blob not in marks]
     unread = tuple((left + float(b.x0) * points, top + float(b.top) * points,
                     left + float(b.x1) * points, top + float(b.bottom) * points) for b in blobs)
     return OcrPage(tuple(words), unread, prepared.skew, engine)
