@@ -65,7 +65,8 @@ _BULLET = "\u2022"
 #: A word that carries a figure, a sign or a percentage.
 _FIGURE = re.compile(r"[0-9%£+\u2212\u2013]|^-$|^[-\u2212\u2013]\d")
 #: Words of the marks editions print beside a row ('Target achieved', 'Yes', 'No', a tick).
-_MARK = re.compile(r"(?i)^(target|achieved|met|not|yes|no|[\u2713\u2714\u2717\u2718\u00d7])$")
+_MARK = re.compile(
+    r"(?i)^(target|achieved|met|not|yes|no|[\u2713\u2714\u2717\u2718\u00d7\u25cf\u25cb])$")
 
 
 @dataclass

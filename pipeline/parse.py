@@ -106,7 +106,7 @@ def read_with_ocr(data: bytes, max_pages: int, ocr: OcrOptions,
         if reader is None or not reader.pages or _caused_by(error, MemoryError):
             raise
         reason = str(error)
-        if BETTER_SCAN not in reason and not is_resource_failure(reason):
+        if "original PDF" not in reason and not is_resource_failure(reason):
             reason = f"{reason}; read by OCR from a scan: {BETTER_SCAN}"
         return reason, reader
     if reader is not None and reader.pages:
