@@ -81,6 +81,12 @@ def record_source(
     return 1
 
 
+def _named(db: Database, name: str) -> dict[str, str]:
+    """`source_name` for the row, on a warehouse that has the column (m011; a warehouse held
+    at an older migration, as upgrade tests make, has not)."""
+    return {"source_name": name} if "source_name" in db.table("documents").columns_dict else {}
+
+
 def _replace_document(db: Database, row: Mapping[str, Any]) -> None:
     # Delete the children explicitly and upsert the parent: INSERT OR REPLACE on `documents`
     # would cascade and also delete the document's sources.
@@ -117,7 +123,7 @@ def load_extraction(
         row = {**document_row(
             document_id, source, status="loaded", extractor_version=extractor_version,
             size_bytes=size_bytes, ingested_at=now, extraction=extraction,
-        ), "source_name": name}
+        ), **_named(db, name)}
         _replace_document(db, row)
         rows = extraction_to_rows(document_id, extraction)
         for table in CHILD_TABLES:
@@ -157,7 +163,7 @@ def record_quarantine(
         _replace_document(db, {**document_row(
             document_id, source, status="quarantined", reason=reason,
             extractor_version=extractor_version, size_bytes=size_bytes, ingested_at=now,
-        ), "source_name": name})
+        ), **_named(db, name)})
         seal_document(db, document_id, now)
         added = record_source(db, document_id, source, seen_at=now)
     return LoadOutcome("quarantined", {"documents": 1, "document_sources": added})
