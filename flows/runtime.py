@@ -241,7 +241,7 @@ def prefect_api() -> Iterator[PrefectApi]:
             settle(api)
     except BaseException:
         if server is not None:  # a stopped run: its server need not finish what it was doing
-            server.stop(timeout=1.0)
+            server.kill()
         raise
     finally:
         if server is not None:

@@ -229,6 +229,15 @@ class TemporaryServer:
     def _release(self) -> None:
         self._lock.close()
 
+    def kill(self) -> None:
+        """End the server at once (SIGKILL), as a stopped run does: what it has committed is in
+        its SQLite database, and a shutdown would log its unfinished writes to the terminal."""
+        self._release()
+        process, self._process = self._process, None
+        if process is not None and process.poll() is None:
+            process.kill()
+            process.wait()
+
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the server (SIGTERM, then SIGKILL after `timeout` seconds)."""
         self._release()

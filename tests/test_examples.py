@@ -34,7 +34,8 @@ def _examples() -> list[str]:
     found: list[str] = []
 
     def walk(command: click.Command, path: list[str]) -> None:
-        with click.Context(command, info_name=" ".join(path)) as context:
+        with click.Context(command, info_name=" ".join(path),  # as lps runs it: click
+                           help_option_names=["-h", "--help"]) as context:  # keeps the first
             text = command.get_help(context)
         for line in text.splitlines():
             example = line.split("  #")[0].strip()

@@ -87,6 +87,12 @@ def record_source(
 _PROVENANCE_TABLES = ("figure_cells", "quarantine_placements")
 
 
+def _named(db: Database, name: str) -> dict[str, str]:
+    """`source_name` for the row, on a warehouse that has the column (m011; a warehouse held
+    at an older migration, as upgrade tests make, has not)."""
+    return {"source_name": name} if "source_name" in db.table("documents").columns_dict else {}
+
+
 def _replace_document(db: Database, row: Mapping[str, Any]) -> None:
     # Delete the children explicitly and upsert the parent: INSERT OR REPLACE on `documents`
     # would cascade and also delete the document's sources.
@@ -131,7 +137,7 @@ def load_extraction(
         row = {**document_row(
             document_id, source, status="loaded", extractor_version=extractor_version,
             size_bytes=size_bytes, ingested_at=now, extraction=extraction,
-        ), "source_name": name}
+        ), **_named(db, name)}
         _replace_document(db, row)
         rows = extraction_to_rows(document_id, extraction)
         for table in CHILD_TABLES:
@@ -178,7 +184,7 @@ def record_quarantine(
             document_id, source, status="quarantined", reason=reason,
             extractor_version=extractor_version, size_bytes=size_bytes, ingested_at=now,
             pdf=pdf,
-        ), "source_name": name})
+        ), **_named(db, name)})
         title = " ".join(t for t in (pdf.title, pdf.subject) if t) if pdf else None
         placement = place_quarantined(reason, title, source)
         if placement is not None and db.table("quarantine_placements").exists():
