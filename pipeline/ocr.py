@@ -114,8 +114,12 @@ def _shape(box: tuple[float, float, float, float]) -> Shape:
 
 
 def _blank(image: Image.Image) -> bool:
-    """Whether a page image holds (next to) no ink: a blank page carries no figure to read."""
+    """Whether a page image holds nothing to read: next to no ink (a blank page), or one flat
+    tone all over (nothing stands out from it)."""
     grey = image.convert("L").reduce(4)
+    used = [tone for tone, count in enumerate(grey.histogram()) if count]
+    if used[-1] - used[0] < 40:
+        return True
     dark = sum(grey.histogram()[:INK_LEVEL])
     return dark < 0.0002 * grey.width * grey.height
 
@@ -163,7 +167,7 @@ class PageOcr:
         #: The engine's own time limit for a page: a backstop for callers without the guard,
         #: which stops the child (and says so) well before it in an ingest.
         self.engine_seconds = 2 * options.page_seconds + 30
-        self.skipped: list[int] = []  # pages with no ink: nothing to read, no OCR run
+        self.skipped: list[int] = []  # blank or flat pages: nothing to read, no OCR run
         self.seconds: dict[int, float] = {}  # OCR time of each page read
 
     def __call__(self, page: Any, number: int, content: PageContent) -> ImagePage:
