@@ -183,9 +183,25 @@ def _without_bullet(line: Line) -> str:
     return " ".join(word for word in words if word)
 
 
+#: A line that ends inside a web address or an e-mail address ("…/publications/", "…have-")
+#: or inside a range of years ("2010-"), where a layout broke it without a space.
+_BROKEN_AT_END = re.compile(r"(?:\S*(?:/|www\.|@)\S*[/\-._=?&#]|\d{4}[-–])\Z")
+_CONTINUES = re.compile(r"\A[a-z0-9]")
+
+
 def text_of(lines: Sequence[Line]) -> str:
-    """The prose of some lines: words in reading order, single spaces, no bullet glyphs."""
-    return " ".join(" ".join(_without_bullet(line) for line in lines).split())
+    """The prose of some lines: words in reading order, single spaces, no bullet glyphs. A line
+    that ends inside a web address or a range of years is joined to the next without a space,
+    as it was written before the layout broke it."""
+    text = ""
+    for line in lines:
+        words = " ".join(_without_bullet(line).split())
+        if not words:
+            continue
+        if text and not (_BROKEN_AT_END.search(text) and _CONTINUES.match(words)):
+            text += " "
+        text += words
+    return text
 
 
 Region = tuple[float, float, float, float]  # x0, top, x1, bottom

@@ -109,9 +109,17 @@ def _drawn(ink: PageInk, char: TextChar) -> bool:
     return pixels > 0 and inked >= max(2, _DRAWN_SHARE * pixels)
 
 
+def _letters(*texts: str) -> bool:
+    """Whether every character of `texts` is a letter (no digit, sign or figure character)."""
+    joined = "".join(texts)
+    return bool(joined) and all(character.isalpha() for character in joined)
+
+
 def _overstruck(drawn: Sequence[TextChar]) -> tuple[TextChar, TextChar] | None:
     for index, first in enumerate(drawn):  # in reading order: overlapping glyphs are close
         for second in drawn[index + 1 : index + 4]:
+            if _letters(first.text, second.text):  # a ligature's letters share one glyph
+                continue
             across = min(first.glyph[2], second.glyph[2]) - max(first.glyph[0], second.glyph[0])
             down = min(first.glyph[3], second.glyph[3]) - max(first.glyph[1], second.glyph[1])
             narrower = min(first.glyph[2] - first.glyph[0], second.glyph[2] - second.glyph[0])
@@ -175,7 +183,11 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample]) -> str 
             if strange_character(char.text) is not None:
                 return (f"page {claim.page}, {claim.name}: its box holds {describe(char.text)}, "
                         "which is not a digit or sign this edition prints; not loaded")
-    replaced = next((c.actual_text for c in chars if c.actual_text is not None), None)
+    # A ligature's ActualText ("ff" for the glyph of "ﬀ" in "offences") or two letters drawn
+    # as one glyph change no figure: only replacements and overstrikes that touch a digit or a
+    # sign are at risk (a letter-only word is still compared with what the page shows, below).
+    replaced = next((c.actual_text for c in chars
+                     if c.actual_text is not None and not _letters(c.actual_text, c.text)), None)
     if replaced is not None:
         return _reason(claim, f"glyphs whose text is replaced by ActualText '{replaced}'")
     drawn = [c for c in chars if _drawn(ink, c)]

@@ -25,7 +25,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pdfplumber.utils.text import extract_words
 from PIL import Image
@@ -33,19 +33,13 @@ from PIL import Image
 from extractors.errors import UnreadableDocument
 from extractors.layout import ImagePage, Line, Word, page_lines
 from pdfpage.content import PageContent, Shape
-from pdfpage.ocr import (
-    OcrEngine,
-    OcrPage,
-    OcrUnavailable,
-    OcrWord,
-    normalised,
-    ocr_engine,
-    read_image,
-)
-from pdfpage.scan_image import INK_LEVEL
 from pipeline.failures import TIMED_OUT
 from pipeline.settings import OcrOptions
 from schemas.records import FigureCell, Reading
+
+if TYPE_CHECKING:  # the engine's module loads numpy: imported when a page needs OCR, so a
+    # guarded child that reads born-digital leaflets stays small (`pdfpage.ocr`)
+    from pdfpage.ocr import OcrEngine, OcrPage, OcrWord
 
 __all__ = [
     "BETTER_SCAN",
@@ -80,6 +74,8 @@ class _PageRead:
 
 def ocr_unavailable() -> str | None:
     """Why OCR cannot run here (and how to enable it), or None when it can."""
+    from pdfpage.ocr import OcrUnavailable, ocr_engine
+
     try:
         ocr_engine()
     except OcrUnavailable as error:
@@ -116,6 +112,8 @@ def _shape(box: tuple[float, float, float, float]) -> Shape:
 def _blank(image: Image.Image) -> bool:
     """Whether a page image holds nothing to read: next to no ink (a blank page), or one flat
     tone all over (nothing stands out from it)."""
+    from pdfpage.scan_image import INK_LEVEL
+
     grey = image.convert("L").reduce(4)
     used = [tone for tone, count in enumerate(grey.histogram()) if count]
     if used[-1] - used[0] < 40:
@@ -147,6 +145,8 @@ def _claimed(word: OcrWord, layer: Sequence[dict[str, Any]]) -> str:
     """What the layer says where the engine read `word`: the layer's words whose centres fall
     inside the word's box (grown by a point), left to right, in the engine's spelling (any
     minus glyph before a figure is one minus sign)."""
+    from pdfpage.ocr import normalised
+
     inside = [w for w in layer
               if word.x0 - 1 <= (float(w["x0"]) + float(w["x1"])) / 2 <= word.x1 + 1
               and word.top - 1 <= (float(w["top"]) + float(w["bottom"])) / 2 <= word.bottom + 1]
@@ -171,6 +171,8 @@ class PageOcr:
         self.seconds: dict[int, float] = {}  # OCR time of each page read
 
     def __call__(self, page: Any, number: int, content: PageContent) -> ImagePage:
+        from pdfpage.ocr import OcrUnavailable, read_image
+
         coarse = _native_dpi(page)
         if coarse is not None and coarse < self.options.min_dpi:
             raise UnreadableDocument(

@@ -60,7 +60,7 @@ def test_every_parameter_is_tried() -> None:
     assert ("/-/dashboards/borough-performance", "period") in tried
     assert ("/-/dashboards/borough-performance/shown", "period") in tried
     assert ("/lps/borough_trend", "area") in tried
-    assert len(tried) == 34
+    assert len(tried) == 38
 
 
 @pytest.fixture(scope="module")

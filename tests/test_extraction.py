@@ -49,7 +49,7 @@ def test_an_html_page_saved_as_pdf_gets_the_extractors_reason() -> None:
 
 
 def test_an_unexpected_exception_becomes_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
-    def explode(data: bytes, max_pages: int) -> None:
+    def explode(data: bytes, max_pages: int, *reader: object) -> None:
         raise KeyError("/Root")
 
     monkeypatch.setattr(extraction, "extract_document", explode)
@@ -57,7 +57,7 @@ def test_an_unexpected_exception_becomes_a_reason(monkeypatch: pytest.MonkeyPatc
 
 
 def test_invalid_records_become_a_reason(monkeypatch: pytest.MonkeyPatch) -> None:
-    def invalid(data: bytes, max_pages: int) -> None:
+    def invalid(data: bytes, max_pages: int, *reader: object) -> None:
         make_extraction(area="Barnet", area_code="E09000004")
 
     monkeypatch.setattr(extraction, "extract_document", invalid)

@@ -126,7 +126,8 @@ def test_every_golden_validates_as_extraction_of_its_edition(
     assert len(goldens) == 56  # 57 leaflets load; Sutton 2009/10 is refused (unconfirmed sign)
     for path, golden in goldens.items():
         extraction = Extraction.model_validate(golden)
-        assert extraction.model_dump(mode="json") == golden, path
+        provenance = {"cells", "pdf"}  # not in golden files: where figures stand, not what
+        assert extraction.model_dump(mode="json", exclude=provenance) == golden, path
         assert extraction.document.template == EDITIONS[path.split("/")[1]], path
 
 

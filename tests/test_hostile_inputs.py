@@ -185,7 +185,7 @@ def test_an_exhausted_parser_anywhere_gets_a_plain_reason(
 ) -> None:
     """Wherever pdfminer runs out of stack or memory (wrapped by pdfplumber or not), the reason
     says so rather than 'unexpected PdfminerException'."""
-    def exhausted(data: bytes, max_pages: int) -> None:
+    def exhausted(data: bytes, max_pages: int, *reader: object) -> None:
         raise error
 
     monkeypatch.setattr("pipeline.parse.extract_document", exhausted)

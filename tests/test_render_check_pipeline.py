@@ -26,7 +26,7 @@ from pypdf.generic import ContentStream, FloatObject, TextStringObject
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from sample_warehouse import build_fixture_warehouse
 
-from extractors import extract_document
+from extractors import EXTRACTOR_VERSION, extract_document
 from extractors.figures import FigureError, parse_change_cell, parse_count, parse_signed
 from fixtures.generator.rl import REGULAR, register_fonts
 from lps.cli import main
@@ -34,6 +34,8 @@ from pipeline.figure_check import claims_of, render_check_reason
 from pipeline.guard import extract_guarded
 from pipeline.parse import extraction_or_reason
 from pipeline.settings import Settings
+from warehouse import open_warehouse
+from warehouse.load import load_extraction
 
 BARNET = PDFS / "2009-10" / "barnet.pdf"
 REASON = ("page 3, 'Total robbery' change_count/change_pct: the text layer says '173 offences "
@@ -117,12 +119,16 @@ def test_a_cell_read_for_two_fields_is_one_claim_named_after_its_row() -> None:
 def test_verify_deep_reruns_the_render_check(altered: bytes, tmp_path: Path) -> None:
     """A warehouse that loaded the altered leaflet before the check existed (its rows say 173)
     is reported by `lps verify --deep`, which re-extracts through the guard."""
-    pdf = tmp_path / "barnet-altered.pdf"
-    pdf.write_bytes(altered)
-    db = build_fixture_warehouse(tmp_path / "lps.db", [pdf])
+    db = build_fixture_warehouse(tmp_path / "lps.db", [])
+    document = hashlib.sha256(altered).hexdigest()
+    warehouse = open_warehouse(db)
+    try:  # loaded as an extractor without the render check loaded it
+        load_extraction(warehouse, document, "barnet-altered.pdf", extract_document(altered),
+                        EXTRACTOR_VERSION, len(altered))
+    finally:
+        warehouse.close()
     raw = tmp_path / "raw"
     raw.mkdir()
-    document = hashlib.sha256(altered).hexdigest()
     (raw / f"{document}.pdf").write_bytes(altered)
     os.chdir(tmp_path)
     try:

@@ -22,7 +22,8 @@ from warehouse import WarehouseUnavailable, open_warehouse
 from warehouse.migrations import migrations
 from warehouse.schema_seal import check_schema, schema_now
 
-_CHANGED = "p.change_count + 100 AS change_count,"
+_SHOWN = "\n    change_count,\n"
+_CHANGED = "\n    change_count + 100 AS change_count,\n"
 
 
 def _tamper(db_path: Path) -> None:
@@ -30,9 +31,9 @@ def _tamper(db_path: Path) -> None:
     with sqlite3.connect(db_path) as conn:
         (sql,) = conn.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'performance_detail'").fetchone()
-        assert sql.count("p.change_count,") == 1
+        assert sql.count(_SHOWN) == 1
         conn.execute("DROP VIEW performance_detail")
-        conn.execute(sql.replace("p.change_count,", _CHANGED))
+        conn.execute(sql.replace(_SHOWN, _CHANGED))
 
 
 @pytest.fixture
@@ -51,9 +52,8 @@ def test_verify_names_a_redefined_view(tampered: Path) -> None:
     problem = next(line for line in lines if line.startswith("  [schema]"))
     assert problem.startswith(
         "  [schema] performance_detail: view performance_detail: its definition is not the one "
-        "sealed (changed by hand?); it now reads: CREATE VIEW [performance_detail] AS SELECT "
-        "p.area, d.area_code, p.period, p.measure, p.label, p.change_count + 100 AS "
-        "change_count,")
+        "sealed (changed by hand?); it now reads: CREATE VIEW [performance_detail] AS ")
+    assert " change_count + 100 AS change_count, " in problem
 
 
 def test_export_refuses_a_warehouse_that_fails_verify(tampered: Path, tmp_path: Path) -> None:

@@ -205,7 +205,7 @@ def test_leaflets_to_review(client: Client) -> None:
         ("coverage", {"area", "period", "status"}),
         ("performance_year_on_year", {"area", "period", "measure", "target_achieved"}),
         ("priorities", {"area", "period", "measure"}),
-        ("documents", {"status", "period", "template", "needs_review"}),
+        ("documents", {"status", "period", "template", "needs_review", "read_by"}),
     ],
 )
 def test_default_facets(client: Client, table: str, facets: set[str]) -> None:
