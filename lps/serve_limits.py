@@ -61,10 +61,8 @@ DATASETTE_CATALOGUE = "_internal"
 #: The longest string or blob any query may make or return (SQLite counts bytes).
 VALUE_LIMIT_BYTES = 250_000
 
-#: The most columns a query's result, a table or an index may have: twice the widest view
-#: (`performance_detail`, 45 columns since it names each figure's provenance), so no query a
-#: researcher writes meets it, while a result thousands of columns wide is refused.
-COLUMN_LIMIT = 96
+#: The most columns a query's result, a table or an index may have.
+COLUMN_LIMIT = 64
 
 #: The most one query's rows may hold, measured as their text and blobs in JSON.
 RESULT_LIMIT_BYTES = 30_000_000

@@ -72,11 +72,12 @@ def test_a_result_wider_than_the_limit_is_refused(conn: sqlite3.Connection) -> N
     with pytest.raises(sqlite3.OperationalError) as error:
         conn.execute(f"SELECT {columns}")
     assert str(error.value) == "too many columns in result set"
-    # The widest table or view of the warehouse is well within it.
+    # The widest table or view of the warehouse is well within it (performance_detail, 45
+    # columns since it names each figure's targets, levels and origin).
     names = [name for (name,) in conn.execute(
         "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')").fetchall()]
     widest = max(len(conn.execute(f"PRAGMA table_xinfo([{name}])").fetchall()) for name in names)
-    assert widest <= COLUMN_LIMIT // 2
+    assert widest <= COLUMN_LIMIT * 3 // 4
 
 
 def test_rows_past_the_result_limit_stop_the_query(conn: sqlite3.Connection) -> None:
