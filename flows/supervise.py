@@ -159,7 +159,8 @@ def supervised(run: Callable[[], T], api_url: str, describe: Callable[[Any], str
     finally:
         done.set()
         _current = None
-        logging.raiseExceptions = raising
+        if not gone.is_set():  # with the server gone, Prefect's log worker still flushes its
+            logging.raiseExceptions = raising  # lines at exit: that failure is said already
     if "error" in outcome:
         error = outcome["error"]
         if isinstance(error, _StopRequested):  # only after a stop, which raised already

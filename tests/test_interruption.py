@@ -158,6 +158,10 @@ def test_ctrl_c_in_a_terminal_stops_a_run_on_a_temporary_server_cleanly(tmp_path
         took = time.monotonic() - typed
         _read_to_end(master, seen, timeout=2)
         left = session_processes(run.pid)
+        waited = time.monotonic() + 5.0  # a process still exiting (no command line) has 5 s
+        while left and time.monotonic() < waited:
+            time.sleep(0.1)
+            left = session_processes(run.pid)
     after = bytes(seen[before:]).decode(errors="replace").replace("\r\n", "\n")
     assert (code, took < 5.0) == (130, True), (took, after)
     expected = "interrupted (Ctrl-C): " + KEPT.format(db=db, run=_last_run_id(db))
