@@ -24,7 +24,7 @@ from datasette.utils.asgi import Base400, Response  # type: ignore[import-untype
 
 from datasette import hookimpl  # type: ignore[attr-defined]
 
-__all__ = ["TIME_LIMIT", "handle_exception", "install"]
+__all__ = ["TIME_LIMIT", "handle_exception", "install", "is_csv_request"]
 
 NAME = "lps-one-line-errors"
 
@@ -70,3 +70,10 @@ def install() -> None:
     datasette_errors.traceback = _Tracebacks
     if pm.get_plugin(NAME) is None:
         pm.register(sys.modules[__name__], name=NAME)
+
+
+def is_csv_request(scope: Any) -> bool:
+    """Whether an ASGI request asks for CSV (a `.csv` path or `_format=csv`): the one test the
+    CSV plugins share (`lps_csv_errors`, `lps_csv_guard`)."""
+    query = scope.get("query_string", b"")
+    return str(scope.get("path", "")).endswith(".csv") or b"_format=csv" in query

@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from pluggy import HookimplMarker
 
-from lps.serve_errors import TIME_LIMIT
+from lps.serve_errors import TIME_LIMIT, is_csv_request
 
 __all__ = ["asgi_wrapper", "hookimpl", "json_path"]
 
@@ -39,11 +39,6 @@ Send = Callable[[Message], Awaitable[None]]
 App = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _TAGS = re.compile(r"<[^>]+>")
-
-
-def _is_csv(scope: Scope) -> bool:
-    query = scope.get("query_string", b"")
-    return str(scope.get("path", "")).endswith(".csv") or b"_format=csv" in query
 
 
 def json_path(scope: Scope) -> str:
@@ -96,7 +91,7 @@ def asgi_wrapper(datasette: Any) -> Callable[[App], App]:
 
     def wrap(app: App) -> App:
         async def checked(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope.get("type") != "http" or not _is_csv(scope):
+            if scope.get("type") != "http" or not is_csv_request(scope):
                 await app(scope, receive, send)
                 return
             held: Message | None = None

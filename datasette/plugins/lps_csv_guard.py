@@ -19,6 +19,7 @@ from typing import Any
 
 from pluggy import HookimplMarker
 
+from lps.serve_errors import is_csv_request
 from release.formulas import FORMULA_STARTS, neutralise_formula
 
 __all__ = ["CsvFormulaGuard", "asgi_wrapper", "hookimpl"]
@@ -76,18 +77,13 @@ def _rewrite(record: bytes) -> bytes:
     return buffer.getvalue().encode("utf-8", "surrogateescape")
 
 
-def _is_csv_request(scope: Scope) -> bool:
-    query = scope.get("query_string", b"")
-    return str(scope.get("path", "")).endswith(".csv") or b"_format=csv" in query
-
-
 @hookimpl
 def asgi_wrapper(datasette: Any) -> Callable[[App], App]:
     """Wrap Datasette so that every CSV it sends goes through `CsvFormulaGuard`."""
 
     def wrap(app: App) -> App:
         async def guarded(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope.get("type") != "http" or not _is_csv_request(scope):
+            if scope.get("type") != "http" or not is_csv_request(scope):
                 await app(scope, receive, send)
                 return
             guard: CsvFormulaGuard | None = None
