@@ -18,7 +18,6 @@ import sys
 import traceback
 from typing import Any
 
-import datasette.handle_exception as datasette_errors  # type: ignore[import-untyped]
 from datasette.database import QueryInterrupted  # type: ignore[import-untyped]
 from datasette.utils.asgi import Base400, Response  # type: ignore[import-untyped]
 
@@ -64,6 +63,11 @@ def handle_exception(datasette: Any, request: Any, exception: Exception) -> Any:
 def install() -> None:
     """Register the plugin (once) and turn off Datasette's rich traceback printing; its
     handler still prints a 5xx with `traceback.print_exc()`."""
+    # Imported here, not at the top: imported before `datasette.plugins` (which the imports
+    # above load), `datasette.handle_exception` is registered half-initialised (a circular
+    # import) and Datasette has no error page; the plugin files import this module first.
+    import datasette.handle_exception as datasette_errors  # type: ignore[import-untyped]
+
     from datasette.plugins import pm  # type: ignore[attr-defined]
 
     datasette_errors.rich = None

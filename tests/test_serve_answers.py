@@ -64,3 +64,42 @@ def test_a_port_in_use_is_reported_before_claiming_to_serve(tmp_path: Path) -> N
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == (f"Error: cannot serve on 127.0.0.1:{port}: it is in use (another "
                              "`lps serve`?): choose another with --port\n")
+
+
+#: Modules of ours that import Datasette, each possibly the first to do so in a process.
+_DATASETTE_IMPORTERS = ["lps.serve_errors", "lps.serve_limits", "lps.serve",
+                        *(f"datasette/plugins/{path.name}"
+                          for path in sorted((ROOT / "datasette" / "plugins").glob("*.py")))]
+
+
+def test_whichever_module_imports_datasette_first_its_error_page_stays(tmp_path: Path) -> None:
+    """Imported before `datasette.plugins`, `datasette.handle_exception` is registered half
+    initialised (a circular import) and every error becomes an AssertionError instead of a 400.
+    None of our modules may be the one that imports it first, and a bad query stays a 400."""
+    warehouse = build_sample_warehouse(tmp_path / "lps.db")
+    script = """
+import asyncio, runpy, sys
+first = sys.argv[1]
+if first.endswith(".py"):
+    sys.path.insert(0, "datasette/plugins")
+    runpy.run_path(first)
+else:
+    __import__(first)
+from datasette.plugins import pm
+from pathlib import Path
+from lps.serve import build_datasette
+names = [impl.plugin_name for impl in pm.hook.handle_exception.get_hookimpls()]
+datasette = build_datasette(Path(sys.argv[2]))
+loop = asyncio.new_event_loop()
+loop.run_until_complete(datasette.invoke_startup())
+response = loop.run_until_complete(
+    datasette.client.get("/lps.json", params={"sql": "delete from documents"}))
+print(",".join(names), response.status_code)
+"""
+    for first in _DATASETTE_IMPORTERS:
+        done = subprocess.run([sys.executable, "-c", script, first, str(warehouse)], cwd=ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, (first, done.stderr[-2000:])
+        names, status = done.stdout.splitlines()[-1].split()
+        assert "datasette.handle_exception" in names.split(","), first
+        assert status == "400", first
