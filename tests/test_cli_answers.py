@@ -169,11 +169,11 @@ def test_exit_codes_are_documented_in_every_help(runner: CliRunner, command: lis
 
 @pytest.fixture
 def slow_bomb(tmp_path: Path) -> Path:
-    """~4 s of interpretation (idle; more under load) in a few KB: under every byte, page and
+    """~30 s of interpretation (idle; more under load) in a few KB: under every byte, page and
     content cap, so only the time limit stops it."""
     path = tmp_path / "pdfs" / "bomb.pdf"
     path.parent.mkdir()
-    path.write_bytes(hostile.slow_content(400_000))
+    path.write_bytes(hostile.slow_content(2_500_000))
     return path
 
 

@@ -33,7 +33,7 @@ from schemas import Extraction
 
 BARNET = PDFS / "2009-10" / "barnet.pdf"
 TIMEOUT_REASON = (
-    "took longer than 1 s to parse (LPS_PARSE_SECONDS): stopped, so one file cannot hold up "
+    "took longer than 3 s to parse (LPS_PARSE_SECONDS): stopped, so one file cannot hold up "
     "the run (a limit of this run, not a verdict on the file); tried again by the next run"
 )
 
@@ -44,17 +44,19 @@ def _golden(borough: str) -> Extraction:
 
 @pytest.fixture(scope="module")
 def slow_pdf() -> bytes:
-    """~4 s of interpretation (idle) in a few KB; under every byte, page and content cap."""
-    return hostile.slow_content(400_000)
+    """~30 s of interpretation (idle) in a few KB; under every byte, page and content cap, so
+    only the time limit stops it, however fast the machine."""
+    return hostile.slow_content(2_500_000)
 
 
 def test_a_parse_that_outlives_its_limit_is_stopped_and_the_next_document_loads(
     slow_pdf: bytes,
 ) -> None:
-    with GuardedExtractor(Settings(parse_seconds=1.0)) as guard:
+    # 3 s: a leaflet parses well within it on a loaded machine; the slow file never does
+    with GuardedExtractor(Settings(parse_seconds=3.0)) as guard:
         started = time.perf_counter()
         assert guard.extract(slow_pdf) == TIMEOUT_REASON
-        assert time.perf_counter() - started < 3.0
+        assert time.perf_counter() - started < 6.0
         assert figures_of(guard.extract(BARNET.read_bytes())) == _golden("barnet")
 
 
@@ -127,7 +129,7 @@ def test_ingest_of_every_hostile_input_loads_the_good_and_quarantines_each_bad(
     bad = [entry.path for entry in manifest() if entry.expected_status == "quarantined"]
     for path in bad:
         shutil.copyfile(path, inbox / path.name)
-    (inbox / "slow.pdf").write_bytes(hostile.slow_content(400_000))  # ~4 s unguarded
+    (inbox / "slow.pdf").write_bytes(hostile.slow_content(2_500_000))  # ~30 s unguarded
     (inbox / "memory-bomb.pdf").write_bytes(hostile.fax_width_bomb())
     good = ["barnet", "camden", "hackney"]
     for borough in good:
@@ -152,7 +154,7 @@ def test_ingest_of_every_hostile_input_loads_the_good_and_quarantines_each_bad(
     quarantined = {name: reason for name, (status, reason) in found.items()
                    if status == "quarantined"}
     assert set(quarantined) == {path.name for path in bad} | {"slow.pdf", "memory-bomb.pdf"}
-    assert quarantined["slow.pdf"] == TIMEOUT_REASON.replace("1 s", "3 s")
+    assert quarantined["slow.pdf"] == TIMEOUT_REASON
     assert quarantined["memory-bomb.pdf"] == OUT_OF_MEMORY
     for name, reason in REASONS.items():
         assert quarantined[name] == reason
@@ -170,7 +172,7 @@ def test_a_verdict_reached_at_the_memory_cap_is_not_trusted() -> None:
     assert _trusted(verdict, int(peak) + 1) == OUT_OF_MEMORY
     assert _trusted(verdict, int(peak) + 64) == verdict
     assert _trusted(verdict, 0) == verdict  # no cap
-    timed_out = "took longer than 1 s to parse: stopped"
+    timed_out = "took longer than 3 s to parse: stopped"
     assert _trusted(timed_out, int(peak) + 1) == timed_out  # already a limit of the run
     golden = load_golden(manifest()[0].golden)
     assert _trusted(golden, int(peak) + 1) is golden  # records are records

@@ -96,7 +96,7 @@ def test_debug_runs_in_the_guard_a_memory_bomb(tmp_path: Path,
 def test_debug_runs_in_the_guard_a_slow_file(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     slow = tmp_path / "slow.pdf"
-    slow.write_bytes(hostile.slow_content(400_000))
+    slow.write_bytes(hostile.slow_content(2_500_000))
     monkeypatch.setenv("LPS_PARSE_SECONDS", "1")
     started = time.monotonic()
     result = CliRunner().invoke(main, ["debug", str(slow), "--out", str(tmp_path / "out")])

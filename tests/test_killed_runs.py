@@ -58,7 +58,7 @@ def test_a_killed_ingest_leaves_no_prefect_server(tmp_path: Path, signal_number:
     inbox.mkdir()
     for borough in ("barnet", "camden", "hackney"):
         (inbox / f"{borough}.pdf").write_bytes((PDFS / "2009-10" / f"{borough}.pdf").read_bytes())
-    (inbox / "slow.pdf").write_bytes(hostile.slow_content(400_000))  # keeps the run going
+    (inbox / "slow.pdf").write_bytes(hostile.slow_content(2_500_000))  # keeps the run going
     env = ingest_env(api_url=None, prefect_home=migrated_prefect_home(tmp_path / "home"))
     run = start([inbox], tmp_path / "lps.db", env, tmp_path / "run.log")
     try:
