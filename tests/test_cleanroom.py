@@ -60,9 +60,6 @@ SAMPLE = READABLE[:: max(1, len(READABLE) // 12)][:12]
 #: where every figure is right but a section's text is not (a Calc sheet's section cut short,
 #: hyphenated words left split), else the start of the refusal's reason.
 KNOWN_CLASS_DEFECTS = {
-    "column-headings-calc-continued": "prose",
-    "page-numbers-calc-sheet-header": "prose",
-    "justified-hyphenated": "prose",
     "stamp-archive-copy": "page 3, 'Burglary dwelling' change_count/change_pct: the text layer "
                           "says '605 offences or +26.0%' but the rendered page shows marks in its "
                           "box that are not text",
