@@ -206,6 +206,32 @@ def test_stacked_headings_are_split_and_subheadings_stay_in_text() -> None:
     assert text_of(sections[1].lines) == "In a challenging year Highlights Burglary fell."
 
 
+def test_a_heading_open_at_its_end_does_not_swallow_the_heading_set_under_it() -> None:
+    """LibreOffice Calc sets the title, the borough and the first heading in one face, one
+    under the other: 'Local Policing Summary <rest>' must not take 'A message from ...' as
+    its rest (issue 16, class fixtures column-headings-calc-continued and
+    page-numbers-calc-sheet-header)."""
+    lines = [_line(text, 46, top, bold=True, size=13.8) for text, top in (
+        ("Local Policing Summary", 106), ("Waltham Forest", 127),
+        ("A message from Kit Malthouse", 149))] + [_line("When Boris was elected", 46, 167)]
+    _, sections = split_sections(lines, MPA_2010.patterns)
+    assert [(s.name, s.heading) for s in sections] == [
+        ("title", "Local Policing Summary Waltham Forest"),
+        ("chair_message", "A message from Kit Malthouse")]
+    assert text_of(sections[1].lines) == "When Boris was elected"
+
+
+def test_a_word_the_typesetter_hyphenated_over_two_lines_is_joined_whole() -> None:
+    """The typesetter's hyphen (U+2010) at a line's end, the next line going on in lower case,
+    is no part of the word; a hyphen-minus a compound is written with stays (issue 16, class
+    fixture justified-hyphenated)."""
+    lines = [_line("officers togeth\u2010", 40, 100), _line("er every week, re \u2010", 40, 111),
+             _line("cently anti-", 40, 122), _line("social and Safer \u2010", 40, 133),
+             _line("Neighbourhoods", 40, 144)]
+    assert text_of(lines) == ("officers together every week, recently anti- social and Safer "
+                              "\u2010 Neighbourhoods")
+
+
 def test_page_lines_find_columns_from_the_words() -> None:
     """A full-width title, then three columns of five lines each: read column by column."""
     words = [*_line("Local Policing Summary Kensington and Chelsea", 40, 40, size=24).words]

@@ -19,6 +19,7 @@ from extractors.figures import (
     parse_signed,
 )
 from extractors.force_results import read_force_results
+from extractors.ligatures import repaired_label
 from extractors.layout import Line, Word
 from extractors.mpa_2010 import TEMPLATE as MPA_2010
 from extractors.priorities import split_priorities
@@ -354,6 +355,22 @@ def test_a_force_result_listed_with_the_misses_must_say_missed() -> None:
     with pytest.raises(InconsistentDocument, match="listed under targets not met"):
         _force(f"However, some targets were not met, most notably: {met}")
     assert _force(met)[0].target_achieved is True
+
+
+def test_a_force_label_with_a_ligature_a_re_distiller_lost_is_read_when_one_reading_fits(
+) -> None:
+    """Ghostscript writes the 'fi' ligature (U+FB01) as 'û': the measure's label is read when
+    exactly one ligature makes it a known label, and the record's label is spelt as printed
+    before the loss (issue 16, clean-room 0076/0099)."""
+    [result] = _force("public conûdence across the MPS was 53.1% against a 51.4 % target")
+    assert (result.measure, result.value_pct, result.target_value_pct, result.label) == (
+        Measure.public_confidence, 53.1, 51.4,
+        "public confidence across the MPS was 53.1% against a 51.4 % target")
+    assert repaired_label("public conûdence") == "public confidence"
+    assert repaired_label("robbery") == "robbery"
+    assert repaired_label("pûblic confidence") is None  # no ligature draws 'u'
+    with pytest.raises(InconsistentDocument, match=r"a figure \(53.1%\)"):
+        _force("public conûdûnce across the MPS was 53.1% against a 51.4 % target")
 
 
 def test_a_force_figure_in_no_known_sentence_refuses_the_section() -> None:
