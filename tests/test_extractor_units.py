@@ -9,6 +9,7 @@ import pytest
 from extractors.crosscheck import find_mentions
 from extractors.errors import InconsistentDocument, UnreadableDocument
 from extractors.layout import Line, Word, page_lines
+from pdfpage.lines import pieces
 from extractors.mpa_2010 import TEMPLATE as MPA_2010
 from extractors.performance import ChangeTable, sign_from_message
 from extractors.priorities import read_priorities
@@ -291,3 +292,31 @@ def test_a_glyph_with_no_character_beside_mark_words_is_part_of_the_mark() -> No
                                 (240, "\x00"))]
     with pytest.raises(TableError, match="text of no known role in the table"):
         _rows(alone)  # a glyph no words explain is not read as a mark
+
+
+def test_a_justified_heading_over_a_table_is_read_as_one_line() -> None:
+    """LibreOffice Writer justifies a wrapped heading ('How did Kingston  upon  Thames  perform
+    during' spread over the column, '2009/10?' under it) above a table whose cell gaps fall
+    under its wide spaces: the heading's evenly spread gaps are no gutters (issue 16,
+    clean-room 0060). A table row's unequal gaps still cut it into cells."""
+    heading = []
+    x = 51.0
+    for text in ("How", "did", "Kingston", "upon", "Thames", "perform", "during"):
+        width = len(text) * 9.9
+        heading.append(Word(text, x, x + width, 372.7, 390.7, 18.0, True))
+        x += width + 16.0
+    words = [*heading, Word("2009/10?", 51.0, 128.7, 400.6, 418.6, 18.0, True)]
+    for number, label in enumerate(("Burglary", "Robbery", "Knife crime", "Gun crime")):
+        top = 434.0 + 17 * number
+        words += [*_line(label, 53, top).words, *_line("252 offences or −8.0%", 160, top).words]
+        if number % 2 == 0:
+            words += _line("✓ Target achieved", 267, top).words
+    lines = page_lines(words, 3)
+    assert [line.text for line in lines[:2]] == [
+        "How did Kingston upon Thames perform during", "2009/10?"]
+    _, sections = split_sections(lines, MPA_2010.patterns)
+    assert [(s.name, s.match.group("area")) for s in sections] == [
+        ("performance", "Kingston upon Thames")]
+    assert [len(piece) for piece in pieces(_cells(500, (53, "Knife crime"), (160, "7 offences"),
+                                                   (267, "Target achieved")).words, 0.75)] == [
+        2, 2, 2]
