@@ -320,3 +320,17 @@ def test_a_justified_heading_over_a_table_is_read_as_one_line() -> None:
     assert [len(piece) for piece in pieces(_cells(500, (53, "Knife crime"), (160, "7 offences"),
                                                    (267, "Target achieved")).words, 0.75)] == [
         2, 2, 2]
+
+
+def test_a_sign_drawn_with_a_glyph_its_font_gives_no_text_for_is_named_not_guessed() -> None:
+    """Ghostscript re-distilling a ReportLab leaflet drops the minus sign from the font's
+    ToUnicode map: pdfminer reads '(cid:2)2.1%'. Which sign the page shows only its pixels say,
+    so the table is refused with that reason (issue 16, clean-room 0058, 0086, 0123), never
+    read unsigned or as 'figures that cannot be read'."""
+    lines = [_cells(100, (40, "Residential burglary"), (140, "78 offences or (cid:2)2.1%")),
+             _cells(117, (40, "Robbery"), (140, "480 offences or (cid:2)31.0%")),
+             _cells(134, (40, "Gun crime"), (140, "12 offences or +12.4%"))]
+    with pytest.raises(TableError, match=re.escape(
+            "2 figures on page 1 are drawn with a glyph their font gives no text for "
+            "('(cid:2)2.1%': the font's ToUnicode map leaves it out")):
+        _rows(lines)
