@@ -400,3 +400,17 @@ def test_a_word_broken_over_two_lines_is_joined_again() -> None:
 def test_a_break_hyphen_set_as_a_word_of_its_own_joins_too() -> None:
     stream = stream_of([_line("exceeding the 2.5% re \u2010"), _line("duction target", 111)])
     assert stream.text == "exceeding the 2.5% reduction target"
+
+
+def test_a_message_that_names_the_measure_by_its_table_label_is_a_mention() -> None:
+    """'59 fewer offences of robbery (15.9% reduction)': the commander's message quoting the
+    table by its own labels is checked against the table like the real leaflet's phrases, so
+    a table reading '215.9%' (a minus a re-distilled font's text map gives as '2') is named
+    against the message (issue 16, clean-room 0012), not refused as merely unsigned."""
+    mentions = find_mentions(
+        "rewarded with 59 fewer offences of robbery (15.9% reduction) and 415 fewer offences "
+        "of theft or taking of vehicles (31.3% reduction); 33 more offences of knife crime.")
+    assert [(m.measure, m.count, m.sign, m.pct) for m in mentions] == [
+        (Measure.robbery, 59, -1, "15.9"), (Measure.theft_of_vehicles, 415, -1, "31.3"),
+        (Measure.knife_crime, 33, 1, None)]
+    assert find_mentions("59 fewer offences of dog fouling (15.9% reduction)") == []
