@@ -31,7 +31,8 @@ __all__ = ["FORCE_FORMS", "force_result_from_match", "read_force_results"]
 _N = r"\d{1,3}(?:,\d{3})+|\d+"
 _P = r"\d+(?:\.\d+)?"
 #: A measure's printed label, with an optional parenthesis ('(residential burglary, ...)'); a
-#: ligature's letters may stand as the one wrong letter a re-distiller left (`extractors.ligatures`).
+#: ligature's letters may stand as the one wrong letter a re-distiller left
+#: (`extractors.ligatures`).
 _WHAT = rf"{LIGATURE_LABEL_PATTERN}(?: \([^)|]*\))?"
 
 #: The sentence forms of force-wide results (the engine looks for strays with them too).

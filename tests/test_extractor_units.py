@@ -9,7 +9,6 @@ import pytest
 from extractors.crosscheck import find_mentions
 from extractors.errors import InconsistentDocument, UnreadableDocument
 from extractors.layout import Line, Word, page_lines
-from pdfpage.lines import pieces
 from extractors.mpa_2010 import TEMPLATE as MPA_2010
 from extractors.performance import ChangeTable, sign_from_message
 from extractors.priorities import read_priorities
@@ -17,6 +16,7 @@ from extractors.reader import open_pdf, sniff
 from extractors.sections import split_sections, text_of
 from extractors.stream import stream_of
 from extractors.table import ReadRow, TableError, read_table
+from pdfpage.lines import pieces
 from schemas.measures import Measure
 
 VOCABULARY = MPA_2010.table.vocabulary if isinstance(MPA_2010.table, ChangeTable) else None

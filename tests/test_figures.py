@@ -19,8 +19,8 @@ from extractors.figures import (
     parse_signed,
 )
 from extractors.force_results import read_force_results
-from extractors.ligatures import repaired_label
 from extractors.layout import Line, Word
+from extractors.ligatures import repaired_label
 from extractors.mpa_2010 import TEMPLATE as MPA_2010
 from extractors.priorities import split_priorities
 from extractors.stream import stream_of

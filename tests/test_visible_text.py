@@ -10,8 +10,8 @@ is also overlaid on a real fixture leaflet's performance table.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pdfplumber
