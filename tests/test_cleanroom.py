@@ -65,13 +65,15 @@ KNOWN_CLASS_DEFECTS = {
                           "box that are not text",
 }
 #: Readable leaflets of the sample refused today (defects), with the start of the reason: the
-#: render check's glyph comparison and stray-ink rule, an unsigned fall whose minus Ghostscript
-#: mapped to "2", and a PDF/A copy stripped of its text's Unicode (read by OCR, which reads
-#: one count, "40", as "AO").
+#: render check's glyph comparison and stray-ink rule, a fall whose minus Ghostscript mapped
+#: to "2" (named against the commander's message, which gives the fall), and a PDF/A copy
+#: stripped of its text's Unicode (read by OCR, which reads one count, "40", as "AO").
 KNOWN_SAMPLE_REFUSALS = {
     "cleanroom-0001": "page 3, 'Theft from vehicles' change_count/change_pct: the text layer says "
                       "'803 offences or −14.3%' but the rendered page shows its '0' drawn unlike",
-    "cleanroom-0012": "performance table: 4 of 6 rows print a change with no sign",
+    "cleanroom-0012": "the commander's message says '59 fewer offences of robbery (15.9% "
+                      "reduction)' but the performance table gives 59 offences (59 offences or "
+                      "215.9%)",
     "cleanroom-0063": "performance table 'How did Tower Hamlets perform during 2009/10?': "
                       "figures that cannot be read on page 4: 'offences or −28.8%'",
     "cleanroom-0073": "page 3, 'Residential burglary' change_count/change_pct: the text layer "
