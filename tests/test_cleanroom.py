@@ -57,8 +57,8 @@ SAMPLE = READABLE[:: max(1, len(READABLE) // 12)][:12]
 
 
 #: Readable class fixtures the engine does not yet read exactly (defects, issue 16): "prose"
-#: where every figure is right but a section's text is not (a Calc sheet's section cut short,
-#: hyphenated words left split), else the start of the refusal's reason.
+#: where every figure is right but a section's text is not, else the start of the refusal's
+#: reason.
 KNOWN_CLASS_DEFECTS = {
     "stamp-archive-copy": "page 3, 'Burglary dwelling' change_count/change_pct: the text layer "
                           "says '605 offences or +26.0%' but the rendered page shows marks in its "
