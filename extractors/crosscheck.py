@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from extractors.figures import direction_sign, parse_count
-from schemas.measures import Measure
+from schemas.measures import MEASURE_BY_LABEL, Measure, measure_for_label
 
 __all__ = ["MESSAGE_PHRASES", "Mention", "find_mentions", "percent_agrees"]
 
@@ -54,25 +54,40 @@ _PATTERNS = [
     for measure, phrases in MESSAGE_PHRASES.items()
     for phrase in phrases
 ]
+#: A message that names the measure by the table's own label: "59 fewer offences of robbery
+#: (15.9% reduction)", "33 more offences of theft from motor vehicles".
+_LABELS = "|".join(r"[\s\-]+".join(re.escape(word) for word in label.split())
+                   for label in sorted(MEASURE_BY_LABEL, key=len, reverse=True))
+_LABELLED = re.compile(
+    rf"\b(?P<count>{_COUNT})\s+(?P<dir>fewer|more)\s+offences\s+of\s+(?P<what>{_LABELS})\b"
+    r"(?:\s*\((?P<pct>\d+(?:\.\d+)?)\s?%\s+(?P<pdir>reduction|increase)\))?",
+    re.IGNORECASE,
+)
 
 
 def find_mentions(text: str) -> list[Mention]:
-    """Every 'N fewer|more <phrase>' in `text` that names a table measure."""
+    """Every 'N fewer|more <phrase>' in `text` that names a table measure, by one of its
+    message phrases or by its table label ('N fewer offences of <label>')."""
     mentions = []
-    for measure, pattern in _PATTERNS:
-        for match in pattern.finditer(text):
-            sign = direction_sign(match.group("dir"))
-            if match.group("pdir") and direction_sign(match.group("pdir")) != sign:
-                sign = 0  # the sentence contradicts itself; the caller refuses it
-            mentions.append(
-                Mention(
-                    measure=measure,
-                    count=parse_count(match.group("count")),
-                    sign=sign,
-                    pct=match.group("pct"),
-                    text=match.group(0),
-                )
+    found = [(measure, match) for measure, pattern in _PATTERNS
+             for match in pattern.finditer(text)]
+    for match in _LABELLED.finditer(text):
+        labelled = measure_for_label(match.group("what"))
+        if labelled is not None:
+            found.append((labelled, match))
+    for measure, match in found:
+        sign = direction_sign(match.group("dir"))
+        if match.group("pdir") and direction_sign(match.group("pdir")) != sign:
+            sign = 0  # the sentence contradicts itself; the caller refuses it
+        mentions.append(
+            Mention(
+                measure=measure,
+                count=parse_count(match.group("count")),
+                sign=sign,
+                pct=match.group("pct"),
+                text=match.group(0),
             )
+        )
     return mentions
 
 

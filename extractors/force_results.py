@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from extractors.errors import InconsistentDocument
 from extractors.figures import direction_sign, parse_count
 from extractors.layout import Line
-from extractors.priorities import LABEL_PATTERN
+from extractors.ligatures import LIGATURE_LABEL_PATTERN, repaired_label
 from extractors.stream import BREAK, stream_of
 from schemas.measures import Measure, measure_for_label
 from schemas.records import ForceResult
@@ -30,8 +30,10 @@ __all__ = ["FORCE_FORMS", "force_result_from_match", "read_force_results"]
 
 _N = r"\d{1,3}(?:,\d{3})+|\d+"
 _P = r"\d+(?:\.\d+)?"
-#: A measure's printed label, with an optional parenthesis ('(residential burglary, ...)').
-_WHAT = rf"{LABEL_PATTERN}(?: \([^)|]*\))?"
+#: A measure's printed label, with an optional parenthesis ('(residential burglary, ...)'); a
+#: ligature's letters may stand as the one wrong letter a re-distiller left
+#: (`extractors.ligatures`).
+_WHAT = rf"{LIGATURE_LABEL_PATTERN}(?: \([^)|]*\))?"
 
 #: The sentence forms of force-wide results (the engine looks for strays with them too).
 FORCE_FORMS = [
@@ -80,8 +82,13 @@ def _measure(what: str) -> Measure | None:
 def force_result_from_match(match: re.Match[str], period: str, page: int) -> ForceResult:
     """The result one sentence states; ValueError when it cannot be trusted."""
     groups = match.groupdict()
-    text = " ".join(match.group(0).replace(BREAK, " ").split())
-    measure = _measure(" ".join(groups["what"].split()))
+    printed = " ".join(match.group(0).replace(BREAK, " ").split())
+    what = " ".join(groups["what"].replace(BREAK, " ").split())
+    label = repaired_label(what)
+    if label is None:
+        raise ValueError(f"'{printed}': '{what}' could be more than one measure's label")
+    text = printed.replace(what, label, 1)
+    measure = _measure(label)
     if measure is None:
         raise ValueError(f"'{text}' names no known measure")
     if groups.get("first") and groups.get("second"):

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from extractors.layout import Line, Word, page_gutters
+from extractors.stream import BREAK_HYPHEN
 from pdfpage.settings import SETTINGS, PageSettings
 
 __all__ = ["BULLETS", "FoundSection", "claim_region", "split_sections", "text_of"]
@@ -100,7 +101,7 @@ def _styled_runs(lines: Sequence[Line], settings: PageSettings = SETTINGS
     return runs
 
 
-def _match_heading(
+def _longest_heading(
     lines: Sequence[Line], start: int, end: int, patterns: Mapping[str, re.Pattern[str]]
 ) -> tuple[int, str, re.Match[str]] | None:
     """The longest run lines[start:stop] (stop <= end) whose text matches a pattern."""
@@ -111,6 +112,24 @@ def _match_heading(
             if match:
                 return stop, name, match
     return None
+
+
+def _match_heading(
+    lines: Sequence[Line], start: int, end: int, patterns: Mapping[str, re.Pattern[str]]
+) -> tuple[int, str, re.Match[str]] | None:
+    """The longest run lines[start:stop] (stop <= end) whose text matches a pattern, cut
+    before a line that begins another heading when the lines above it are a heading too: a
+    pattern open at its end ('Local Policing Summary <borough>') must not swallow the heading
+    set under it in the same face ('A message from ...')."""
+    found = _longest_heading(lines, start, end, patterns)
+    if found is None:
+        return None
+    for cut in range(start + 1, found[0]):
+        if _longest_heading(lines, cut, found[0], patterns) is not None:
+            above = _longest_heading(lines, start, cut, patterns)
+            if above is not None and above[0] == cut:
+                return above
+    return found
 
 
 def split_sections(
@@ -189,16 +208,25 @@ _BROKEN_AT_END = re.compile(r"(?:\S*(?:/|www\.|@)\S*[/\-._=?&#]|\d{4}[-–])\Z")
 _CONTINUES = re.compile(r"\A[a-z0-9]")
 
 
+#: A line that ends with a word broken by the typesetter's hyphen ('togeth‐', or 'togeth' '‐').
+_HYPHENATED_AT_END = re.compile(rf"[^\W\d_] ?{BREAK_HYPHEN}\Z")
+_CONTINUES_WORD = re.compile(r"\A[^\W\d_A-Z]")
+
+
 def text_of(lines: Sequence[Line]) -> str:
     """The prose of some lines: words in reading order, single spaces, no bullet glyphs. A line
     that ends inside a web address or a range of years is joined to the next without a space,
-    as it was written before the layout broke it."""
+    as it was written before the layout broke it; a word the typesetter broke over two lines
+    with its hyphen (U+2010, never the hyphen-minus a compound is written with) is joined whole
+    when the next line goes on in lower case ('togeth‐ er' is 'together')."""
     text = ""
     for line in lines:
         words = " ".join(_without_bullet(line).split())
         if not words:
             continue
-        if text and not (_BROKEN_AT_END.search(text) and _CONTINUES.match(words)):
+        if text and _HYPHENATED_AT_END.search(text) and _CONTINUES_WORD.match(words):
+            text = text[:-1].rstrip()
+        elif text and not (_BROKEN_AT_END.search(text) and _CONTINUES.match(words)):
             text += " "
         text += words
     return text

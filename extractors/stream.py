@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from extractors.layout import Line, Word
 from pdfpage.geometry import Box
 
-__all__ = ["BREAK", "TextStream", "stream_of"]
+__all__ = ["BREAK", "BREAK_HYPHEN", "TextStream", "stream_of"]
 
 #: What a list marker becomes in the text.
 BREAK = "|"
@@ -61,12 +61,12 @@ class TextStream:
 
 #: The hyphen (U+2010) a typesetter adds where it breaks a word over two lines; a hyphen-minus
 #: ('-') is left as printed, since it is as often a compound's ('anti-social').
-_BREAK_HYPHEN = "\u2010"
+BREAK_HYPHEN = "\u2010"
 
 
 def _broken(text: str, following: Sequence[Line]) -> bool:
     """Whether `text`, last on its line, is the first part of a word the next line ends."""
-    return (len(text) > 1 and text.endswith(_BREAK_HYPHEN) and text[-2].isalpha()
+    return (len(text) > 1 and text.endswith(BREAK_HYPHEN) and text[-2].isalpha()
             and bool(following) and bool(following[0].words)
             and following[0].words[0].text[:1].islower())
 
@@ -96,8 +96,8 @@ def stream_of(lines: Sequence[Line]) -> TextStream:
     for number, line in enumerate(lines):
         first = True
         words = list(line.words)
-        if len(words) > 1 and words[-1].text == _BREAK_HYPHEN and words[-2].text[-1:].isalpha():
-            words[-2:] = [replace(words[-2], text=words[-2].text + _BREAK_HYPHEN)]  # 're' '‐'
+        if len(words) > 1 and words[-1].text == BREAK_HYPHEN and words[-2].text[-1:].isalpha():
+            words[-2:] = [replace(words[-2], text=words[-2].text + BREAK_HYPHEN)]  # 're' '‐'
         for index, word in enumerate(words):
             text, pending = pending + word.text, ""
             if index == len(words) - 1 and _broken(text, lines[number + 1:number + 2]):

@@ -108,6 +108,10 @@ def _join(words: Sequence[Word]) -> str:
     return " ".join(" ".join(w.text for w in line) for line in lines_of(words))
 
 
+#: A figure with a glyph its font gives no Unicode for, as pdfminer reports it ('(cid:2)2.1%').
+_UNMAPPED_IN_FIGURE = re.compile(r"[+\-]?(?:\(cid:\d+\))+[\d.,]*\d%?|[\d.,]*\d(?:\(cid:\d+\))+")
+
+
 def _figure_cells(words: Sequence[Word], vocabulary: TableVocabulary, order: Mapping[int, int],
                   page: int) -> tuple[list[Phrase], list[Word], list[tuple[Phrase, str]]]:
     """Figure cells, the figure-token words that belong to none (e.g. the 'or' of 'Theft or
@@ -296,6 +300,14 @@ def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
     below = max((row.box.bottom for row in rows), default=float("inf"))
     for phrase, printed in unreadable:
         if phrase.box.middle <= below:
+            unmapped = [w.text for w in words if _UNMAPPED_IN_FIGURE.fullmatch(w.text)]
+            if unmapped:
+                raise TableError(
+                    f"{len(unmapped)} figures on page {page} are drawn with a glyph their font "
+                    f"gives no text for ('{unmapped[0]}': the font's ToUnicode map leaves it "
+                    "out, as a re-distiller may): the page may show a sign there that the text "
+                    "layer cannot say, so the figures are not read; OCR of the page or the "
+                    f"original PDF would tell ({printed})")
             raise TableError(f"figures that cannot be read on page {page}: {printed}")
         unread.append(phrase)  # under the rows: a note ('April 2009 to March 2010')
     if not rows:

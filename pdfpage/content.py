@@ -102,6 +102,8 @@ _CELL = 64.0
 _ROUNDING = 1e-6
 #: Images covering at least this share of a page make it a picture (for the OCR-layer check).
 _PICTURE_SHARE = 0.5
+#: A glyph its font gives no Unicode for, as pdfminer reports it ("(cid:76)").
+_UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")
 _WHITE: RGB = (1.0, 1.0, 1.0)
 #: What makes hidden text a hidden figure wherever it lies: digits and the signs of a change.
 _SIGNS = re.compile(r"[0-9+\-\u2212\u2013%£]")
@@ -776,10 +778,16 @@ def _runs(hidden: list[tuple[Char, str]]) -> list[HiddenText]:
 def picture_page(content: PageContent) -> str | None:
     """What the page is when it is a picture to be read from its pixels, else None: images
     cover most of it and it shows no text of its own (a scan), or its text is an invisible
-    layer over the images (a scan that was run through OCR)."""
+    layer over the images (a scan that was run through OCR), or most of its characters are
+    glyphs its fonts give no Unicode for (a re-distilled copy whose fonts lost their text maps:
+    which letter each glyph is, only its drawing says, so the page is read like a scan)."""
+    visible = sum(1 for c in content.chars if not c["text"].isspace())
+    unmapped = sum(1 for c in content.chars if _UNMAPPED_GLYPH.fullmatch(c["text"]))
+    if visible and unmapped > visible / 2:
+        return ("its fonts carry no text mapping (glyphs with no Unicode, a copy re-distilled "
+                "without ToUnicode maps): the page can only be read from its pixels (OCR)")
     if content.image_area < _PICTURE_SHARE:
         return None
-    visible = sum(1 for c in content.chars if not c["text"].isspace())
     invisible = sum(len(run.text.replace(" ", "")) for run in content.hidden
                     if run.why.startswith("invisible"))
     if visible == 0 and invisible == 0:

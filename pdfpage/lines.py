@@ -30,9 +30,29 @@ def baselines(words: Iterable[Word], settings: PageSettings = SETTINGS) -> list[
     return [sorted(group, key=lambda w: w.x0) for group in groups]
 
 
-def pieces(words: Sequence[Word], gap_em: float) -> Iterator[list[Word]]:
+def _justified_heading(words: Sequence[Word], settings: PageSettings) -> bool:
+    """Whether a baseline is one justified heading line ('How did Kingston  upon  Thames
+    perform  during' spread to the column's width): bold words of one size, three gaps or more,
+    all about equal and under `justified_max_gap_em`. A table row's gaps are as wide as its
+    cells make them, and within a cell a space is narrower than between cells."""
+    if len(words) < 4 or not all(word.bold for word in words):
+        return False
+    size = words[0].size
+    if any(abs(word.size - size) > 0.1 for word in words):
+        return False
+    gaps = [right.x0 - left.x1 for left, right in itertools.pairwise(words)]
+    return (max(gaps) - min(gaps) <= settings.justified_gap_spread_em * size
+            and max(gaps) <= settings.justified_max_gap_em * size)
+
+
+def pieces(words: Sequence[Word], gap_em: float, settings: PageSettings = SETTINGS
+           ) -> Iterator[list[Word]]:
     """Split one baseline where the gap between words is wider than `gap_em` font sizes (but
-    not after a list marker: a bullet and its item are one piece)."""
+    not after a list marker: a bullet and its item are one piece, and never inside a justified
+    heading line: `_justified_heading`)."""
+    if _justified_heading(words, settings):
+        yield list(words)
+        return
     piece: list[Word] = [words[0]]
     for previous, word in itertools.pairwise(words):
         marker = len(piece) == 1 and previous.text in MARKERS

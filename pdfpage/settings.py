@@ -28,6 +28,12 @@ class PageSettings:
     baseline_tolerance: float = 2.5
     #: A gap wider than this many font sizes splits a baseline into pieces (a space is ~0.3 em).
     piece_gap_em: float = 0.75
+    #: ... unless the line is a justified heading: bold words of one size whose gaps (three or
+    #: more) differ by at most this many font sizes (justification spreads a line's spaces
+    #: evenly; a table's cells do not) ...
+    justified_gap_spread_em: float = 0.05
+    #: ... and are at most this many font sizes wide.
+    justified_max_gap_em: float = 2.0
     #: A column gutter is at least this wide (points) ...
     gutter_min_width: float = 6.0
     #: ... crossed by fewer than this share of the page's pieces (full-width bands) ...

@@ -24,7 +24,8 @@ from pdfplumber.utils.text import extract_words
 
 from pdfpage.settings import SETTINGS, PageSettings
 
-__all__ = ["Word", "overlay_words", "split_overlay", "weight_of", "words_of_chars"]
+__all__ = ["Word", "overlay_words", "split_overlay", "unshifted_letter", "weight_of",
+           "words_of_chars"]
 
 Char = dict[str, Any]
 
@@ -85,17 +86,22 @@ class Word:
 _SHIFTED_LETTER = re.compile("[\u4100-\u5a00\u6100-\u7a00]")
 
 
+def unshifted_letter(char: str) -> str:
+    """A ligature's letter a re-distiller shifted into a CJK code point, as that letter ('昀'
+    is 'f', '琀' is 't'); any other character as it is. The text layer PDFium reads carries the
+    same shifted letters: a check of what a word says against what PDFium reads maps both."""
+    if not _SHIFTED_LETTER.fullmatch(char):
+        return char
+    code = ord(char)
+    return chr(code >> 8) if code & 0xFF == 0 and chr(code >> 8).isalpha() else char
+
+
 def _unshifted(text: str) -> str:
     """A Latin word with ligature letters mapped into CJK code points read as its letters
     ('o昀昀ences' is 'offences'); any other word as it is."""
     if not _SHIFTED_LETTER.search(text) or not re.search("[A-Za-z]", text):
         return text
-
-    def letter(match: re.Match[str]) -> str:
-        code = ord(match.group(0))
-        return chr(code >> 8) if code & 0xFF == 0 and chr(code >> 8).isalpha() else match.group(0)
-
-    return _SHIFTED_LETTER.sub(letter, text)
+    return _SHIFTED_LETTER.sub(lambda match: unshifted_letter(match.group(0)), text)
 
 
 def without_overprint(chars: list[Char], settings: PageSettings = SETTINGS) -> list[Char]:

@@ -16,6 +16,7 @@ from extractors.reader import open_pdf, sniff
 from extractors.sections import split_sections, text_of
 from extractors.stream import stream_of
 from extractors.table import ReadRow, TableError, read_table
+from pdfpage.lines import pieces
 from schemas.measures import Measure
 
 VOCABULARY = MPA_2010.table.vocabulary if isinstance(MPA_2010.table, ChangeTable) else None
@@ -206,6 +207,32 @@ def test_stacked_headings_are_split_and_subheadings_stay_in_text() -> None:
     assert text_of(sections[1].lines) == "In a challenging year Highlights Burglary fell."
 
 
+def test_a_heading_open_at_its_end_does_not_swallow_the_heading_set_under_it() -> None:
+    """LibreOffice Calc sets the title, the borough and the first heading in one face, one
+    under the other: 'Local Policing Summary <rest>' must not take 'A message from ...' as
+    its rest (issue 16, class fixtures column-headings-calc-continued and
+    page-numbers-calc-sheet-header)."""
+    lines = [_line(text, 46, top, bold=True, size=13.8) for text, top in (
+        ("Local Policing Summary", 106), ("Waltham Forest", 127),
+        ("A message from Kit Malthouse", 149))] + [_line("When Boris was elected", 46, 167)]
+    _, sections = split_sections(lines, MPA_2010.patterns)
+    assert [(s.name, s.heading) for s in sections] == [
+        ("title", "Local Policing Summary Waltham Forest"),
+        ("chair_message", "A message from Kit Malthouse")]
+    assert text_of(sections[1].lines) == "When Boris was elected"
+
+
+def test_a_word_the_typesetter_hyphenated_over_two_lines_is_joined_whole() -> None:
+    """The typesetter's hyphen (U+2010) at a line's end, the next line going on in lower case,
+    is no part of the word; a hyphen-minus a compound is written with stays (issue 16, class
+    fixture justified-hyphenated)."""
+    lines = [_line("officers togeth\u2010", 40, 100), _line("er every week, re \u2010", 40, 111),
+             _line("cently anti-", 40, 122), _line("social and Safer \u2010", 40, 133),
+             _line("Neighbourhoods", 40, 144)]
+    assert text_of(lines) == ("officers together every week, recently anti- social and Safer "
+                              "\u2010 Neighbourhoods")
+
+
 def test_page_lines_find_columns_from_the_words() -> None:
     """A full-width title, then three columns of five lines each: read column by column."""
     words = [*_line("Local Policing Summary Kensington and Chelsea", 40, 40, size=24).words]
@@ -265,3 +292,45 @@ def test_a_glyph_with_no_character_beside_mark_words_is_part_of_the_mark() -> No
                                 (240, "\x00"))]
     with pytest.raises(TableError, match="text of no known role in the table"):
         _rows(alone)  # a glyph no words explain is not read as a mark
+
+
+def test_a_justified_heading_over_a_table_is_read_as_one_line() -> None:
+    """LibreOffice Writer justifies a wrapped heading ('How did Kingston  upon  Thames  perform
+    during' spread over the column, '2009/10?' under it) above a table whose cell gaps fall
+    under its wide spaces: the heading's evenly spread gaps are no gutters (issue 16,
+    clean-room 0060). A table row's unequal gaps still cut it into cells."""
+    heading = []
+    x = 51.0
+    for text in ("How", "did", "Kingston", "upon", "Thames", "perform", "during"):
+        width = len(text) * 9.9
+        heading.append(Word(text, x, x + width, 372.7, 390.7, 18.0, True))
+        x += width + 16.0
+    words = [*heading, Word("2009/10?", 51.0, 128.7, 400.6, 418.6, 18.0, True)]
+    for number, label in enumerate(("Burglary", "Robbery", "Knife crime", "Gun crime")):
+        top = 434.0 + 17 * number
+        words += [*_line(label, 53, top).words, *_line("252 offences or −8.0%", 160, top).words]
+        if number % 2 == 0:
+            words += _line("✓ Target achieved", 267, top).words
+    lines = page_lines(words, 3)
+    assert [line.text for line in lines[:2]] == [
+        "How did Kingston upon Thames perform during", "2009/10?"]
+    _, sections = split_sections(lines, MPA_2010.patterns)
+    assert [(s.name, s.match.group("area")) for s in sections] == [
+        ("performance", "Kingston upon Thames")]
+    assert [len(piece) for piece in pieces(_cells(500, (53, "Knife crime"), (160, "7 offences"),
+                                                   (267, "Target achieved")).words, 0.75)] == [
+        2, 2, 2]
+
+
+def test_a_sign_drawn_with_a_glyph_its_font_gives_no_text_for_is_named_not_guessed() -> None:
+    """Ghostscript re-distilling a ReportLab leaflet drops the minus sign from the font's
+    ToUnicode map: pdfminer reads '(cid:2)2.1%'. Which sign the page shows only its pixels say,
+    so the table is refused with that reason (issue 16, clean-room 0058, 0086, 0123), never
+    read unsigned or as 'figures that cannot be read'."""
+    lines = [_cells(100, (40, "Residential burglary"), (140, "78 offences or (cid:2)2.1%")),
+             _cells(117, (40, "Robbery"), (140, "480 offences or (cid:2)31.0%")),
+             _cells(134, (40, "Gun crime"), (140, "12 offences or +12.4%"))]
+    with pytest.raises(TableError, match=re.escape(
+            "2 figures on page 1 are drawn with a glyph their font gives no text for "
+            "('(cid:2)2.1%': the font's ToUnicode map leaves it out")):
+        _rows(lines)

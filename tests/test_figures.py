@@ -20,6 +20,7 @@ from extractors.figures import (
 )
 from extractors.force_results import read_force_results
 from extractors.layout import Line, Word
+from extractors.ligatures import repaired_label
 from extractors.mpa_2010 import TEMPLATE as MPA_2010
 from extractors.priorities import split_priorities
 from extractors.stream import stream_of
@@ -356,6 +357,22 @@ def test_a_force_result_listed_with_the_misses_must_say_missed() -> None:
     assert _force(met)[0].target_achieved is True
 
 
+def test_a_force_label_with_a_ligature_a_re_distiller_lost_is_read_when_one_reading_fits(
+) -> None:
+    """Ghostscript writes the 'fi' ligature (U+FB01) as 'û': the measure's label is read when
+    exactly one ligature makes it a known label, and the record's label is spelt as printed
+    before the loss (issue 16, clean-room 0076/0099)."""
+    [result] = _force("public conûdence across the MPS was 53.1% against a 51.4 % target")
+    assert (result.measure, result.value_pct, result.target_value_pct, result.label) == (
+        Measure.public_confidence, 53.1, 51.4,
+        "public confidence across the MPS was 53.1% against a 51.4 % target")
+    assert repaired_label("public conûdence") == "public confidence"
+    assert repaired_label("robbery") == "robbery"
+    assert repaired_label("pûblic confidence") is None  # no ligature draws 'u'
+    with pytest.raises(InconsistentDocument, match=r"a figure \(53.1%\)"):
+        _force("public conûdûnce across the MPS was 53.1% against a 51.4 % target")
+
+
 def test_a_force_figure_in_no_known_sentence_refuses_the_section() -> None:
     with pytest.raises(InconsistentDocument, match=r"a figure \(9.9%\)"):
         _force("a reduction in dog fouling of 9.9% or 12 fewer crimes, exceeding the 2.5% "
@@ -383,3 +400,17 @@ def test_a_word_broken_over_two_lines_is_joined_again() -> None:
 def test_a_break_hyphen_set_as_a_word_of_its_own_joins_too() -> None:
     stream = stream_of([_line("exceeding the 2.5% re \u2010"), _line("duction target", 111)])
     assert stream.text == "exceeding the 2.5% reduction target"
+
+
+def test_a_message_that_names_the_measure_by_its_table_label_is_a_mention() -> None:
+    """'59 fewer offences of robbery (15.9% reduction)': the commander's message quoting the
+    table by its own labels is checked against the table like the real leaflet's phrases, so
+    a table reading '215.9%' (a minus a re-distilled font's text map gives as '2') is named
+    against the message (issue 16, clean-room 0012), not refused as merely unsigned."""
+    mentions = find_mentions(
+        "rewarded with 59 fewer offences of robbery (15.9% reduction) and 415 fewer offences "
+        "of theft or taking of vehicles (31.3% reduction); 33 more offences of knife crime.")
+    assert [(m.measure, m.count, m.sign, m.pct) for m in mentions] == [
+        (Measure.robbery, 59, -1, "15.9"), (Measure.theft_of_vehicles, 415, -1, "31.3"),
+        (Measure.knife_crime, 33, 1, None)]
+    assert find_mentions("59 fewer offences of dog fouling (15.9% reduction)") == []

@@ -24,7 +24,7 @@ from extractors import InconsistentDocument, extract_document
 from extractors.layout import Leaflet
 from extractors.page_roles import ROLE_COLOURS
 from pdfpage.roles import Role, RoledWord
-from pdfpage.words import without_overprint, words_of_chars
+from pdfpage.words import unshifted_letter, without_overprint, words_of_chars
 from pipeline.debug import draw_pages
 
 GOLDEN = load_golden(FIXTURES / "golden" / "2009-10" / "barnet.json")
@@ -169,3 +169,10 @@ def test_text_a_redistiller_wrote_with_rounding_in_its_matrix_reads_upright() ->
     canvas.save()
     with pdfplumber.open(io.BytesIO(out.getvalue())) as pdf:
         assert [line.text for line in Leaflet(pdf).page(1)] == ["Local Policing"]
+
+
+def test_a_ligature_letter_a_re_distiller_shifted_reads_as_its_letter_and_nothing_else() -> None:
+    """Ghostscript writes Chromium's 'ff' and 'ti' ligatures' letters into the high byte of a
+    code point ('昀' U+6600 is 'f', '琀' U+7400 is 't'); the same mapping serves the words and a
+    check of the words against PDFium's own reading of the text layer (issue 16)."""
+    assert [unshifted_letter(c) for c in "昀琀椀f7%中"] == ["f", "t", "i", "f", "7", "%", "中"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pdfplumber
@@ -24,8 +25,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
 from extractors import UnreadableDocument, extract_document
+from extractors.errors import NeedsOcr
 from pdfpage.chars import page_chars
-from pdfpage.content import PageContent, Shape, hidden_text_problem, read_page
+from pdfpage.content import PageContent, Shape, hidden_text_problem, picture_page, read_page
 
 Draw = Callable[[Canvas], None]
 
@@ -545,3 +547,27 @@ def test_the_fixture_leaflets_hide_nothing() -> None:
         assert (banner.kind, banner.fill, round(banner.x0), round(banner.top)) == (
             "rect", True, 24, 28)
         assert banner.fill_color == pytest.approx((0.113725, 0.247059, 0.478431))
+
+
+
+#: A PDF/A copy Ghostscript re-distilled from a ReportLab leaflet (clean-room corpus): its
+#: fonts are Type0 with a one-byte identity CMap, no ToUnicode, and embedded TrueType subsets
+#: with no character map (Ghostscript is not installed here to draw a smaller one).
+NO_TEXT_MAPS = (Path(__file__).resolve().parent.parent / "fixtures" / "cleanroom" / "corpus"
+                / "pdfs" / "cleanroom-0103.pdf")
+
+
+def test_a_page_whose_fonts_carry_no_text_mapping_is_read_from_its_pixels() -> None:
+    """Issue 16 (clean-room 0063, 0103): most of the page's glyphs have no Unicode, so which
+    letter each is only its drawing says; the page is read like a scan (OCR), and refused as
+    needing OCR when none is given, never taken for 'not a Local Policing Summary'."""
+    data = NO_TEXT_MAPS.read_bytes()
+    content, text = _read(data)
+    assert text.startswith("(cid:76)(cid:111)(cid:99)")
+    assert picture_page(content) == (
+        "its fonts carry no text mapping (glyphs with no Unicode, a copy re-distilled without "
+        "ToUnicode maps): the page can only be read from its pixels (OCR)")
+    with pytest.raises(NeedsOcr, match="its fonts carry no text mapping") as refused:
+        extract_document(data)
+    assert refused.value.page == 1
+    assert picture_page(_read(_pdf(_figure))[0]) is None  # a page whose glyphs all map
