@@ -128,30 +128,40 @@ class PageInk:
         return data.count(255) - rows * width - cols * height + rows * cols
 
     def glyph_shape(self, char: TextChar, neighbours: Sequence[TextChar] = ()) -> Image.Image:
-        """The shape of the ink text put in `char`'s glyph box and a pixel around it, less the
-        ink in the glyph boxes of `neighbours` (a slash leaning into a "0"), as
-        `glyph_shapes.shape_of` gives it."""
-        margin = 1 / self.shown.scale
+        """The shape of the ink text put in `char`'s glyph box and a pixel around it, as
+        `glyph_shapes.shape_of` gives it. The pixel around is kept only where it is no
+        neighbour's: PDFium's glyph boxes fall short of the ink by up to a pixel, so the edge
+        of a hyphen before a "4", or of a "5" after it, would otherwise be read as part of the
+        "4" (in pixels: a neighbour a fraction of a point past the window still inks its edge
+        pixels). Ink of a neighbour inside the glyph's own box (a slash leaning into a "0") is
+        kept: it is what the reader sees there."""
         g = char.glyph
-        window = (g[0] - margin, g[1] - margin, g[2] + margin, g[3] + margin)
-        strength = self._difference(window)
+        left, upper, right, lower = self.pixel_box(g)
+        window = (left - 1, upper - 1, right + 1, lower + 1)
+        strength = self._difference(self._point_box(window))
+        w_left, w_upper, w_right, w_lower = self.pixel_box(self._point_box(window))
+        own = (left - w_left, upper - w_upper, right - w_left, lower - w_upper)
         original = strength.copy()
-        left, upper, _, _ = self.pixel_box(window)
-        own = self.pixel_box(g)
-        own_local = (own[0] - left, own[1] - upper, own[2] - left, own[3] - upper)
         draw = ImageDraw.Draw(strength)
         for other in neighbours:
-            o = other.glyph
-            if other is char or o[0] > window[2] or o[2] < window[0] or o[1] > window[3] \
-                    or o[3] < window[1]:
+            if other is char:
                 continue
-            o_left, o_upper, o_right, o_lower = self.pixel_box(o)
-            if o_right > o_left and o_lower > o_upper:
-                draw.rectangle((o_left - left, o_upper - upper, o_right - left - 1,
-                                o_lower - upper - 1), fill=0)
-        if own_local[2] > own_local[0] and own_local[3] > own_local[1]:
-            strength.paste(original.crop(own_local), own_local[:2])
+            o_left, o_upper, o_right, o_lower = self.pixel_box(other.glyph)
+            if not (o_right > o_left and o_lower > o_upper):
+                continue
+            o_left, o_upper, o_right, o_lower = o_left - 1, o_upper - 1, o_right + 1, o_lower + 1
+            if o_left < w_right and w_left < o_right and o_upper < w_lower and w_upper < o_lower:
+                draw.rectangle((o_left - w_left, o_upper - w_upper, o_right - w_left - 1,
+                                o_lower - w_upper - 1), fill=0)
+        if own[2] > own[0] and own[3] > own[1]:
+            strength.paste(original.crop(own), own[:2])
         return shape_of(strength)
+
+    def _point_box(self, pixels: tuple[int, int, int, int]) -> Box:
+        """Whole pixels of this region's renders as a box in points (`pixel_box` undone)."""
+        scale, x0, top = self.shown.scale, self.shown.x0, self.shown.top
+        return (x0 + (pixels[0] + 0.25) / scale, top + (pixels[1] + 0.25) / scale,
+                x0 + (pixels[2] - 0.25) / scale, top + (pixels[3] - 0.25) / scale)
 
     def chars_in(self, box: Box) -> list[TextChar]:
         """The characters whose loose box has its centre in `box` (half a point of slack)."""
