@@ -21,6 +21,7 @@ The first failure is the reason, naming the figure, what the text says and what 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+import unicodedata
 from dataclasses import dataclass
 
 import pypdfium2
@@ -29,11 +30,15 @@ from pdfpage.digits import describe, strange_character
 from pdfpage.glyph_shapes import SHAPED, GlyphSample, shape_problem
 from pdfpage.ink import PageInk, TextChar, page_ink
 from pdfpage.render import DEFAULT_SCALE, Box
+from pdfpage.words import unshifted
 
 __all__ = ["Claim", "check_claims"]
 
 #: A glyph turned more than this (radians, about 3 degrees) is drawn on a slant.
 _SLANT = 0.05
+#: The ligatures of Unicode's Alphabetic Presentation Forms ("\ufb00" "ff" ... "\ufb06" "st") as
+#: their letters.
+_LIGATURES = {chr(code): unicodedata.normalize("NFKC", chr(code)) for code in range(0xFB00, 0xFB07)}
 #: Characters that would join a figure they touch.
 _JOINING = frozenset("0123456789+-\u2212\u2013\u2014.%")
 #: Ink of text this many pixels outside every glyph box read is more than rounding.
@@ -66,29 +71,48 @@ def _reason(claim: Claim, shows: str) -> str:
 
 
 def _reading_order(chars: Iterable[TextChar]) -> list[TextChar]:
-    """Lines top to bottom (a line: centres within half a glyph height), left to right."""
+    """Lines top to bottom, left to right. A character is on the line of the one before when
+    their centres are within half the taller one's height: a ligature PDFium splits into its
+    letters gives each a slice of the glyph as its box (the first "f" of "ff" on a turned page
+    the upper half, a third of a digit's height), which is on the digits' line though its
+    centre is not within half its own height of theirs."""
     lines: list[list[TextChar]] = []
     for char in sorted(chars, key=lambda c: (c.loose[1] + c.loose[3]) / 2):
         centre = (char.loose[1] + char.loose[3]) / 2
         if lines:
             last = lines[-1][-1]
-            if abs(centre - (last.loose[1] + last.loose[3]) / 2) < (
-                    last.loose[3] - last.loose[1]) / 2:
+            if abs(centre - (last.loose[1] + last.loose[3]) / 2) < max(
+                    last.loose[3] - last.loose[1], char.loose[3] - char.loose[1]) / 2:
                 lines[-1].append(char)
                 continue
         lines.append([char])
     return [char for line in lines for char in sorted(line, key=lambda c: c.loose[0])]
 
 
-def _stands_alone(said: str, drawn: Sequence[TextChar]) -> bool:
+def _spelled(chars: Sequence[TextChar]) -> list[str]:
+    """Each character's text as the words layer spells it (`pdfpage.words`): a ligature's
+    letters ("\ufb00" is "ff") and letters a re-distiller shifted into CJK code points
+    ("o\u6600\u6600ences" is "offences"). Only letters change: a digit or sign is compared as
+    PDFium reads it."""
+    shifted = unshifted("".join(c.text for c in chars))  # one character for one
+    return [_LIGATURES.get(text, text) for text in shifted]
+
+
+def _stands_alone(said: str, drawn: Sequence[TextChar], spelled: Sequence[str]) -> bool:
     """Whether `said` is drawn once among other words of its box (a priority's figure inside
     its sentence), with no digit, sign or point drawn against either end to join it (a
-    character a quarter of an em or more away stands apart)."""
-    shown = "".join(c.text for c in drawn)
+    character a quarter of an em or more away stands apart). `spelled`: each drawn
+    character's text (`_spelled`)."""
+    shown = "".join(spelled)
     if not said or shown.count(said) != 1:
         return False
-    start = shown.index(said)
-    stop = start + len(said)
+    offsets = [0]
+    for text in spelled:
+        offsets.append(offsets[-1] + len(text))
+    at, end = shown.index(said), shown.index(said) + len(said)
+    if at not in offsets or end not in offsets:
+        return False  # it begins or ends inside a ligature's letters
+    start, stop = offsets.index(at), offsets.index(end)
     first, last = drawn[start], drawn[stop - 1]
     if start and drawn[start - 1].text in _JOINING and _touch(drawn[start - 1], first):
         return False
@@ -191,9 +215,9 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample]) -> str 
     if replaced is not None:
         return _reason(claim, f"glyphs whose text is replaced by ActualText '{replaced}'")
     drawn = [c for c in chars if _drawn(ink, c)]
-    said = "".join(claim.text.split())
-    shown = "".join(c.text for c in drawn)
-    if shown != said and not _stands_alone(said, drawn):
+    said = "".join(_LIGATURES.get(text, text) for text in "".join(claim.text.split()))
+    spelled = _spelled(drawn)
+    if "".join(spelled) != said and not _stands_alone(said, drawn, spelled):
         seen = " ".join("".join(c.text if c in drawn else " " for c in chars).split())
         return _reason(claim, f"'{seen}'" if seen else "nothing there")
     pair = _overstruck(drawn)
