@@ -27,8 +27,8 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops
 
-__all__ = ["SHAPED", "GlyphSample", "reference_shapes", "shape_distance", "shape_of",
-           "shape_problem"]
+__all__ = ["SHAPED", "GlyphSample", "like_a_character", "reference_shapes", "shape_distance",
+           "shape_of", "shape_problem"]
 
 #: A glyph's shape: a 16 x 16 grey image (mode "L"), its strongest ink 255.
 Shape = Image.Image
@@ -131,6 +131,12 @@ def reference_shapes() -> tuple[tuple[str, Shape], ...]:
     finally:
         page.close()
         document.close()
+
+
+def like_a_character(shape: Shape) -> bool:
+    """Whether `shape` is near a digit or sign of the reference fonts (as near as `_NEAR`): a
+    mark of that shape on a figure's line could be read with the figure."""
+    return any(shape_distance(shape, reference) <= _NEAR for _, reference in reference_shapes())
 
 
 @functools.lru_cache(maxsize=1)

@@ -21,10 +21,10 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops, ImageDraw
 
-from pdfpage.glyph_shapes import shape_of
+from pdfpage.glyph_shapes import like_a_character, shape_of
 from pdfpage.render import Box, PageFrame, Rendered, hidden_text, render_region
 
-__all__ = ["INK_LEVEL", "PageInk", "TextChar", "page_ink"]
+__all__ = ["INK_LEVEL", "Graphics", "PageInk", "TextChar", "page_ink"]
 
 #: A pixel is ink when some channel differs by more than this (0-255) between the renders with
 #: and without text, or from the background: pale grey print (#cccccc, 51 from white) counts.
@@ -109,23 +109,76 @@ class PageInk:
                                 o_right - left + widen - 1, o_lower - upper + widen - 1), fill=0)
         return mask.histogram()[255]
 
-    def marks(self, box: Box) -> int:
+    def marks(self, box: Box, excused: Graphics | None = None) -> int:
         """Pixels of marks in `box` that are not text (the render without text differs from
         the box's commonest grey), less whole rows and columns of them: a rule or the edge of
-        a cell's fill crosses the whole box, a glyph never does."""
+        a cell's fill crosses the whole box, a glyph never does. Pixels of `excused` graphics
+        (`graphics`) are not counted."""
         bare = self.bare.crop(box)
         width, height = bare.size
         if not width or not height:
             return 0
-        histogram = bare.histogram()
+        graphic = None
+        if excused is not None:
+            left, upper, right, lower = self.pixel_box(box)
+            e_left, e_upper = excused.origin
+            graphic = excused.mask.crop(
+                (left - e_left, upper - e_upper, right - e_left, lower - e_upper))
+        # the background is the commonest grey of what is not a graphic: a stamp's stroke
+        # over most of a narrow strip beside a figure would otherwise make the paper a mark
+        histogram = bare.histogram(None if graphic is None else ImageChops.invert(graphic))
+        if not sum(histogram):
+            return 0
         background = max(range(256), key=histogram.__getitem__)
         marked = bare.point(_away_from(background))
+        if graphic is not None:
+            marked = ImageChops.subtract(marked, graphic)
         if not marked.getbbox():
             return 0
         data = marked.tobytes()
         rows = sum(1 for y in range(height) if data.count(0, y * width, (y + 1) * width) == 0)
         cols = sum(1 for x in range(width) if data[x::width].count(0) == 0)
         return data.count(255) - rows * width - cols * height + rows * cols
+
+    def graphics(self, line: Box, min_lines: float) -> Graphics:
+        """The marks touching `line` (a figure's line: its box and reach) that are graphics,
+        not characters on it: each connected run of non-text ink, followed up to `min_lines`
+        line heights above and below, that is at least `min_lines` times as tall as the line
+        and either crosses it (ink above and below it: a reader sees a stroke pass through
+        the line) or ends on it with a part there like no digit or sign
+        (`glyph_shapes.like_a_character`: a stroke ending beside a figure could be read with
+        it if it were shaped like one). A table rule, a cell's border, the edge of a fill or a
+        stamp's letter is such a graphic; a "1" painted as a path beside a figure is not,
+        nor is one joined to an underline below it."""
+        height = line[3] - line[1]
+        window = (line[0] - height, line[1] - min_lines * height, line[2] + height,
+                  line[3] + min_lines * height)
+        w_left, w_upper, w_right, w_lower = self.pixel_box(window)
+        l_left, l_upper, l_right, l_lower = self.pixel_box(line)
+        width = w_right - w_left
+        mask = Image.new("L", (max(0, width), max(0, w_lower - w_upper)), 0)
+        histogram = self.bare.crop(line).histogram()
+        if width <= 0 or w_lower <= w_upper or not sum(histogram):
+            return Graphics(mask, (w_left, w_upper))
+        background = max(range(256), key=histogram.__getitem__)
+        marked = self.bare.image.crop((w_left, w_upper, w_right, w_lower)).point(
+            _away_from(background)).tobytes()
+        tall = min_lines * (l_lower - l_upper)
+        for run in _connected(marked, width):
+            ys = [index // width + w_upper for index in run]
+            on_line = [index for index, y in zip(run, ys, strict=True)
+                       if l_upper <= y < l_lower and l_left <= index % width + w_left < l_right]
+            if not on_line or max(ys) - min(ys) + 1 < tall:
+                continue
+            if not min(ys) < l_upper <= l_lower <= max(ys):  # it ends on the line
+                size = (l_right - l_left, l_lower - l_upper)
+                piece = Image.frombytes("L", size, _pixels_at(
+                    on_line, width, (l_left - w_left, l_upper - w_upper), size))
+                if like_a_character(shape_of(piece)):
+                    continue
+            mask = Image.frombytes("L", mask.size,
+                                   _pixels_at(run, width, (0, 0), mask.size, mask.tobytes()))
+        return Graphics(mask, (w_left, w_upper))
 
     def glyph_shape(self, char: TextChar, neighbours: Sequence[TextChar] = ()) -> Image.Image:
         """The shape of the ink text put in `char`'s glyph box and a pixel around it, as
@@ -180,6 +233,50 @@ class PageInk:
         """`box` as pixels (left, upper, right, lower) of this region's renders, clamped to
         them as `Rendered.crop` clamps."""
         return self.shown.pixel_box(box)
+
+
+@dataclass(frozen=True)
+class Graphics:
+    """Pixels of graphics crossing a line (`PageInk.graphics`): a mask (255 where a graphic
+    is) and the region pixel of its top left corner."""
+
+    mask: Image.Image
+    origin: tuple[int, int]
+
+
+def _connected(marked: bytes, width: int) -> Iterator[list[int]]:
+    """The runs of 8-connected marked (255) pixels of a `width`-wide mask, as their indexes."""
+    seen = bytearray(len(marked))
+    size = len(marked)
+    start = marked.find(255)
+    while start != -1:
+        if not seen[start]:
+            seen[start] = 1
+            stack, run = [start], []
+            while stack:
+                index = stack.pop()
+                run.append(index)
+                x = index % width
+                for dx in (-1, 0, 1) if 0 < x < width - 1 else (
+                        (0, 1) if x == 0 else (-1, 0)):
+                    for other in (index - width + dx, index + dx, index + width + dx):
+                        if 0 <= other < size and marked[other] == 255 and not seen[other]:
+                            seen[other] = 1
+                            stack.append(other)
+            yield run
+        start = marked.find(255, start + 1)
+
+
+def _pixels_at(indexes: Sequence[int], width: int, offset: tuple[int, int],
+               size: tuple[int, int], base: bytes | None = None) -> bytes:
+    """An image's bytes (`size`, over `base` or black) with the pixels at `indexes` of a
+    `width`-wide mask, moved back by `offset`, set to 255."""
+    data = bytearray(base) if base is not None else bytearray(size[0] * size[1])
+    for index in indexes:
+        x, y = index % width - offset[0], index // width - offset[1]
+        if 0 <= x < size[0] and 0 <= y < size[1]:
+            data[y * size[0] + x] = 255
+    return bytes(data)
 
 
 @functools.lru_cache(maxsize=256)

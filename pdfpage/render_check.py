@@ -30,6 +30,7 @@ from pdfpage.digits import describe, strange_character
 from pdfpage.glyph_shapes import SHAPED, GlyphSample, shape_problem
 from pdfpage.ink import PageInk, TextChar, page_ink
 from pdfpage.render import DEFAULT_SCALE, Box
+from pdfpage.settings import SETTINGS, PageSettings
 from pdfpage.words import unshifted
 
 __all__ = ["Claim", "check_claims"]
@@ -175,15 +176,22 @@ def _reach(box: Box) -> Box:
     return box[0] - pad, box[1], box[2] + pad, box[3]
 
 
-def _marks(ink: PageInk, box: Box, reach: Box) -> int:
+def _marks(ink: PageInk, box: Box, reach: Box, settings: PageSettings) -> int:
     """Pixels of non-text marks inside `box` (a pixel in from its edge) and in the reach on
-    either side of it, each judged against its own background."""
+    either side of it, each judged against its own background. When there are some, those of
+    graphics crossing the line (`PageInk.graphics`: a stamp's letter, a rule, a border) are
+    not counted: only a mark that could be read on the figure's line is."""
     scale = ink.shown.scale
     top, bottom = box[1] + 1.5 / scale, box[3] - 1.5 / scale
     parts = [(box[0] + 1.5 / scale, top, box[2] - 1.5 / scale, bottom),
              (reach[0], top, box[0] - 1.5 / scale, bottom),
              (box[2] + 1.5 / scale, top, reach[2], bottom)]
-    return sum(ink.marks(part) for part in parts if part[2] > part[0])
+    parts = [part for part in parts if part[2] > part[0]]
+    count = sum(ink.marks(part) for part in parts)
+    if count < _MARK_PIXELS:
+        return count
+    graphics = ink.graphics(reach, settings.graphic_min_lines)
+    return sum(ink.marks(part, graphics) for part in parts)
 
 
 def _inner(box: Box, scale: float) -> Box:
@@ -192,7 +200,8 @@ def _inner(box: Box, scale: float) -> Box:
     return box[0] + margin, box[1] + margin, box[2] - margin, box[3] - margin
 
 
-def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample]) -> str | None:
+def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
+                 settings: PageSettings) -> str | None:
     if claim.figure:
         strange = strange_character(claim.text)
         if strange is not None:
@@ -226,7 +235,7 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample]) -> str 
     if _stray_ink(ink, _inner(reach, ink.shown.scale), [*drawn, *_overlays(ink, chars)]
                   ) >= _STRAY_PIXELS:
         return _reason(claim, "more text in its box than those characters draw")
-    if claim.figure and _marks(ink, claim.box, reach) >= _MARK_PIXELS:
+    if claim.figure and _marks(ink, claim.box, reach, settings) >= _MARK_PIXELS:
         return _reason(claim, "marks in its box that are not text (a path or picture)")
     for char in drawn:
         if char.text not in SHAPED:
@@ -237,17 +246,17 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample]) -> str 
 
 
 def _check_page(page: pypdfium2.PdfPage, claims: Sequence[Claim], scale: float,
-                samples: list[GlyphSample]) -> str | None:
+                samples: list[GlyphSample], settings: PageSettings) -> str | None:
     ink = page_ink(page, [_reach(claim.box) for claim in claims], scale, SHAPED)
     for claim in claims:
-        reason = _check_claim(claim, ink, samples)
+        reason = _check_claim(claim, ink, samples, settings)
         if reason is not None:
             return reason
     return None
 
 
-def check_claims(data: bytes, claims: Sequence[Claim],
-                 scale: float = DEFAULT_SCALE) -> str | None:
+def check_claims(data: bytes, claims: Sequence[Claim], scale: float = DEFAULT_SCALE,
+                 settings: PageSettings = SETTINGS) -> str | None:
     """Why the rendered page does not show every claimed figure as read, or None when it does.
 
     Pages are taken in turn, each rendered once (twice: with and without text) over the region
@@ -266,7 +275,7 @@ def check_claims(data: bytes, claims: Sequence[Claim],
         for number in sorted(by_page):
             page = document[number - 1]
             try:
-                reason = _check_page(page, by_page[number], scale, samples)
+                reason = _check_page(page, by_page[number], scale, samples, settings)
             finally:
                 page.close()
             if reason is not None:

@@ -78,6 +78,12 @@ class PageSettings:
     #: A heading set apart by space only has at least this many of its font sizes above it.
     heading_space_em: float = 0.8
 
+    # The render check (pdfpage.render_check)
+    #: A mark (a path or picture) at least this many times as tall as a figure's line, whose
+    #: part on the line is like no digit or sign, is a graphic crossing the line (a table rule,
+    #: a cell's border, the edge of a fill, a stamp's letter), not a character of the figure.
+    graphic_min_lines: float = 2.0
+
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
             if value <= 0:
