@@ -64,7 +64,10 @@ class PageInk:
     buckets: dict[tuple[int, int], list[TextChar]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.around = [char for char in self.chars if not char.inside]
+        # what may be a stamp's letters: those only reaching into a checked box, and those
+        # large or turned (a stamp's letter centred in one figure's box reaches into others)
+        self.around = [char for char in self.chars if not char.inside
+                       or char.loose[3] - char.loose[1] > 2 * _BAND or char.angle]
         self.chars = [char for char in self.chars if char.inside]
         for char in self.chars:
             cell = (int((char.loose[0] + char.loose[2]) / 2 // _BUCKET),

@@ -21,6 +21,7 @@ The first failure is the reason, naming the figure, what the text says and what 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+import math
 import unicodedata
 from dataclasses import dataclass
 
@@ -153,14 +154,24 @@ def _overstruck(drawn: Sequence[TextChar]) -> tuple[TextChar, TextChar] | None:
     return None
 
 
-def _overlays(ink: PageInk, chars: Sequence[TextChar]) -> list[TextChar]:
-    """Glyphs of a stamp reaching into a figure's box: letters drawn on a slant or at twice the
-    figure's size, whose centres lie outside it. Their ink is not the figure's; a digit or sign
-    among them is not excused (it could be read with the figure)."""
-    size = max((c.loose[3] - c.loose[1] for c in chars), default=0.0)
-    return [c for c in ink.around
+def _stamp_letters(candidates: Iterable[TextChar], chars: Sequence[TextChar]
+                   ) -> list[TextChar]:
+    """Glyphs of a stamp reaching into a figure's box: letters drawn on a slant to the line's
+    characters `chars` or at twice their size, wherever their centres lie (a stamp's letter
+    centred in the next row's box reaches into this one). Their ink is not the figure's; a
+    digit or sign among them is not excused (it could be read with the figure)."""
+    heights = sorted(c.loose[3] - c.loose[1] for c in chars)
+    angles = sorted(c.angle for c in chars)
+    size = heights[len(heights) // 2] if heights else 0.0
+    angle = angles[len(angles) // 2] if angles else 0.0
+    return [c for c in candidates
             if c.text not in _JOINING and strange_character(c.text) is None
-            and (abs(c.angle) > _SLANT or c.loose[3] - c.loose[1] >= 2 * size)]
+            and (_turned(c.angle - angle) > _SLANT or c.loose[3] - c.loose[1] >= 2 * size)]
+
+
+def _turned(angle: float) -> float:
+    """How far (radians, 0 to pi) an angle is from upright, either way round."""
+    return abs(math.remainder(angle, math.tau))
 
 
 def _stray_ink(ink: PageInk, box: Box, drawn: Sequence[TextChar]) -> int:
@@ -210,7 +221,9 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
                     "not loaded")
     reach = _reach(claim.box)
     ink.focus((reach[0] - 2, reach[1] - 4, reach[2] + 2, reach[3] + 4))
-    chars = _reading_order(ink.chars_in(reach))
+    found = ink.chars_in(reach)
+    stamps = _stamp_letters([*found, *ink.around], found)
+    chars = _reading_order(c for c in found if c not in stamps)
     if claim.figure:
         for char in chars:
             if strange_character(char.text) is not None:
@@ -232,8 +245,7 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
     pair = _overstruck(drawn)
     if pair is not None:
         return _reason(claim, f"'{pair[0].text}' and '{pair[1].text}' drawn over each other")
-    if _stray_ink(ink, _inner(reach, ink.shown.scale), [*drawn, *_overlays(ink, chars)]
-                  ) >= _STRAY_PIXELS:
+    if _stray_ink(ink, _inner(reach, ink.shown.scale), [*drawn, *stamps]) >= _STRAY_PIXELS:
         return _reason(claim, "more text in its box than those characters draw")
     if claim.figure and _marks(ink, claim.box, reach, settings) >= _MARK_PIXELS:
         return _reason(claim, "marks in its box that are not text (a path or picture)")
