@@ -154,19 +154,31 @@ def _overstruck(drawn: Sequence[TextChar]) -> tuple[TextChar, TextChar] | None:
     return None
 
 
-def _stamp_letters(candidates: Iterable[TextChar], chars: Sequence[TextChar]
+def _stamp_letters(candidates: Iterable[TextChar], chars: Sequence[TextChar], height: float
                    ) -> list[TextChar]:
-    """Glyphs of a stamp reaching into a figure's box: letters drawn on a slant to the line's
-    characters `chars` or at twice their size, wherever their centres lie (a stamp's letter
-    centred in the next row's box reaches into this one). Their ink is not the figure's; a
-    digit or sign among them is not excused (it could be read with the figure)."""
-    heights = sorted(c.loose[3] - c.loose[1] for c in chars)
-    angles = sorted(c.angle for c in chars)
-    size = heights[len(heights) // 2] if heights else 0.0
-    angle = angles[len(angles) // 2] if angles else 0.0
+    """Glyphs of a stamp reaching into a figure's box (`height` tall, holding `chars`): letters
+    at twice its height, or turned from the line of its other characters, wherever their
+    centres lie (a stamp's letter centred in the next row's box reaches into this one). Their
+    ink is not the figure's; a digit or sign among them is not excused (it could be read with
+    the figure)."""
+    angles = sorted(c.angle for c in chars if c.loose[3] - c.loose[1] < 2 * height)
+    angle = angles[len(angles) // 2] if angles else None
     return [c for c in candidates
             if c.text not in _JOINING and strange_character(c.text) is None
-            and (_turned(c.angle - angle) > _SLANT or c.loose[3] - c.loose[1] >= 2 * size)]
+            and (c.loose[3] - c.loose[1] >= 2 * height
+                 or (angle is not None and _turned(c.angle - angle) > _SLANT))]
+
+
+def _neighbours(ink: PageInk, reach: Box, found: Sequence[TextChar]) -> list[TextChar]:
+    """Letters and symbols of the words beside a figure whose centres lie outside its reach
+    but whose ink reaches into it (the "n" of "in" after "2.5% reduction", a bullet before
+    it): their ink is theirs. A digit, sign or point is not excused: drawn that close, it
+    could be read with the figure."""
+    height = reach[3] - reach[1]
+    wider = (reach[0] - height, reach[1], reach[2] + height, reach[3])
+    return [c for c in [*ink.chars_in(wider), *ink.around]
+            if c not in found and c.text not in _JOINING and not c.text.isdigit()
+            and strange_character(c.text) is None]
 
 
 def _turned(angle: float) -> float:
@@ -180,9 +192,14 @@ def _stray_ink(ink: PageInk, box: Box, drawn: Sequence[TextChar]) -> int:
     return ink.stray_ink(box, [char.glyph for char in drawn])
 
 
-def _reach(box: Box) -> Box:
-    """`box` widened on both sides by a quarter of its height: a glyph drawn just before or
-    after a figure would be read with it."""
+def _reach(claim: Claim) -> Box:
+    """A figure's box widened on both sides by half its height: a glyph drawn just before or
+    after a figure would be read with it. A mark or a word (`Claim.figure` False) is joined
+    by nothing: its box is its reach (a mark cell's box is the whole cell, so half its
+    height would take in the figure in the next column)."""
+    box = claim.box
+    if not claim.figure:
+        return box
     pad = _REACH * (box[3] - box[1])
     return box[0] - pad, box[1], box[2] + pad, box[3]
 
@@ -219,10 +236,10 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
             return (f"page {claim.page}, {claim.name}: the figure '{claim.text}' holds "
                     f"{describe(strange)}, which is not a digit or sign this edition prints; "
                     "not loaded")
-    reach = _reach(claim.box)
+    reach = _reach(claim)
     ink.focus((reach[0] - 2, reach[1] - 4, reach[2] + 2, reach[3] + 4))
     found = ink.chars_in(reach)
-    stamps = _stamp_letters([*found, *ink.around], found)
+    stamps = _stamp_letters([*found, *ink.around], found, claim.box[3] - claim.box[1])
     chars = _reading_order(c for c in found if c not in stamps)
     if claim.figure:
         for char in chars:
@@ -245,7 +262,8 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
     pair = _overstruck(drawn)
     if pair is not None:
         return _reason(claim, f"'{pair[0].text}' and '{pair[1].text}' drawn over each other")
-    if _stray_ink(ink, _inner(reach, ink.shown.scale), [*drawn, *stamps]) >= _STRAY_PIXELS:
+    if _stray_ink(ink, _inner(reach, ink.shown.scale), [*drawn, *stamps, *_neighbours(
+            ink, reach, found)]) >= _STRAY_PIXELS:
         return _reason(claim, "more text in its box than those characters draw")
     if claim.figure and _marks(ink, claim.box, reach, settings) >= _MARK_PIXELS:
         return _reason(claim, "marks in its box that are not text (a path or picture)")
@@ -259,7 +277,7 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
 
 def _check_page(page: pypdfium2.PdfPage, claims: Sequence[Claim], scale: float,
                 samples: list[GlyphSample], settings: PageSettings) -> str | None:
-    ink = page_ink(page, [_reach(claim.box) for claim in claims], scale, SHAPED)
+    ink = page_ink(page, [_reach(claim) for claim in claims], scale, SHAPED)
     for claim in claims:
         reason = _check_claim(claim, ink, samples, settings)
         if reason is not None:
