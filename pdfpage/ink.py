@@ -62,6 +62,9 @@ class PageInk:
     chars: list[TextChar]
 
     buckets: dict[tuple[int, int], list[TextChar]] = field(default_factory=dict)
+    #: the page and its frame, to render more of it without text when a graphic is followed
+    page: pypdfium2.PdfPage | None = None
+    frame: PageFrame | None = None
 
     def __post_init__(self) -> None:
         # what may be a stamp's letters: those only reaching into a checked box, and those
@@ -156,13 +159,49 @@ class PageInk:
         height = line[3] - line[1]
         window = (line[0] - height, line[1] - min_lines * height, line[2] + height,
                   line[3] + min_lines * height)
-        w_left, w_upper, w_right, w_lower = self.pixel_box(window)
-        l_left, l_upper, l_right, l_lower = self.pixel_box(line)
+        bare = self._bare_over(window)
+        w_left, w_upper, w_right, w_lower = bare.pixel_box(window)
+        l_left, l_upper, l_right, l_lower = bare.pixel_box(line)
         width = w_right - w_left
+        # where the mask's top left corner is in this region's renders (both are cut from
+        # the page's pixel grid at one scale)
+        origin = (w_left + round((bare.x0 - self.bare.x0) * bare.scale),
+                  w_upper + round((bare.top - self.bare.top) * bare.scale))
         mask = Image.new("L", (max(0, width), max(0, w_lower - w_upper)), 0)
-        histogram = self.bare.crop(line).histogram()
+        histogram = bare.crop(line).histogram()
         if width <= 0 or w_lower <= w_upper or not sum(histogram):
-            return Graphics(mask, (w_left, w_upper))
+            return Graphics(mask, origin)
+        background = max(range(256), key=histogram.__getitem__)
+        marked = bare.image.crop((w_left, w_upper, w_right, w_lower)).point(
+            _away_from(background)).tobytes()
+        tall = min_lines * (l_lower - l_upper)
+        for run in _connected(marked, width):
+            ys = [index // width + w_upper for index in run]
+            on_line = [index for index, y in zip(run, ys, strict=True)
+                       if l_upper <= y < l_lower and l_left <= index % width + w_left < l_right]
+            if not on_line or max(ys) - min(ys) + 1 < tall:
+                continue
+            if not min(ys) < l_upper <= l_lower <= max(ys):  # it ends on the line
+                size = (l_right - l_left, l_lower - l_upper)
+                piece = Image.frombytes("L", size, _pixels_at(
+                    on_line, width, (l_left - w_left, l_upper - w_upper), size))
+                if like_a_character(shape_of(piece)):
+                    continue
+            mask = Image.frombytes("L", mask.size,
+                                   _pixels_at(run, width, (0, 0), mask.size, mask.tobytes()))
+        return Graphics(mask, origin)
+
+    def _bare_over(self, box: Box) -> Rendered:
+        """The render without text over `box`: this region's, or (when `box` goes past it and
+        the page is at hand) `box` rendered afresh."""
+        bare = self.bare
+        inside = (bare.x0 <= box[0] and bare.top <= box[1]
+                  and box[2] <= bare.x0 + bare.image.width / bare.scale
+                  and box[3] <= bare.top + bare.image.height / bare.scale)
+        if inside or self.page is None:
+            return bare
+        with hidden_text(self.page):
+            return render_region(self.page, box, bare.scale, self.frame)
         background = max(range(256), key=histogram.__getitem__)
         marked = self.bare.image.crop((w_left, w_upper, w_right, w_lower)).point(
             _away_from(background)).tobytes()
@@ -377,4 +416,4 @@ def page_ink(page: pypdfium2.PdfPage, boxes: Sequence[Box], scale: float,
         bare = render_region(page, region, scale, frame)
     with _textpage(page) as textpage:
         chars = list(_chars(frame, textpage, boxes, shaped))
-    return PageInk(shown, bare, chars)
+    return PageInk(shown, bare, chars, page=page, frame=frame)
