@@ -258,6 +258,14 @@ class PageInk:
         return (x0 + (pixels[0] + 0.25) / scale, top + (pixels[1] + 0.25) / scale,
                 x0 + (pixels[2] - 0.25) / scale, top + (pixels[3] - 0.25) / scale)
 
+    def chars_beside(self, box: Box) -> list[TextChar]:
+        """The characters around the checked boxes (`around`: those beside them, within a
+        line's height, and those reaching into them) whose loose box has its centre in
+        `box`."""
+        return [char for char in self.around
+                if box[0] - 0.5 <= (char.loose[0] + char.loose[2]) / 2 <= box[2] + 0.5
+                and box[1] - 0.5 <= (char.loose[1] + char.loose[3]) / 2 <= box[3] + 0.5]
+
     def chars_in(self, box: Box) -> list[TextChar]:
         """The characters whose loose box has its centre in `box` (half a point of slack)."""
         found = []
@@ -353,10 +361,16 @@ def _actual_text(obj: object) -> str | None:
     return None
 
 
+def _line(box: tuple[float, float, float, float]) -> float:
+    """A box's shorter side: the height of its line of text, whichever way the page turns."""
+    return min(box[2] - box[0], box[3] - box[1])
+
+
 def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Box],
            shaped: frozenset[str]) -> Iterator[TextChar]:
     """The text layer's characters whose loose box has its centre in one of `boxes` (half a
-    point of slack; spaces PDFium made up between words left out). Only characters in
+    point of slack; spaces PDFium made up between words left out), and (not `inside`) those
+    beside a box, within its height, and large ones reaching into one. Only characters in
     `shaped` are given their font name (the others' shapes are not compared)."""
     rect = pdfium_c.FS_RECTF()
     left, bottom, right, top = (ctypes.c_double() for _ in range(4))
@@ -373,7 +387,10 @@ def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Bo
         near = bands.get(int(cy // _BAND))
         inside = bool(near) and any(u[0] <= cx <= u[2] and u[1] <= cy <= u[3]
                                     for u in near or ())
-        if not inside and (rect.top - rect.bottom <= _BAND or not any(
+        beside = not inside and bool(near) and any(  # a neighbour word's, a line away
+            u[0] - _line(u) <= cx <= u[2] + _line(u) and u[1] - _line(u) <= cy <= u[3] + _line(u)
+            for u in near or ())
+        if not inside and not beside and (rect.top - rect.bottom <= _BAND or not any(
                 u[0] <= rect.right and rect.left <= u[2] and u[1] <= rect.top
                 and rect.bottom <= u[3]
                 for band in range(int(rect.bottom // _BAND), int(rect.top // _BAND) + 1)

@@ -181,6 +181,30 @@ def _neighbours(ink: PageInk, reach: Box, found: Sequence[TextChar]) -> list[Tex
             and strange_character(c.text) is None]
 
 
+def _crossing_words(ink: PageInk, box: Box) -> list[TextChar]:
+    """The letters of words crossing the edge of a mark's or a word's `box` (a sentence
+    running past an empty mark cell): their words are read where they stand, not as the
+    cell's mark, and their ink in it is theirs. A mark is a glyph or words of its own, inside
+    its cell."""
+    height = box[3] - box[1]
+    wider = (box[0] - height, box[1], box[2] + height, box[3])
+    line = _reading_order([*ink.chars_in(wider), *ink.chars_beside(wider)])
+    crossing: list[TextChar] = []
+    word: list[TextChar] = []
+    for char in [*line, None]:
+        if char is not None and not char.text.isspace() and (
+                not word or (word[-1].loose[1] < (char.loose[1] + char.loose[3]) / 2
+                             < word[-1].loose[3] and _touch(word[-1], char))):
+            word.append(char)
+            continue
+        if word and all(c.text.isalpha() for c in word) and any(
+                not box[0] - 0.5 <= (c.loose[0] + c.loose[2]) / 2 <= box[2] + 0.5
+                for c in word):
+            crossing.extend(word)
+        word = [char] if char is not None and not char.text.isspace() else []
+    return crossing
+
+
 def _turned(angle: float) -> float:
     """How far (radians, 0 to pi) an angle is from upright, either way round."""
     return abs(math.remainder(angle, math.tau))
@@ -241,6 +265,8 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
     found = ink.chars_in(reach)
     stamps = _stamp_letters([*found, *ink.around], found, claim.box[3] - claim.box[1])
     chars = _reading_order(c for c in found if c not in stamps)
+    crossing = [] if claim.figure else _crossing_words(ink, claim.box)
+    chars = [c for c in chars if c not in crossing]
     if claim.figure:
         for char in chars:
             if strange_character(char.text) is not None:
@@ -262,8 +288,9 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
     pair = _overstruck(drawn)
     if pair is not None:
         return _reason(claim, f"'{pair[0].text}' and '{pair[1].text}' drawn over each other")
-    if _stray_ink(ink, _inner(reach, ink.shown.scale), [*drawn, *stamps, *_neighbours(
-            ink, reach, found)]) >= _STRAY_PIXELS:
+    if _stray_ink(ink, _inner(reach, ink.shown.scale), [*drawn, *stamps, *crossing,
+                                                          *_neighbours(ink, reach, found)]
+                  ) >= _STRAY_PIXELS:
         return _reason(claim, "more text in its box than those characters draw")
     if claim.figure and _marks(ink, claim.box, reach, settings) >= _MARK_PIXELS:
         return _reason(claim, "marks in its box that are not text (a path or picture)")
