@@ -63,21 +63,13 @@ KNOWN_CLASS_DEFECTS = {
     "column-headings-calc-continued": "prose",
     "page-numbers-calc-sheet-header": "prose",
     "justified-hyphenated": "prose",
-    "stamp-archive-copy": "page 3, 'Burglary dwelling' change_count/change_pct: the text layer "
-                          "says '605 offences or +26.0%' but the rendered page shows marks in its "
-                          "box that are not text",
 }
-#: Readable leaflets of the sample refused today (defects), with the start of the reason: the
-#: render check's glyph comparison and stray-ink rule, an unsigned fall whose minus Ghostscript
-#: mapped to "2", and a PDF/A copy stripped of its text's Unicode.
+#: Readable leaflets of the sample refused today (defects), with the start of the reason: an
+#: unsigned fall whose minus Ghostscript mapped to "2", and a PDF/A copy stripped of its text's
+#: Unicode.
 KNOWN_SAMPLE_REFUSALS = {
-    "cleanroom-0001": "page 3, 'Theft from vehicles' change_count/change_pct: the text layer says "
-                      "'803 offences or −14.3%' but the rendered page shows its '0' drawn unlike",
     "cleanroom-0012": "performance table: 4 of 6 rows print a change with no sign",
     "cleanroom-0063": "unknown template: not a Local Policing Summary",
-    "cleanroom-0073": "page 3, 'Residential burglary' change_count/change_pct: the text layer "
-                      "says '186 offences or +6.5%' but the rendered page shows more text in its "
-                      "box than those characters draw",
 }
 
 
