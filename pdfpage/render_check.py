@@ -205,6 +205,11 @@ def _crossing_words(ink: PageInk, box: Box) -> list[TextChar]:
     return crossing
 
 
+def _overlap(first: Box, second: Box) -> bool:
+    return (first[0] < second[2] and second[0] < first[2] and first[1] < second[3]
+            and second[1] < first[3])
+
+
 def _turned(angle: float) -> float:
     """How far (radians, 0 to pi) an angle is from upright, either way round."""
     return abs(math.remainder(angle, math.tau))
@@ -283,8 +288,18 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
     said = "".join(_LIGATURES.get(text, text) for text in "".join(claim.text.split()))
     spelled = _spelled(drawn)
     if "".join(spelled) != said and not _stands_alone(said, drawn, spelled):
-        seen = " ".join("".join(c.text if c in drawn else " " for c in chars).split())
-        return _reason(claim, f"'{seen}'" if seen else "nothing there")
+        # the text layer's box can stand a few points off PDFium's glyphs (a bullet whose
+        # width the font does not give moves the words after it): the figure is found among
+        # the glyphs a line's height either side, drawn once and joined to nothing
+        height = claim.box[3] - claim.box[1]
+        wider = (reach[0] - height, reach[1], reach[2] + height, reach[3])
+        near = _reading_order(c for c in [*ink.chars_in(wider), *ink.chars_beside(wider)]
+                              if c not in stamps and c not in crossing)
+        near_drawn = [c for c in near if _drawn(ink, c)]
+        if not _stands_alone(said, near_drawn, _spelled(near_drawn)):
+            seen = " ".join("".join(c.text if c in drawn else " " for c in chars).split())
+            return _reason(claim, f"'{seen}'" if seen else "nothing there")
+        drawn = [c for c in near_drawn if c in drawn or _overlap(c.glyph, reach)]
     pair = _overstruck(drawn)
     if pair is not None:
         return _reason(claim, f"'{pair[0].text}' and '{pair[1].text}' drawn over each other")
