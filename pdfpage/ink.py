@@ -202,25 +202,6 @@ class PageInk:
             return bare
         with hidden_text(self.page):
             return render_region(self.page, box, bare.scale, self.frame)
-        background = max(range(256), key=histogram.__getitem__)
-        marked = self.bare.image.crop((w_left, w_upper, w_right, w_lower)).point(
-            _away_from(background)).tobytes()
-        tall = min_lines * (l_lower - l_upper)
-        for run in _connected(marked, width):
-            ys = [index // width + w_upper for index in run]
-            on_line = [index for index, y in zip(run, ys, strict=True)
-                       if l_upper <= y < l_lower and l_left <= index % width + w_left < l_right]
-            if not on_line or max(ys) - min(ys) + 1 < tall:
-                continue
-            if not min(ys) < l_upper <= l_lower <= max(ys):  # it ends on the line
-                size = (l_right - l_left, l_lower - l_upper)
-                piece = Image.frombytes("L", size, _pixels_at(
-                    on_line, width, (l_left - w_left, l_upper - w_upper), size))
-                if like_a_character(shape_of(piece)):
-                    continue
-            mask = Image.frombytes("L", mask.size,
-                                   _pixels_at(run, width, (0, 0), mask.size, mask.tobytes()))
-        return Graphics(mask, (w_left, w_upper))
 
     def glyph_shape(self, char: TextChar, neighbours: Sequence[TextChar] = ()) -> Image.Image:
         """The shape of the ink text put in `char`'s glyph box and a pixel around it, as

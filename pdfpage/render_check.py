@@ -20,9 +20,9 @@ The first failure is the reason, naming the figure, what the text says and what 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 import math
 import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import pypdfium2
