@@ -29,6 +29,8 @@ __all__ = ["INK_LEVEL", "Graphics", "PageInk", "TextChar", "page_ink"]
 #: A pixel is ink when some channel differs by more than this (0-255) between the renders with
 #: and without text, or from the background: pale grey print (#cccccc, 51 from white) counts.
 INK_LEVEL = 40
+#: The strongest ink (0-255) a see-through stamp's letters leave: half of black on white.
+_PALE = 128
 #: The lookup table making a difference image a mask: 255 where text inked the pixel.
 _INKED = tuple(255 if level > INK_LEVEL else 0 for level in range(256))
 #: Claimed boxes are filed by horizontal bands this tall (points) to test characters against.
@@ -203,7 +205,8 @@ class PageInk:
         with hidden_text(self.page):
             return render_region(self.page, box, bare.scale, self.frame)
 
-    def glyph_shape(self, char: TextChar, neighbours: Sequence[TextChar] = ()) -> Image.Image:
+    def glyph_shape(self, char: TextChar, neighbours: Sequence[TextChar] = (),
+                    stamps: Sequence[TextChar] = ()) -> Image.Image:
         """The shape of the ink text put in `char`'s glyph box and a pixel around it, as
         `glyph_shapes.shape_of` gives it. The pixel around is kept only where it is no
         neighbour's: PDFium's glyph boxes fall short of the ink by up to a pixel, so the edge
@@ -231,7 +234,43 @@ class PageInk:
                                 o_lower - w_upper - 1), fill=0)
         if own[2] > own[0] and own[3] > own[1]:
             strength.paste(original.crop(own), own[:2])
+        level = self._stamp_level(char, [*neighbours, *stamps], stamps)
+        if level:
+            strength = strength.point(_above(level))
         return shape_of(strength)
+
+    def _stamp_level(self, char: TextChar, others: Sequence[TextChar],
+                     stamps: Sequence[TextChar]) -> int:
+        """How strong the ink of a see-through stamp's letters is about `char` (0 when none
+        reaches it): the strongest text ink of the pixels within three of its glyph box that
+        lie in a stamp letter's box and in no other glyph's. A glyph under a see-through
+        stamp is its ink above that level; one under an opaque stamp loses what is covered."""
+        g = char.glyph
+        left, upper, right, lower = self.pixel_box(g)
+        ring = (left - 3, upper - 3, right + 3, lower + 3)
+        boxes = [self.pixel_box(s.glyph) for s in stamps]
+        boxes = [b for b in boxes if b[0] < ring[2] and ring[0] < b[2] and b[1] < ring[3]
+                 and ring[1] < b[3]]
+        if not boxes:
+            return 0
+        area = self._point_box(ring)
+        a_left, a_upper, _, _ = self.pixel_box(area)
+        difference = self._difference(area)
+        mask = Image.new("L", difference.size, 0)
+        draw = ImageDraw.Draw(mask)
+        for b in boxes:
+            draw.rectangle((b[0] - a_left, b[1] - a_upper, b[2] - a_left - 1, b[3] - a_upper - 1),
+                           fill=255)
+        for other in [char, *others]:
+            if other in stamps:
+                continue
+            b = self.pixel_box(other.glyph)
+            draw.rectangle((b[0] - a_left - 1, b[1] - a_upper - 1, b[2] - a_left,
+                            b[3] - a_upper), fill=0)
+        histogram = difference.histogram(mask)
+        level = max((level for level in range(256) if histogram[level]), default=0)
+        # a stamp is see-through when pale; ink as strong as print is no stamp's to take away
+        return level if level <= _PALE else 0
 
     def _point_box(self, pixels: tuple[int, int, int, int]) -> Box:
         """Whole pixels of this region's renders as a box in points (`pixel_box` undone)."""
@@ -264,6 +303,12 @@ class PageInk:
         """`box` as pixels (left, upper, right, lower) of this region's renders, clamped to
         them as `Rendered.crop` clamps."""
         return self.shown.pixel_box(box)
+
+
+@functools.lru_cache(maxsize=256)
+def _above(level: int) -> tuple[int, ...]:
+    """The lookup table keeping ink stronger than `level`, less `level`."""
+    return tuple(max(0, v - level) for v in range(256))
 
 
 @dataclass(frozen=True)

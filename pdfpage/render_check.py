@@ -313,7 +313,7 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
         if char.text not in SHAPED:
             continue
         samples.append(GlyphSample(claim, char.text, char.font, char.size,
-                                   ink.glyph_shape(char, drawn)))
+                                   ink.glyph_shape(char, drawn, stamps)))
     return None
 
 
