@@ -39,7 +39,7 @@ _BAND = 8.0
 _BUCKET = 24.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one character is itself (compared by identity: fast)
 class TextChar:
     """One character of PDFium's text layer: its text, its loose box (advance and font height)
     and its tight glyph box, in pdfplumber's coordinates, with its font and size."""
@@ -64,20 +64,23 @@ class PageInk:
     chars: list[TextChar]
 
     buckets: dict[tuple[int, int], list[TextChar]] = field(default_factory=dict)
+    around_buckets: dict[tuple[int, int], list[TextChar]] = field(default_factory=dict)
     #: the page and its frame, to render more of it without text when a graphic is followed
     page: pypdfium2.PdfPage | None = None
     frame: PageFrame | None = None
 
     def __post_init__(self) -> None:
-        # what may be a stamp's letters: those only reaching into a checked box, and those
-        # large or turned (a stamp's letter centred in one figure's box reaches into others)
-        self.around = [char for char in self.chars if not char.inside
-                       or char.loose[3] - char.loose[1] > 2 * _BAND or char.angle]
+        # `around`: those beside a checked box or reaching into one; `reaching`: what may be
+        # a stamp's letters, large or turned (one centred in a figure's box reaches into others)
+        self.around = [char for char in self.chars if not char.inside]
+        self.reaching = [char for char in self.chars if abs(char.angle) > 0.01 or (
+            char.loose[3] - char.loose[1] > (_BAND if not char.inside else 2 * _BAND))]
         self.chars = [char for char in self.chars if char.inside]
-        for char in self.chars:
-            cell = (int((char.loose[0] + char.loose[2]) / 2 // _BUCKET),
-                    int((char.loose[1] + char.loose[3]) / 2 // _BUCKET))
-            self.buckets.setdefault(cell, []).append(char)
+        for chars, buckets in ((self.chars, self.buckets), (self.around, self.around_buckets)):
+            for char in chars:
+                cell = (int((char.loose[0] + char.loose[2]) / 2 // _BUCKET),
+                        int((char.loose[1] + char.loose[3]) / 2 // _BUCKET))
+                buckets.setdefault(cell, []).append(char)
 
     def focus(self, box: Box) -> None:
         """Work out the difference of the two renders over `box` once: the boxes asked for
@@ -282,27 +285,30 @@ class PageInk:
         """The characters around the checked boxes (`around`: those beside them, within a
         line's height, and those reaching into them) whose loose box has its centre in
         `box`."""
-        return [char for char in self.around
-                if box[0] - 0.5 <= (char.loose[0] + char.loose[2]) / 2 <= box[2] + 0.5
-                and box[1] - 0.5 <= (char.loose[1] + char.loose[3]) / 2 <= box[3] + 0.5]
+        return _centred_in(self.around_buckets, box)
 
     def chars_in(self, box: Box) -> list[TextChar]:
         """The characters whose loose box has its centre in `box` (half a point of slack)."""
-        found = []
-        for column in range(int((box[0] - 0.5) // _BUCKET), int((box[2] + 0.5) // _BUCKET) + 1):
-            for row in range(int((box[1] - 0.5) // _BUCKET), int((box[3] + 0.5) // _BUCKET) + 1):
-                for char in self.buckets.get((column, row), ()):
-                    cx = (char.loose[0] + char.loose[2]) / 2
-                    cy = (char.loose[1] + char.loose[3]) / 2
-                    if (box[0] - 0.5 <= cx <= box[2] + 0.5
-                            and box[1] - 0.5 <= cy <= box[3] + 0.5):
-                        found.append(char)
-        return found
+        return _centred_in(self.buckets, box)
 
     def pixel_box(self, box: Box) -> tuple[int, int, int, int]:
         """`box` as pixels (left, upper, right, lower) of this region's renders, clamped to
         them as `Rendered.crop` clamps."""
         return self.shown.pixel_box(box)
+
+
+def _centred_in(buckets: dict[tuple[int, int], list[TextChar]], box: Box) -> list[TextChar]:
+    """The characters filed in `buckets` whose loose box has its centre in `box` (half a point
+    of slack)."""
+    found = []
+    for column in range(int((box[0] - 0.5) // _BUCKET), int((box[2] + 0.5) // _BUCKET) + 1):
+        for row in range(int((box[1] - 0.5) // _BUCKET), int((box[3] + 0.5) // _BUCKET) + 1):
+            for char in buckets.get((column, row), ()):
+                cx = (char.loose[0] + char.loose[2]) / 2
+                cy = (char.loose[1] + char.loose[3]) / 2
+                if box[0] - 0.5 <= cx <= box[2] + 0.5 and box[1] - 0.5 <= cy <= box[3] + 0.5:
+                    found.append(char)
+    return found
 
 
 @functools.lru_cache(maxsize=256)
@@ -401,9 +407,11 @@ def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Bo
     rect = pdfium_c.FS_RECTF()
     left, bottom, right, top = (ctypes.c_double() for _ in range(4))
     bands: dict[int, list[tuple[float, float, float, float]]] = {}
-    for b in boxes:  # the boxes in user space, filed under every 8-point band they cross
+    for b in boxes:  # the boxes in user space, filed under every 8-point band they or the
+        # lines above and below them cross
         u = frame.user_box((b[0] - 0.5, b[1] - 0.5, b[2] + 0.5, b[3] + 0.5))
-        for band in range(int(u[1] // _BAND), int(u[3] // _BAND) + 1):
+        for band in range(int((u[1] - 1.5 * _line(u)) // _BAND),
+                          int((u[3] + 1.5 * _line(u)) // _BAND) + 1):
             bands.setdefault(band, []).append(u)
     raw, loose_box, by_ref = textpage.raw, pdfium_c.FPDFText_GetLooseCharBox, ctypes.byref(rect)
     for index in range(pdfium_c.FPDFText_CountChars(raw)):
@@ -413,9 +421,9 @@ def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Bo
         near = bands.get(int(cy // _BAND))
         inside = bool(near) and any(u[0] <= cx <= u[2] and u[1] <= cy <= u[3]
                                     for u in near or ())
-        beside = not inside and bool(near) and any(  # a neighbour word's, a line away
-            u[0] - _line(u) <= cx <= u[2] + _line(u) and u[1] - _line(u) <= cy <= u[3] + _line(u)
-            for u in near or ())
+        beside = not inside and bool(near) and any(  # a neighbour word's, a line or so away
+            u[0] - 1.5 * _line(u) <= cx <= u[2] + 1.5 * _line(u)
+            and u[1] - 1.5 * _line(u) <= cy <= u[3] + 1.5 * _line(u) for u in near or ())
         if not inside and not beside and (rect.top - rect.bottom <= _BAND or not any(
                 u[0] <= rect.right and rect.left <= u[2] and u[1] <= rect.top
                 and rect.bottom <= u[3]

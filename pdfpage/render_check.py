@@ -170,14 +170,16 @@ def _stamp_letters(candidates: Iterable[TextChar], chars: Sequence[TextChar], he
 
 
 def _neighbours(ink: PageInk, reach: Box, found: Sequence[TextChar]) -> list[TextChar]:
-    """Letters and symbols of the words beside a figure whose centres lie outside its reach
-    but whose ink reaches into it (the "n" of "in" after "2.5% reduction", a bullet before
-    it): their ink is theirs. A digit, sign or point is not excused: drawn that close, it
-    could be read with the figure."""
+    """Letters and symbols of the words beside a figure (or on the lines above and below it)
+    whose centres lie outside its reach but whose ink reaches into it (the "n" of "in" after
+    "2.5% reduction", a bullet before it, a descender): their ink is theirs. A digit, sign
+    or point is not excused: drawn that close, it could be read with the figure."""
     height = reach[3] - reach[1]
-    wider = (reach[0] - height, reach[1], reach[2] + height, reach[3])
-    return [c for c in [*ink.chars_in(wider), *ink.around]
-            if c not in found and c.text not in _JOINING and not c.text.isdigit()
+    wider = (reach[0] - height, reach[1] - 1.5 * height, reach[2] + height,
+             reach[3] + 1.5 * height)
+    own = set(found)
+    return [c for c in [*ink.chars_in(wider), *ink.chars_beside(wider)]
+            if c not in own and c.text not in _JOINING and not c.text.isdigit()
             and strange_character(c.text) is None]
 
 
@@ -268,7 +270,8 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
     reach = _reach(claim)
     ink.focus((reach[0] - 2, reach[1] - 4, reach[2] + 2, reach[3] + 4))
     found = ink.chars_in(reach)
-    stamps = _stamp_letters([*found, *ink.around], found, claim.box[3] - claim.box[1])
+    stamps = _stamp_letters(dict.fromkeys([*found, *ink.reaching]), found,
+                            claim.box[3] - claim.box[1])
     chars = _reading_order(c for c in found if c not in stamps)
     crossing = [] if claim.figure else _crossing_words(ink, claim.box)
     chars = [c for c in chars if c not in crossing]
