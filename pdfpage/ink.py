@@ -51,7 +51,8 @@ class TextChar:
     size: float
     actual_text: str | None = None  # the replacement text of a marked-content span it is in
     angle: float = 0.0  # radians from upright
-    inside: bool = True  # its centre lies in a checked box (False: it only reaches into one)
+    inside: bool = True  # its centre lies in a checked box (False: beside or reaching into one)
+    reaches: bool = False  # not inside, but a large glyph reaching into a checked box
 
 
 @dataclass
@@ -73,8 +74,8 @@ class PageInk:
         # `around`: those beside a checked box or reaching into one; `reaching`: what may be
         # a stamp's letters, large or turned (one centred in a figure's box reaches into others)
         self.around = [char for char in self.chars if not char.inside]
-        self.reaching = [char for char in self.chars if abs(char.angle) > 0.01 or (
-            char.loose[3] - char.loose[1] > (_BAND if not char.inside else 2 * _BAND))]
+        self.reaching = [char for char in self.chars if char.reaches or (
+            char.inside and (abs(char.angle) > 0.01 or char.loose[3] - char.loose[1] > 2 * _BAND))]
         self.chars = [char for char in self.chars if char.inside]
         for chars, buckets in ((self.chars, self.buckets), (self.around, self.around_buckets)):
             for char in chars:
@@ -424,12 +425,13 @@ def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Bo
         beside = not inside and bool(near) and any(  # a neighbour word's, a line or so away
             u[0] - 1.5 * _line(u) <= cx <= u[2] + 1.5 * _line(u)
             and u[1] - 1.5 * _line(u) <= cy <= u[3] + 1.5 * _line(u) for u in near or ())
-        if not inside and not beside and (rect.top - rect.bottom <= _BAND or not any(
-                u[0] <= rect.right and rect.left <= u[2] and u[1] <= rect.top
-                and rect.bottom <= u[3]
-                for band in range(int(rect.bottom // _BAND), int(rect.top // _BAND) + 1)
-                for u in bands.get(band, ()))):
-            continue  # neither in a box nor a large glyph reaching into one
+        reaches = not inside and rect.top - rect.bottom > _BAND and any(
+            u[0] <= rect.right and rect.left <= u[2] and u[1] <= rect.top
+            and rect.bottom <= u[3]
+            for band in range(int(rect.bottom // _BAND), int(rect.top // _BAND) + 1)
+            for u in bands.get(band, ()))
+        if not inside and not beside and not reaches:
+            continue  # neither in a box, nor beside one, nor a large glyph reaching into one
         if pdfium_c.FPDFText_IsGenerated(textpage, index) == 1:
             continue
         text = chr(pdfium_c.FPDFText_GetUnicode(textpage, index))
@@ -443,6 +445,7 @@ def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Bo
             actual_text=_actual_text(pdfium_c.FPDFText_GetTextObject(textpage, index)),
             angle=float(pdfium_c.FPDFText_GetCharAngle(textpage, index)),
             inside=inside,
+            reaches=reaches,
         )
 
 
