@@ -226,10 +226,13 @@ class PageInk:
         own = (left - w_left, upper - w_upper, right - w_left, lower - w_upper)
         original = strength.copy()
         draw = ImageDraw.Draw(strength)
+        reach = 2 / self.shown.scale  # a neighbour further off than this is not in the window
         for other in neighbours:
-            if other is char:
+            o = other.glyph
+            if (other is char or o[0] > g[2] + reach or o[2] < g[0] - reach
+                    or o[1] > g[3] + reach or o[3] < g[1] - reach):
                 continue
-            o_left, o_upper, o_right, o_lower = self.pixel_box(other.glyph)
+            o_left, o_upper, o_right, o_lower = self.pixel_box(o)
             if not (o_right > o_left and o_lower > o_upper):
                 continue
             o_left, o_upper, o_right, o_lower = o_left - 1, o_upper - 1, o_right + 1, o_lower + 1
@@ -394,11 +397,6 @@ def _actual_text(obj: object) -> str | None:
     return None
 
 
-def _line(box: tuple[float, float, float, float]) -> float:
-    """A box's shorter side: the height of its line of text, whichever way the page turns."""
-    return min(box[2] - box[0], box[3] - box[1])
-
-
 def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Box],
            shaped: frozenset[str]) -> Iterator[TextChar]:
     """The text layer's characters whose loose box has its centre in one of `boxes` (half a
@@ -407,13 +405,13 @@ def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Bo
     `shaped` are given their font name (the others' shapes are not compared)."""
     rect = pdfium_c.FS_RECTF()
     left, bottom, right, top = (ctypes.c_double() for _ in range(4))
-    bands: dict[int, list[tuple[float, float, float, float]]] = {}
-    for b in boxes:  # the boxes in user space, filed under every 8-point band they or the
-        # lines above and below them cross
-        u = frame.user_box((b[0] - 0.5, b[1] - 0.5, b[2] + 0.5, b[3] + 0.5))
-        for band in range(int((u[1] - 1.5 * _line(u)) // _BAND),
-                          int((u[3] + 1.5 * _line(u)) // _BAND) + 1):
-            bands.setdefault(band, []).append(u)
+    bands: dict[int, list[tuple[float, float, float, float, float]]] = {}
+    for b in boxes:  # the boxes in user space (and how far beside them a neighbour is looked
+        # for), filed under every 8-point band they or the lines above and below them cross
+        x0, y0, x1, y1 = frame.user_box((b[0] - 0.5, b[1] - 0.5, b[2] + 0.5, b[3] + 0.5))
+        m = 1.5 * min(x1 - x0, y1 - y0)  # a line and a half, whichever way the page turns
+        for band in range(int((y0 - m) // _BAND), int((y1 + m) // _BAND) + 1):
+            bands.setdefault(band, []).append((x0, y0, x1, y1, m))
     raw, loose_box, by_ref = textpage.raw, pdfium_c.FPDFText_GetLooseCharBox, ctypes.byref(rect)
     for index in range(pdfium_c.FPDFText_CountChars(raw)):
         if not loose_box(raw, index, by_ref):
@@ -423,8 +421,8 @@ def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Bo
         inside = bool(near) and any(u[0] <= cx <= u[2] and u[1] <= cy <= u[3]
                                     for u in near or ())
         beside = not inside and bool(near) and any(  # a neighbour word's, a line or so away
-            u[0] - 1.5 * _line(u) <= cx <= u[2] + 1.5 * _line(u)
-            and u[1] - 1.5 * _line(u) <= cy <= u[3] + 1.5 * _line(u) for u in near or ())
+            u[0] - u[4] <= cx <= u[2] + u[4] and u[1] - u[4] <= cy <= u[3] + u[4]
+            for u in near or ())
         reaches = not inside and rect.top - rect.bottom > _BAND and any(
             u[0] <= rect.right and rect.left <= u[2] and u[1] <= rect.top
             and rect.bottom <= u[3]
@@ -436,10 +434,16 @@ def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Bo
             continue
         text = chr(pdfium_c.FPDFText_GetUnicode(textpage, index))
         pdfium_c.FPDFText_GetCharBox(textpage, index, left, right, bottom, top)
+        loose = frame.plumber_box(rect.left, rect.bottom, rect.right, rect.top)
+        glyph = frame.plumber_box(left.value, bottom.value, right.value, top.value)
+        if not inside and not reaches:  # beside a box: only where it is and what it reads
+            yield TextChar(text=text, loose=loose, glyph=glyph, font="", size=0.0,
+                           inside=False)
+            continue
         yield TextChar(
             text=text,
-            loose=frame.plumber_box(rect.left, rect.bottom, rect.right, rect.top),
-            glyph=frame.plumber_box(left.value, bottom.value, right.value, top.value),
+            loose=loose,
+            glyph=glyph,
             font=_font_name(textpage, index) if text in shaped else "",
             size=float(pdfium_c.FPDFText_GetFontSize(textpage, index)),
             actual_text=_actual_text(pdfium_c.FPDFText_GetTextObject(textpage, index)),
