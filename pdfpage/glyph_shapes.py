@@ -150,10 +150,14 @@ def _reference_strip() -> Image.Image:
 
 
 def _centre(shapes: Sequence[Shape]) -> Shape:
-    """The mean of shapes, pixel by pixel."""
+    """The mean of shapes, pixel by pixel: their rows interleaved (row r of each shape in
+    turn), then each run of `len(shapes)` rows averaged into one by PIL."""
     count = len(shapes)
-    sums = [sum(values) for values in zip(*(shape.tobytes() for shape in shapes), strict=True)]
-    return Image.frombytes("L", (_SIDE, _SIDE), bytes(round(v / count) for v in sums))
+    if count == 1:
+        return shapes[0]
+    data = [shape.tobytes() for shape in shapes]
+    rows = b"".join(one[row * _SIDE : (row + 1) * _SIDE] for row in range(_SIDE) for one in data)
+    return Image.frombytes("L", (_SIDE, _SIDE * count), rows).reduce((1, count))
 
 
 Groups = dict[tuple[str, float, str], list[GlyphSample]]
