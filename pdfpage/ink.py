@@ -226,7 +226,9 @@ class PageInk:
         own = (left - w_left, upper - w_upper, right - w_left, lower - w_upper)
         original = strength.copy()
         draw = ImageDraw.Draw(strength)
-        reach = 2 / self.shown.scale  # a neighbour further off than this is not in the window
+        # a neighbour further off than this (the window's pixel, the neighbour's widening
+        # and a pixel of rounding on each side) has no pixel in the window
+        reach = 4 / self.shown.scale
         for other in neighbours:
             o = other.glyph
             if (other is char or o[0] > g[2] + reach or o[2] < g[0] - reach
