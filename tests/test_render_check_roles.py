@@ -112,10 +112,12 @@ def test_leaflets_the_check_refused_for_neighbour_ink_now_load(seed: int, class_
     assert render_check_reason(data, extract_document(data)) is None, class_
 
 
-def test_a_stamp_drawn_as_letters_across_the_table_leaves_the_figures_checked() -> None:
-    """Class fixture `stamp-archive-copy`: a stamp across the table, its letters reaching into
-    the figures' boxes from centres in other rows."""
-    data = (CLASSES / "stamp-archive-copy.pdf").read_bytes()
+@pytest.mark.parametrize("fixture", ["stamp-archive-copy", "stamp-draft-first-page"])
+def test_a_stamp_drawn_as_letters_across_the_table_leaves_the_figures_checked(
+        fixture: str) -> None:
+    """Class fixtures `stamp-archive-copy` (a stamp across the table, its letters reaching
+    into the figures' boxes from centres in other rows) and `stamp-draft-first-page`."""
+    data = (CLASSES / f"{fixture}.pdf").read_bytes()
     assert render_check_reason(data, extract_document(data)) is None
 
 
