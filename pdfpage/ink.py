@@ -23,14 +23,13 @@ from PIL import Image, ImageChops, ImageDraw
 
 from pdfpage.glyph_shapes import like_a_character, shape_of
 from pdfpage.render import Box, PageFrame, Rendered, hidden_text, render_region
+from pdfpage.settings import SETTINGS, PageSettings
 
 __all__ = ["INK_LEVEL", "Graphics", "PageInk", "TextChar", "page_ink"]
 
 #: A pixel is ink when some channel differs by more than this (0-255) between the renders with
 #: and without text, or from the background: pale grey print (#cccccc, 51 from white) counts.
 INK_LEVEL = 40
-#: The strongest ink (0-255) a see-through stamp's letters leave: half of black on white.
-_PALE = 128
 #: The lookup table making a difference image a mask: 255 where text inked the pixel.
 _INKED = tuple(255 if level > INK_LEVEL else 0 for level in range(256))
 #: Claimed boxes are filed by horizontal bands this tall (points) to test characters against.
@@ -69,6 +68,7 @@ class PageInk:
     #: the page and its frame, to render more of it without text when a graphic is followed
     page: pypdfium2.PdfPage | None = None
     frame: PageFrame | None = None
+    settings: PageSettings = SETTINGS
 
     def __post_init__(self) -> None:
         # `around`: those beside a checked box or reaching into one; `reaching`: what may be
@@ -279,7 +279,7 @@ class PageInk:
         histogram = difference.histogram(mask)
         level = max((level for level in range(256) if histogram[level]), default=0)
         # a stamp is see-through when pale; ink as strong as print is no stamp's to take away
-        return level if level <= _PALE else 0
+        return level if level <= self.settings.see_through_ink else 0
 
     def _point_box(self, pixels: tuple[int, int, int, int]) -> Box:
         """Whole pixels of this region's renders as a box in points (`pixel_box` undone)."""
@@ -400,7 +400,7 @@ def _actual_text(obj: object) -> str | None:
 
 
 def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Box],
-           shaped: frozenset[str]) -> Iterator[TextChar]:
+           shaped: frozenset[str], neighbour_lines: float) -> Iterator[TextChar]:
     """The text layer's characters whose loose box has its centre in one of `boxes` (half a
     point of slack; spaces PDFium made up between words left out), and (not `inside`) those
     beside a box, within its height, and large ones reaching into one. Only characters in
@@ -411,7 +411,7 @@ def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Bo
     for b in boxes:  # the boxes in user space (and how far beside them a neighbour is looked
         # for), filed under every 8-point band they or the lines above and below them cross
         x0, y0, x1, y1 = frame.user_box((b[0] - 0.5, b[1] - 0.5, b[2] + 0.5, b[3] + 0.5))
-        m = 1.5 * min(x1 - x0, y1 - y0)  # a line and a half, whichever way the page turns
+        m = neighbour_lines * min(x1 - x0, y1 - y0)  # lines, whichever way the page turns
         for band in range(int((y0 - m) // _BAND), int((y1 + m) // _BAND) + 1):
             bands.setdefault(band, []).append((x0, y0, x1, y1, m))
     raw, loose_box, by_ref = textpage.raw, pdfium_c.FPDFText_GetLooseCharBox, ctypes.byref(rect)
@@ -465,9 +465,10 @@ def _textpage(page: pypdfium2.PdfPage) -> Iterator[pypdfium2.PdfTextPage]:
 
 
 def page_ink(page: pypdfium2.PdfPage, boxes: Sequence[Box], scale: float,
-             shaped: frozenset[str] = frozenset()) -> PageInk:
+             shaped: frozenset[str] = frozenset(), settings: PageSettings = SETTINGS
+             ) -> PageInk:
     """The region of `boxes` on `page` rendered with and without its text, and the
-    characters in the boxes (`shaped` ones with their font)."""
+    characters in the boxes (`shaped` ones with their font) and beside them."""
     region = (min(b[0] for b in boxes) - 2, min(b[1] for b in boxes) - 2,
               max(b[2] for b in boxes) + 2, max(b[3] for b in boxes) + 2)
     frame = PageFrame.of(page)
@@ -475,5 +476,5 @@ def page_ink(page: pypdfium2.PdfPage, boxes: Sequence[Box], scale: float,
     with hidden_text(page):
         bare = render_region(page, region, scale, frame)
     with _textpage(page) as textpage:
-        chars = list(_chars(frame, textpage, boxes, shaped))
-    return PageInk(shown, bare, chars, page=page, frame=frame)
+        chars = list(_chars(frame, textpage, boxes, shaped, settings.neighbour_lines))
+    return PageInk(shown, bare, chars, page=page, frame=frame, settings=settings)

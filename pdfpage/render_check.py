@@ -174,9 +174,8 @@ def _neighbours(ink: PageInk, reach: Box, found: Sequence[TextChar]) -> list[Tex
     whose centres lie outside its reach but whose ink reaches into it (the "n" of "in" after
     "2.5% reduction", a bullet before it, a descender): their ink is theirs. A digit, sign
     or point is not excused: drawn that close, it could be read with the figure."""
-    height = reach[3] - reach[1]
-    wider = (reach[0] - height, reach[1] - 1.5 * height, reach[2] + height,
-             reach[3] + 1.5 * height)
+    height = ink.settings.neighbour_lines * (reach[3] - reach[1])
+    wider = (reach[0] - height, reach[1] - height, reach[2] + height, reach[3] + height)
     own = set(found)
     return [c for c in [*ink.chars_in(wider), *ink.chars_beside(wider)]
             if c not in own and c.text not in _JOINING and not c.text.isdigit()
@@ -322,7 +321,7 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
 
 def _check_page(page: pypdfium2.PdfPage, claims: Sequence[Claim], scale: float,
                 samples: list[GlyphSample], settings: PageSettings) -> str | None:
-    ink = page_ink(page, [_reach(claim) for claim in claims], scale, SHAPED)
+    ink = page_ink(page, [_reach(claim) for claim in claims], scale, SHAPED, settings)
     for claim in claims:
         reason = _check_claim(claim, ink, samples, settings)
         if reason is not None:
