@@ -27,8 +27,8 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops
 
-__all__ = ["SHAPED", "GlyphSample", "reference_shapes", "shape_distance", "shape_of",
-           "shape_problem"]
+__all__ = ["SHAPED", "GlyphSample", "like_a_character", "reference_shapes", "shape_distance",
+           "shape_of", "shape_problem"]
 
 #: A glyph's shape: a 16 x 16 grey image (mode "L"), its strongest ink 255.
 Shape = Image.Image
@@ -133,6 +133,12 @@ def reference_shapes() -> tuple[tuple[str, Shape], ...]:
         document.close()
 
 
+def like_a_character(shape: Shape) -> bool:
+    """Whether `shape` is near a digit or sign of the reference fonts (as near as `_NEAR`): a
+    mark of that shape on a figure's line could be read with the figure."""
+    return any(shape_distance(shape, reference) <= _NEAR for _, reference in reference_shapes())
+
+
 @functools.lru_cache(maxsize=1)
 def _reference_strip() -> Image.Image:
     """The reference shapes side by side, to compare a shape with all of them at once."""
@@ -144,10 +150,14 @@ def _reference_strip() -> Image.Image:
 
 
 def _centre(shapes: Sequence[Shape]) -> Shape:
-    """The mean of shapes, pixel by pixel."""
+    """The mean of shapes, pixel by pixel: their rows interleaved (row r of each shape in
+    turn), then each run of `len(shapes)` rows averaged into one by PIL."""
     count = len(shapes)
-    sums = [sum(values) for values in zip(*(shape.tobytes() for shape in shapes), strict=True)]
-    return Image.frombytes("L", (_SIDE, _SIDE), bytes(round(v / count) for v in sums))
+    if count == 1:
+        return shapes[0]
+    data = [shape.tobytes() for shape in shapes]
+    rows = b"".join(one[row * _SIDE : (row + 1) * _SIDE] for row in range(_SIDE) for one in data)
+    return Image.frombytes("L", (_SIDE, _SIDE * count), rows).reduce((1, count))
 
 
 Groups = dict[tuple[str, float, str], list[GlyphSample]]

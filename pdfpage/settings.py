@@ -84,6 +84,18 @@ class PageSettings:
     #: A heading set apart by space only has at least this many of its font sizes above it.
     heading_space_em: float = 0.8
 
+    # The render check (pdfpage.render_check)
+    #: A mark (a path or picture) at least this many times as tall as a figure's line, whose
+    #: part on the line is like no digit or sign, is a graphic crossing the line (a table rule,
+    #: a cell's border, the edge of a fill, a stamp's letter), not a character of the figure.
+    graphic_min_lines: float = 2.0
+    #: Characters this many of a figure's line heights beside its box (or above and below it)
+    #: are its neighbours: their ink reaching into the box is theirs, not the figure's.
+    neighbour_lines: float = 1.5
+    #: A see-through stamp's letters leave ink at most this strong (0-255, half of black on
+    #: white); ink as strong as print is no stamp's to take from the digit under it.
+    see_through_ink: int = 128
+
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
             if value <= 0:

@@ -24,7 +24,7 @@ from pdfplumber.utils.text import extract_words
 
 from pdfpage.settings import SETTINGS, PageSettings
 
-__all__ = ["Word", "overlay_words", "split_overlay", "unshifted_letter", "weight_of",
+__all__ = ["Word", "overlay_words", "split_overlay", "unshifted", "unshifted_letter", "weight_of",
            "words_of_chars"]
 
 Char = dict[str, Any]
@@ -96,7 +96,7 @@ def unshifted_letter(char: str) -> str:
     return chr(code >> 8) if code & 0xFF == 0 and chr(code >> 8).isalpha() else char
 
 
-def _unshifted(text: str) -> str:
+def unshifted(text: str) -> str:
     """A Latin word with ligature letters mapped into CJK code points read as its letters
     ('o昀昀ences' is 'offences'); any other word as it is."""
     if not _SHIFTED_LETTER.search(text) or not re.search("[A-Za-z]", text):
@@ -206,7 +206,7 @@ def words_of_chars(chars: list[Char], settings: PageSettings = SETTINGS,
                    body_weight: int = 400) -> list[Word]:
     """Words from visible characters, as `page.extract_words` would give them (by position,
     never by drawing order), upright text only, ligatures a re-distiller mapped into CJK code
-points read as their letters (`_unshifted`). A word is `bold` when its face is heavier than
+points read as their letters (`unshifted`). A word is `bold` when its face is heavier than
     `body_weight` (the body text's) or it is stroked and filled (render mode 2)."""
     sized = [c if c["size"] == round(c["size"], 3) else {**c, "size": round(c["size"], 3)}
              for c in chars]  # 23.1000001 is 23.1
@@ -222,7 +222,7 @@ points read as their letters (`_unshifted`). A word is `bold` when its face is h
         weight = weight_of(str(item["fontname"]))
         stroked = first.get("render") == 2
         words.append(Word(
-            text=_unshifted(item["text"]), x0=float(item["x0"]), x1=float(item["x1"]),
+            text=unshifted(item["text"]), x0=float(item["x0"]), x1=float(item["x1"]),
             top=float(item["top"]), bottom=float(item["bottom"]), size=float(item["size"]),
             bold=weight > body_weight or (stroked and weight >= body_weight),
             font=str(item["fontname"]), colour=first.get("color"), weight=weight,

@@ -59,26 +59,17 @@ SAMPLE = READABLE[:: max(1, len(READABLE) // 12)][:12]
 #: Readable class fixtures the engine does not yet read exactly (defects, issue 16): "prose"
 #: where every figure is right but a section's text is not, else the start of the refusal's
 #: reason.
-KNOWN_CLASS_DEFECTS = {
-    "stamp-archive-copy": "page 3, 'Burglary dwelling' change_count/change_pct: the text layer "
-                          "says '605 offences or +26.0%' but the rendered page shows marks in its "
-                          "box that are not text",
-}
-#: Readable leaflets of the sample refused today (defects), with the start of the reason: the
-#: render check's glyph comparison and stray-ink rule, a fall whose minus Ghostscript mapped
-#: to "2" (named against the commander's message, which gives the fall), and a PDF/A copy
-#: stripped of its text's Unicode (read by OCR, which reads one count, "40", as "AO").
+KNOWN_CLASS_DEFECTS: dict[str, str] = {}
+#: Readable leaflets of the sample refused today (defects), with the start of the reason: a
+#: fall whose minus Ghostscript mapped to "2" (named against the commander's message, which
+#: gives the fall), and a PDF/A copy stripped of its text's Unicode (read by OCR, which reads
+#: one count, "40", as "AO").
 KNOWN_SAMPLE_REFUSALS = {
-    "cleanroom-0001": "page 3, 'Theft from vehicles' change_count/change_pct: the text layer says "
-                      "'803 offences or −14.3%' but the rendered page shows its '0' drawn unlike",
     "cleanroom-0012": "the commander's message says '59 fewer offences of robbery (15.9% "
                       "reduction)' but the performance table gives 59 offences (59 offences or "
                       "215.9%)",
     "cleanroom-0063": "performance table 'How did Tower Hamlets perform during 2009/10?': "
                       "figures that cannot be read on page 4: 'offences or −28.8%'",
-    "cleanroom-0073": "page 3, 'Residential burglary' change_count/change_pct: the text layer "
-                      "says '186 offences or +6.5%' but the rendered page shows more text in its "
-                      "box than those characters draw",
 }
 
 
