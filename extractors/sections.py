@@ -193,15 +193,22 @@ def text_of(lines: Sequence[Line]) -> str:
     """The prose of some lines: words in reading order, single spaces, no bullet glyphs. A line
     that ends inside a web address or a range of years is joined to the next without a space,
     as it was written before the layout broke it."""
-    text = ""
+    parts: list[str] = []
+    # The text's last word: a match of _BROKEN_AT_END holds no white space and ends the text,
+    # so it lies within it (searching the whole text at each line was quadratic).
+    last_word = ""
     for line in lines:
         words = " ".join(_without_bullet(line).split())
         if not words:
             continue
-        if text and not (_BROKEN_AT_END.search(text) and _CONTINUES.match(words)):
-            text += " "
-        text += words
-    return text
+        joined = bool(parts) and bool(_BROKEN_AT_END.search(last_word)) and bool(
+            _CONTINUES.match(words))
+        if parts and not joined:
+            parts.append(" ")
+        parts.append(words)
+        tail = words.rsplit(" ", 1)
+        last_word = last_word + words if joined and len(tail) == 1 else tail[-1]
+    return "".join(parts)
 
 
 Region = tuple[float, float, float, float]  # x0, top, x1, bottom
