@@ -129,7 +129,7 @@ def wait_until_recorded(flow_run_id: str | UUID, timeout: float = 30.0,
                 seen = (len(runs), now)
             elif now - seen[1] >= quiet_period:
                 return True
-            time.sleep(0.25)
+            time.sleep(0.1)
     return False
 
 
