@@ -219,17 +219,28 @@ def text_of(lines: Sequence[Line]) -> str:
     as it was written before the layout broke it; a word the typesetter broke over two lines
     with its hyphen (U+2010, never the hyphen-minus a compound is written with) is joined whole
     when the next line goes on in lower case ('togeth‐ er' is 'together')."""
-    text = ""
+    parts: list[str] = []
+    # The text's last word: a match of _BROKEN_AT_END holds no white space and ends the text,
+    # so it lies within it (searching the whole text at each line was quadratic). A hyphen at
+    # the end lies within the last line's words (parts[-1]).
+    last_word = ""
     for line in lines:
         words = " ".join(_without_bullet(line).split())
         if not words:
             continue
-        if text and _HYPHENATED_AT_END.search(text) and _CONTINUES_WORD.match(words):
-            text = text[:-1].rstrip()
-        elif text and not (_BROKEN_AT_END.search(text) and _CONTINUES.match(words)):
-            text += " "
-        text += words
-    return text
+        hyphenated = bool(parts) and bool(_HYPHENATED_AT_END.search(parts[-1])) and bool(
+            _CONTINUES_WORD.match(words))
+        joined = hyphenated or (bool(parts) and bool(_BROKEN_AT_END.search(last_word))
+                                and bool(_CONTINUES.match(words)))
+        if hyphenated:
+            parts[-1] = parts[-1][:-1].rstrip()
+            last_word = last_word[:-1].rstrip()
+        elif parts and not joined:
+            parts.append(" ")
+        parts.append(words)
+        tail = words.rsplit(" ", 1)
+        last_word = last_word + words if joined and len(tail) == 1 else tail[-1]
+    return "".join(parts)
 
 
 Region = tuple[float, float, float, float]  # x0, top, x1, bottom

@@ -27,6 +27,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from extractors import EXTRACTOR_VERSION
 from flows.supervise import follow, landing
+from flows.task_count import expect_task_runs
 from pipeline.extract import Extracted, batches_for, extract_batch, worker_count
 from pipeline.load import Written, load_batch
 from pipeline.plan import IngestPlan, plan_paths
@@ -142,6 +143,8 @@ def ingest_flow(paths: list[str], db_path: str, workers: int | None = None,
             with landing():  # a stopping run waits for this batch, and starts no other
                 logger.info(tally.land(extracted, load(extracted, db_path, raw_dir)))
     summary = finish_run(db_path, made, tally, flow_run_id)
+    # plan (unless made already), prepare_warehouse, an extract and a load a batch, finish_run
+    expect_task_runs(flow_run_id, (plan_made is None) + 1 + 2 * len(batches) + 1)
     create_markdown_artifact(markdown=summary_to_markdown(summary), key="ingest-summary",
                              description=f"Documents and rows of ingest run {summary.run_id}")
     return summary

@@ -16,15 +16,16 @@ from typing import TYPE_CHECKING
 from extractors import EXTRACTOR_VERSION
 from pipeline.plan import plan_paths
 from pipeline.rawstore import keep_files, kept_files
-from pipeline.report import IngestSummary, Tally, finish
 from pipeline.settings import Settings
 from pipeline.timing import phase
 from warehouse import check_writable
 
-if TYPE_CHECKING:  # the backfill's modules (httpx among them) load only for a backfill
+if TYPE_CHECKING:  # the backfill's modules (httpx among them) load only for a backfill, the
+    # report's (the extraction modules) only once a server is starting
     from pipeline.backfill import BackfillSummary
     from pipeline.fetch import FetchPolicy
     from pipeline.manifest import ManifestItem
+    from pipeline.report import IngestSummary
 
 __all__ = ["backfill", "ingest"]
 
@@ -60,6 +61,8 @@ def ingest(paths: Sequence[str], db_path: str, settings: Settings, *,
     with phase("keep settled files in the raw store"):  # new ones: as they are loaded
         keep_files(settings.raw_dir(db_path), kept_files(made.skipped))
     if not made.candidates:
+        from pipeline.report import Tally, finish
+
         with phase("record the run"):
             return finish(db_path, made, Tally.for_plan(made))
     if dask_address:

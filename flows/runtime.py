@@ -44,6 +44,7 @@ from typing import Any
 from uuid import UUID
 
 from flows.server import LocalServer, TemporaryServer, why_not_answering
+from flows.task_count import expected_task_runs
 from pipeline.timing import phase
 
 __all__ = ["PrefectApi", "PrefectApiUnavailable", "PrefectServerGone", "prefect_api",
@@ -110,13 +111,15 @@ def _drain_client_queues(timeout: float) -> None:
 def wait_until_recorded(flow_run_id: str | UUID, timeout: float = 30.0,
                         quiet_period: float = 1.25) -> bool:
     """Wait until the API has recorded the flow run and every one of its task runs in a final
-    state. The server's recorder writes task runs in batches once a second, so the answer
-    counts only once it has held (same number of task runs, all final) for `quiet_period`
-    seconds, just over one batch. True then; False if `timeout` passes first."""
+    state. When the flow said how many it ran (`flows.task_count`), that many, all final, is
+    the answer. Otherwise, since the server's recorder writes task runs in batches once a
+    second, the answer counts only once it has held (same number of task runs, all final) for
+    `quiet_period` seconds, just over one batch. True then; False if `timeout` passes first."""
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
 
     flow_runs = FlowRunFilter(id=FlowRunFilterId(any_=[UUID(str(flow_run_id))]))
+    expected = expected_task_runs(str(flow_run_id))
     deadline = time.monotonic() + timeout
     seen: tuple[int, float] | None = None  # (task runs, since when) while all are final
     with get_client(sync_client=True) as client:
@@ -125,11 +128,13 @@ def wait_until_recorded(flow_run_id: str | UUID, timeout: float = 30.0,
             now = time.monotonic()
             if not all(run.state is not None and run.state.is_final() for run in runs):
                 seen = None
+            elif expected is not None and len(runs) >= expected:
+                return True
             elif seen is None or seen[0] != len(runs):
                 seen = (len(runs), now)
             elif now - seen[1] >= quiet_period:
                 return True
-            time.sleep(0.25)
+            time.sleep(0.1)
     return False
 
 

@@ -56,6 +56,7 @@ from flows.prefect_database import seed_database, template_for
 
 __all__ = [
     "QUIET_ENVIRONMENT",
+    "TEMPORARY_ENVIRONMENT",
     "LocalServer",
     "ServerError",
     "TemporaryServer",
@@ -76,6 +77,13 @@ QUIET_ENVIRONMENT = {
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "100",
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
 }
+
+#: Settings of the temporary server alone (a user's own wins): no automations. Its triggers and
+#: actions services would build a second in-process app at start (about half a second of CPU
+#: before it answers, measured) and judge every event of the run, for automations that a server
+#: which stops with its run could not carry out anyway; a run on `lps server start`'s server or
+#: a configured one keeps them.
+TEMPORARY_ENVIRONMENT = {"PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false"}
 
 #: The temporary server's script: uvicorn, stopping itself once the run that started it is
 #: gone, so a run ended by SIGTERM or `kill -9` leaves no server behind (`flows.server_child`).
@@ -149,8 +157,10 @@ def _port_in_use(host: str, port: int) -> bool:
     return False
 
 
-def _server_environment(home: Path, extra: dict[str, str]) -> dict[str, str]:
-    environment = {**QUIET_ENVIRONMENT, **os.environ, "PREFECT_HOME": str(home), **extra}
+def _server_environment(home: Path, extra: dict[str, str],
+                        defaults: dict[str, str] | None = None) -> dict[str, str]:
+    environment = {**QUIET_ENVIRONMENT, **(defaults or {}), **os.environ,
+                   "PREFECT_HOME": str(home), **extra}
     environment.pop("PREFECT_API_URL", None)  # a server is not a client of another
     return environment
 
@@ -209,7 +219,7 @@ class TemporaryServer:
         environment = _server_environment(self.home, {
             "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
             "PREFECT__SERVER_FINAL": "1",
-        })
+        }, TEMPORARY_ENVIRONMENT)
         self._process = subprocess.Popen(
             [sys.executable, str(_SERVER_CHILD), str(os.getpid()),
              "--app-dir", str(Path(spec.origin).parent.parent),

@@ -170,7 +170,6 @@ def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None,
       LPS_DB=/data/lps.db lps ingest leaflets/ -v
     """
     from flows.launch import ingest as run
-    from pipeline.report import record_wall_time, summary_to_text
     from pipeline.settings import Settings
 
     with friendly_errors(db_path):
@@ -180,6 +179,10 @@ def ingest(paths: tuple[Path, ...], db_path: Path, workers: int | None,
         summary = run([str(path) for path in paths], str(db_path), settings,
                       workers=workers, dask_address=dask_address, allow_empty=allow_empty,
                       say=say)
+        # imported after the run has started its Prefect server (the extraction modules
+        # pipeline.report brings in would delay the server's start by a quarter of a second)
+        from pipeline.report import record_wall_time, summary_to_text
+
         summary = record_wall_time(db_path, summary, report_time(verbose))
     click.echo(summary_to_text(summary))
 

@@ -331,9 +331,16 @@ class _Device(PDFLayoutAnalyzer):
         # floats: tests/test_chars.py compares every box with pdfplumber's)
         adv = font.char_width(cid) * fontsize * scaling
         descent = font.get_descent() * fontsize
-        (a, b, c, d, _e, _f) = matrix
-        x0, y0, x1, y1 = apply_matrix_rect(
-            matrix, (0, descent + rise, adv, descent + rise + fontsize))
+        (a, b, c, d, e, f) = matrix
+        # pdfminer's apply_matrix_rect(matrix, (0, low, adv, high)), written out: the same
+        # operations in the same order (so the same floats), without five calls a character
+        low, high = descent + rise, descent + rise + fontsize
+        left1, bottom1 = a * 0 + c * low + e, b * 0 + d * low + f
+        right1, bottom2 = a * adv + c * low + e, b * adv + d * low + f
+        right2, top1 = a * adv + c * high + e, b * adv + d * high + f
+        left2, top2 = a * 0 + c * high + e, b * 0 + d * high + f
+        x0, y0 = min(left1, left2, right1, right2), min(bottom1, bottom2, top1, top2)
+        x1, y1 = max(left1, left2, right1, right2), max(bottom1, bottom2, top1, top2)
         angle = math.degrees(math.atan2(b, a)) if abs(b) > _ROUNDING * abs(a) else 0.0
         upright = a * d * scaling > 0 and b * c <= _ROUNDING * abs(a * d)  # a re-distiller's 1e-8
         self.chars.append(_Glyph(text, x0, y0, x1, y1, upright, font.fontname, y1 - y0,

@@ -233,6 +233,16 @@ def test_a_word_the_typesetter_hyphenated_over_two_lines_is_joined_whole() -> No
                               "\u2010 Neighbourhoods")
 
 
+def test_text_of_joins_a_web_address_broken_over_three_lines() -> None:
+    """The address's start ('www.') is two lines up when its third piece is joined: the whole
+    last word of the text decides, not the last line alone."""
+    lines = [_line("see www.met.", 40, 100), _line("police-", 40, 115), _line("uk/ today", 40, 130)]
+    assert text_of(lines) == "see www.met.police-uk/ today"
+    assert text_of([_line("a year 2010-", 40, 100), _line("11 of it", 40, 115)]) == (
+        "a year 2010-11 of it")
+    assert text_of([_line("police-", 40, 100), _line("uk/ x", 40, 115)]) == "police- uk/ x"
+
+
 def test_page_lines_find_columns_from_the_words() -> None:
     """A full-width title, then three columns of five lines each: read column by column."""
     words = [*_line("Local Policing Summary Kensington and Chelsea", 40, 40, size=24).words]

@@ -11,9 +11,16 @@ import pytest
 from conftest import PDFS, load_golden, manifest, needs_fixtures
 from leaflets import copy_leaflet, golden_rows
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
+from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterFlowRunId,
+    FlowRunFilter,
+    FlowRunFilterId,
+)
+from prefect.settings import get_current_settings
 from sqlite_utils import Database
 
+from flows import runtime, task_count
 from flows.ingest import ingest_flow
 from pipeline.settings import Settings
 from pipeline.sources import SourceNotFound
@@ -101,6 +108,23 @@ def test_the_summary_is_published_as_an_artifact(inbox: Path,
     assert artifact.type == "markdown"
     assert "| loaded | 2 |" in str(artifact.data)
 
+
+def test_the_flow_counts_the_task_runs_the_server_records(inbox: Path, tmp_path: Path) -> None:
+    """The count the flow gives (`flows.task_count`) is what the server records: a temporary
+    server is stopped as soon as it has that many, so a count too low would cut its history."""
+    summary = ingest_flow(paths=[str(inbox)], db_path=str(tmp_path / "lps.db"), workers=2,
+                          settings=Settings(max_batch=1))
+    assert summary.flow_run_id is not None
+    expected = task_count.expected_task_runs(summary.flow_run_id)
+    assert expected == 1 + 1 + 2 * 2 + 1  # plan, prepare, two batches of one, finish
+    del task_count._TASK_RUNS[summary.flow_run_id]  # the wait must not take the count on trust
+    api = runtime.PrefectApi(str(get_current_settings().api.url), "configured")
+    runtime.settle(api)
+    assert runtime.wait_until_recorded(summary.flow_run_id, timeout=20)
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
+            id=FlowRunFilterId(any_=[UUID(summary.flow_run_id)])))
+    assert len(runs) == expected
 
 def test_a_second_run_skips_everything_and_changes_nothing(
     inbox: Path, tmp_path: Path

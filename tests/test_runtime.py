@@ -59,3 +59,21 @@ def test_wait_until_recorded_sees_a_finished_flow_run() -> None:
     run_id = tiny()
     runtime.settle(runtime.PrefectApi(str(get_current_settings().api.url), "configured"))
     assert runtime.wait_until_recorded(run_id, timeout=10)
+
+
+def test_the_temporary_servers_environment_names_real_settings(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The temporary server runs without automations (its triggers and actions services), a
+    user's own setting winning; `lps server start`'s server keeps them."""
+    for name, value in server.TEMPORARY_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    assert PrefectSettings().server.services.triggers.enabled is False
+    for name in server.TEMPORARY_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    temporary = server._server_environment(tmp_path, {}, server.TEMPORARY_ENVIRONMENT)
+    assert temporary["PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"] == "false"
+    assert "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED" not in server._server_environment(
+        tmp_path, {})
+    monkeypatch.setenv("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED", "true")
+    mine = server._server_environment(tmp_path, {}, server.TEMPORARY_ENVIRONMENT)
+    assert mine["PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"] == "true"

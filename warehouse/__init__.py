@@ -8,6 +8,7 @@ Usage::
     load_extraction(db, document_id, "leaflets/barnet.pdf", extraction, EXTRACTOR_VERSION, 81234)
 """
 
+import warehouse.sqlite_import  # noqa: F401  (first: sqlite-utils without pandas)
 from warehouse.connection import (
     BUSY_TIMEOUT_MS,
     WarehouseMissing,
