@@ -28,14 +28,16 @@ import itertools
 import os
 import re
 import statistics
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 from xml.etree import ElementTree
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
+from pdfpage.ocr_doubts import Box, settled
 from pdfpage.scan_image import Mask, ink_of, prepare, stroke_width, unread_ink
 
 __all__ = [
@@ -337,37 +339,38 @@ def _disc_at(x0: int, top: int, x1: int, bottom: int, size: float, ink: Mask) ->
     return None
 
 
-def _overlap(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> float:
-    """The share of the smaller box that the two boxes share."""
-    width = min(a[2], b[2]) - max(a[0], b[0])
-    height = min(a[3], b[3]) - max(a[1], b[1])
-    if width <= 0 or height <= 0:
-        return 0.0
-    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
-    return width * height / smaller if smaller > 0 else 0.0
+def _offset(word: _RawWord, left: int, top: int, line: int) -> _RawWord:
+    """A word read from a crop, placed on the page (the crop's top-left at `left`, `top`)."""
+    x0, y0, x1, y1 = word.box
+    return _RawWord(word.text, (x0 + left, y0 + top, x1 + left, y1 + top), word.confidence,
+                    word.line + line, word.line_size, word.baseline + top,
+                    (word.ink[0] + top, word.ink[1] + top))
 
 
-def _read_once(words: list[_RawWord]) -> list[_RawWord]:
-    """The words with the engine's double readings settled: it sometimes reads one stretch of
-    a line twice, in two blocks ('4.7% reduction in knife cri' over '.7% reduct ion in knife
-    crime'). Where two words share most of their ink, the same text is kept once; different
-    texts get confidence 0, so a figure's line holding them is refused by the gate."""
-    ordered = sorted(range(len(words)), key=lambda i: words[i].box[1])
-    dropped: set[int] = set()
-    doubtful: set[int] = set()
-    for position, i in enumerate(ordered):
-        for j in ordered[position + 1:]:
-            if words[j].box[1] >= words[i].box[3]:
-                break
-            if i in dropped or j in dropped or _overlap(words[i].box, words[j].box) < 0.3:
-                continue
-            if words[i].text == words[j].text:
-                dropped.add(j if words[j].confidence <= words[i].confidence else i)
-            else:
-                doubtful |= {i, j}
-    for index in doubtful - dropped:
-        words[index].confidence = 0.0
-    return [word for index, word in enumerate(words) if index not in dropped]
+def _crop_reader(image: Image.Image, timeout: float, lines: list[int]
+                 ) -> Callable[[Box], list[_RawWord]]:
+    """A reader of a box of the prepared page image as one line (`ocr_doubts.settled`): the
+    crop on a white border (the engine reads a word at the very edge of an image badly), its
+    words placed back on the page, in engine lines numbered after the page's (`lines` holds the
+    next free number)."""
+    pytesseract = _pytesseract()
+
+    def read_again(box: Box) -> list[_RawWord]:
+        x0, top = max(0, box[0]), max(0, box[1])
+        x1, bottom = min(image.width, box[2]), min(image.height, box[3])
+        if x1 - x0 < 4 or bottom - top < 4:
+            return []
+        border = max(8, (bottom - top) // 2)
+        crop = ImageOps.expand(image.crop((x0, top, x1, bottom)), border=border, fill=255)
+        hocr = pytesseract.image_to_pdf_or_hocr(
+            crop, extension="hocr", config="--oem 1 --psm 7 -c hocr_char_boxes=1",
+            timeout=timeout)
+        words = [_offset(word, x0 - border, top - border, lines[0]) for word in
+                 _parse_hocr(hocr)]
+        lines[0] += 1 + max((word.line - lines[0] for word in words), default=0)
+        return words
+
+    return read_again
 
 
 def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = (0.0, 0.0),
@@ -383,7 +386,9 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
     config = f"--oem 1 --psm {7 if single_line else 3} -c hocr_char_boxes=1"
     hocr = pytesseract.image_to_pdf_or_hocr(prepared.image, extension="hocr", config=config,
                                             timeout=timeout)
-    raw = _read_once(_parse_hocr(hocr))
+    first = _parse_hocr(hocr)
+    lines = [1 + max((word.line for word in first), default=0)]
+    raw = settled(first, _crop_reader(prepared.image, timeout, lines))
     ink = ink_of(prepared.image)
     widths = [stroke_width(ink, word.box) for word in raw]
     bold = _bold_flags(raw, widths)

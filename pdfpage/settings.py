@@ -78,6 +78,21 @@ class PageSettings:
     #: A heading set apart by space only has at least this many of its font sizes above it.
     heading_space_em: float = 0.8
 
+    # OCR (pdfpage.ocr): a page image read a second time where the first reading is in doubt
+    #: Two words of the engine whose boxes share this much of the area they cover together are
+    #: one ink read twice (the engine's line finder put one stretch in two of its lines).
+    ocr_doubled_overlap: float = 0.3
+    #: A stretch or word taller than this many font sizes spans two lines: not read again.
+    ocr_line_height_em: float = 1.6
+    #: A gap wider than this many font sizes splits an engine's line at a column gutter (the
+    #: engine joins two columns' lines that stand level; a space is about 0.3).
+    ocr_column_gap_em: float = 3.0
+    #: A word without digits or signs read at a confidence under this is read again on its
+    #: own (a bold header word on a grey band read 'Ee' at 0.90, 'Ward' when read alone).
+    ocr_reread_below: float = 0.95
+    #: Around a word or stretch read again, this many font sizes of the page are kept.
+    ocr_reread_margin_em: float = 0.2
+
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
             if value <= 0:
