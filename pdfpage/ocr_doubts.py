@@ -73,6 +73,17 @@ def _shared(a: Box, b: Box) -> float:
     return both / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - both)
 
 
+def _read_twice(a: Box, b: Box, settings: PageSettings) -> bool:
+    """Whether two words of different engine lines are one ink read twice: their boxes share
+    most of what they cover, or one is a sliver inside the other (the engine read the tops of a
+    line's letters as a line of their own: 'ar', '.', '.' in boxes 5 pixels high)."""
+    if _shared(a, b) >= settings.ocr_doubled_overlap:
+        return True
+    low, high = sorted((a, b), key=lambda box: box[3] - box[1])
+    return (overlap(a, b) >= settings.ocr_sliver_inside
+            and low[3] - low[1] <= settings.ocr_sliver_height * (high[3] - high[1]))
+
+
 def _segments(words: Sequence[OcrReading], settings: PageSettings) -> list[int]:
     """Each word's segment: its engine line, cut where a gap is wider than a column gutter."""
     segment = [0] * len(words)
@@ -112,8 +123,7 @@ def _doubled(words: Sequence[OcrReading], settings: PageSettings) -> list[list[i
         for j in ordered[position + 1:]:
             if words[j].box[1] >= words[i].box[3]:
                 break
-            if segment[i] != segment[j] and _shared(words[i].box, words[j].box) >= (
-                    settings.ocr_doubled_overlap):
+            if segment[i] != segment[j] and _read_twice(words[i].box, words[j].box, settings):
                 parent[root(segment[i])] = root(segment[j])
                 joined |= {segment[i], segment[j]}
     groups: dict[int, list[int]] = {}

@@ -82,6 +82,10 @@ class PageSettings:
     #: Two words of the engine whose boxes share this much of the area they cover together are
     #: one ink read twice (the engine's line finder put one stretch in two of its lines).
     ocr_doubled_overlap: float = 0.3
+    #: A word inside another line's word (this share of its box) and at most this share of
+    #: its height is a sliver of that ink read as a line of its own.
+    ocr_sliver_inside: float = 0.8
+    ocr_sliver_height: float = 0.5
     #: A stretch or word taller than this many font sizes spans two lines: not read again.
     ocr_line_height_em: float = 1.6
     #: A gap wider than this many font sizes splits an engine's line at a column gutter (the
