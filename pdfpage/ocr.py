@@ -38,6 +38,7 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from pdfpage.ocr_doubts import Box, settled
+from pdfpage.settings import SETTINGS
 from pdfpage.scan_image import Mask, ink_of, prepare, stroke_width, unread_ink
 
 __all__ = [
@@ -198,45 +199,80 @@ _X_LETTERS = frozenset("acemnorsuvwxz")
 _X_HEIGHT = 0.59
 
 
-def _size_of(line: ElementTree.Element, x_size: float) -> float:
-    """The font size of a line (pixels), from the height of its x-height letters when it has
-    at least three (steady from line to line: the two lines of a wrapped heading measure the
-    same), else the engine's own estimate (`x_size`, which wanders by 10% or more)."""
+def _size_of(words: list[ElementTree.Element], x_size: float) -> float:
+    """The font size of a line's `words` (pixels), from the height of their x-height letters
+    when they have at least three (steady from line to line: the two lines of a wrapped heading
+    measure the same), else the engine's own estimate (`x_size`, which wanders by 10% or
+    more)."""
     heights = []
-    for span in line.iter(f"{_XHTML}span"):
-        found = _CHAR_BOX.search(span.get("title", ""))
-        if span.get("class") == "ocrx_cinfo" and found and span.text in _X_LETTERS:
-            heights.append(int(found[4]) - int(found[2]))
+    for word in words:
+        for span in word.iter(f"{_XHTML}span"):
+            found = _CHAR_BOX.search(span.get("title", ""))
+            if span.get("class") == "ocrx_cinfo" and found and span.text in _X_LETTERS:
+                heights.append(int(found[4]) - int(found[2]))
     if len(heights) < 3:
         return x_size
     return statistics.median(heights) / _X_HEIGHT
 
 
+#: Letters that reach below the baseline (a word's box bottom is its baseline without them).
+_DESCENDERS = frozenset("gjpqyQ,;()[]{}|/")
+
+
+def _columns(words: list[tuple[ElementTree.Element, tuple[int, int, int, int]]], size: float
+             ) -> list[list[tuple[ElementTree.Element, tuple[int, int, int, int]]]]:
+    """An engine line's words cut where a gap is wider than a column gutter: the engine joins
+    the lines of two columns that stand level (a message and a table's ward column), and gives
+    the whole its first column's baseline and size."""
+    pieces: list[list[tuple[ElementTree.Element, tuple[int, int, int, int]]]] = []
+    right = None
+    for word, box in sorted(words, key=lambda item: item[1][0]):
+        if right is None or box[0] - right > SETTINGS.ocr_column_gap_em * size:
+            pieces.append([])
+        pieces[-1].append((word, box))
+        right = box[2] if right is None else max(right, box[2])
+    return pieces
+
+
+def _own_baseline(words: list[tuple[ElementTree.Element, tuple[int, int, int, int]]]
+                  ) -> float | None:
+    """The baseline of a piece of an engine line cut at a gutter: the bottom of its words
+    without descenders (None when every word has one)."""
+    bottoms = [box[3] for word, box in words
+               if not set("".join(word.itertext())) & _DESCENDERS]
+    return float(statistics.median(bottoms)) if bottoms else None
+
+
 def _parse_hocr(hocr: bytes) -> list[_RawWord]:
     root = ElementTree.fromstring(hocr)
     words: list[_RawWord] = []
-    for number, line in enumerate(
-            span for span in root.iter(f"{_XHTML}span") if span.get("class") in _LINE_CLASSES):
+    number = 0
+    for line in (span for span in root.iter(f"{_XHTML}span")
+                 if span.get("class") in _LINE_CLASSES):
         title = line.get("title", "")
         line_box = _BBOX.search(title)
         size = _X_SIZE.search(title)
         if line_box is None or size is None:
             continue
         lx0, _ltop, _lx1, lbottom = (int(v) for v in line_box.groups())
-        line_size = _size_of(line, float(size.group(1)))
         baseline = _BASELINE.search(title)
         slope, offset = (float(baseline[1]), float(baseline[2])) if baseline else (0.0, 0.0)
+        boxed = []
         for word in line.iter(f"{_XHTML}span"):
-            if word.get("class") != "ocrx_word":
-                continue
-            wbox = _BBOX.search(word.get("title", ""))
-            if wbox is None:
-                continue
-            x0, top, _x1, bottom = (int(v) for v in wbox.groups())
-            baseline_at = lbottom + offset + slope * (x0 - lx0)
-            for text, left, right, sure, ink in _pieces(word, line_size):
-                words.append(_RawWord(text, (left, top, right, bottom), sure, number,
-                                      line_size, baseline_at, ink))
+            wbox = _BBOX.search(word.get("title", "")) if word.get("class") == "ocrx_word" \
+                else None
+            if wbox is not None:
+                boxed.append((word, (int(wbox[1]), int(wbox[2]), int(wbox[3]), int(wbox[4]))))
+        pieces = _columns(boxed, float(size.group(1)))
+        for piece in pieces:
+            line_size = _size_of([word for word, _box in piece], float(size.group(1)))
+            own = _own_baseline(piece) if len(pieces) > 1 else None
+            for word, (x0, top, _x1, bottom) in piece:
+                baseline_at = own if own is not None else lbottom + offset + slope * (x0 - lx0)
+                for text, left, right, sure, ink in _pieces(word, line_size):
+                    words.append(_RawWord(text, (left, top, right, bottom), sure, number,
+                                          line_size, baseline_at, ink))
+            number += 1
     return words
 
 

@@ -88,9 +88,10 @@ class PageSettings:
     ocr_sliver_height: float = 0.5
     #: A stretch or word taller than this many font sizes spans two lines: not read again.
     ocr_line_height_em: float = 1.6
-    #: A gap wider than this many font sizes splits an engine's line at a column gutter (the
-    #: engine joins two columns' lines that stand level; a space is about 0.3).
-    ocr_column_gap_em: float = 3.0
+    #: A gap wider than this many font sizes cuts an engine's line at a column gutter (the
+    #: engine joins two columns' lines that stand level, measured 3.3 apart and more; a space
+    #: is about 0.3, and the askew boxes of a stretch read twice stand up to 1.7 apart).
+    ocr_column_gap_em: float = 2.5
     #: A word without digits or signs read at a confidence under this is read again on its
     #: own (a bold header word on a grey band read 'Ee' at 0.90, 'Ward' when read alone).
     ocr_reread_below: float = 0.95
