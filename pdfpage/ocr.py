@@ -17,6 +17,12 @@ descent), so words printed on one line share a bottom, as the layout engine expe
 the engine's, evened out over the page (sizes within 15% are one size: `_even_sizes`); a word is
 bold when its strokes are much heavier than the page's usual (`scan_image.stroke_width`).
 
+An engine line is cut where a gap is as wide as a column gutter (`PageSettings.
+ocr_column_gap_em`): the engine joins the lines of two columns that stand level and gives them
+the first column's baseline and size, and each piece takes its own. Where the first reading is
+in doubt (a stretch read twice, a lone word misread) the page image is read again there
+(`pdfpage.ocr_doubts`).
+
 Tesseract runs as a child process of the caller, with the caller's memory cap, one thread
 (`OMP_THREAD_LIMIT=1`: pages are read in parallel by the pipeline's workers, not by the engine)
 and a timeout. Nothing is fetched at run time: the language data is Debian's package.
@@ -38,8 +44,8 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from pdfpage.ocr_doubts import Box, settled
-from pdfpage.settings import SETTINGS
 from pdfpage.scan_image import Mask, ink_of, prepare, stroke_width, unread_ink
+from pdfpage.settings import SETTINGS
 
 __all__ = [
     "ENABLE_OCR",
@@ -424,7 +430,8 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
                                             timeout=timeout)
     first = _parse_hocr(hocr)
     lines = [1 + max((word.line for word in first), default=0)]
-    raw = settled(first, _crop_reader(prepared.image, timeout, lines))
+    raw = settled(first, _crop_reader(prepared.image, timeout, lines),
+                  _DISC_READINGS | _BULLET_READINGS)
     ink = ink_of(prepared.image)
     widths = [stroke_width(ink, word.box) for word in raw]
     bold = _bold_flags(raw, widths)

@@ -17,7 +17,8 @@ alone; a word without digits or signs read under `ocr_reread_below` on its own.
 A second reading never settles a figure by itself: a figure of the stretch read again stands
 only where one of the two first readings at its place says the same (two readings of three
 agree); otherwise its confidence is 0, and the OCR gate refuses its line. A lone word is read
-again only when neither reading has a digit or a sign, so a figure is never changed by it.
+again only when neither reading has a digit, a sign or a mark word ('Yes', 'Target achieved')
+and it is no glyph judged by its shape, so no figure or mark is ever changed by it.
 
 Pure: words and a reader in, words out (pixels, top-left origin).
 """
@@ -30,12 +31,23 @@ from typing import Protocol, TypeVar
 
 from pdfpage.settings import SETTINGS, PageSettings
 
-__all__ = ["Box", "OcrReading", "overlap", "settled"]
+__all__ = ["MARK_WORDS", "Box", "OcrReading", "overlap", "settled"]
 
 Box = tuple[int, int, int, int]  # x0, top, x1, bottom (pixels)
 
 #: A word that says a figure, a sign or a percentage (a second reading never settles it alone).
 _FIGURE = re.compile(r"[0-9%+\u2212\u2013\u2014-]")
+
+#: Words of the marks editions print beside a row ('Target achieved', 'Yes', 'No'): a field's
+#: value, so never settled by a second reading alone.
+MARK_WORDS = frozenset({"target", "achieved", "met", "not", "yes", "no"})
+
+
+def _settles_alone(text: str, shapes: frozenset[str]) -> bool:
+    """Whether a second reading may change `text` by itself: not a figure, a sign, a mark
+    word, or a glyph judged by its shape (a bullet, a disc)."""
+    return not (_FIGURE.search(text) or text.lower().strip(".,;:") in MARK_WORDS
+                or set(text) <= shapes)
 
 
 class OcrReading(Protocol):
@@ -179,10 +191,12 @@ def _margin(box: Box, size: float, settings: PageSettings) -> Box:
 
 
 def settled(words: Sequence[Read], read_again: Callable[[Box], list[Read]],
-            settings: PageSettings = SETTINGS) -> list[Read]:
+            shapes: frozenset[str] = frozenset(), settings: PageSettings = SETTINGS
+            ) -> list[Read]:
     """`words` with each stretch read twice and each unsure word without figures read again
     (see the module docstring). `read_again(box)` reads the page image inside `box` as one
-    line and gives its words with boxes on the page; [] when it reads nothing."""
+    line and gives its words with boxes on the page; [] when it reads nothing. A word made of
+    `shapes` only is judged later by its shape (a bullet, a disc), never read again."""
     result = list(words)
     for first in [[result[i] for i in group] for group in _doubled(result, settings)]:
         size = max(w.line_size for w in first)
@@ -195,12 +209,13 @@ def settled(words: Sequence[Read], read_again: Callable[[Box], list[Read]],
         result += replacement
     final: list[Read] = []
     for word in result:
-        if (word.confidence >= settings.ocr_reread_below or _FIGURE.search(word.text)
-                or len(word.text) < 2 or not _one_line(word.box, word.line_size, settings)):
+        if (word.confidence >= settings.ocr_reread_below or len(word.text) < 2
+                or not _settles_alone(word.text, shapes)
+                or not _one_line(word.box, word.line_size, settings)):
             final.append(word)
             continue
         again = read_again(_margin(word.box, word.line_size, settings))
-        better = (bool(again) and not any(_FIGURE.search(w.text) for w in again)
+        better = (bool(again) and all(_settles_alone(w.text, shapes) for w in again)
                   and min(w.confidence for w in again) > word.confidence)
         final += again if better else [word]
     return sorted(final, key=lambda w: (w.line, w.box[0]))
