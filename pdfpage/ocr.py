@@ -43,7 +43,7 @@ from xml.etree import ElementTree
 import numpy as np
 from PIL import Image, ImageOps
 
-from pdfpage.ocr_doubts import Box, settled
+from pdfpage.ocr_doubts import Box, figures_checked, settled
 from pdfpage.scan_image import Mask, ink_of, prepare, stroke_width, unread_ink
 from pdfpage.settings import SETTINGS
 
@@ -415,6 +415,27 @@ def _crop_reader(image: Image.Image, timeout: float, lines: list[int]
     return read_again
 
 
+def _alone_reader(image: Image.Image, timeout: float) -> Callable[[list[Box]], list[str]]:
+    """A reader of small boxes of the prepared page image, each by itself on a white border
+    (`ocr_doubts.figures_checked`). One run of the engine each (about 0.12 s): read together,
+    stacked on one sheet, the engine repeated its slip ('-1.8%' for '-7.8%'), read alone it
+    did not."""
+    pytesseract = _pytesseract()
+
+    def read_alone(boxes: list[Box]) -> list[str]:
+        texts = []
+        for box in boxes:
+            crop = image.crop((max(0, box[0]), max(0, box[1]), min(image.width, box[2]),
+                               min(image.height, box[3])))
+            border = max(8, crop.height // 2)
+            texts.append(str(pytesseract.image_to_string(
+                ImageOps.expand(crop, border=border, fill=255), config="--oem 1 --psm 7",
+                timeout=timeout)).strip())
+        return texts
+
+    return read_alone
+
+
 def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = (0.0, 0.0),
                single_line: bool = False, timeout: float = 60.0) -> OcrPage:
     """The words `image` shows (rendered at `dpi`), boxes in points offset by `origin` (the
@@ -430,8 +451,9 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
                                             timeout=timeout)
     first = _parse_hocr(hocr)
     lines = [1 + max((word.line for word in first), default=0)]
-    raw = settled(first, _crop_reader(prepared.image, timeout, lines),
-                  _DISC_READINGS | _BULLET_READINGS)
+    raw = figures_checked(settled(first, _crop_reader(prepared.image, timeout, lines),
+                                  _DISC_READINGS | _BULLET_READINGS),
+                          _alone_reader(prepared.image, timeout))
     ink = ink_of(prepared.image)
     widths = [stroke_width(ink, word.box) for word in raw]
     bold = _bold_flags(raw, widths)
