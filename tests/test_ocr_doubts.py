@@ -10,6 +10,8 @@ cut at a column gutter (pdfpage.ocr), by class:
   two ward rows of the table merged into one ('Hackney Central Hoxton').
 - **a lone word misread** (a bold 'Ward' on a grey header band read 'Ee' at 0.90): read again
   on its own; a figure, a mark word or a shape never is.
+- **a figure misread in its line** (a JPEG of quality 30: '-1.8%' for '-7.8%' at 0.92): every
+  figure is read again on its own, and doubted where the readings differ.
 
 The page classes are read by the real Tesseract from the generated leaflets rendered at 300
 dpi (one page each); the rules of the second reading with a reader given here.
@@ -24,7 +26,7 @@ import pytest
 from PIL import Image
 
 from pdfpage.ocr import read_image
-from pdfpage.ocr_doubts import Box, settled
+from pdfpage.ocr_doubts import Box, figures_checked, settled
 from tests.conftest import PDFS
 
 DPI = 300
@@ -117,3 +119,22 @@ def test_only_a_lone_unsure_word_without_figures_marks_or_shapes_is_read_again()
     # the figure, the shape and the sure word are not read again; 'Yos' is, but its second
     # reading says a mark word ('Yes'), which a second reading never settles alone
     assert asked == [(94, 4, 186, 46), (494, 4, 566, 46)]
+
+
+def test_a_figure_read_otherwise_on_its_own_is_doubted() -> None:
+    """Class: a figure misread in its line's context (a JPEG of quality 30: '-1.8%' for
+    '-7.8%' at 0.92, '-7.8%' read alone); a minus sign spelt otherwise is the same figure."""
+    words = [_Read("\u2014-1.8%", (100, 10, 180, 40), 0.92, 1), _Read("-187", (200, 10, 260, 40),
+                                                                     0.99, 1),
+             _Read("Robbery", (10, 10, 90, 40), 0.99, 1)]
+    alone = {(94, 4, 186, 46): "-7.8%", (194, 4, 266, 46): "\u2212187"}
+    asked: list[list[Box]] = []
+
+    def read_alone(boxes: list[Box]) -> list[str]:
+        asked.append(boxes)
+        return [alone[box] for box in boxes]
+
+    checked = figures_checked(words, read_alone)
+    assert [(w.text, w.confidence) for w in checked] == [
+        ("\u2014-1.8%", 0.0), ("-187", 0.99), ("Robbery", 0.99)]
+    assert asked == [[(94, 4, 186, 46), (194, 4, 266, 46)]]  # figures only
