@@ -96,6 +96,26 @@ class PageSettings:
     #: white); ink as strong as print is no stamp's to take from the digit under it.
     see_through_ink: int = 128
 
+    # OCR (pdfpage.ocr): a page image read a second time where the first reading is in doubt
+    #: Two words of the engine whose boxes share this much of the area they cover together are
+    #: one ink read twice (the engine's line finder put one stretch in two of its lines).
+    ocr_doubled_overlap: float = 0.3
+    #: A word inside another line's word (this share of its box) and at most this share of
+    #: its height is a sliver of that ink read as a line of its own.
+    ocr_sliver_inside: float = 0.8
+    ocr_sliver_height: float = 0.5
+    #: A stretch or word taller than this many font sizes spans two lines: not read again.
+    ocr_line_height_em: float = 1.6
+    #: A gap wider than this many font sizes cuts an engine's line at a column gutter (the
+    #: engine joins two columns' lines that stand level, measured 3.3 apart and more; a space
+    #: is about 0.3, and the askew boxes of a stretch read twice stand up to 1.7 apart).
+    ocr_column_gap_em: float = 2.5
+    #: A word without digits or signs read at a confidence under this is read again on its
+    #: own (a bold header word on a grey band read 'Ee' at 0.90, 'Ward' when read alone).
+    ocr_reread_below: float = 0.95
+    #: Around a word or stretch read again, this many font sizes of the page are kept.
+    ocr_reread_margin_em: float = 0.2
+
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
             if value <= 0:

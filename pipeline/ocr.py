@@ -33,6 +33,7 @@ from PIL import Image
 from extractors.errors import UnreadableDocument
 from extractors.layout import ImagePage, Line, Word, page_lines
 from pdfpage.content import PageContent, Shape
+from pdfpage.ocr_doubts import MARK_WORDS
 from pipeline.failures import TIMED_OUT
 from pipeline.settings import OcrOptions
 from schemas.records import FigureCell, Reading
@@ -60,7 +61,7 @@ _BULLET = "\u2022"
 _FIGURE = re.compile(r"[0-9%£+\u2212\u2013]|^-$|^[-\u2212\u2013]\d")
 #: Words of the marks editions print beside a row ('Target achieved', 'Yes', 'No', a tick).
 _MARK = re.compile(
-    r"(?i)^(target|achieved|met|not|yes|no|[\u2713\u2714\u2717\u2718\u00d7\u25cf\u25cb])$")
+    rf"(?i)^({'|'.join(sorted(MARK_WORDS))}|[\u2713\u2714\u2717\u2718\u00d7\u25cf\u25cb])$")
 
 
 @dataclass

@@ -42,6 +42,7 @@ _COMPUTED_TYPES = {
     "quarantined_documents": "integer",
     "conflicted_documents": "integer",
     "document_id": "string",
+    "read_by": "string",
 }
 _COMPUTED_TYPES.update(VIEW_COLUMN_TYPES)
 _SQLITE_TYPES = {"TEXT": "string", "INTEGER": "integer", "REAL": "number"}

@@ -13,6 +13,7 @@ from warehouse import migrations, open_warehouse
 from warehouse.m005_research import VIEWS as RESEARCH_VIEWS
 from warehouse.m007_conflicts import VIEWS as CONFLICT_VIEWS
 from warehouse.m009_research2 import VIEWS as RESEARCH2_VIEWS
+from warehouse.m013_ocr_cells import COVERAGE as OCR_CELLS_COVERAGE
 from warehouse.migrations import FROZEN, frozen_statements
 from warehouse.views import VIEWS
 
@@ -46,8 +47,9 @@ def test_a_new_warehouse_has_the_views_the_code_declares(tmp_path: Path) -> None
         stored = dict(db.execute("select name, sql from sqlite_master where type = 'view'")
                       .fetchall())
     # m005 redefines the views it gave honest targets; m007 those that show current documents;
-    # m009 every view, typed
-    latest = {**VIEWS, **RESEARCH_VIEWS, **CONFLICT_VIEWS, **RESEARCH2_VIEWS}
+    # m009 every view, typed; m013 adds `read_by` to coverage
+    latest = {**VIEWS, **RESEARCH_VIEWS, **CONFLICT_VIEWS, **RESEARCH2_VIEWS,
+              "coverage": OCR_CELLS_COVERAGE}
     assert stored == {name: f"CREATE VIEW [{name}] AS {sql.strip()}"
                       for name, sql in latest.items()}
 
@@ -63,6 +65,6 @@ def test_a_warehouse_made_before_m003_is_brought_to_the_same_schema(tmp_path: Pa
     assert applied == ["m001_initial", "m002_editions", "m003_views", "m004_archive",
                        "m005_research", "m006_criminal_damage", "m007_conflicts",
                        "m008_digests", "m009_research2", "m010_schema_seal", "m011_sources",
-                       "m012_ocr"]
+                       "m012_ocr", "m013_ocr_cells"]
     open_warehouse(tmp_path / "new.db").close()
     assert _schema(tmp_path / "old.db") == _schema(tmp_path / "new.db")

@@ -171,3 +171,7 @@ def test_the_warehouse_records_how_a_document_was_read(
     assert row[:2] == ("ocr", "tesseract")
     assert row[2] == found.reading.ocr_engine_version
     assert row[3] == found.reading.min_confidence
+    # coverage shows the cell read by OCR apart (m013), and figure_cells each figure's reading
+    assert db.execute("SELECT DISTINCT read_by FROM coverage WHERE status = 'loaded'"
+                      ).fetchall() == [("ocr",)]
+    assert db.execute("SELECT DISTINCT read_by FROM figure_cells").fetchall() == [("ocr",)]

@@ -389,7 +389,7 @@ def test_csv_export_of_a_view_streams_every_row(client: Client) -> None:
     lines = text.splitlines()
     assert lines[0] == (
         "area,area_code,period,status,loaded_documents,quarantined_documents,document_id,"
-        "conflicted_documents,quarantine_reason,status_detail,synthetic"
+        "conflicted_documents,quarantine_reason,status_detail,synthetic,read_by"
     )
     assert len(lines) == 1 + 64
 

@@ -67,7 +67,7 @@ def test_coverage_missing_cell(db: Database) -> None:
          "loaded_documents": 0, "quarantined_documents": 0, "document_id": None,
          "conflicted_documents": 0, "quarantine_reason": None,
          "status_detail": "no leaflet for this borough and year was ingested",
-         "synthetic": None},
+         "synthetic": None, "read_by": None},
     ]
 
 
@@ -77,12 +77,13 @@ def test_loaded_wins_over_quarantined_in_the_same_cell(db: Database) -> None:
         {"area": "Hackney", "area_code": "E09000012", "period": "2009/10", "status": "loaded",
          "loaded_documents": 1, "quarantined_documents": 1,
          "document_id": DOCUMENT_IDS["hackney-2009"], "conflicted_documents": 0,
-         "quarantine_reason": None, "status_detail": "loaded", "synthetic": None},
+         "quarantine_reason": None, "status_detail": "loaded", "synthetic": None,
+         "read_by": "text layer"},
         {"area": "Hackney", "area_code": "E09000012", "period": "2010/11", "status": "missing",
          "loaded_documents": 0, "quarantined_documents": 0, "document_id": None,
          "conflicted_documents": 0, "quarantine_reason": None,
          "status_detail": "no leaflet for this borough and year was ingested",
-         "synthetic": None},
+         "synthetic": None, "read_by": None},
     ]
 
 

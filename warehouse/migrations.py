@@ -321,3 +321,12 @@ def m012_ocr(db: Database) -> None:
     from warehouse.m012_ocr import apply
 
     apply(db)
+
+
+@migrations()
+def m013_ocr_cells(db: Database) -> None:
+    """`coverage` says how the leaflet each cell shows was read: its text layer or OCR of a
+    scan (issue 18). See `warehouse.m013_ocr_cells`."""
+    from warehouse.m013_ocr_cells import apply
+
+    apply(db)

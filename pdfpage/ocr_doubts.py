@@ -1,0 +1,245 @@
+"""The engine's first reading of a page, settled where it is in doubt by a second reading.
+
+Tesseract reads a whole page at once, and two of its slips on the leaflets are classes, not
+accidents of one scan:
+
+- **A stretch read twice.** Where a page sets two columns side by side with different leading
+  (a message beside a bulleted list of priorities), the engine's line finder puts a stretch of
+  the list into two of its lines, and reads it twice, differently each time ('4.7% reduction in
+  knife cri' over '.7% reduction in knife crime', the glyph boxes of both askew).
+- **A lone word misread.** A bold header word on a grey band, alone on its engine line, read as
+  'Ee' at 0.90 (it says 'Ward'; read alone it reads 'Ward' at 0.96).
+
+Both are read again from the page image, as a line on its own (`read_again`): the stretch read
+twice over the union of its two readings, cut at the column gutter so the other column is left
+alone; a word without digits or signs read under `ocr_reread_below` on its own.
+
+A second reading never settles a figure by itself: a figure of the stretch read again stands
+only where one of the two first readings at its place says the same (two readings of three
+agree); otherwise its confidence is 0, and the OCR gate refuses its line. A lone word is read
+again only when neither reading has a digit, a sign or a mark word ('Yes', 'Target achieved')
+and it is no glyph judged by its shape, so no figure or mark is ever changed by it.
+
+Pure: words and a reader in, words out (pixels, top-left origin).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
+
+from pdfpage.settings import SETTINGS, PageSettings
+
+__all__ = ["MARK_WORDS", "Box", "OcrReading", "figures_checked", "overlap", "settled"]
+
+Box = tuple[int, int, int, int]  # x0, top, x1, bottom (pixels)
+
+#: A word that says a figure, a sign or a percentage (a second reading never settles it alone).
+_FIGURE = re.compile(r"[0-9%+\u2212\u2013\u2014-]")
+
+#: Words of the marks editions print beside a row ('Target achieved', 'Yes', 'No'): a field's
+#: value, so never settled by a second reading alone.
+MARK_WORDS = frozenset({"target", "achieved", "met", "not", "yes", "no"})
+
+
+def _settles_alone(text: str, shapes: frozenset[str]) -> bool:
+    """Whether a second reading may change `text` by itself: not a figure, a sign, a mark
+    word, or a glyph judged by its shape (a bullet, a disc)."""
+    return not (_FIGURE.search(text) or text.lower().strip(".,;:") in MARK_WORDS
+                or set(text) <= shapes)
+
+
+class OcrReading(Protocol):
+    """What this module needs of a word the engine read."""
+
+    text: str
+    box: Box
+    confidence: float
+    line: int
+    line_size: float  # pixels
+
+
+Read = TypeVar("Read", bound=OcrReading)
+
+
+def overlap(a: Box, b: Box) -> float:
+    """The share of the smaller box that the two boxes share."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return width * height / smaller if smaller > 0 else 0.0
+
+
+def _shared(a: Box, b: Box) -> float:
+    """The area the two boxes share over the area they cover together: one ink read twice
+    shares most of it, whatever the engine's boxes (a word's box stretched over two lines
+    touches the next line's words, and shares little)."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    if width <= 0 or height <= 0:
+        return 0.0
+    both = width * height
+    return both / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - both)
+
+
+def _read_twice(a: Box, b: Box, settings: PageSettings) -> bool:
+    """Whether two words of different engine lines are one ink read twice: their boxes share
+    most of what they cover, or one is a sliver inside the other (the engine read the tops of a
+    line's letters as a line of their own: 'ar', '.', '.' in boxes 5 pixels high)."""
+    if _shared(a, b) >= settings.ocr_doubled_overlap:
+        return True
+    low, high = sorted((a, b), key=lambda box: box[3] - box[1])
+    return (overlap(a, b) >= settings.ocr_sliver_inside
+            and low[3] - low[1] <= settings.ocr_sliver_height * (high[3] - high[1]))
+
+
+def _segments(words: Sequence[OcrReading], settings: PageSettings) -> list[int]:
+    """Each word's segment: its engine line, cut where a gap is wider than a column gutter."""
+    segment = [0] * len(words)
+    lines: dict[int, list[int]] = {}
+    for index, word in enumerate(words):
+        lines.setdefault(word.line, []).append(index)
+    number = 0
+    for members in lines.values():
+        members.sort(key=lambda i: words[i].box[0])
+        right = None
+        for index in members:
+            word = words[index]
+            if right is not None and word.box[0] - right > (
+                    settings.ocr_column_gap_em * max(word.line_size, 1.0)):
+                number += 1
+            segment[index] = number
+            right = word.box[2] if right is None else max(right, word.box[2])
+        number += 1
+    return segment
+
+
+def _doubled(words: Sequence[OcrReading], settings: PageSettings) -> list[list[int]]:
+    """The stretches read twice: groups of word indices, each the segments of two (or more)
+    engine lines whose words share their ink."""
+    segment = _segments(words, settings)
+    parent = list(range(max(segment, default=-1) + 1))
+
+    def root(s: int) -> int:
+        while parent[s] != s:
+            parent[s] = parent[parent[s]]
+            s = parent[s]
+        return s
+
+    ordered = sorted(range(len(words)), key=lambda i: words[i].box[1])
+    joined = set()
+    for position, i in enumerate(ordered):
+        for j in ordered[position + 1:]:
+            if words[j].box[1] >= words[i].box[3]:
+                break
+            if segment[i] != segment[j] and _read_twice(words[i].box, words[j].box, settings):
+                parent[root(segment[i])] = root(segment[j])
+                joined |= {segment[i], segment[j]}
+    groups: dict[int, list[int]] = {}
+    for index in range(len(words)):
+        if segment[index] in joined:
+            groups.setdefault(root(segment[index]), []).append(index)
+    return list(groups.values())
+
+
+def _union(boxes: Sequence[Box]) -> Box:
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes),
+            max(b[3] for b in boxes))
+
+
+def _agreed(again: list[Read], first: Sequence[Read], settings: PageSettings) -> list[Read]:
+    """The second reading of a stretch, a figure in it kept sure only where a first reading at
+    its place says the same."""
+    for word in again:
+        if not _FIGURE.search(word.text):
+            continue
+        there = [w.text for w in first if _FIGURE.search(w.text)
+                 and overlap(w.box, word.box) >= settings.ocr_doubled_overlap]
+        if word.text not in there:
+            word.confidence = 0.0
+    return again
+
+
+def _once(first: Sequence[Read], settings: PageSettings) -> list[Read]:
+    """A stretch read twice that could not be read again: the same word at one place kept once,
+    different words there given confidence 0 (the gate refuses a figure's line holding one)."""
+    kept = list(first)
+    for position, a in enumerate(first):
+        for b in first[position + 1:]:
+            if a not in kept or b not in kept or overlap(a.box, b.box) < (
+                    settings.ocr_doubled_overlap):
+                continue
+            if a.text == b.text:
+                kept.remove(b if b.confidence <= a.confidence else a)
+            else:
+                a.confidence = b.confidence = 0.0
+    return kept
+
+
+def _one_line(box: Box, size: float, settings: PageSettings) -> bool:
+    """Whether `box` is no taller than one line of type of `size` (a box over two lines is
+    not read again as one)."""
+    return box[3] - box[1] <= settings.ocr_line_height_em * size
+
+
+def _margin(box: Box, size: float, settings: PageSettings) -> Box:
+    pad = round(settings.ocr_reread_margin_em * size)
+    return (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
+
+
+def settled(words: Sequence[Read], read_again: Callable[[Box], list[Read]],
+            shapes: frozenset[str] = frozenset(), settings: PageSettings = SETTINGS
+            ) -> list[Read]:
+    """`words` with each stretch read twice and each unsure word without figures read again
+    (see the module docstring). `read_again(box)` reads the page image inside `box` as one
+    line and gives its words with boxes on the page; [] when it reads nothing. A word made of
+    `shapes` only is judged later by its shape (a bullet, a disc), never read again."""
+    result = list(words)
+    for first in [[result[i] for i in group] for group in _doubled(result, settings)]:
+        size = max(w.line_size for w in first)
+        band = _union([w.box for w in first])
+        again = read_again(_margin(band, size, settings)) if _one_line(band, size, settings) \
+            else []
+        replacement = _agreed(again, first, settings) if again else _once(first, settings)
+        for word in first:
+            result.remove(word)
+        result += replacement
+    final: list[Read] = []
+    for word in result:
+        if (word.confidence >= settings.ocr_reread_below or len(word.text) < 2
+                or not _settles_alone(word.text, shapes)
+                or not _one_line(word.box, word.line_size, settings)):
+            final.append(word)
+            continue
+        again = read_again(_margin(word.box, word.line_size, settings))
+        better = (bool(again) and all(_settles_alone(w.text, shapes) for w in again)
+                  and min(w.confidence for w in again) > word.confidence)
+        final += again if better else [word]
+    return sorted(final, key=lambda w: (w.line, w.box[0]))
+
+
+#: A run of dashes before a figure: one minus sign, however the engine spelt it.
+_MINUS = re.compile(r"^[\u2010-\u2015\u2212-]+(?=\d)")
+
+
+def _signed(text: str) -> str:
+    return _MINUS.sub("-", text)
+
+
+def figures_checked(words: Sequence[Read], read_alone: Callable[[list[Box]], list[str]],
+                    settings: PageSettings = SETTINGS) -> list[Read]:
+    """`words`, each figure read a second time on its own, out of its line's context, and given
+    confidence 0 where the two readings differ: the engine read '-7.8%' as '-1.8%' at 0.92 in a
+    JPEG of quality 30, and '-7.8%' when it read that box alone. `read_alone(boxes)` reads each
+    box by itself and gives its text, '' where it read nothing."""
+    figures = [w for w in words if any(c.isdigit() for c in w.text)]
+    if not figures:
+        return list(words)
+    boxes = [_margin(w.box, w.line_size, settings) for w in figures]
+    for word, text in zip(figures, read_alone(boxes), strict=True):
+        if _signed("".join(text.split())) != _signed(word.text):
+            word.confidence = 0.0
+    return list(words)
