@@ -4,7 +4,10 @@ A figure is one numeric or yes/no field of one record: `performance` row "Burgla
 `change_pct`. Records are matched by table, label (ward and rank for ward priorities) and the
 occurrence of that label, so one missing row does not shift every row after it. A figure is
 *right*, *wrong* (extracted, but different: these must never happen) or *missed* (in the truth,
-not extracted). A leaflet is *fully loaded* when it loads with every truth figure right, and
+not extracted). A figure the extraction holds that the truth has no place for (a record read
+twice, two rows merged into one under a new label, a field the leaflet does not print) is
+*wrong* too, with nothing expected: a score that matched only the truth's records would not see
+it. A leaflet is *fully loaded* when it loads with every truth figure right, and
 *quarantined* when it is refused. Scores are kept per template, per measure and, given each
 leaflet's layout parameters, per parameter value.
 
@@ -79,7 +82,7 @@ class LeafletScore:
 
     @property
     def fully_loaded(self) -> bool:
-        return self.status == "loaded" and self.right == self.figures
+        return self.status == "loaded" and self.right == self.figures and self.wrong == 0
 
 
 def _share(part: float, whole: float) -> float | None:
@@ -179,7 +182,9 @@ class Evaluation:
                       for name, score in self.accuracy(kind).items()]
         lines += self._parameter_lines()
         lines += [f"WRONG {f.file}: {f.table} {f.record!r} {f.field}: expected {f.expected!r}, "
-                  f"found {f.found!r}" for f in self.wrong]
+                  f"found {f.found!r}" if f.expected is not None else
+                  f"WRONG {f.file}: {f.table} {f.record!r} {f.field}: found {f.found!r}, which "
+                  "the leaflet does not print" for f in self.wrong]
         refused = dict(self.refused)
         lines += [f"missed {f.file}: {f.table} {f.record!r} {f.field}: {f.expected!r}"
                   for f in self.missed if f.file not in refused]
@@ -231,6 +236,11 @@ def score(result: Evaluation, file: str, truth: Extraction, found: Extraction | 
             leaflet.missed += 1
         elif not ok:
             result.wrong.append(figure)
+            leaflet.wrong += 1
+    expected_keys = figures_of(truth).keys()
+    for (table, record, name), (measure, value) in got.items():
+        if (table, record, name) not in expected_keys:  # read, but the leaflet has no such figure
+            result.wrong.append(Figure(file, table, record, name, measure, None, value))
             leaflet.wrong += 1
     result.leaflets.append(leaflet)
     return leaflet

@@ -191,3 +191,24 @@ def test_params_naming_a_leaflet_not_compared_are_refused(runner: CliRunner,
     assert (result.exit_code, result.stderr) == (
         2, f"Error: params file {params}: expected a JSON object mapping each leaflet's name "
            "to an object of its layout parameters\n")
+
+
+def test_a_figure_the_truth_has_no_place_for_is_wrong(runner: CliRunner, tmp_path: Path
+                                                      ) -> None:
+    """A record the extraction holds and the truth does not (two rows merged under a new label,
+    a record read twice) is a wrong figure, not nothing: with one performance row taken out of
+    the truth, each of its figures the leaflet gives is listed as wrong and the run exits 1."""
+    pdfs, truth = _pairs(tmp_path, "2009-10/barnet")
+    removed: dict[str, object] = {}
+
+    def drop_first(data: dict[str, list[dict[str, object]]]) -> None:
+        removed.update(data["performance"].pop(0))
+
+    _edit_truth(truth, "2009-10/barnet", drop_first)
+    result = runner.invoke(main, ["evaluate", str(pdfs), "--truth", str(truth)])
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert (f"WRONG 2009-10/barnet.pdf: performance '{removed['label']} ()' change_pct: found "
+            f"{removed['change_pct']!r}, which the leaflet does not print") in lines
+    assert lines[1] == "leaflets: 0 fully loaded (0.0%), 0 quarantined (0.0%)"
+    assert ", 0 wrong, " not in lines[0]
