@@ -225,8 +225,22 @@ def settled(words: Sequence[Read], read_again: Callable[[Box], list[Read]],
 _MINUS = re.compile(r"^[\u2010-\u2015\u2212-]+(?=\d)")
 
 
+#: A comma with one or two digits after it (then no digit): no thousands separator (those take
+#: three), so only a decimal point can be meant; read alone, the engine gave '+4,9%' for the
+#: '+4.9%' it read in its line, the same value.
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d{1,2}(?!\d))")
+
+
 def _signed(text: str) -> str:
     return _MINUS.sub("-", text)
+
+
+def _second_reading(text: str) -> str:
+    """The reading of a figure alone, in the form of the first: one minus however spelt, a
+    decimal comma as a point. Only the second reading is so read: a first reading with a comma
+    is what would be loaded, and stays doubted unless read alike. Nothing that could be another
+    value is made equal ('1,500' stays apart from '1.500')."""
+    return _DECIMAL_COMMA.sub(".", _signed("".join(text.split())))
 
 
 def figures_checked(words: Sequence[Read], read_alone: Callable[[list[Box]], list[str]],
@@ -240,6 +254,6 @@ def figures_checked(words: Sequence[Read], read_alone: Callable[[list[Box]], lis
         return list(words)
     boxes = [_margin(w.box, w.line_size, settings) for w in figures]
     for word, text in zip(figures, read_alone(boxes), strict=True):
-        if _signed("".join(text.split())) != _signed(word.text):
+        if _second_reading(text) != _signed(word.text):
             word.confidence = 0.0
     return list(words)

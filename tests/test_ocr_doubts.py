@@ -138,3 +138,18 @@ def test_a_figure_read_otherwise_on_its_own_is_doubted() -> None:
     assert [(w.text, w.confidence) for w in checked] == [
         ("\u2014-1.8%", 0.0), ("-187", 0.99), ("Robbery", 0.99)]
     assert asked == [[(94, 4, 186, 46), (194, 4, 266, 46)]]  # figures only
+
+
+def test_a_decimal_comma_read_alone_is_the_same_figure_and_a_thousands_comma_is_not() -> None:
+    """Class: read alone, the engine gave '+4,9%' for the '+4.9%' it read in its line (the
+    2009/10 leaflet at 300 dpi, refused at every damage for it). A comma with one or two digits
+    after it can only be a decimal point; with three it may be a thousands separator, another
+    value, so it stays a doubt; and a first reading with a comma (what would be loaded) is
+    never excused by a second one."""
+    words = [_Read("+4.9%", (100, 10, 180, 40), 0.95, 1),
+             _Read("1.500", (200, 10, 260, 40), 0.95, 1),
+             _Read("12,5%", (300, 10, 360, 40), 0.95, 1)]
+    alone = {(94, 4, 186, 46): "+4,9%", (194, 4, 266, 46): "1,500", (294, 4, 366, 46): "12,5%"}
+    checked = figures_checked(words, lambda boxes: [alone[box] for box in boxes])
+    assert [(w.text, w.confidence) for w in checked] == [
+        ("+4.9%", 0.95), ("1.500", 0.0), ("12,5%", 0.0)]
