@@ -222,7 +222,8 @@ def score(result: Evaluation, file: str, truth: Extraction, found: Extraction | 
     template = truth.document.template
     leaflet = LeafletScore(name=str(Path(file).with_suffix("")), template=template,
                            status="loaded" if found is not None else "quarantined")
-    for (table, record, name), (measure, expected) in figures_of(truth).items():
+    expected_figures = figures_of(truth)
+    for (table, record, name), (measure, expected) in expected_figures.items():
         value = got.get((table, record, name), (None, None))[1]
         figure = Figure(file, table, record, name, measure, expected, value)
         ok = value == expected
@@ -237,9 +238,8 @@ def score(result: Evaluation, file: str, truth: Extraction, found: Extraction | 
         elif not ok:
             result.wrong.append(figure)
             leaflet.wrong += 1
-    expected_keys = figures_of(truth).keys()
     for (table, record, name), (measure, value) in got.items():
-        if (table, record, name) not in expected_keys:  # read, but the leaflet has no such figure
+        if (table, record, name) not in expected_figures:  # read; the leaflet has no such figure
             result.wrong.append(Figure(file, table, record, name, measure, None, value))
             leaflet.wrong += 1
     result.leaflets.append(leaflet)
