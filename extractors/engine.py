@@ -25,6 +25,7 @@ from extractors.layout import Leaflet, Line
 from extractors.priorities import PriorityGrammar, read_priority_cells
 from extractors.sections import FoundSection, claim_region, split_sections, text_of
 from pdfpage.roles import Role
+from pdfpage.settings import PageSettings
 from schemas.areas import Area, area_by_name, areas_named_in
 from schemas.records import (
     DocumentInfo,
@@ -54,7 +55,8 @@ class PerformanceReader(Protocol):
 class WardReader(Protocol):
     """Reads a ward priorities section into records."""
 
-    def read(self, section: FoundSection, period: str, template: str) -> list[WardPriority]: ...
+    def read(self, section: FoundSection, period: str, template: str, settings: PageSettings
+             ) -> list[WardPriority]: ...
 
     def cells(self, section: FoundSection, leaflet: Leaflet) -> list[CellBox]: ...
 
@@ -245,8 +247,9 @@ def _check_set_aside(leaflet: Leaflet, cells: Sequence[FigureCell], template: st
 def parse(template: Template, leaflet: Leaflet) -> Extraction:
     """Every record of a leaflet of `template`'s edition; raise when it cannot be trusted."""
     name = template.name
-    preamble, found = split_sections(leaflet.lines(), template.patterns)
-    sections = sections_by_name(claim_region(found, "performance", leaflet.page), name)
+    preamble, found = split_sections(leaflet.lines(), template.patterns, leaflet.settings)
+    sections = sections_by_name(
+        claim_region(found, "performance", leaflet.page, leaflet.settings), name)
     _require(template, sections)
     for section in sections.values():
         expected = (template.target_period if section.name == template.priorities_section
@@ -269,7 +272,7 @@ def parse(template: Template, leaflet: Leaflet) -> Extraction:
     wards: list[WardPriority] = []
     if template.wards is not None and template.wards_section is not None:
         wards = template.wards.read(sections[template.wards_section], template.target_period,
-                                    name)
+                                    name, leaflet.settings)
     return Extraction(
         document=DocumentInfo(
             publisher=template.publisher, area=area.name, area_code=area.code,

@@ -21,7 +21,7 @@ from extractors.figures import FigureError, valid_result
 from extractors.layout import Leaflet, Line, Word
 from extractors.sections import FoundSection
 from pdfpage.geometry import Box, box_of
-from pdfpage.settings import SETTINGS
+from pdfpage.settings import PageSettings
 from schemas.measures import measure_for_label, normalise_label
 from schemas.records import FigureCell, PerformanceResult, SignSource
 
@@ -35,12 +35,6 @@ __all__ = [
     "read_grid",
     "section_rows",
 ]
-
-#: Words this many points left of a header cell's first word still start in its column.
-_COLUMN_TOLERANCE = 3.0
-#: Lines further apart than this many font sizes start a new row (cell padding, a rule).
-_ROW_GAP_EM = 0.5
-
 
 class GridError(ValueError):
     """A table whose header or cells cannot be read with certainty."""
@@ -94,7 +88,7 @@ def _column_starts(line: Line, header: Sequence[str]) -> list[float]:
     return starts
 
 
-def _bands(lines: Sequence[Line]) -> list[list[Line]]:
+def _bands(lines: Sequence[Line], settings: PageSettings) -> list[list[Line]]:
     """Lines grouped into rows at vertical gaps wider than the leading."""
     bands: list[list[Line]] = []
     for line in lines:
@@ -102,7 +96,7 @@ def _bands(lines: Sequence[Line]) -> list[list[Line]]:
         new_row = (
             previous is None
             or line.page != previous.page
-            or line.top - previous.bottom > _ROW_GAP_EM * previous.size
+            or line.top - previous.bottom > settings.grid_row_gap_em * previous.size
         )
         if new_row:
             bands.append([line])
@@ -111,17 +105,17 @@ def _bands(lines: Sequence[Line]) -> list[list[Line]]:
     return bands
 
 
-def _column_of(word: Word, starts: Sequence[float], line: Line) -> int:
+def _column_of(word: Word, starts: Sequence[float], line: Line, settings: PageSettings) -> int:
     column = -1
     for index, start in enumerate(starts):
-        if word.x0 >= start - _COLUMN_TOLERANCE:
+        if word.x0 >= start - settings.grid_column_tolerance:
             column = index
     if column < 0:
         raise GridError(f"'{word.text}' stands left of the table (line '{line.text}')")
     return column
 
 
-def _rejoined(lines: Sequence[Line]) -> list[Line]:
+def _rejoined(lines: Sequence[Line], settings: PageSettings) -> list[Line]:
     """Lines that the layout split at a gap it took for a gutter (a table alone in its column
     looks like two columns) joined again: lines of sibling columns on one baseline."""
     joined: list[Line] = []
@@ -130,7 +124,7 @@ def _rejoined(lines: Sequence[Line]) -> list[Line]:
         match = next((i for i, other in enumerate(joined)
                       if other.page == line.page
                       and other.column.rpartition(".")[0] == parent
-                      and abs(other.bottom - line.bottom) <= SETTINGS.baseline_tolerance), None)
+                      and abs(other.bottom - line.bottom) <= settings.baseline_tolerance), None)
         if match is None:
             joined.append(line)
         else:
@@ -140,38 +134,37 @@ def _rejoined(lines: Sequence[Line]) -> list[Line]:
     return joined
 
 
-def _locate(lines: Sequence[Line], header: Sequence[str], end: re.Pattern[str] | None
-            ) -> tuple[Line, list[float], list[Line]]:
+def _locate(lines: Sequence[Line], header: Sequence[str], end: re.Pattern[str] | None,
+            settings: PageSettings) -> tuple[Line, list[float], list[Line]]:
     """The header line, each column's left edge, and the body's lines (see `read_grid`)."""
-    lines = _rejoined(lines)
+    lines = _rejoined(lines, settings)
     start = _header_index(lines, header)
     head = lines[start]
     starts = _column_starts(head, header)
     body: list[Line] = []
     for line in lines[start + 1:]:
-        outside = line.page != head.page or line.x1 < head.x0 - _COLUMN_TOLERANCE
+        outside = line.page != head.page or line.x1 < head.x0 - settings.grid_column_tolerance
         if (end is not None and end.search(line.text)) or outside:
             break
         body.append(line)
     return head, starts, body
 
 
-def read_grid(
-    lines: Sequence[Line], header: Sequence[str], *, end: re.Pattern[str] | None = None
-) -> list[GridRow]:
+def read_grid(lines: Sequence[Line], header: Sequence[str], settings: PageSettings, *,
+              end: re.Pattern[str] | None = None) -> list[GridRow]:
     """The rows under the header row `header` (cell texts, compared normalised).
 
     The table ends at the first line matching `end`, at a line on another page or wholly left
     of the header (the next column of the page), or with `lines`.
     """
-    head, starts, body = _locate(lines, header, end)
-    edges = _edges(head, starts, body)
+    head, starts, body = _locate(lines, header, end, settings)
+    edges = _edges(head, starts, body, settings)
     rows = []
-    for band in _bands(body):
+    for band in _bands(body, settings):
         cells: list[list[Word]] = [[] for _ in header]
         for line in band:
             for word in line.words:
-                cells[_column_of(word, starts, line)].append(word)
+                cells[_column_of(word, starts, line, settings)].append(word)
         page = band[0].page
         top, bottom = min(line.top for line in band), max(line.bottom for line in band)
         boxes = tuple(box_of(cell, page) if cell else Box(page, x0, top, x1, bottom)
@@ -181,40 +174,40 @@ def read_grid(
     return rows
 
 
-def _edges(head: Line, starts: Sequence[float], body: Sequence[Line]
+def _edges(head: Line, starts: Sequence[float], body: Sequence[Line], settings: PageSettings
            ) -> list[tuple[float, float]]:
     """Each column's left and right edge: from its header cell's first word (less the
     tolerance words get) to the next column's start, the last one to the rightmost word."""
     right = max(word.x1 for line in (head, *body) for word in line.words)
-    lefts = [start - _COLUMN_TOLERANCE for start in starts]
+    lefts = [start - settings.grid_column_tolerance for start in starts]
     return list(zip(lefts, [*lefts[1:], right], strict=True))
 
 
-def grid_cells(
-    lines: Sequence[Line], header: Sequence[str], *, end: re.Pattern[str] | None = None
-) -> list[CellBox]:
+def grid_cells(lines: Sequence[Line], header: Sequence[str], settings: PageSettings, *,
+               end: re.Pattern[str] | None = None) -> list[CellBox]:
     """The cells `read_grid` reads from the same arguments, for drawing (`lps debug`).
 
     The header row, then one row per band of lines; a column runs from its header cell's
     first word (less the tolerance words get) to the next column's start, the last one to the
     table's rightmost word. Raises `GridError` where `read_grid` would.
     """
-    head, starts, body = _locate(lines, header, end)
-    edges = _edges(head, starts, body)
+    head, starts, body = _locate(lines, header, end, settings)
+    edges = _edges(head, starts, body, settings)
     return [
         CellBox(band[0].page, x0, min(line.top for line in band), x1,
                 max(line.bottom for line in band), row, column)
-        for row, band in enumerate([[head], *_bands(body)])
+        for row, band in enumerate([[head], *_bands(body, settings)])
         for column, (x0, x1) in enumerate(edges)
     ]
 
 
-def section_rows(section: FoundSection, header: tuple[str, ...], template: str, *,
-                 end: re.Pattern[str] | None = None) -> list[GridRow]:
+def section_rows(section: FoundSection, header: tuple[str, ...], template: str,
+                 settings: PageSettings, *, end: re.Pattern[str] | None = None
+                 ) -> list[GridRow]:
     """The rows of the table under `header` in a section; InconsistentDocument, naming the
     section, when the table cannot be read or has no rows."""
     try:
-        rows = read_grid(section.lines, header, end=end)
+        rows = read_grid(section.lines, header, settings, end=end)
     except GridError as error:
         raise InconsistentDocument(f"'{section.heading}': {error}", page=section.page,
                                    template=template) from error
@@ -255,8 +248,9 @@ class GridReader:
         """The column of the achieved marks (the last), None when the table has none."""
         return len(self.header) - 1 if self.marks is not None else None
 
-    def _rows(self, section: FoundSection, template: str) -> list[GridRow]:
-        return section_rows(section, self.header, template, end=self.end)
+    def _rows(self, section: FoundSection, template: str, settings: PageSettings
+              ) -> list[GridRow]:
+        return section_rows(section, self.header, template, settings, end=self.end)
 
     def read(self, section: FoundSection, leaflet: Leaflet, message: str,
              template: str) -> list[PerformanceResult]:
@@ -269,7 +263,7 @@ class GridReader:
         key = self.marks(section, template) if self.marks is not None else None
         results: list[PerformanceResult] = []
         cells: list[FigureCell] = []
-        for row in self._rows(section, template):
+        for row in self._rows(section, template, leaflet.settings):
             label = row.cells[0]
             try:
                 measure = measure_for_label(label)
@@ -309,4 +303,4 @@ class GridReader:
 
     def cells(self, section: FoundSection, leaflet: Leaflet) -> list[CellBox]:
         """The cells `read` reads, for `lps debug`."""
-        return grid_cells(section.lines, self.header, end=self.end)
+        return grid_cells(section.lines, self.header, leaflet.settings, end=self.end)

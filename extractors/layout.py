@@ -88,13 +88,14 @@ class Gutter:
     touching: tuple[int, ...] = ()  # ... and of those that only reach into it
 
 
-def find_gutters(pieces: Sequence[Sequence[Word]], max_crossing: float) -> list[Gutter]:
+def find_gutters(pieces: Sequence[Sequence[Word]], max_crossing: float, settings: PageSettings
+                 ) -> list[Gutter]:
     """Candidate column gutters: strips at least `gutter_min_width` wide that fewer than
     `max_crossing` (a share) of the pieces cross, with `gutter_min_side_pieces` entirely on each
     side. A full-width band (a title, a wide table row) may cross a gutter; a table's cell gap
     inside a column is crossed by that column's prose, so it is not taken for a gutter.
     """
-    if len(pieces) < 2 * SETTINGS.gutter_min_side_pieces:
+    if len(pieces) < 2 * settings.gutter_min_side_pieces:
         return []
     left = min(piece[0].x0 for piece in pieces)
     right = max(piece[-1].x1 for piece in pieces)
@@ -115,13 +116,13 @@ def find_gutters(pieces: Sequence[Sequence[Word]], max_crossing: float) -> list[
             if not low or start == 0 or x >= width:
                 continue  # text, or the margin outside all text
             a, b = left + start, left + x
-            if b - a < SETTINGS.gutter_min_width or any(
+            if b - a < settings.gutter_min_width or any(
                     g.x0 < b and a < g.x1 for g in gutters):
                 continue
             on_left = sum(1 for piece in pieces if piece[-1].x1 <= a + 1.5)
             on_right = sum(1 for piece in pieces if piece[0].x0 >= b - 1.5)
-            if min(on_left, on_right) >= SETTINGS.gutter_min_side_pieces:
-                margin = SETTINGS.gutter_span_margin  # a URL that overflows is no band
+            if min(on_left, on_right) >= settings.gutter_min_side_pieces:
+                margin = settings.gutter_span_margin  # a URL that overflows is no band
                 across = tuple(i for i, piece in enumerate(pieces)
                                if piece[0].x0 < a - margin and piece[-1].x1 > b + margin)
                 touching = tuple(i for i, piece in enumerate(pieces) if i not in across
@@ -130,22 +131,24 @@ def find_gutters(pieces: Sequence[Sequence[Word]], max_crossing: float) -> list[
     return gutters
 
 
-def _leaf(pieces: Sequence[list[Word]], page: int, column: str) -> list[Line]:
+def _leaf(pieces: Sequence[list[Word]], page: int, column: str, settings: PageSettings
+          ) -> list[Line]:
     return [Line(page, column, tuple(group))
-            for group in _baselines(word for piece in pieces for word in piece)]
+            for group in _baselines((word for piece in pieces for word in piece), settings)]
 
 
-def _ordered(pieces: list[list[Word]], page: int, column: str, depth: int = 0) -> list[Line]:
+def _ordered(pieces: list[list[Word]], page: int, column: str, settings: PageSettings,
+             depth: int = 0) -> list[Line]:
     """Lines in reading order by recursive cuts: at the best gutter, split the pieces into the
     columns left and right of it. Where pieces cross the best gutter (a title band, a full-width
     table), first cut the page into strips above, across and below them, and read each strip on
     its own. Inside a strip or column a gutter may be crossed by fewer pieces than on the whole
     page (a table's cell gaps are crossed by the prose around it). A column id is the path of
     cuts."""
-    share = SETTINGS.gutter_max_crossing if depth == 0 else SETTINGS.gutter_max_crossing_inside
-    gutters = find_gutters(pieces, share) if depth < 12 else []
+    share = settings.gutter_max_crossing if depth == 0 else settings.gutter_max_crossing_inside
+    gutters = find_gutters(pieces, share, settings) if depth < 12 else []
     if not gutters:
-        return _leaf(pieces, page, column)
+        return _leaf(pieces, page, column, settings)
     best = min(gutters, key=lambda g: (len(g.crossing), -min(g.left, g.right)))
     blocking_pieces = best.crossing
     if not best.crossing:
@@ -156,19 +159,19 @@ def _ordered(pieces: list[list[Word]], page: int, column: str, depth: int = 0) -
         if cut is not None:
             above = [p for p in pieces if max(w.bottom for w in p) <= cut]
             below = [p for p in pieces if max(w.bottom for w in p) > cut]
-            return (_ordered(above, page, f"{column}.0", depth + 1)
-                    + _ordered(below, page, f"{column}.1", depth + 1))
+            return (_ordered(above, page, f"{column}.0", settings, depth + 1)
+                    + _ordered(below, page, f"{column}.1", settings, depth + 1))
     if not blocking_pieces:
         middle = (best.x0 + best.x1) / 2
         left = [p for p in pieces if (p[0].x0 + p[-1].x1) / 2 < middle]
         right = [p for p in pieces if (p[0].x0 + p[-1].x1) / 2 >= middle]
-        return (_ordered(left, page, f"{column}.0", depth + 1)
-                + _ordered(right, page, f"{column}.1", depth + 1))
+        return (_ordered(left, page, f"{column}.0", settings, depth + 1)
+                + _ordered(right, page, f"{column}.1", settings, depth + 1))
     blocking = {id(pieces[i]) for i in blocking_pieces}
     rows: list[list[list[Word]]] = []
     for piece in sorted(pieces, key=lambda p: (max(w.bottom for w in p), p[0].x0)):
         bottom = max(w.bottom for w in piece)
-        if rows and bottom - max(w.bottom for w in rows[-1][-1]) <= SETTINGS.baseline_tolerance:
+        if rows and bottom - max(w.bottom for w in rows[-1][-1]) <= settings.baseline_tolerance:
             rows[-1].append(piece)
         else:
             rows.append([piece])
@@ -180,13 +183,13 @@ def _ordered(pieces: list[list[Word]], page: int, column: str, depth: int = 0) -
         else:
             strips.append((blocked, list(row)))
     if len(strips) == 1:
-        return _leaf(pieces, page, column)
+        return _leaf(pieces, page, column, settings)
     for (blocked, above), (blocked_next, below) in itertools.pairwise(strips):
         if not blocked and blocked_next:
             _move_headings_down(above, below)
     strips = [strip for strip in strips if strip[1]]
     return [line for number, (_, strip) in enumerate(strips)
-            for line in _ordered(strip, page, f"{column}.{number}", depth + 1)]
+            for line in _ordered(strip, page, f"{column}.{number}", settings, depth + 1)]
 
 
 def _spanned_first(pieces: Sequence[list[Word]], pure: Gutter, blocked: Sequence[Gutter]
@@ -267,23 +270,24 @@ def _move_headings_down(above: list[list[Word]], below: list[list[Word]]) -> Non
             below.append(piece)
 
 
-def page_gutters(lines: Sequence[Line], min_side: int = 10) -> list[tuple[float, float]]:
+def page_gutters(lines: Sequence[Line], settings: PageSettings, min_side: int = 10
+                 ) -> list[tuple[float, float]]:
     """The page's column gutters with at least `min_side` pieces of text on each side: the
     gaps between the columns of the page, not between a table's cells."""
-    pieces = [piece for baseline in _baselines(w for line in lines for w in line.words)
-              for piece in _pieces(baseline, SETTINGS.piece_gap_em)]
-    return [(g.x0, g.x1) for g in find_gutters(pieces, SETTINGS.gutter_max_crossing)
+    pieces = [piece
+              for baseline in _baselines((w for line in lines for w in line.words), settings)
+              for piece in _pieces(baseline, settings.piece_gap_em, settings)]
+    return [(g.x0, g.x1) for g in find_gutters(pieces, settings.gutter_max_crossing, settings)
             if min(g.left, g.right) >= min_side]
 
 
-def page_lines(words: Sequence[Word], page_number: int, page_width: float = 0.0) -> list[Line]:
-    """The lines of one page in reading order (see `_ordered`). `page_width` is not needed (kept
-    for callers)."""
+def page_lines(words: Sequence[Word], page_number: int, settings: PageSettings) -> list[Line]:
+    """The lines of one page in reading order (see `_ordered`)."""
     if not words:
         return []
-    pieces = [piece for baseline in _baselines(words)
-              for piece in _pieces(baseline, SETTINGS.piece_gap_em)]
-    return _ordered(pieces, page_number, "c")
+    pieces = [piece for baseline in _baselines(words, settings)
+              for piece in _pieces(baseline, settings.piece_gap_em, settings)]
+    return _ordered(pieces, page_number, "c", settings)
 
 
 @dataclass(frozen=True)
@@ -381,7 +385,8 @@ class Leaflet:
             self._roles[frame.number] += [frame_roles[id(w)] for w in frame.words
                                           if id(w) in frame_roles]
             self._lines[frame.number] = page_lines(
-                [w for w in frame.words if id(w) not in frame_roles], frame.number)
+                [w for w in frame.words if id(w) not in frame_roles], frame.number,
+                self.settings)
 
     def page(self, number: int) -> list[Line]:
         """The lines of 1-based page `number` in reading order."""

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from pdfpage.content import Shape
 from pdfpage.geometry import Box
-from pdfpage.settings import SETTINGS
+from pdfpage.settings import PageSettings
 from schemas.measures import normalise_label
 
 __all__ = ["DrawnMark", "MarkVocabulary", "ShapeKind", "classify_shape", "is_tick"]
@@ -90,17 +90,18 @@ def is_tick(shape: Shape) -> bool:
     return first[0] < low[0] < last[0] and last[1] < first[1] < low[1]
 
 
-def classify_shape(shape: Shape, page: int, line_height: float) -> DrawnMark:
+def classify_shape(shape: Shape, page: int, line_height: float, settings: PageSettings
+                   ) -> DrawnMark:
     """What `shape` is, judged by its size, fill and outline."""
     box = Box(page, shape.x0, shape.top, shape.x1, shape.bottom)
     width, height = shape.x1 - shape.x0, shape.bottom - shape.top
-    if min(width, height) < 1.5 or height > max(SETTINGS.mark_max_size, 3 * line_height):
+    if min(width, height) < 1.5 or height > max(settings.mark_max_size, 3 * line_height):
         return DrawnMark(ShapeKind.ignored, box)  # a rule, a border, a background
     if shape.fill and _is_light(shape.fill_color):
         return DrawnMark(ShapeKind.ignored, box)  # a tinted cell or row behind the text
     if shape.fill:
         return DrawnMark(ShapeKind.badge, box)
-    if width > SETTINGS.mark_max_size:
+    if width > settings.mark_max_size:
         return DrawnMark(ShapeKind.ignored, box)
     if is_tick(shape):
         return DrawnMark(ShapeKind.tick, box)

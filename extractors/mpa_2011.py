@@ -29,6 +29,7 @@ from extractors.grid import CellBox, GridReader, GridRow, grid_cells, section_ro
 from extractors.layout import Leaflet
 from extractors.priorities import REDUCTION_PRIORITIES
 from extractors.sections import FoundSection
+from pdfpage.settings import PageSettings
 from schemas.records import SignSource, WardPriority
 
 __all__ = ["EDITION", "HEADINGS", "NAME", "PERIODS", "PUBLISHER", "TEMPLATE", "WardTable",
@@ -96,18 +97,19 @@ class WardTable:
 
     header: tuple[str, ...] = WARD_HEADER
 
-    def read(self, section: FoundSection, period: str, template: str) -> list[WardPriority]:
+    def read(self, section: FoundSection, period: str, template: str, settings: PageSettings
+             ) -> list[WardPriority]:
         return [
             WardPriority(ward=row.cells[0], rank=rank, label=label, period=period,
                          page=row.page)
-            for row in section_rows(section, self.header, template)
+            for row in section_rows(section, self.header, template, settings)
             for rank, label in enumerate(
                 (part.strip() for part in row.cells[1].split(";") if part.strip()), start=1
             )
         ]
 
     def cells(self, section: FoundSection, leaflet: Leaflet) -> list[CellBox]:
-        return grid_cells(section.lines, self.header)
+        return grid_cells(section.lines, self.header, leaflet.settings)
 
 
 TEMPLATE = Template(

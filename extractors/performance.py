@@ -70,7 +70,7 @@ class ChangeTable:
     def _read(self, section: FoundSection, leaflet: Leaflet) -> list[ReadRow]:
         pages = sorted({line.page for line in section.lines})
         shapes: Mapping[int, Sequence[Shape]] = {page: leaflet.shapes(page) for page in pages}
-        return read_table(section.lines, shapes, self.vocabulary).rows
+        return read_table(section.lines, shapes, self.vocabulary, leaflet.settings).rows
 
     def read(self, section: FoundSection, leaflet: Leaflet, message: str,
              template: str) -> list[PerformanceResult]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from extractors.layout import Line, Word, page_gutters
 from extractors.stream import BREAK_HYPHEN
-from pdfpage.settings import SETTINGS, PageSettings
+from pdfpage.settings import PageSettings
 
 __all__ = ["BULLETS", "FoundSection", "claim_region", "split_sections", "text_of"]
 
@@ -36,7 +36,7 @@ class FoundSection:
     heading_lines: tuple[Line, ...] = field(default=())
 
 
-def _heading_runs(lines: Sequence[Line]) -> list[tuple[int, int]]:
+def _heading_runs(lines: Sequence[Line], settings: PageSettings) -> list[tuple[int, int]]:
     """Index ranges [start, end) of consecutive bold lines that read as one heading."""
     runs: list[tuple[int, int]] = []
     index = 0
@@ -49,7 +49,7 @@ def _heading_runs(lines: Sequence[Line]) -> list[tuple[int, int]]:
             previous, line = lines[end - 1], lines[end]
             same_place = (line.page == previous.page and line.x0 < previous.x1
                           and previous.x0 < line.x1)  # a wrapped heading may cross strips
-            close = 0 <= line.top - previous.bottom < SETTINGS.heading_leading_em * previous.size
+            close = 0 <= line.top - previous.bottom < settings.heading_leading_em * previous.size
             same_size = abs(line.size - previous.size) < 0.5
             if not (line.bold and same_place and close and same_size):
                 break
@@ -72,7 +72,7 @@ def _colour(line: Line) -> tuple[float, ...] | None:
     return colours.pop() if len(colours) == 1 else None
 
 
-def _styled_runs(lines: Sequence[Line], settings: PageSettings = SETTINGS
+def _styled_runs(lines: Sequence[Line], settings: PageSettings
                  ) -> list[tuple[int, int]]:
     """Index ranges of runs of lines that are not bold but set apart from the body text: a run
     starts at a line larger than the body (`heading_size_ratio`), in another colour, or with
@@ -133,7 +133,7 @@ def _match_heading(
 
 
 def split_sections(
-    lines: Sequence[Line], patterns: Mapping[str, re.Pattern[str]]
+    lines: Sequence[Line], patterns: Mapping[str, re.Pattern[str]], settings: PageSettings
 ) -> tuple[tuple[Line, ...], list[FoundSection]]:
     """Split lines into (preamble, sections) at headings that match `patterns` (fullmatch).
 
@@ -141,7 +141,7 @@ def split_sections(
     Borough Commander ...'), so a bold run is cut into the longest pieces that match.
     """
     starts: list[tuple[int, int, str, re.Match[str]]] = []
-    for run_start, run_end in _heading_runs(lines):
+    for run_start, run_end in _heading_runs(lines, settings):
         position = run_start
         while position < run_end:
             found = _match_heading(lines, position, run_end, patterns)
@@ -153,7 +153,7 @@ def split_sections(
             position = stop
     found_names = {name for _, _, name, _ in starts}
     missing = {name: pattern for name, pattern in patterns.items() if name not in found_names}
-    for run_start, run_end in _styled_runs(lines) if missing else ():
+    for run_start, run_end in _styled_runs(lines, settings) if missing else ():
         styled = _match_heading(lines, run_start, run_end, missing)
         if styled is not None and not any(a < styled[0] and run_start < b for a, b, _, _ in starts):
             stop, name, match = styled
@@ -247,7 +247,8 @@ Region = tuple[float, float, float, float]  # x0, top, x1, bottom
 
 
 def _region(anchor: Sequence[Line], page: int, others: Sequence[FoundSection],
-            lines: Sequence[Line], *, below_anchor: bool, prose_words: int) -> Region:
+            lines: Sequence[Line], settings: PageSettings, *, below_anchor: bool,
+            prose_words: int) -> Region:
     """The area a section holds on one page: under its heading (`below_anchor`), or where its
     own lines are on a page it continues on. It runs down to the next heading or bold
     sub-heading that overlaps it, and right to the next gutter between the page's columns or the
@@ -266,25 +267,26 @@ def _region(anchor: Sequence[Line], page: int, others: Sequence[FoundSection],
              if line.top > top + 1.0 and line.x0 < anchor_x1 and line.x1 > x0
              and not any(line is own for own in anchor)]
     bottom = min(below, default=float("inf"))
-    to_right = [piece[0].x0 for line in lines for piece in _pieces(line)
+    to_right = [piece[0].x0 for line in lines for piece in _pieces(line, settings)
                 if piece[0].x0 > anchor_x1 + 6 and top < line.middle < bottom
                 and len(piece) >= prose_words]
-    to_right += [a for a, _ in page_gutters(lines) if a >= anchor_x1 - 2.0]
+    to_right += [a for a, _ in page_gutters(lines, settings) if a >= anchor_x1 - 2.0]
     return x0, top, min(to_right, default=float("inf")), bottom
 
 
-def _pieces(line: Line) -> list[list[Word]]:
+def _pieces(line: Line, settings: PageSettings) -> list[list[Word]]:
     """The line cut where a gap is wider than a space: cells, or columns' text."""
     pieces: list[list[Word]] = [[line.words[0]]] if line.words else []
     for previous, word in zip(line.words, line.words[1:], strict=False):
-        if word.x0 - previous.x1 > SETTINGS.piece_gap_em * max(word.size, previous.size):
+        if word.x0 - previous.x1 > settings.piece_gap_em * max(word.size, previous.size):
             pieces.append([])
         pieces[-1].append(word)
     return pieces
 
 
 def claim_region(sections: Sequence[FoundSection], name: str,
-                 page_lines: Callable[[int], Sequence[Line]]) -> list[FoundSection]:
+                 page_lines: Callable[[int], Sequence[Line]], settings: PageSettings
+                 ) -> list[FoundSection]:
     """Give section `name` every word that stands in the area it holds on each of its pages,
     whatever the reading order made of it, and take those words from the sections that had
     them.
@@ -305,10 +307,11 @@ def claim_region(sections: Sequence[FoundSection], name: str,
         if not own:
             continue
         if page == section.page:
-            region = _region(section.heading_lines, page, sections, lines, below_anchor=True,
-                             prose_words=5)
+            region = _region(section.heading_lines, page, sections, lines, settings,
+                             below_anchor=True, prose_words=5)
         else:
-            region = _region(own, page, sections, lines, below_anchor=False, prose_words=5)
+            region = _region(own, page, sections, lines, settings, below_anchor=False,
+                             prose_words=5)
         x0, top, x1, bottom = region
         reach = max(line.bottom - line.top for line in own) / 2  # no lower than its own text
         top = max(top, min(line.top for line in own) - reach)

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from extractors.layout import Line, Word
 from extractors.marks import DrawnMark, MarkVocabulary, ShapeKind, classify_shape
 from pdfpage.content import Shape
-from pdfpage.geometry import Box, box_of, cells_of, figure_touch, lines_of, vertical_overlap
-from pdfpage.settings import SETTINGS
+from pdfpage.geometry import Box, box_of, cells_of, lines_of, vertical_overlap
+from pdfpage.settings import PageSettings
 from schemas.measures import normalise_label
 
 __all__ = ["ReadRow", "ReadTable", "TableError", "TableVocabulary", "read_table"]
@@ -104,16 +104,13 @@ class _Row:
         return box.union(self.cell.box) if self.cell else box
 
 
-def _join(words: Sequence[Word]) -> str:
-    return " ".join(" ".join(w.text for w in line) for line in lines_of(words))
-
-
 #: A figure with a glyph its font gives no Unicode for, as pdfminer reports it ('(cid:2)2.1%').
 _UNMAPPED_IN_FIGURE = re.compile(r"[+\-]?(?:\(cid:\d+\))+[\d.,]*\d%?|[\d.,]*\d(?:\(cid:\d+\))+")
 
 
 def _figure_cells(words: Sequence[Word], vocabulary: TableVocabulary, order: Mapping[int, int],
-                  page: int) -> tuple[list[Phrase], list[Word], list[tuple[Phrase, str]]]:
+                  page: int, settings: PageSettings
+                  ) -> tuple[list[Phrase], list[Word], list[tuple[Phrase, str]]]:
     """Figure cells, the figure-token words that belong to none (e.g. the 'or' of 'Theft or
     taking of vehicles'), and the groups with a digit that the grammar cannot cut whole (an
     error among the rows; a note's year under them is not)."""
@@ -121,11 +118,11 @@ def _figure_cells(words: Sequence[Word], vocabulary: TableVocabulary, order: Map
     cells: list[Phrase] = []
     spare: list[Word] = []
     unreadable: list[tuple[Phrase, str]] = []
-    for group in cells_of(tokens, figure_touch):
+    for group in cells_of(tokens, settings, figures=True):
         if not any(ch.isdigit() for w in group for ch in w.text):
             spare.extend(group)
             continue
-        flat = [w for line in lines_of(group) for w in line]
+        flat = [w for line in lines_of(group, settings) for w in line]
         text, starts = "", []
         for word in flat:
             starts.append(len(text) + (1 if text else 0))
@@ -149,14 +146,15 @@ def _figure_cells(words: Sequence[Word], vocabulary: TableVocabulary, order: Map
 
 
 def _mark_phrases(words: Sequence[Word], vocabulary: TableVocabulary, order: Mapping[int, int],
-                  page: int) -> tuple[list[tuple[Phrase, bool]], list[Word]]:
+                  page: int, settings: PageSettings
+                  ) -> tuple[list[tuple[Phrase, bool]], list[Word]]:
     """Mark phrases ('Target achieved', 'No', '✓') read from the mark words; the rest back."""
     mark_words = vocabulary.marks.words
     candidates = [w for w in words if _fold_word(w.text) in mark_words]
     found: list[tuple[Phrase, bool]] = []
     spare: list[Word] = []
-    for group in cells_of(candidates):
-        flat = [w for line in lines_of(group) for w in line]
+    for group in cells_of(candidates, settings):
+        flat = [w for line in lines_of(group, settings) for w in line]
         start = 0
         while start < len(flat):
             for stop in range(len(flat), start, -1):
@@ -202,12 +200,12 @@ def _fold_word(text: str) -> str:
 
 
 def _labels(words: Sequence[Word], vocabulary: TableVocabulary, order: Mapping[int, int],
-            page: int) -> tuple[list[Phrase], list[Phrase]]:
+            page: int, settings: PageSettings) -> tuple[list[Phrase], list[Phrase]]:
     """Known labels, and the lines of text that are no label (returned as unread phrases)."""
     labels: list[Phrase] = []
     unread: list[Phrase] = []
-    for group in cells_of(words):
-        lines = lines_of(group)
+    for group in cells_of(words, settings):
+        lines = lines_of(group, settings)
         start = 0
         while start < len(lines):
             stop = min(len(lines), start + vocabulary.max_label_lines)
@@ -229,7 +227,8 @@ def _labels(words: Sequence[Word], vocabulary: TableVocabulary, order: Mapping[i
     return labels, unread
 
 
-def _nearest_left(rows: Sequence[_Row], box: Box, right_of: str) -> _Row | None:
+def _nearest_left(rows: Sequence[_Row], box: Box, right_of: str, settings: PageSettings
+                  ) -> _Row | None:
     """The row `box` belongs to: overlapping it vertically, standing right of the row's label
     (`right_of="label"`, for a figure) or of its figure's start (`"cell"`, for a mark), and
     nearest to it. Raises TableError when two rows are about equally good."""
@@ -250,7 +249,7 @@ def _nearest_left(rows: Sequence[_Row], box: Box, right_of: str) -> _Row | None:
         if anchor.page != box.page:
             continue
         overlap = vertical_overlap(level_with, box)
-        if overlap >= SETTINGS.row_overlap_min:
+        if overlap >= settings.row_overlap_min:
             candidates.append((gap, overlap, row))
     if not candidates:
         return None
@@ -264,32 +263,32 @@ def _nearest_left(rows: Sequence[_Row], box: Box, right_of: str) -> _Row | None:
 
 
 def _drawn_marks(shapes: Sequence[Shape], page: int, line_height: float,
-                 region: Box) -> list[DrawnMark]:
+                 region: Box, settings: PageSettings) -> list[DrawnMark]:
     marks = []
     for shape in shapes:
         x, y = (shape.x0 + shape.x1) / 2, (shape.top + shape.bottom) / 2
         if not region.contains_point(x, y):
             continue
-        mark = classify_shape(shape, page, line_height)
+        mark = classify_shape(shape, page, line_height, settings)
         if mark.kind is not ShapeKind.ignored:
             marks.append(mark)
     return marks
 
 
 def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
-               vocabulary: TableVocabulary, order: Mapping[int, int]
+               vocabulary: TableVocabulary, order: Mapping[int, int], settings: PageSettings
                ) -> tuple[list[_Row], list[Phrase]]:
-    cells, spare, unreadable = _figure_cells(words, vocabulary, order, page)
+    cells, spare, unreadable = _figure_cells(words, vocabulary, order, page, settings)
     figure_ids = {id(w) for w in words if vocabulary.figure_token.fullmatch(w.text)}
     rest = [w for w in words if id(w) not in figure_ids] + spare
-    marks, spare_marks = _mark_phrases(rest, vocabulary, order, page)
+    marks, spare_marks = _mark_phrases(rest, vocabulary, order, page, settings)
     mark_ids = {id(w) for w in rest if _fold_word(w.text) in vocabulary.marks.words}
     rest = [w for w in rest if id(w) not in mark_ids] + spare_marks
-    labels, unread = _labels(rest, vocabulary, order, page)
+    labels, unread = _labels(rest, vocabulary, order, page, settings)
     unread = [phrase for phrase in unread if not _beside_a_mark(phrase, marks)]
     rows = [_Row(label) for label in sorted(labels, key=lambda p: p.order)]
     for cell in cells:
-        row = _nearest_left(rows, cell.box, "label")
+        row = _nearest_left(rows, cell.box, "label", settings)
         if row is None:
             raise TableError(f"the figure '{cell.text}' on page {page} stands beside no known "
                              "row label")
@@ -322,9 +321,9 @@ def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
         if phrase.box.bottom <= first_top + 1.0 or phrase.box.top >= below - 1.0:
             unread.append(phrase)  # above every row a column heading ('Target achieved?'),
             continue  # under them a legend ('✓ = target achieved')
-        _bind_mark(rows, phrase.text, meaning, phrase.box)
+        _bind_mark(rows, phrase.text, meaning, phrase.box, settings)
     if vocabulary.marks.drawn:
-        drawn_marks = _drawn_marks(shapes, page, line_height, region)
+        drawn_marks = _drawn_marks(shapes, page, line_height, region, settings)
         empty = [d for d in drawn_marks if d.kind is ShapeKind.badge and not any(
             d.box.contains_point((p.box.x0 + p.box.x1) / 2, p.box.middle, 1.0)
             for p, _ in marks)]
@@ -338,7 +337,7 @@ def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
             drawn_meaning: bool | None = True if drawn.kind is ShapeKind.tick else None
             text = {ShapeKind.tick: "(drawn tick)", ShapeKind.badge: "(badge with no words)",
                     ShapeKind.unknown: "(unknown drawn shape)"}[drawn.kind]
-            _bind_mark(rows, text, drawn_meaning, drawn.box)
+            _bind_mark(rows, text, drawn_meaning, drawn.box, settings)
     return rows, unread
 
 
@@ -352,12 +351,13 @@ def _covers_text(box: Box, rows: Sequence[_Row]) -> bool:
     return False
 
 
-def _bind_mark(rows: Sequence[_Row], text: str, meaning: bool | None, box: Box) -> None:
-    row = _nearest_left(rows, box, "cell")
+def _bind_mark(rows: Sequence[_Row], text: str, meaning: bool | None, box: Box,
+               settings: PageSettings) -> None:
+    row = _nearest_left(rows, box, "cell", settings)
     if row is None:
         raise TableError(f"the mark '{text}' on page {box.page} stands beside no row")
     across = [other for other in rows if other is not row and other.label.box.page == box.page
-              and vertical_overlap(other.box, box) >= SETTINGS.row_overlap_min]
+              and vertical_overlap(other.box, box) >= settings.row_overlap_min]
     if across:  # two marks of a row agree only when each stands in that row alone
         raise TableError(f"the mark '{text}' on page {box.page} stands across two rows, "
                          f"'{row.label.text}' and '{across[0].label.text}'")
@@ -365,7 +365,7 @@ def _bind_mark(rows: Sequence[_Row], text: str, meaning: bool | None, box: Box) 
 
 
 def read_table(lines: Sequence[Line], shapes: Mapping[int, Sequence[Shape]],
-               vocabulary: TableVocabulary) -> ReadTable:
+               vocabulary: TableVocabulary, settings: PageSettings) -> ReadTable:
     """Every row of the table in `lines` (a section's lines, any pages), read whole.
 
     Raises TableError naming the rows and what is missing when any part cannot be read."""
@@ -379,7 +379,8 @@ def read_table(lines: Sequence[Line], shapes: Mapping[int, Sequence[Shape]],
     problems: list[str] = []
     structure: list[Phrase] = []
     for page, words in sorted(by_page.items()):
-        page_rows, unread = _read_page(words, shapes.get(page, ()), page, vocabulary, order)
+        page_rows, unread = _read_page(words, shapes.get(page, ()), page, vocabulary, order,
+                                       settings)
         rows.extend(page_rows)
         found, page_structure = _unread_in_table(page_rows, unread, vocabulary)
         problems.extend(found)

@@ -8,13 +8,13 @@ way; the table reader then decides what each group says.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pdfpage.settings import SETTINGS
+from pdfpage.settings import PageSettings
 from pdfpage.words import Word
 
-__all__ = ["Box", "box_of", "cells_of", "figure_touch", "lines_of", "vertical_overlap"]
+__all__ = ["Box", "box_of", "cells_of", "lines_of", "vertical_overlap"]
 
 
 @dataclass(frozen=True)
@@ -58,28 +58,27 @@ def vertical_overlap(a: Box, b: Box) -> float:
     return max(0.0, shared) / shortest if shortest > 0 else 0.0
 
 
-def _touch(a: Word, b: Word, gap_em: float = SETTINGS.cell_gap_em) -> bool:
+def _touch(a: Word, b: Word, gap_em: float, settings: PageSettings) -> bool:
     size = max(a.size, b.size)
-    if abs(a.bottom - b.bottom) <= SETTINGS.baseline_tolerance:
+    if abs(a.bottom - b.bottom) <= settings.baseline_tolerance:
         gap = max(a.x0, b.x0) - min(a.x1, b.x1)
         return gap <= gap_em * size
     upper, lower = (a, b) if a.top < b.top else (b, a)
     gap = lower.top - upper.bottom
-    if gap > SETTINGS.cell_leading_em * size or gap < -0.5 * size:
+    if gap > settings.cell_leading_em * size or gap < -0.5 * size:
         return False
     overlaps = upper.x0 < lower.x1 and lower.x0 < upper.x1
     return overlaps or abs(upper.x0 - lower.x0) <= 3.0
 
 
-def figure_touch(a: Word, b: Word) -> bool:
-    """Touching, for the words of a figure cell: a gap where a glyph was lost ('or  12.5%',
-    a minus sign missing from the text layer) still joins them."""
-    return _touch(a, b, SETTINGS.figure_gap_em)
-
-
-def cells_of(words: Sequence[Word], touch: Callable[[Word, Word], bool] = _touch
+def cells_of(words: Sequence[Word], settings: PageSettings, *, figures: bool = False
              ) -> list[list[Word]]:
-    """Words grouped into cells: the connected groups of words that touch (union-find)."""
+    """Words grouped into cells: the connected groups of words that touch (union-find).
+
+    The words of a figure cell (`figures=True`) touch across a wider gap
+    (`settings.figure_gap_em`): a gap where a glyph was lost ('or  12.5%', a minus sign
+    missing from the text layer) still joins them."""
+    gap_em = settings.figure_gap_em if figures else settings.cell_gap_em
     parent = list(range(len(words)))
 
     def root(i: int) -> int:
@@ -93,7 +92,7 @@ def cells_of(words: Sequence[Word], touch: Callable[[Word, Word], bool] = _touch
         for j in order[position + 1:]:
             if words[j].top - words[i].bottom > 2 * max(words[i].size, words[j].size):
                 break
-            if touch(words[i], words[j]):
+            if _touch(words[i], words[j], gap_em, settings):
                 parent[root(i)] = root(j)
     groups: dict[int, list[Word]] = {}
     for i, word in enumerate(words):
@@ -101,11 +100,11 @@ def cells_of(words: Sequence[Word], touch: Callable[[Word, Word], bool] = _touch
     return list(groups.values())
 
 
-def lines_of(words: Iterable[Word]) -> list[list[Word]]:
+def lines_of(words: Iterable[Word], settings: PageSettings) -> list[list[Word]]:
     """Words of one cell as lines: by baseline top to bottom, each left to right."""
     lines: list[list[Word]] = []
     for word in sorted(words, key=lambda w: (w.bottom, w.x0)):
-        if lines and word.bottom - lines[-1][-1].bottom <= SETTINGS.baseline_tolerance:
+        if lines and word.bottom - lines[-1][-1].bottom <= settings.baseline_tolerance:
             lines[-1].append(word)
         else:
             lines.append([word])

@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 
-from pdfpage.settings import SETTINGS, PageSettings
+from pdfpage.settings import PageSettings
 from pdfpage.words import Word
 
 __all__ = ["MARKERS", "baselines", "pieces"]
@@ -19,7 +19,7 @@ __all__ = ["MARKERS", "baselines", "pieces"]
 MARKERS = frozenset("•·▪●◦‣∙*-–") | {f"{n}{end}" for n in range(1, 21) for end in ".)"}
 
 
-def baselines(words: Iterable[Word], settings: PageSettings = SETTINGS) -> list[list[Word]]:
+def baselines(words: Iterable[Word], settings: PageSettings) -> list[list[Word]]:
     """Group words whose bottoms are within the tolerance, top to bottom, left to right."""
     groups: list[list[Word]] = []
     for word in sorted(words, key=lambda w: (w.bottom, w.x0)):
@@ -45,8 +45,7 @@ def _justified_heading(words: Sequence[Word], settings: PageSettings) -> bool:
             and max(gaps) <= settings.justified_max_gap_em * size)
 
 
-def pieces(words: Sequence[Word], gap_em: float, settings: PageSettings = SETTINGS
-           ) -> Iterator[list[Word]]:
+def pieces(words: Sequence[Word], gap_em: float, settings: PageSettings) -> Iterator[list[Word]]:
     """Split one baseline where the gap between words is wider than `gap_em` font sizes (but
     not after a list marker: a bullet and its item are one piece, and never inside a justified
     heading line: `_justified_heading`)."""

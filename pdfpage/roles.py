@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from pdfpage.lines import baselines, pieces
-from pdfpage.settings import SETTINGS, PageSettings
+from pdfpage.settings import PageSettings
 from pdfpage.words import Word
 
 __all__ = ["PageFrame", "Role", "RoledWord", "crossing_words", "furniture"]
@@ -150,14 +150,13 @@ def _margins(frame: PageFrame, settings: PageSettings) -> list[list[Word]]:
     return found
 
 
-def furniture(frames: Sequence[PageFrame], settings: PageSettings = SETTINGS
-              ) -> dict[int, RoledWord]:
+def furniture(frames: Sequence[PageFrame], settings: PageSettings) -> dict[int, RoledWord]:
     """The page furniture of a document, keyed by `id(word)`: see the module's docstring."""
     candidates: list[_Piece] = []
     siblings: dict[int, list[_Piece]] = {}
     for frame in frames:
         for line in _margins(frame, settings):
-            cut = list(pieces(line, settings.piece_gap_em))
+            cut = list(pieces(line, settings.piece_gap_em, settings))
             row = [_Piece(frame.number, tuple(p), len(cut) == 1) for p in cut]
             for piece in row:
                 siblings[id(piece)] = row

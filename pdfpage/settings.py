@@ -5,7 +5,10 @@ own here: how close words must be to share a line, how wide a gap makes a column
 a figure may sit from its row, where page furniture stands, what slant makes a stamp. Templates
 declare vocabulary and grammar, never numbers like these. All distances are in PDF points unless
 the name says `_em` (multiples of the font size) or `_share` (of the page's height).
-Functions take a `settings` argument defaulting to `SETTINGS`, so a caller can pass its own.
+`SETTINGS` is the default, chosen once where a document is opened (`extractors.layout.Leaflet`,
+the OCR stage); from there the one object is passed into every call of the page model and the
+readers (each takes `settings` as an argument, none reads a module global), so a caller with
+other tolerances gets them everywhere.
 """
 
 from __future__ import annotations
@@ -56,6 +59,12 @@ class PageSettings:
     #: A figure or mark binds to a row when its vertical overlap with the row is at least this
     #: share of its height, and clearly more than its overlap with any other row.
     row_overlap_min: float = 0.3
+    #: Under a header row (the 2008, 2009 and 2011 editions), words this many points left of a
+    #: header cell's first word still start in its column ...
+    grid_column_tolerance: float = 3.0
+    #: ... and lines further apart than this many font sizes start a new row (cell padding, a
+    #: rule).
+    grid_row_gap_em: float = 0.5
     #: A drawn mark (badge, tick) is at most this many points tall or wide.
     mark_max_size: float = 40.0
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from pdfplumber.utils.text import extract_words
 
-from pdfpage.settings import SETTINGS, PageSettings
+from pdfpage.settings import PageSettings
 
 __all__ = ["Word", "overlay_words", "split_overlay", "unshifted", "unshifted_letter", "weight_of",
            "words_of_chars"]
@@ -104,7 +104,7 @@ def unshifted(text: str) -> str:
     return _SHIFTED_LETTER.sub(lambda match: unshifted_letter(match.group(0)), text)
 
 
-def without_overprint(chars: list[Char], settings: PageSettings = SETTINGS) -> list[Char]:
+def without_overprint(chars: list[Char], settings: PageSettings) -> list[Char]:
     """The characters with those drawn twice at almost the same place left out once: a
     producer that fakes bold by printing each glyph twice, a little offset (wkhtmltopdf),
     would otherwise read 'LLooccaall'."""
@@ -133,7 +133,7 @@ def without_overprint(chars: list[Char], settings: PageSettings = SETTINGS) -> l
     return kept
 
 
-def split_overlay(chars: Sequence[Char], settings: PageSettings = SETTINGS
+def split_overlay(chars: Sequence[Char], settings: PageSettings
                   ) -> tuple[list[Char], list[Char]]:
     """(the page's upright, opaque characters; those of a stamp or overlay): characters on a
     slant of more than `stamp_min_angle` degrees, or painted with a fill opacity under
@@ -147,7 +147,7 @@ def split_overlay(chars: Sequence[Char], settings: PageSettings = SETTINGS
     return page, overlay
 
 
-def overlay_words(chars: Sequence[Char], settings: PageSettings = SETTINGS) -> list[Word]:
+def overlay_words(chars: Sequence[Char], settings: PageSettings) -> list[Word]:
     """The words of slanted or see-through text: characters in drawing order, joined while each
     follows the last within `overlay_join_em` of its size, cut at spaces."""
     words: list[Word] = []
@@ -202,7 +202,7 @@ def _word_of(chars: Sequence[Char], *, bold: bool) -> Word:
     )
 
 
-def words_of_chars(chars: list[Char], settings: PageSettings = SETTINGS,
+def words_of_chars(chars: list[Char], settings: PageSettings,
                    body_weight: int = 400) -> list[Word]:
     """Words from visible characters, as `page.extract_words` would give them (by position,
     never by drawing order), upright text only, ligatures a re-distiller mapped into CJK code

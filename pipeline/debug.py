@@ -92,7 +92,8 @@ def draw_pages(data: bytes, out_dir: Path, pages: list[int] | None = None,
         try:
             template = select_template(leaflet)
             notes.append(f"template {template.NAME}")
-            _, sections = split_sections(leaflet.lines(), getattr(template, "HEADINGS", {}))
+            _, sections = split_sections(leaflet.lines(), getattr(template, "HEADINGS", {}),
+                                         leaflet.settings)
             try:  # drawn even when parse refuses the document: it may show why
                 tables = table_regions(template, sections, leaflet)
             except ValueError as error:  # GridError, TableError

@@ -34,6 +34,7 @@ from extractors.errors import UnreadableDocument
 from extractors.layout import ImagePage, Line, Word, page_lines
 from pdfpage.content import PageContent, Shape
 from pdfpage.ocr_doubts import MARK_WORDS
+from pdfpage.settings import SETTINGS
 from pipeline.failures import TIMED_OUT
 from pipeline.settings import OcrOptions
 from schemas.records import FigureCell, Reading
@@ -243,7 +244,7 @@ class PageOcr:
 
 
 def _figure_lines(page: _PageRead) -> list[Line]:
-    return [line for line in page_lines(page.words, page.number)
+    return [line for line in page_lines(page.words, page.number, SETTINGS)
             if any(_is_figure(word.text) for word in line.words)]
 
 

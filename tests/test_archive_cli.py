@@ -92,7 +92,7 @@ def _tables(pdf: Path) -> tuple[list[TableRegion], int]:
     with open_pdf(pdf.read_bytes()) as document:
         leaflet = Leaflet(document)
         template = select_template(leaflet)
-        _, sections = split_sections(leaflet.lines(), template.HEADINGS)
+        _, sections = split_sections(leaflet.lines(), template.HEADINGS, leaflet.settings)
         return table_regions(template, sections, leaflet), len(template.parse(leaflet).performance)
 
 

@@ -17,6 +17,7 @@ from extractors.sections import split_sections, text_of
 from extractors.stream import stream_of
 from extractors.table import ReadRow, TableError, read_table
 from pdfpage.lines import pieces
+from pdfpage.settings import PageSettings
 from schemas.measures import Measure
 
 VOCABULARY = MPA_2010.table.vocabulary if isinstance(MPA_2010.table, ChangeTable) else None
@@ -42,7 +43,7 @@ def _cells(top: float, *cells: tuple[float, str]) -> Line:
 
 def _rows(lines: list[Line]) -> list[tuple[str, str, str, bool | None]]:
     assert VOCABULARY is not None
-    table = read_table(lines, {}, VOCABULARY)
+    table = read_table(lines, {}, VOCABULARY, PageSettings())
     return [(r.label, r.cell, r.mark, r.achieved) for r in table.rows]
 
 
@@ -197,7 +198,7 @@ def test_stacked_headings_are_split_and_subheadings_stay_in_text() -> None:
         _line("Highlights", 40, 115, bold=True),
         _line("Burglary fell.", 40, 130),
     ]
-    preamble, sections = split_sections(lines, patterns)
+    preamble, sections = split_sections(lines, patterns, PageSettings())
     assert preamble == ()
     assert [(s.name, s.heading) for s in sections] == [
         ("info", "Barnet: local information"),
@@ -215,7 +216,7 @@ def test_a_heading_open_at_its_end_does_not_swallow_the_heading_set_under_it() -
     lines = [_line(text, 46, top, bold=True, size=13.8) for text, top in (
         ("Local Policing Summary", 106), ("Waltham Forest", 127),
         ("A message from Kit Malthouse", 149))] + [_line("When Boris was elected", 46, 167)]
-    _, sections = split_sections(lines, MPA_2010.patterns)
+    _, sections = split_sections(lines, MPA_2010.patterns, PageSettings())
     assert [(s.name, s.heading) for s in sections] == [
         ("title", "Local Policing Summary Waltham Forest"),
         ("chair_message", "A message from Kit Malthouse")]
@@ -249,7 +250,7 @@ def test_page_lines_find_columns_from_the_words() -> None:
     for column, x in enumerate((40, 230, 420)):
         for row in range(5):
             words.extend(_line(f"column {column} line {row}", x, 100 + 12 * row).words)
-    lines = page_lines(words, 1)
+    lines = page_lines(words, 1, PageSettings())
     assert [line.text for line in lines] == [
         "Local Policing Summary Kensington and Chelsea",
         *(f"column {column} line {row}" for column in range(3) for row in range(5)),
@@ -321,14 +322,15 @@ def test_a_justified_heading_over_a_table_is_read_as_one_line() -> None:
         words += [*_line(label, 53, top).words, *_line("252 offences or −8.0%", 160, top).words]
         if number % 2 == 0:
             words += _line("✓ Target achieved", 267, top).words
-    lines = page_lines(words, 3)
+    lines = page_lines(words, 3, PageSettings())
     assert [line.text for line in lines[:2]] == [
         "How did Kingston upon Thames perform during", "2009/10?"]
-    _, sections = split_sections(lines, MPA_2010.patterns)
+    _, sections = split_sections(lines, MPA_2010.patterns, PageSettings())
     assert [(s.name, s.match.group("area")) for s in sections] == [
         ("performance", "Kingston upon Thames")]
     assert [len(piece) for piece in pieces(_cells(500, (53, "Knife crime"), (160, "7 offences"),
-                                                   (267, "Target achieved")).words, 0.75)] == [
+                                                   (267, "Target achieved")).words, 0.75,
+                                                   PageSettings())] == [
         2, 2, 2]
 
 

@@ -24,6 +24,7 @@ from extractors import InconsistentDocument, extract_document
 from extractors.layout import Leaflet
 from extractors.page_roles import ROLE_COLOURS
 from pdfpage.roles import Role, RoledWord
+from pdfpage.settings import PageSettings
 from pdfpage.words import unshifted_letter, without_overprint, words_of_chars
 from pipeline.debug import draw_pages
 
@@ -136,7 +137,7 @@ def test_a_glyph_printed_twice_to_fake_bold_is_read_once() -> None:
                 "doctop": 10.0, "upright": True, "fontname": "F", "size": 9.0}
 
     printed = [char("L", 10), char("L", 10.4), char("o", 15), char("o", 15.4), char("o", 20)]
-    assert [c["text"] for c in without_overprint(printed)] == ["L", "o", "o"]
+    assert [c["text"] for c in without_overprint(printed, PageSettings())] == ["L", "o", "o"]
 
 
 def test_ligatures_a_redistiller_mapped_into_cjk_read_as_their_letters() -> None:
@@ -151,7 +152,8 @@ def test_ligatures_a_redistiller_mapped_into_cjk_read_as_their_letters() -> None
         c["x0"], c["x1"] = float(c["x0"]) + 20, float(c["x1"]) + 20
     for c in chars[18:]:
         c["x0"], c["x1"] = float(c["x0"]) + 20, float(c["x1"]) + 20
-    assert [w.text for w in words_of_chars(chars)] == ["offences", "Priorities", "\u6600\u6600"]
+    assert [w.text for w in words_of_chars(chars, PageSettings())] == [
+        "offences", "Priorities", "\u6600\u6600"]
 
 
 def test_text_a_redistiller_wrote_with_rounding_in_its_matrix_reads_upright() -> None:

@@ -10,7 +10,7 @@ from conftest import PDFS, needs_fixtures
 from extractors import InconsistentDocument, extract_document
 from extractors.figures import FigureError, valid_result
 from extractors.grid import GridRow
-from extractors.layout import Line, Word
+from extractors.layout import Leaflet, Line, Word
 from extractors.mpa_2008 import TEMPLATE, row_figures
 from extractors.priorities import read_priorities
 from extractors.sections import FoundSection
@@ -62,7 +62,7 @@ def test_an_unknown_crime_type_refuses_the_document() -> None:
                            re.match(r"Crime in (?P<area>.+) (?P<period>.+)", heading),  # type: ignore[arg-type]
                            2, (header, row))
     with pytest.raises(InconsistentDocument, match="'Dog fouling' is no known measure"):
-        TEMPLATE.table.read(section, None, "", "mpa-2008")  # type: ignore[arg-type]
+        TEMPLATE.table.read(section, Leaflet(None), "", "mpa-2008")  # no page: read by words
 
 
 def test_targets_read_as_signed_percentages() -> None:
