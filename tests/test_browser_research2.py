@@ -11,6 +11,7 @@ typed in. Two screenshots made here are the README's (docs/research-*.png).
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import sqlite3
@@ -75,11 +76,16 @@ def sql_path(sql: sqlite3.Connection) -> Path:
     return Path(sql.execute("PRAGMA database_list").fetchone()[2])
 
 
-def rows_counted(page: Page) -> int:
-    """The rows a table or view page says it shows (its title: 'lps: view: 12 rows ...')."""
-    match = re.search(r": ([\d,]+) rows?\b", page.title())
-    assert match, f"no row count in the title {page.title()!r}"
+def title_count(title: str) -> int:
+    """The rows a table or view page's title says it shows ('lps: view: 12 rows ...')."""
+    match = re.search(r": ([\d,]+) rows?\b", title)
+    assert match, f"no row count in the title {title!r}"
     return int(match.group(1).replace(",", ""))
+
+
+def rows_counted(page: Page) -> int:
+    """The rows a table or view page says it shows."""
+    return title_count(page.title())
 
 
 def query_rows(page: Page) -> int:
@@ -151,7 +157,9 @@ def test_every_facet_shows_the_rows_it_counts(page: Page, base_url: str) -> None
     """Every facet of every table and view: the rows its links show are the rows it counts.
     The first value of each facet is clicked; every value of a facet with few values (the
     flags, statuses and origins, where an untyped column showed 0 rows) and the empty value of
-    every facet are opened lighter (no facets, one row: the count is the same filter's).
+    every facet are opened lighter (no facets, one row: the count is the same filter's),
+    fetched by the browser's request context and read from the served page's title, without
+    drawing the page.
     `test_research_views2` checks every value of every view column in SQL."""
     opened = 0
     for name, table in TABLES.items():
@@ -175,8 +183,12 @@ def test_every_facet_shows_the_rows_it_counts(page: Page, base_url: str) -> None
         assert rows_counted(page) == int(counted.replace(",", "")), page.url
         for href, text in chosen:
             url = href if href.startswith("http") else base_url + href
-            page.goto(f"{url}&_nofacet=1&_size=1", wait_until="domcontentloaded")
-            assert rows_counted(page) == int(text.rsplit(" ", 1)[1].replace(",", "")), url
+            response = page.request.get(f"{url}&_nofacet=1&_size=1")  # the page, not drawn
+            assert response.status == 200, url
+            title = re.search(r"<title>(.*?)</title>", response.text(), re.DOTALL)
+            assert title, url
+            assert title_count(html.unescape(title.group(1))) == int(
+                text.rsplit(" ", 1)[1].replace(",", "")), url
             opened += 1
     assert opened > 100  # every facet of every table and view, not a sample
 
