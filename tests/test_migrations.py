@@ -65,6 +65,6 @@ def test_a_warehouse_made_before_m003_is_brought_to_the_same_schema(tmp_path: Pa
     assert applied == ["m001_initial", "m002_editions", "m003_views", "m004_archive",
                        "m005_research", "m006_criminal_damage", "m007_conflicts",
                        "m008_digests", "m009_research2", "m010_schema_seal", "m011_sources",
-                       "m012_ocr", "m013_ocr_cells"]
+                       "m012_ocr", "m013_ocr_cells", "m014_provenance_seal"]
     open_warehouse(tmp_path / "new.db").close()
     assert _schema(tmp_path / "old.db") == _schema(tmp_path / "new.db")

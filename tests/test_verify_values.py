@@ -24,11 +24,15 @@ from builders import make_extraction
 from click.testing import CliRunner
 from conftest import PDFS, ROOT
 from sample_warehouse import WHEN, build_fixture_warehouse
+from sqlite_utils import Database
 
 from lps.cli import main
+from pipeline.parse import extraction_or_reason
 from warehouse import load_extraction, open_warehouse
 from warehouse.digests import digest_rows, figures_digest, seal_document, stored_rows
 from warehouse.m008_digests import STATEMENTS as M008
+from warehouse.migrations import migrations
+from warehouse.schema_seal import schema_now, seal_schema
 from warehouse.verify import verify_warehouse
 
 #: The fingerprint of m008 as it shipped (see tests/test_research_views.py for why).
@@ -52,6 +56,7 @@ def _sql(*statements: str) -> Tamper:
 
 
 _ROW = "document_id = '{doc}' and row_number = "
+PROVENANCE = "where the document came from or how it was read is not what was recorded"
 
 #: Each kind of tampering, and the one problem (table, row, what) the digests check must report
 #: for Barnet 2009/10.
@@ -82,6 +87,21 @@ TAMPERING: dict[str, tuple[Tamper, str, int | None, str]] = {
     "the commander renamed": (
         _sql("update documents set commander = 'Someone Else' where document_id = '{doc}'"),
         "documents", None, f"its documents row changed {SINCE}"),
+    # Provenance (migration m014): where the document came from and how it was read.
+    "a generated leaflet passed for a real one": (
+        _sql("update documents set synthetic = 1 - synthetic where document_id = '{doc}'"),
+        "documents", None, f"its provenance column(s) synthetic changed {SINCE}: " + PROVENANCE),
+    "OCR's reading passed for the text layer's": (
+        _sql("update documents set read_by = 'ocr', ocr_engine = 'tesseract' "
+             "where document_id = '{doc}'"),
+        "documents", None,
+        f"its provenance column(s) ocr_engine and read_by changed {SINCE}: " + PROVENANCE),
+    "a figure's box moved and its text edited": (
+        _sql("update figure_cells set x0 = x0 + 100, text = '99 offences' where "
+             "document_id = '{doc}' and table_name = 'performance' and row_number = 3 "
+             "and field = 'change_count'"),
+        "figure_cells", None,
+        f"its figure_cells performance row 3 change_count changed {SINCE}: " + PROVENANCE),
     "the whole document deleted (cascade)": (
         _sql("pragma foreign_keys = on", "delete from documents where document_id = '{doc}'"),
         "documents", None,
@@ -298,3 +318,30 @@ def test_a_read_only_copy_with_changes_in_its_log_says_how_to_read_it(
         f"{read_only}, which SQLite needs to read them; ask someone who can write there to run "
         f"`sqlite3 {path} 'PRAGMA wal_checkpoint(TRUNCATE)'`, or copy lps.db and lps.db-wal to "
         "a folder you can write\n")
+
+
+def test_a_warehouse_loaded_before_m014_has_its_provenance_sealed_on_upgrade(
+        tmp_path: Path) -> None:
+    """Loaded when only the rows were sealed, then upgraded: the upgrade seals the provenance as
+    it finds it, verify passes, and an edit made after it is named, since the upgrade."""
+    old = Database(tmp_path / "old.db")
+    migrations.apply(old, stop_before="m011_sources")  # the schema seal (m010) is there ...
+    before = schema_now(old)
+    migrations.apply(old, stop_before="m014_provenance_seal")
+    seal_schema(old, before)  # ... and sealed what m011-m013 changed, as the release before did
+    extraction = extraction_or_reason(BARNET.read_bytes())
+    assert not isinstance(extraction, str), extraction
+    load_extraction(old, DOC, SOURCE, extraction, "test-1", BARNET.stat().st_size,
+                    ingested_at=WHEN)
+    assert old.execute("SELECT count(*) FROM document_digests").fetchone() == (1,)
+    old.close()
+    with open_warehouse(tmp_path / "old.db") as upgraded:
+        report = verify_warehouse(upgraded)
+        (sealed,) = upgraded.execute("SELECT provenance FROM document_digests").fetchone()
+    assert report.ok, report.problems
+    assert '"basis":"upgrade"' in sealed and '"synthetic"' in sealed and '"figure_cells"' in sealed
+    _tamper(tmp_path / "old.db", TAMPERING["a generated leaflet passed for a real one"][0])
+    ((table, document, row, what),) = _digest_problems(tmp_path / "old.db")
+    assert (table, document, row) == ("documents", DOC, None)
+    assert what.startswith("its provenance column(s) synthetic changed since the warehouse was "
+                           "upgraded on 20"), what

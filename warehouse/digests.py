@@ -18,6 +18,15 @@ Two digests, for two questions:
   decides whether two leaflets for the same borough and year say the same thing
   (`warehouse.conflicts`).
 
+A third, the **provenance digest** (`provenance_digest`, stored in
+`document_digests.provenance`, migration m014), covers what the warehouse says of where a
+document came from and how it was read, which the record digest predates: the PDF's own
+metadata, `synthetic` (a generated leaflet), `source_name`, `read_by` and the OCR engine and
+confidence (`PROVENANCE_COLUMNS`), where each figure stands on its page (`figure_cells`) and
+where a quarantined leaflet belongs (`quarantine_placements`). A leaflet edited to pass as real,
+or as read from its text layer when OCR read it, is a finding like an edited figure. It is kept
+per column and per cell, so verify names the column or the cell.
+
 The canonical form is part of the schema, like a column: each row a JSON object of its columns
 except `document_id`, NULLs left out (so a column added later, NULL in old rows, changes no
 digest), keys sorted, compact, UTF-8, floats as Python writes them (exact round trip). Migrations
@@ -36,19 +45,23 @@ from typing import Any, Literal
 
 from sqlite_utils import Database
 
-from warehouse.tables import CHILD_TABLES, FIGURE_TABLES
+from warehouse.tables import CHILD_TABLES, FIGURE_TABLES, PROVENANCE_TABLES
 
 __all__ = [
     "DIGEST_TABLES",
     "DOCUMENT_COLUMNS",
+    "PROVENANCE_COLUMNS",
     "Basis",
     "DocumentDigest",
+    "ProvenanceDigest",
     "TableDigest",
     "canonical_json",
     "digest_rows",
     "figures_digest",
+    "provenance_digest",
     "recorded_digests",
     "seal_document",
+    "sealed_provenance",
     "stored_rows",
 ]
 
@@ -58,6 +71,13 @@ DOCUMENT_COLUMNS = (
     "publisher", "area", "area_code", "period", "template", "page_count", "commander",
     "status", "reason", "needs_review", "extractor_version", "size_bytes", "ingested_at",
     "figures_sha256",
+)
+
+#: Columns of a `documents` row its provenance digest covers (migrations m009, m011, m012).
+PROVENANCE_COLUMNS = (
+    "pdf_producer", "pdf_creator", "pdf_title", "pdf_subject", "pdf_created", "pdf_modified",
+    "synthetic", "source_name", "read_by", "ocr_engine", "ocr_engine_version",
+    "ocr_min_confidence",
 )
 
 #: What a document's digest covers: its own row, then each child table.
@@ -143,6 +163,42 @@ def figures_digest(rows: Mapping[str, Sequence[Row]]) -> str:
     return _sha256(canonical_json(figures))
 
 
+#: A provenance digest: part ('documents', 'figure_cells', 'quarantine_placements') to each
+#: of its entries (a column, a cell) and that entry's digest.
+ProvenanceDigest = dict[str, dict[str, str]]
+
+
+def _cell_key(row: Mapping[str, Any]) -> str:
+    """A `figure_cells` row's name in a finding: 'performance row 2 change_pct'."""
+    return f"{row['table_name']} row {row['row_number']} {row['field']}"
+
+
+def provenance_digest(db: Database, document_id: str) -> ProvenanceDigest:
+    """The digest of what the warehouse says of the document's origin and reading, per column
+    of its `documents` row (the ones this warehouse has) and per row of each provenance table;
+    a NULL column or an absent row has no entry."""
+    columns = [name for name in PROVENANCE_COLUMNS if name in db.table("documents").columns_dict]
+    digest: ProvenanceDigest = {"documents": {}}
+    for row in db.query(f"SELECT {', '.join(f'[{c}]' for c in columns)} FROM documents "
+                        "WHERE document_id = ?", [document_id]):
+        digest["documents"] = {name: _sha256(canonical_json(value))[:16]
+                               for name, value in row.items() if value is not None}
+    for table in PROVENANCE_TABLES:
+        if not db.table(table).exists():
+            continue
+        rows = db.query(f"SELECT * FROM [{table}] WHERE document_id = ?", [document_id])
+        digest[table] = {_cell_key(row) if table == "figure_cells" else "placement":
+                         _sha256(canonical_json(_canonical_row(row)))[:16] for row in rows}
+    return digest
+
+
+def sealed_provenance(db: Database, document_id: str, recorded_at: str, basis: Basis) -> str:
+    """What `document_digests.provenance` holds: the provenance digest, when it was taken and
+    on what basis (as the document was written, or when the warehouse was upgraded: m014)."""
+    return canonical_json({"recorded_at": recorded_at, "basis": basis,
+                           "parts": provenance_digest(db, document_id)})
+
+
 def stored_rows(db: Database, document_id: str) -> dict[str, list[Row]]:
     """The document's `documents` row (the digested columns) and its rows of every child
     table, in row-number order; a document that is not there has no `documents` row."""
@@ -181,11 +237,14 @@ def seal_document(db: Database, document_id: str, recorded_at: str, basis: Basis
     digest = digest_rows(rows)
     if not db.table("document_digests").exists():
         return digest
-    db.table("document_digests").upsert({
+    record = {
         "document_id": document_id, "source": source, "area": area, "period": period,
         "template": template, "status": status, "records_sha256": digest.records_sha256,
         "tables": digest.tables_json(), "recorded_at": recorded_at, "basis": basis,
-    }, pk="document_id")
+    }
+    if "provenance" in db.table("document_digests").columns_dict:
+        record["provenance"] = sealed_provenance(db, document_id, recorded_at, basis)
+    db.table("document_digests").upsert(record, pk="document_id")
     return digest
 
 
@@ -195,5 +254,7 @@ def recorded_digests(db: Database) -> dict[str, dict[str, Any]]:
     for row in db.query("SELECT * FROM document_digests ORDER BY document_id"):
         tables = json.loads(row["tables"])
         row["tables"] = {name: TableDigest.from_json(data) for name, data in tables.items()}
+        provenance = row.get("provenance")
+        row["provenance"] = json.loads(provenance) if provenance is not None else None
         recorded[row["document_id"]] = row
     return recorded

@@ -25,7 +25,7 @@ from warehouse.digests import seal_document
 from warehouse.placement import place_quarantined
 from warehouse.rows import cell_rows, document_row, extraction_to_rows
 from warehouse.sources import source_as_given, source_name_for
-from warehouse.tables import CHILD_TABLES, TABLES
+from warehouse.tables import CHILD_TABLES, PROVENANCE_TABLES, TABLES
 
 __all__ = [
     "LoadOutcome",
@@ -82,11 +82,6 @@ def record_source(
     return 1
 
 
-#: Tables of what is known about a document besides its records (migration m009): replaced
-#: with it, and not part of its digest (`warehouse.digests`), which predates them.
-_PROVENANCE_TABLES = ("figure_cells", "quarantine_placements")
-
-
 def _named(db: Database, name: str) -> dict[str, str]:
     """`source_name` for the row, on a warehouse that has the column (m011; a warehouse held
     at an older migration, as upgrade tests make, has not)."""
@@ -96,7 +91,7 @@ def _named(db: Database, name: str) -> dict[str, str]:
 def _replace_document(db: Database, row: Mapping[str, Any]) -> None:
     # Delete the children explicitly and upsert the parent: INSERT OR REPLACE on `documents`
     # would cascade and also delete the document's sources.
-    for table in (*CHILD_TABLES, *_PROVENANCE_TABLES):
+    for table in (*CHILD_TABLES, *PROVENANCE_TABLES):
         if db.table(table).exists():
             db.table(table).delete_where("document_id = ?", [row["document_id"]])
     db.table("documents").upsert(_known_columns(db, row), pk="document_id")

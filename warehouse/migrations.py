@@ -330,3 +330,13 @@ def m013_ocr_cells(db: Database) -> None:
     from warehouse.m013_ocr_cells import apply
 
     apply(db)
+
+
+@migrations()
+def m014_provenance_seal(db: Database) -> None:
+    """Where each document came from and how it was read is sealed like its rows, so
+    `lps verify` names a `synthetic`, `read_by` or figure cell edited by hand. See
+    `warehouse.m014_provenance_seal`."""
+    from warehouse.m014_provenance_seal import apply
+
+    apply(db)

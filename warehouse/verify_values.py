@@ -7,7 +7,8 @@ document was sealed when it was written (`warehouse.digests`), so
 
 - `digests`: each document's rows, table by table, still have the digest recorded for them,
   and every document that was recorded is still there; a difference names the document, the
-  table and the rows;
+  table and the rows; so does its provenance (the PDF's metadata, `synthetic`, `read_by`, the
+  OCR engine, where each figure stands: migration m014), naming the column or the cell;
 - `conflicts`: no borough and year has loaded documents giving different figures with none of
   them chosen (`warehouse.conflicts`), since the researchers' views show none of them then.
 """
@@ -22,8 +23,10 @@ from sqlite_utils import Database
 from warehouse.conflicts import duplicate_notes, short, unresolved_conflicts
 from warehouse.digests import (
     DIGEST_TABLES,
+    ProvenanceDigest,
     TableDigest,
     digest_rows,
+    provenance_digest,
     recorded_digests,
     stored_rows,
 )
@@ -69,6 +72,34 @@ def _table_problem(document_id: str, table: str, recorded: dict[str, Any],
                    touched[0] if len(touched) == 1 else None)
 
 
+def _names(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def _provenance_problems(document_id: str, recorded: dict[str, Any], now: ProvenanceDigest
+                         ) -> Iterator[Problem]:
+    """What the warehouse says of the document's origin and reading against what was sealed:
+    each part (its `documents` columns, `figure_cells`, `quarantine_placements`) names the
+    columns or cells that changed, appeared or went."""
+    sealed: dict[str, Any] | None = recorded.get("provenance")
+    if sealed is None:
+        return  # sealed before m014 and not written since: nothing to compare with
+    then: ProvenanceDigest = sealed["parts"]
+    since = ("since it was loaded" if sealed["basis"] == "load"
+             else "since the warehouse was upgraded") + f" on {sealed['recorded_at']}"
+    for part in sorted(then.keys() | now.keys()):
+        before, after = then.get(part, {}), now.get(part, {})
+        touched = sorted({k for k in before.keys() & after.keys() if before[k] != after[k]}
+                         | (before.keys() ^ after.keys()))
+        if not touched:
+            continue
+        what = ("its provenance column(s) " if part == "documents" else f"its {part} ")
+        shown = touched[:5] + ([f"{len(touched) - 5} more"] if len(touched) > 5 else [])
+        yield Problem("digests", part, f"{what}{_names(shown)} changed {since}: where the "
+                      "document came from or how it was read is not what was recorded",
+                      CHANGED.format(id=document_id), document_id)
+
+
 def _gone(document_id: str, recorded: dict[str, Any]) -> Problem:
     source = recorded["source"]
     what = (f"the document is gone: {recorded['area']} {recorded['period']} "
@@ -97,6 +128,7 @@ def _digest_problems(db: Database, documents: list[str],
             problem = _table_problem(document_id, table, entry, now.tables[table])
             if problem is not None:
                 yield problem
+        yield from _provenance_problems(document_id, entry, provenance_digest(db, document_id))
     for document_id in sorted(recorded.keys() - set(documents)):
         yield _gone(document_id, recorded[document_id])
 
