@@ -70,7 +70,8 @@ class ChangeTable:
     def _read(self, section: FoundSection, leaflet: Leaflet) -> list[ReadRow]:
         pages = sorted({line.page for line in section.lines})
         shapes: Mapping[int, Sequence[Shape]] = {page: leaflet.shapes(page) for page in pages}
-        return read_table(section.lines, shapes, self.vocabulary).rows
+        unread = [glyph.describe() for glyph in leaflet.unread_signs()]
+        return read_table(section.lines, shapes, self.vocabulary, unread).rows
 
     def read(self, section: FoundSection, leaflet: Leaflet, message: str,
              template: str) -> list[PerformanceResult]:

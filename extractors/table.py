@@ -277,8 +277,8 @@ def _drawn_marks(shapes: Sequence[Shape], page: int, line_height: float,
 
 
 def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
-               vocabulary: TableVocabulary, order: Mapping[int, int]
-               ) -> tuple[list[_Row], list[Phrase]]:
+               vocabulary: TableVocabulary, order: Mapping[int, int],
+               unread_signs: Sequence[str] = ()) -> tuple[list[_Row], list[Phrase]]:
     cells, spare, unreadable = _figure_cells(words, vocabulary, order, page)
     figure_ids = {id(w) for w in words if vocabulary.figure_token.fullmatch(w.text)}
     rest = [w for w in words if id(w) not in figure_ids] + spare
@@ -302,12 +302,16 @@ def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
         if phrase.box.middle <= below:
             unmapped = [w.text for w in words if _UNMAPPED_IN_FIGURE.fullmatch(w.text)]
             if unmapped:
+                drawn = "; ".join(unread_signs)
+                shows = (f"the rendered page draws {drawn}, not a minus, so no sign can be "
+                         "read there and the figures are not read" if drawn else
+                         "the page may show a sign there that the text layer cannot say, so "
+                         "the figures are not read; OCR of the page or the original PDF would "
+                         "tell")
                 raise TableError(
                     f"{len(unmapped)} figures on page {page} are drawn with a glyph their font "
                     f"gives no text for ('{unmapped[0]}': the font's ToUnicode map leaves it "
-                    "out, as a re-distiller may): the page may show a sign there that the text "
-                    "layer cannot say, so the figures are not read; OCR of the page or the "
-                    f"original PDF would tell ({printed})")
+                    f"out, as a re-distiller may): {shows} ({printed})")
             raise TableError(f"figures that cannot be read on page {page}: {printed}")
         unread.append(phrase)  # under the rows: a note ('April 2009 to March 2010')
     if not rows:
@@ -365,8 +369,10 @@ def _bind_mark(rows: Sequence[_Row], text: str, meaning: bool | None, box: Box) 
 
 
 def read_table(lines: Sequence[Line], shapes: Mapping[int, Sequence[Shape]],
-               vocabulary: TableVocabulary) -> ReadTable:
+               vocabulary: TableVocabulary, unread_signs: Sequence[str] = ()) -> ReadTable:
     """Every row of the table in `lines` (a section's lines, any pages), read whole.
+    `unread_signs`: what the page draws for each glyph with no Unicode before figures that
+    it does not draw as a minus (`Leaflet.unread_signs`), for the refusal to name.
 
     Raises TableError naming the rows and what is missing when any part cannot be read."""
     order: dict[int, int] = {}
@@ -379,7 +385,8 @@ def read_table(lines: Sequence[Line], shapes: Mapping[int, Sequence[Shape]],
     problems: list[str] = []
     structure: list[Phrase] = []
     for page, words in sorted(by_page.items()):
-        page_rows, unread = _read_page(words, shapes.get(page, ()), page, vocabulary, order)
+        page_rows, unread = _read_page(words, shapes.get(page, ()), page, vocabulary, order,
+                                       unread_signs)
         rows.extend(page_rows)
         found, page_structure = _unread_in_table(page_rows, unread, vocabulary)
         problems.extend(found)
