@@ -276,6 +276,19 @@ def _drawn_marks(shapes: Sequence[Shape], page: int, line_height: float,
     return marks
 
 
+def _unmapped_reason(unmapped: Sequence[Word], page: int, unread_signs: Sequence[str]) -> str:
+    """Why figures whose sign is a glyph with no Unicode are not read: what the rendered page
+    draws for it (`unread_signs`), or, when the page model could not tell, that it cannot."""
+    drawn = "; ".join(unread_signs)
+    shows = (f"the rendered page draws {drawn}, not a minus, so no sign can be read there and "
+             "the figures are not read" if drawn else
+             "the page may show a sign there that the text layer cannot say, so the figures "
+             "are not read; OCR of the page or the original PDF would tell")
+    return (f"{len(unmapped)} figures on page {page} are drawn with a glyph their font gives "
+            f"no text for ('{unmapped[0].text}': the font's ToUnicode map leaves it out, as a "
+            f"re-distiller may): {shows} ({' '.join(w.text for w in unmapped)})")
+
+
 def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
                vocabulary: TableVocabulary, order: Mapping[int, int],
                unread_signs: Sequence[str] = ()) -> tuple[list[_Row], list[Phrase]]:
@@ -288,6 +301,11 @@ def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
     labels, unread = _labels(rest, vocabulary, order, page)
     unread = [phrase for phrase in unread if not _beside_a_mark(phrase, marks)]
     rows = [_Row(label) for label in sorted(labels, key=lambda p: p.order)]
+    last_label = max((row.label.box.bottom for row in rows), default=float("inf"))
+    unmapped = [w for w in words if _UNMAPPED_IN_FIGURE.fullmatch(w.text)
+                and w.middle <= last_label]
+    if unmapped:  # a sign the text cannot say: no row's figure is read
+        raise TableError(_unmapped_reason(unmapped, page, unread_signs))
     for cell in cells:
         row = _nearest_left(rows, cell.box, "label")
         if row is None:
@@ -300,18 +318,6 @@ def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
     below = max((row.box.bottom for row in rows), default=float("inf"))
     for phrase, printed in unreadable:
         if phrase.box.middle <= below:
-            unmapped = [w.text for w in words if _UNMAPPED_IN_FIGURE.fullmatch(w.text)]
-            if unmapped:
-                drawn = "; ".join(unread_signs)
-                shows = (f"the rendered page draws {drawn}, not a minus, so no sign can be "
-                         "read there and the figures are not read" if drawn else
-                         "the page may show a sign there that the text layer cannot say, so "
-                         "the figures are not read; OCR of the page or the original PDF would "
-                         "tell")
-                raise TableError(
-                    f"{len(unmapped)} figures on page {page} are drawn with a glyph their font "
-                    f"gives no text for ('{unmapped[0]}': the font's ToUnicode map leaves it "
-                    f"out, as a re-distiller may): {shows} ({printed})")
             raise TableError(f"figures that cannot be read on page {page}: {printed}")
         unread.append(phrase)  # under the rows: a note ('April 2009 to March 2010')
     if not rows:

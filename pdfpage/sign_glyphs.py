@@ -94,14 +94,16 @@ def _extent(mask: Image.Image) -> tuple[int, int, int, int] | None:
     return None if box is None else (box[0], box[1], box[2], box[3])
 
 
-def bar_problem(sign: Image.Image, digit: Image.Image, settings: PageSettings = SETTINGS
-                ) -> str | None:
+def bar_problem(sign: Image.Image, digit: Image.Image, settings: PageSettings = SETTINGS,
+                scale: float | None = None) -> str | None:
     """What the ink `sign` (grey, the glyph's box) is when it is not one lone horizontal bar
     level with the middle of the ink `digit` (the digit after it, the same rows of pixels),
     or None when it is one: solid (its box inked at least `sign_bar_min_solid`), at least
     `sign_bar_min_aspect` times as wide as it is thick, at most `sign_bar_max_thickness` of
     the digit's height thick, its middle `sign_bar_low`..`sign_bar_high` of the digit's
-    height above the digit's foot."""
+    height above the digit's foot. `scale`: pixels a point (default `sign_render_scale`),
+    to say a mark's size in points."""
+    scale = scale or settings.sign_render_scale
     digit_extent = _extent(digit.point(_INKED))
     if digit_extent is None:
         return "a glyph before no drawn digit"
@@ -120,16 +122,16 @@ def bar_problem(sign: Image.Image, digit: Image.Image, settings: PageSettings = 
     top, foot = digit_extent[1], digit_extent[3]
     height = foot - top
     middle = (foot - (upper + lower) / 2) / height
-    shape = f"a mark {wide} by {thick} pixels"
+    shape = f"a mark {wide / scale:.1f} by {thick / scale:.1f} points"
     if wide < settings.sign_bar_min_aspect * thick or thick > (
             settings.sign_bar_max_thickness * height):
         return f"{shape}, not a bar (too tall for its width)"
     if solid < settings.sign_bar_min_solid:
         return f"{shape}, not a solid bar ({solid:.0%} of its box inked)"
     if middle < settings.sign_bar_low:
-        return "a bar at the digits' foot (an underscore), not a minus"
+        return "a bar at the digits' foot (an underscore)"
     if middle > settings.sign_bar_high:
-        return "a bar at the digits' top, not a minus"
+        return "a bar at the digits' top (an overline)"
     return None
 
 
