@@ -134,13 +134,15 @@ def _signs_read(ink: PageInk, drawn: Sequence[TextChar], spelled: list[str],
                 settings: PageSettings) -> tuple[list[str], str | None]:
     """`spelled` with each glyph that has no Unicode, drawn right before a digit (a figure's
     sign place), read as a minus when the page draws it as one lone bar
-    (`pdfpage.sign_glyphs.drawn_sign`, as the page model reads it); else what it draws."""
+    (`pdfpage.sign_glyphs.drawn_sign`, as the page model reads it); else what it draws. Only a
+    glyph PDFium reads as its bare code (a control character, as pdfminer's '(cid:N)') is
+    judged so: one it reads as a character by its glyph's name ('one') is compared as read."""
     if ink.page is None or ink.frame is None or not any(c.unmapped for c in drawn):
         return spelled, None
     read = list(spelled)
     for index, (char, after) in enumerate(itertools.pairwise(drawn)):
-        if not (char.unmapped and after.text.isascii() and after.text.isdigit()
-                and _touch(char, after)):
+        if not (char.unmapped and not char.text.isprintable() and after.text.isascii()
+                and after.text.isdigit() and _touch(char, after)):
             continue
         top = min(char.loose[1], after.loose[1])
         bottom = max(char.loose[3], after.loose[3])
