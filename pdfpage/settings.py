@@ -100,6 +100,8 @@ class PageSettings:
     # before a figure's digits, read as a minus only when PDFium draws it as one lone bar
     #: It stands at most this many font sizes before the digit (a minus is set close).
     sign_gap_em: float = 0.3
+    #: ... or overlaps it by at most this many font sizes (a kerned pair).
+    sign_overlap_em: float = 0.1
     #: Its ink is rendered at this many pixels a point (432 dpi: a 0.7-point bar is 4 pixels).
     sign_render_scale: float = 6.0
     #: Runs of ink smaller than this many pixels are specks of anti-aliasing, not strokes.

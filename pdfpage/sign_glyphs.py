@@ -69,7 +69,8 @@ def unmapped_sign_at(chars: Sequence[Char], index: int, settings: PageSettings =
     """The index of the digit `chars[index]` stands immediately before, when it is a glyph
     with no Unicode on the digit's line (a figure's sign place), else None."""
     char = chars[index]
-    if not _UNMAPPED.fullmatch(char["text"]) or index + 1 >= len(chars):
+    text = char["text"]
+    if not text.startswith("(cid:") or not _UNMAPPED.fullmatch(text) or index + 1 >= len(chars):
         return None
     after = chars[index + 1]
     if not after["text"].isascii() or not after["text"].isdigit():
@@ -77,7 +78,8 @@ def unmapped_sign_at(chars: Sequence[Char], index: int, settings: PageSettings =
     size = max(float(char["size"]), 1.0)
     gap = float(after["x0"]) - float(char["x1"])
     level = abs(float(after["bottom"]) - float(char["bottom"])) <= settings.baseline_tolerance
-    return index + 1 if level and -0.1 * size <= gap <= settings.sign_gap_em * size else None
+    return index + 1 if level and (
+        -settings.sign_overlap_em * size <= gap <= settings.sign_gap_em * size) else None
 
 
 def _ink(page: pypdfium2.PdfPage, box: Box, scale: float, frame: PageFrame) -> Image.Image:
@@ -114,9 +116,12 @@ def bar_problem(sign: Image.Image, digit: Image.Image, settings: PageSettings = 
     width = mask.width
     runs = [run for run in connected_runs(mask.tobytes(), width)
             if len(run) >= settings.sign_speck_pixels]
+    if not runs:
+        return "specks of ink, no stroke"
     if len(runs) != 1:
         return f"{len(runs)} separate strokes, not one bar"
-    left, upper, right, lower = extent
+    xs, ys = [index % width for index in runs[0]], [index // width for index in runs[0]]
+    left, upper, right, lower = min(xs), min(ys), max(xs) + 1, max(ys) + 1
     wide, thick = right - left, lower - upper
     solid = len(runs[0]) / (wide * thick)
     top, foot = digit_extent[1], digit_extent[3]
