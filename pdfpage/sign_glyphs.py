@@ -192,7 +192,14 @@ class SignGlyphs:
                   if (digit := unmapped_sign_at(chars, index, self.settings)) is not None]
         if not places:
             return chars
-        page = self.document[number - 1]
+        try:
+            page = self.document[number - 1]
+        except pypdfium2.PdfiumError as error:  # nothing can say what it draws: none is read
+            for index, _ in places:
+                key = (str(chars[index]["fontname"]), str(chars[index]["text"]))
+                self.glyphs.setdefault(key, SignGlyph(*key)).drawn = (
+                    f"nothing PDFium can render ({error})")
+            return chars
         try:
             frame = PageFrame.of(page)
             for index, digit in places:
