@@ -6,7 +6,10 @@ into a quarantine record with `reason` set to `str(error)`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pdfpage.errors import ExtractionError, UnreadableDocument
+from schemas.records import FigureCell
 
 __all__ = [
     "ExtractionError",
@@ -27,7 +30,18 @@ class MissingSection(ExtractionError):
 
 
 class InconsistentDocument(ExtractionError):
-    """The document contradicts itself (table against message, sign of count against percent)."""
+    """The document contradicts itself (table against message, sign of count against percent).
+
+    `figures`: the table's figure cells as read (each with its row's label) when the
+    contradiction is about them, so the rendered page can be asked what it shows there: a text
+    layer that lies (a minus mapped to '2') is then named by the figure, what the text says and
+    what the page shows, not only by the contradiction it led to."""
+
+    def __init__(self, message: str, *, page: int | None = None, template: str | None = None,
+                 text: str | None = None,
+                 figures: Sequence[tuple[str, FigureCell]] = ()) -> None:
+        super().__init__(message, page=page, template=template, text=text)
+        self.figures = tuple(figures)
 
 
 class NeedsOcr(UnreadableDocument):

@@ -11,8 +11,9 @@ nothing assumes the page has two columns or that its gutter is in the middle.
 
 from __future__ import annotations
 
+import io
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -22,6 +23,7 @@ from pdfpage.lines import baselines as _baselines
 from pdfpage.lines import pieces as _pieces
 from pdfpage.roles import PageFrame, Role, RoledWord, crossing_words, furniture
 from pdfpage.settings import SETTINGS, PageSettings
+from pdfpage.sign_glyphs import SignGlyph, SignGlyphs
 from pdfpage.words import (
     Word,
     body_weight,
@@ -308,6 +310,22 @@ class ImageReader(Protocol):
     def __call__(self, page: Any, number: int, content: PageContent) -> ImagePage: ...
 
 
+def _pdf_bytes(pdf: Any) -> Callable[[], bytes]:
+    """What gives the bytes of a pdfplumber PDF, as opened (for PDFium, which renders what a
+    glyph with no Unicode draws): its stream read whole, its position kept for pdfminer."""
+    def read() -> bytes:
+        stream = pdf.stream
+        if isinstance(stream, io.BytesIO):
+            return stream.getvalue()
+        position = stream.tell()
+        try:
+            stream.seek(0)
+            return bytes(stream.read())
+        finally:
+            stream.seek(position)
+    return read
+
+
 class Leaflet:
     """An open PDF with each page's visible words, lines, shapes and roles, read once.
 
@@ -333,6 +351,8 @@ class Leaflet:
         self._shapes: dict[int, list[Shape]] = {}
         self._has_chars: dict[int, bool] = {}
         self._roles: dict[int, list[RoledWord]] = {}
+        self._signs: SignGlyphs | None = None
+        self._sign_glyphs: list[SignGlyph] = []
 
     @property
     def page_count(self) -> int:
@@ -347,8 +367,9 @@ class Leaflet:
         problem = hidden_text_problem(content, number)
         if problem is not None:
             raise UnreadableDocument(problem, page=number)
-        level, slanted = split_overlay(without_overprint(content.chars, self.settings),
-                                       self.settings)
+        chars = content.chars if self._signs is None else self._signs.read_page(number,
+                                                                                content.chars)
+        level, slanted = split_overlay(without_overprint(chars, self.settings), self.settings)
         words = words_of_chars(level, self.settings, body_weight(level))
         roles = [RoledWord(word, number, Role.stamp, "set on a slant or see-through")
                  for word in overlay_words(slanted, self.settings)]
@@ -379,7 +400,19 @@ class Leaflet:
         return PageFrame(number, float(page.height), list(image.words))
 
     def _read(self, number: int) -> None:
-        frames = [self._read_page(n) for n in range(1, self.page_count + 1)]
+        with SignGlyphs.of(_pdf_bytes(self.pdf), self.settings) as signs:
+            self._signs = signs
+            try:
+                frames = [self._read_page(n) for n in range(1, self.page_count + 1)]
+            finally:
+                self._signs = None
+        contradicted = signs.contradicted()
+        if contradicted is not None:
+            raise UnreadableDocument(
+                f"a glyph with no Unicode before figures, {contradicted.describe()}, is drawn "
+                "as a minus at some places and otherwise at others: its figures' signs cannot "
+                "be read; not loaded", page=contradicted.places[-1][0])
+        self._sign_glyphs = signs.unread()
         frame_roles = furniture(frames, self.settings)
         for frame in frames:
             self._roles[frame.number] += [frame_roles[id(w)] for w in frame.words
@@ -387,6 +420,13 @@ class Leaflet:
             self._lines[frame.number] = page_lines(
                 [w for w in frame.words if id(w) not in frame_roles], frame.number,
                 self.settings)
+
+    def unread_signs(self) -> list[SignGlyph]:
+        """The glyphs with no Unicode standing before figures that the page does not draw as
+        a minus (`pdfpage.sign_glyphs`), with what it draws: their figures are not read."""
+        if not self._lines:
+            self._read(1)
+        return list(self._sign_glyphs)
 
     def page(self, number: int) -> list[Line]:
         """The lines of 1-based page `number` in reading order."""

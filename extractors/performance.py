@@ -70,7 +70,8 @@ class ChangeTable:
     def _read(self, section: FoundSection, leaflet: Leaflet) -> list[ReadRow]:
         pages = sorted({line.page for line in section.lines})
         shapes: Mapping[int, Sequence[Shape]] = {page: leaflet.shapes(page) for page in pages}
-        return read_table(section.lines, shapes, self.vocabulary, leaflet.settings).rows
+        unread = [glyph.describe() for glyph in leaflet.unread_signs()]
+        return read_table(section.lines, shapes, self.vocabulary, leaflet.settings, unread).rows
 
     def read(self, section: FoundSection, leaflet: Leaflet, message: str,
              template: str) -> list[PerformanceResult]:
@@ -100,8 +101,16 @@ class ChangeTable:
             source: SignSource = "printed" if sign is not None else "message"
             if cell.count == 0 and cell.pct == 0:
                 sign, source = 1, "none"
-            sign = sign_from_message(row, [m for m in mentions if m.measure == measure], sign,
-                                     cell.count, cell.pct, template)
+            try:
+                sign = sign_from_message(row, [m for m in mentions if m.measure == measure],
+                                         sign, cell.count, cell.pct, template)
+            except InconsistentDocument as error:  # the page may show which one is right
+                raise InconsistentDocument(
+                    error.message, page=error.page, template=error.template, figures=[
+                        (other.label, box_cell("performance", number, name, other.cell_box,
+                                               other.cell))
+                        for number, other in enumerate(rows)
+                        for name in ("change_count", "change_pct")]) from error
             if sign is None:
                 unsigned.append(f"'{row.label}' ({row.cell})")
                 continue

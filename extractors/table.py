@@ -275,9 +275,22 @@ def _drawn_marks(shapes: Sequence[Shape], page: int, line_height: float,
     return marks
 
 
+def _unmapped_reason(unmapped: Sequence[Word], page: int, unread_signs: Sequence[str]) -> str:
+    """Why figures whose sign is a glyph with no Unicode are not read: what the rendered page
+    draws for it (`unread_signs`), or, when the page model could not tell, that it cannot."""
+    drawn = "; ".join(unread_signs)
+    shows = (f"the rendered page draws {drawn}, not a minus, so no sign can be read there and "
+             "the figures are not read" if drawn else
+             "the page may show a sign there that the text layer cannot say, so the figures "
+             "are not read; OCR of the page or the original PDF would tell")
+    return (f"{len(unmapped)} figures on page {page} are drawn with a glyph their font gives "
+            f"no text for ('{unmapped[0].text}': the font's ToUnicode map leaves it out, as a "
+            f"re-distiller may): {shows} ({' '.join(w.text for w in unmapped)})")
+
+
 def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
-               vocabulary: TableVocabulary, order: Mapping[int, int], settings: PageSettings
-               ) -> tuple[list[_Row], list[Phrase]]:
+               vocabulary: TableVocabulary, order: Mapping[int, int], settings: PageSettings,
+               unread_signs: Sequence[str] = ()) -> tuple[list[_Row], list[Phrase]]:
     cells, spare, unreadable = _figure_cells(words, vocabulary, order, page, settings)
     figure_ids = {id(w) for w in words if vocabulary.figure_token.fullmatch(w.text)}
     rest = [w for w in words if id(w) not in figure_ids] + spare
@@ -287,6 +300,11 @@ def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
     labels, unread = _labels(rest, vocabulary, order, page, settings)
     unread = [phrase for phrase in unread if not _beside_a_mark(phrase, marks)]
     rows = [_Row(label) for label in sorted(labels, key=lambda p: p.order)]
+    last_label = max((row.label.box.bottom for row in rows), default=float("inf"))
+    unmapped = [w for w in words if _UNMAPPED_IN_FIGURE.fullmatch(w.text)
+                and w.middle <= last_label]
+    if unmapped:  # a sign the text cannot say: no row's figure is read
+        raise TableError(_unmapped_reason(unmapped, page, unread_signs))
     for cell in cells:
         row = _nearest_left(rows, cell.box, "label", settings)
         if row is None:
@@ -299,14 +317,6 @@ def _read_page(words: Sequence[Word], shapes: Sequence[Shape], page: int,
     below = max((row.box.bottom for row in rows), default=float("inf"))
     for phrase, printed in unreadable:
         if phrase.box.middle <= below:
-            unmapped = [w.text for w in words if _UNMAPPED_IN_FIGURE.fullmatch(w.text)]
-            if unmapped:
-                raise TableError(
-                    f"{len(unmapped)} figures on page {page} are drawn with a glyph their font "
-                    f"gives no text for ('{unmapped[0]}': the font's ToUnicode map leaves it "
-                    "out, as a re-distiller may): the page may show a sign there that the text "
-                    "layer cannot say, so the figures are not read; OCR of the page or the "
-                    f"original PDF would tell ({printed})")
             raise TableError(f"figures that cannot be read on page {page}: {printed}")
         unread.append(phrase)  # under the rows: a note ('April 2009 to March 2010')
     if not rows:
@@ -365,8 +375,11 @@ def _bind_mark(rows: Sequence[_Row], text: str, meaning: bool | None, box: Box,
 
 
 def read_table(lines: Sequence[Line], shapes: Mapping[int, Sequence[Shape]],
-               vocabulary: TableVocabulary, settings: PageSettings) -> ReadTable:
+               vocabulary: TableVocabulary, settings: PageSettings,
+               unread_signs: Sequence[str] = ()) -> ReadTable:
     """Every row of the table in `lines` (a section's lines, any pages), read whole.
+    `unread_signs`: what the page draws for each glyph with no Unicode before figures that
+    it does not draw as a minus (`Leaflet.unread_signs`), for the refusal to name.
 
     Raises TableError naming the rows and what is missing when any part cannot be read."""
     order: dict[int, int] = {}
@@ -380,7 +393,7 @@ def read_table(lines: Sequence[Line], shapes: Mapping[int, Sequence[Shape]],
     structure: list[Phrase] = []
     for page, words in sorted(by_page.items()):
         page_rows, unread = _read_page(words, shapes.get(page, ()), page, vocabulary, order,
-                                       settings)
+                                       settings, unread_signs)
         rows.extend(page_rows)
         found, page_structure = _unread_in_table(page_rows, unread, vocabulary)
         problems.extend(found)

@@ -65,6 +65,7 @@ __all__ = [
     "HiddenText",
     "PageContent",
     "Shape",
+    "drawn_text_page",
     "hidden_text_problem",
     "picture_page",
     "read_page",
@@ -782,19 +783,33 @@ def _runs(hidden: list[tuple[Char, str]]) -> list[HiddenText]:
     return result
 
 
+def _unmapped_text(content: PageContent) -> bool:
+    """Whether most of the page's visible glyphs have no Unicode."""
+    visible = sum(1 for c in content.chars if not c["text"].isspace())
+    unmapped = sum(1 for c in content.chars if _UNMAPPED_GLYPH.fullmatch(c["text"]))
+    return bool(visible) and unmapped > visible / 2
+
+
+def drawn_text_page(content: PageContent) -> bool:
+    """Whether the page's text is drawn from vectors but most of its glyphs have no Unicode (a
+    re-distilled copy whose fonts lost their text maps) and no image covers most of it: read
+    from its pixels like a scan (`picture_page`), but rendered, not scanned, so never
+    skewed."""
+    return _unmapped_text(content) and content.image_area < _PICTURE_SHARE
+
+
 def picture_page(content: PageContent) -> str | None:
     """What the page is when it is a picture to be read from its pixels, else None: images
     cover most of it and it shows no text of its own (a scan), or its text is an invisible
     layer over the images (a scan that was run through OCR), or most of its characters are
     glyphs its fonts give no Unicode for (a re-distilled copy whose fonts lost their text maps:
     which letter each glyph is, only its drawing says, so the page is read like a scan)."""
-    visible = sum(1 for c in content.chars if not c["text"].isspace())
-    unmapped = sum(1 for c in content.chars if _UNMAPPED_GLYPH.fullmatch(c["text"]))
-    if visible and unmapped > visible / 2:
+    if _unmapped_text(content):
         return ("its fonts carry no text mapping (glyphs with no Unicode, a copy re-distilled "
                 "without ToUnicode maps): the page can only be read from its pixels (OCR)")
     if content.image_area < _PICTURE_SHARE:
         return None
+    visible = sum(1 for c in content.chars if not c["text"].isspace())
     invisible = sum(len(run.text.replace(" ", "")) for run in content.hidden
                     if run.why.startswith("invisible"))
     if visible == 0 and invisible == 0:

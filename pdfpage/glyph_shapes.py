@@ -106,13 +106,41 @@ def _set_text(obj: Any, text: str) -> None:
 @functools.lru_cache(maxsize=1)
 def reference_shapes() -> tuple[tuple[str, Shape], ...]:
     """Each reference character's shape in each of PDFium's built-in reference fonts."""
+    return _drawn_references(_REFERENCE_CHARS)
+
+
+#: What a glyph that is not what it is read as may be drawn as instead, for a refusal to say:
+#: the reference characters and the hyphen (a bar: the minus a lying map reads as a digit).
+_DESCRIBED_CHARS = _REFERENCE_CHARS + "-"
+
+
+@functools.lru_cache(maxsize=1)
+def _described_shapes() -> tuple[tuple[str, Shape], ...]:
+    return _drawn_references(_DESCRIBED_CHARS)
+
+
+def _looks_like(shape: Shape) -> str | None:
+    """The reference character or hyphen `shape` is nearest to, when it is as near as
+    `_NEAR`, else None."""
+    char, reference = min(_described_shapes(), key=lambda r: shape_distance(shape, r[1]))
+    return char if shape_distance(shape, reference) <= _NEAR else None
+
+
+def _from_reference(shape: Shape, char: str) -> float:
+    """How near `shape` is to `char` as the reference fonts draw it (the nearest of them)."""
+    return min(shape_distance(shape, reference) for ref_char, reference in reference_shapes()
+               if ref_char == char)
+
+
+def _drawn_references(chars: str) -> tuple[tuple[str, Shape], ...]:
+    """Each of `chars` drawn by PDFium in each of its built-in reference fonts, as shapes."""
     document = pypdfium2.PdfDocument.new()
     step, size = 60.0, 40.0
-    page = document.new_page(step * len(_REFERENCE_CHARS), step * len(_REFERENCE_FONTS))
+    page = document.new_page(step * len(chars), step * len(_REFERENCE_FONTS))
     try:
         for row, font_name in enumerate(_REFERENCE_FONTS):
             font = pdfium_c.FPDFText_LoadStandardFont(document, font_name)
-            for column, char in enumerate(_REFERENCE_CHARS):
+            for column, char in enumerate(chars):
                 obj = pdfium_c.FPDFPageObj_CreateTextObj(document, font, size)
                 _set_text(obj, char)
                 pdfium_c.FPDFPageObj_Transform(obj, 1, 0, 0, 1, column * step + 10,
@@ -123,7 +151,7 @@ def reference_shapes() -> tuple[tuple[str, Shape], ...]:
         ink = ImageChops.invert(gray)
         shapes = []
         for row in range(len(_REFERENCE_FONTS)):
-            for column, char in enumerate(_REFERENCE_CHARS):
+            for column, char in enumerate(chars):
                 cell = ink.crop((int(column * step), int(row * step), int((column + 1) * step),
                                  int((row + 1) * step)))
                 shapes.append((char, shape_of(cell)))
@@ -176,6 +204,15 @@ def _unlike_itself(groups: Groups) -> tuple[GlyphSample, str] | None:
         others = _centre(rest)
         if (shape_distance(far.shape, others) > SAME_GLYPH
                 and max(shape_distance(shape, others) for shape in rest) <= SAME_GLYPH / 2):
+            if (_from_reference(far.shape, char) + _PLAINLY <= _from_reference(others, char)
+                    and _from_reference(far.shape, char) <= _NEAR):
+                # the odd one is the true glyph: the others are another glyph read as it
+                # (a ToUnicode map that sends the minus to '2' on every fall)
+                liar = next(s for s in samples if s is not far)
+                like = _looks_like(others)
+                drawn = f"as a '{like}'" if like is not None else f"unlike a '{char}'"
+                return liar, (f"its '{char}' drawn {drawn}, where the '{char}' of its font "
+                              f"({far.font}) is drawn as a '{char}' elsewhere")
             return far, (f"its '{char}' drawn unlike the other '{char}'s of its font "
                          f"({far.font})")
     return None

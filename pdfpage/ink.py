@@ -25,7 +25,7 @@ from pdfpage.glyph_shapes import like_a_character, shape_of
 from pdfpage.render import Box, PageFrame, Rendered, hidden_text, render_region
 from pdfpage.settings import SETTINGS, PageSettings
 
-__all__ = ["INK_LEVEL", "Graphics", "PageInk", "TextChar", "page_ink"]
+__all__ = ["INK_LEVEL", "Graphics", "PageInk", "TextChar", "connected_runs", "page_ink"]
 
 #: A pixel is ink when some channel differs by more than this (0-255) between the renders with
 #: and without text, or from the background: pale grey print (#cccccc, 51 from white) counts.
@@ -52,6 +52,7 @@ class TextChar:
     angle: float = 0.0  # radians from upright
     inside: bool = True  # its centre lies in a checked box (False: beside or reaching into one)
     reaches: bool = False  # not inside, but a large glyph reaching into a checked box
+    unmapped: bool = False  # its font gives no Unicode for it (PDFium reads its code)
 
 
 @dataclass
@@ -181,7 +182,7 @@ class PageInk:
         marked = bare.image.crop((w_left, w_upper, w_right, w_lower)).point(
             _away_from(background)).tobytes()
         tall = min_lines * (l_lower - l_upper)
-        for run in _connected(marked, width):
+        for run in connected_runs(marked, width):
             ys = [index // width + w_upper for index in run]
             on_line = [index for index, y in zip(run, ys, strict=True)
                        if l_upper <= y < l_lower and l_left <= index % width + w_left < l_right]
@@ -332,7 +333,7 @@ class Graphics:
     origin: tuple[int, int]
 
 
-def _connected(marked: bytes, width: int) -> Iterator[list[int]]:
+def connected_runs(marked: bytes, width: int) -> Iterator[list[int]]:
     """The runs of 8-connected marked (255) pixels of a `width`-wide mask, as their indexes."""
     seen = bytearray(len(marked))
     size = len(marked)
@@ -452,6 +453,7 @@ def _chars(frame: PageFrame, textpage: pypdfium2.PdfTextPage, boxes: Sequence[Bo
             angle=float(pdfium_c.FPDFText_GetCharAngle(textpage, index)),
             inside=inside,
             reaches=reaches,
+            unmapped=pdfium_c.FPDFText_HasUnicodeMapError(textpage, index) == 1,
         )
 
 

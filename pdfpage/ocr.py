@@ -437,14 +437,16 @@ def _alone_reader(image: Image.Image, timeout: float) -> Callable[[list[Box]], l
 
 
 def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = (0.0, 0.0),
-               single_line: bool = False, timeout: float = 60.0) -> OcrPage:
+               single_line: bool = False, timeout: float = 60.0, drawn: bool = False
+               ) -> OcrPage:
     """The words `image` shows (rendered at `dpi`), boxes in points offset by `origin` (the
     image's top-left corner on the page, in points). `single_line` reads a crop holding one line
     (a figure's cell). Raises `OcrUnavailable` when the engine is missing, `RuntimeError` when
-    it overruns `timeout` seconds."""
+    it overruns `timeout` seconds. `drawn`: the image was rendered from the page's vector
+    content, not scanned (`scan_image.prepare` does not straighten it)."""
     engine = ocr_engine()
     pytesseract = _pytesseract()
-    prepared = prepare(image, dpi)
+    prepared = prepare(image, dpi, drawn=drawn)
     os.environ["OMP_THREAD_LIMIT"] = "1"  # the pipeline reads pages in parallel, not the engine
     config = f"--oem 1 --psm {7 if single_line else 3} -c hocr_char_boxes=1"
     hocr = pytesseract.image_to_pdf_or_hocr(prepared.image, extension="hocr", config=config,

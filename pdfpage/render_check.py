@@ -20,6 +20,7 @@ The first failure is the reason, naming the figure, what the text says and what 
 
 from __future__ import annotations
 
+import itertools
 import math
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -32,6 +33,7 @@ from pdfpage.glyph_shapes import SHAPED, GlyphSample, shape_problem
 from pdfpage.ink import PageInk, TextChar, page_ink
 from pdfpage.render import DEFAULT_SCALE, Box
 from pdfpage.settings import SETTINGS, PageSettings
+from pdfpage.sign_glyphs import MINUS, drawn_sign
 from pdfpage.words import unshifted
 
 __all__ = ["Claim", "check_claims"]
@@ -126,6 +128,32 @@ def _touch(left: TextChar, right: TextChar) -> bool:
     """Whether two glyphs on a line are closer than a quarter of an em (no space between)."""
     em = max(left.loose[3] - left.loose[1], right.loose[3] - right.loose[1], 1.0)
     return right.glyph[0] - left.glyph[2] < 0.25 * em
+
+
+def _signs_read(ink: PageInk, drawn: Sequence[TextChar], spelled: list[str],
+                settings: PageSettings) -> tuple[list[str], str | None]:
+    """`spelled` with each glyph that has no Unicode, drawn right before a digit (a figure's
+    sign place), read as a minus when the page draws it as one lone bar
+    (`pdfpage.sign_glyphs.drawn_sign`, as the page model reads it); else what it draws. Only a
+    glyph PDFium reads as its bare code (a control character, as pdfminer's '(cid:N)') is
+    judged so: one it reads as a character by its glyph's name ('one') is compared as read."""
+    if ink.page is None or ink.frame is None or not any(c.unmapped for c in drawn):
+        return spelled, None
+    read = list(spelled)
+    for index, (char, after) in enumerate(itertools.pairwise(drawn)):
+        if not (char.unmapped and not char.text.isprintable() and after.text.isascii()
+                and after.text.isdigit() and _touch(char, after)):
+            continue
+        top = min(char.loose[1], after.loose[1])
+        bottom = max(char.loose[3], after.loose[3])
+        drawn_as, _ = drawn_sign(ink.page, ink.frame,
+                                 (char.loose[0], top, min(char.loose[2], after.glyph[0]), bottom),
+                                 (after.glyph[0], top, after.glyph[2], bottom), settings)
+        if drawn_as is not None:
+            return read, (f"a glyph its font gives no Unicode for before '{after.text}', "
+                          f"drawn as {drawn_as}")
+        read[index] = MINUS
+    return read, None
 
 
 def _drawn(ink: PageInk, char: TextChar) -> bool:
@@ -288,7 +316,9 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
         return _reason(claim, f"glyphs whose text is replaced by ActualText '{replaced}'")
     drawn = [c for c in chars if _drawn(ink, c)]
     said = "".join(_LIGATURES.get(text, text) for text in "".join(claim.text.split()))
-    spelled = _spelled(drawn)
+    spelled, unsigned = _signs_read(ink, drawn, _spelled(drawn), settings)
+    if unsigned is not None:
+        return _reason(claim, unsigned)
     if "".join(spelled) != said and not _stands_alone(said, drawn, spelled):
         # the text layer's box can stand a few points off PDFium's glyphs (a bullet whose
         # width the font does not give moves the words after it): the figure is found among
@@ -298,7 +328,10 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
         near = _reading_order(c for c in [*ink.chars_in(wider), *ink.chars_beside(wider)]
                               if c not in stamps and c not in crossing)
         near_drawn = [c for c in near if _drawn(ink, c)]
-        if not _stands_alone(said, near_drawn, _spelled(near_drawn)):
+        near_spelled, unsigned = _signs_read(ink, near_drawn, _spelled(near_drawn), settings)
+        if unsigned is not None:
+            return _reason(claim, unsigned)
+        if not _stands_alone(said, near_drawn, near_spelled):
             seen = " ".join("".join(c.text if c in drawn else " " for c in chars).split())
             return _reason(claim, f"'{seen}'" if seen else "nothing there")
         drawn = [c for c in near_drawn if c in drawn or _overlap(c.glyph, reach)]

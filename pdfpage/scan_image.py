@@ -133,10 +133,16 @@ def _filled(ink: Mask, radius: int) -> Mask:
     return result
 
 
-def prepare(image: Image.Image, dpi: float) -> Prepared:
-    """`image` straightened, despeckled and without its long rules (see the module docstring)."""
+def prepare(image: Image.Image, dpi: float, *, drawn: bool = False) -> Prepared:
+    """`image` straightened, despeckled and without its long rules (see the module docstring).
+
+    `drawn`: the image is a page rendered from its vector content (a PDF whose text has no
+    Unicode, read like a scan), not scanned: it is as straight as its PDF, so it is not turned.
+    The skew estimate of such a page can still come out at its smallest step (0.05 degrees, a
+    table's rules against its text), and turning a clean render by that much smears its glyphs
+    enough for the engine to read a Roboto '40' as 'AO' (clean-room 0063)."""
     grey = image.convert("L")
-    skew = estimate_skew(grey)
+    skew = 0.0 if drawn else estimate_skew(grey)
     if abs(skew) >= 0.05:
         grey = grey.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=255)
     grey = grey.filter(ImageFilter.MedianFilter(3))

@@ -105,6 +105,29 @@ class PageSettings:
     #: white); ink as strong as print is no stamp's to take from the digit under it.
     see_through_ink: int = 128
 
+    # A sign with no Unicode (pdfpage.sign_glyphs): a glyph its font gives no text for, right
+    # before a figure's digits, read as a minus only when PDFium draws it as one lone bar
+    #: It stands at most this many font sizes before the digit (a minus is set close).
+    sign_gap_em: float = 0.3
+    #: ... or overlaps it by at most this many font sizes (a kerned pair).
+    sign_overlap_em: float = 0.1
+    #: Its ink is rendered at this many pixels a point (432 dpi: a 0.7-point bar is 4 pixels).
+    sign_render_scale: float = 6.0
+    #: Runs of ink smaller than this many pixels are specks of anti-aliasing, not strokes.
+    sign_speck_pixels: int = 3
+    #: A bar is at least this many times as wide as it is thick ...
+    sign_bar_min_aspect: float = 2.0
+    #: ... at most this share of the digits' height thick ...
+    sign_bar_max_thickness: float = 0.25
+    #: ... inks at least this share of its box (solid, not a hollow or slanted stroke) ...
+    sign_bar_min_solid: float = 0.8
+    #: ... and its middle stands between these shares of the digits' height above their foot
+    #: (a minus or hyphen about 0.3 to 0.5; an underscore under 0, an overline near 1).
+    sign_bar_low: float = 0.2
+    sign_bar_high: float = 0.7
+    #: Every instance of the glyph is drawn alike: shapes within this distance (0-1).
+    sign_same_glyph: float = 0.15
+
     # OCR (pdfpage.ocr): a page image read a second time where the first reading is in doubt
     #: Two words of the engine whose boxes share this much of the area they cover together are
     #: one ink read twice (the engine's line finder put one stretch in two of its lines).

@@ -9,11 +9,13 @@ cell read twice (a change cell gives both the count and the percentage) is check
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+
 from pdfpage.render_check import Claim, check_claims
 from schemas import Extraction
 from schemas.records import FigureCell
 
-__all__ = ["MARK_FIELDS", "claims_of", "render_check_reason"]
+__all__ = ["MARK_FIELDS", "claims_of", "render_check_reason", "shown_figures_reason"]
 
 #: Fields read from a mark (a tick, words such as "Target achieved"), not from digits.
 MARK_FIELDS = frozenset({"target_achieved"})
@@ -27,8 +29,12 @@ def _label(extraction: Extraction, cell: FigureCell) -> str:
 
 def claims_of(extraction: Extraction) -> list[Claim]:
     """One claim per distinct cell (page, box, text), named by its row and fields."""
+    return _claims(extraction.cells, lambda cell: _label(extraction, cell))
+
+
+def _claims(cells: Iterable[FigureCell], label: Callable[[FigureCell], str]) -> list[Claim]:
     fields: dict[tuple[int, tuple[float, ...], str], list[FigureCell]] = {}
-    for cell in extraction.cells:
+    for cell in cells:
         if cell.read_by != "text layer":  # OCR'd figures are checked against the image there
             continue
         key = (cell.page, (cell.x0, cell.top, cell.x1, cell.bottom), cell.text)
@@ -37,9 +43,18 @@ def claims_of(extraction: Extraction) -> list[Claim]:
     for (page, box, text), cells in fields.items():
         names = "/".join(dict.fromkeys(cell.field for cell in cells))
         claims.append(Claim(page=page, box=(box[0], box[1], box[2], box[3]), text=text,
-                            name=f"{_label(extraction, cells[0])} {names}",
+                            name=f"{label(cells[0])} {names}",
                             figure=any(cell.field not in MARK_FIELDS for cell in cells)))
     return claims
+
+
+def shown_figures_reason(data: bytes, figures: Sequence[tuple[str, FigureCell]]
+                         ) -> str | None:
+    """Why the rendered pages do not show `figures` (cells with their rows' labels, read
+    before the document was found to contradict itself) as read, or None."""
+    labels = {id(cell): f"'{label}'" for label, cell in figures}
+    claims = _claims([cell for _, cell in figures], lambda cell: labels[id(cell)])
+    return check_claims(data, claims) if claims else None
 
 
 def render_check_reason(data: bytes, extraction: Extraction) -> str | None:

@@ -32,7 +32,7 @@ from PIL import Image
 
 from extractors.errors import UnreadableDocument
 from extractors.layout import ImagePage, Line, Word, page_lines
-from pdfpage.content import PageContent, Shape
+from pdfpage.content import PageContent, Shape, drawn_text_page
 from pdfpage.ocr_doubts import MARK_WORDS
 from pdfpage.settings import SETTINGS
 from pipeline.failures import TIMED_OUT
@@ -101,6 +101,18 @@ def _is_figure(text: str) -> bool:
 def _word(word: OcrWord, read_by: str) -> Word:
     return Word(text=word.text, x0=word.x0, x1=word.x1, top=word.top, bottom=word.bottom,
                 size=word.size, bold=word.bold, read_by=read_by, confidence=word.confidence)
+
+
+def _on_trimmed_page(box: tuple[float, float, float, float],
+                     trim: tuple[float, float, float, float] | None) -> bool:
+    """Whether what OCR found at `box` is on the trimmed page: with a trim box (a print-ready
+    file), a word or ink whose centre lies outside it is a printers' mark (the slug's file
+    name and date, a crop mark), cut off before any reader sees the page, as the text layer's
+    own are (`pdfpage.content`); it is not read as the page's text, nor judged by the gate."""
+    if trim is None:
+        return True
+    x0, top, x1, bottom = trim
+    return x0 <= (box[0] + box[2]) / 2 <= x1 and top <= (box[1] + box[3]) / 2 <= bottom
 
 
 def _shape(box: tuple[float, float, float, float]) -> Shape:
@@ -189,7 +201,8 @@ class PageOcr:
             if _blank(image):
                 self.skipped.append(number)
                 return ImagePage(())
-            read = read_image(image, dpi, timeout=self.engine_seconds)
+            read = read_image(image, dpi, timeout=self.engine_seconds,
+                              drawn=drawn_text_page(content))
             self.seconds[number] = time.monotonic() - started
         except OcrUnavailable as error:
             raise UnreadableDocument(scan_refusal(bool(content.hidden), str(error)),
@@ -203,7 +216,9 @@ class PageOcr:
         claims = _layer_words(page) if layer else []
         words: list[Word] = []
         disagreements: list[str] = []
-        for word in read.words:
+        trimmed = [w for w in read.words
+                   if _on_trimmed_page((w.x0, w.top, w.x1, w.bottom), content.trim_box)]
+        for word in trimmed:
             read_by = "ocr"
             if layer and word.text != _BULLET:  # a bullet is judged by its shape
                 claim = _claimed(word, claims)
@@ -226,7 +241,8 @@ class PageOcr:
                         f"the OCR layer says '{claim_word['text']}' where the page image shows "
                         "no word")
         self.pages.append(_PageRead(number, read, words, layer, disagreements))
-        return ImagePage(tuple(words), tuple(_shape(box) for box in read.unread))
+        unread = [box for box in read.unread if _on_trimmed_page(box, content.trim_box)]
+        return ImagePage(tuple(words), tuple(_shape(box) for box in unread))
 
     def reading(self) -> Reading:
         """How the document was read (after extraction)."""

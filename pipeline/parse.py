@@ -14,12 +14,18 @@ from collections.abc import Callable
 from pdfplumber.utils.exceptions import PdfminerException
 from pydantic import ValidationError
 
-from extractors import ExtractionError, NeedsOcr, UnreadableDocument, extract_document
+from extractors import (
+    ExtractionError,
+    InconsistentDocument,
+    NeedsOcr,
+    UnreadableDocument,
+    extract_document,
+)
 from extractors.limits import MAX_PAGES
 from extractors.pdf_info import pdf_info_of
 from extractors.reader import pdfminer_detail
 from pipeline.failures import OUT_OF_MEMORY, is_resource_failure
-from pipeline.figure_check import render_check_reason
+from pipeline.figure_check import render_check_reason, shown_figures_reason
 from pipeline.ocr import BETTER_SCAN, PageOcr, gate, ocr_cells, scan_refusal
 from pipeline.settings import OcrOptions
 from schemas import Extraction, PdfInfo
@@ -103,6 +109,12 @@ def read_with_ocr(data: bytes, max_pages: int, ocr: OcrOptions,
     except NeedsOcr as error:
         return f"{scan_refusal(error.layer, SWITCHED_OFF)} [page {error.page}]", reader
     except ExtractionError as error:
+        if (isinstance(error, InconsistentDocument) and error.figures
+                and (reader is None or not reader.pages)):
+            shown = shown_figures_reason(data, error.figures)
+            if shown is not None:  # the text layer lies: named by what the page shows
+                raise InconsistentDocument(f"{shown}; {error.message}", page=error.page,
+                                           template=error.template) from error
         if reader is None or not reader.pages or _caused_by(error, MemoryError):
             raise
         reason = str(error)

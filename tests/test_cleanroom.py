@@ -61,15 +61,15 @@ SAMPLE = READABLE[:: max(1, len(READABLE) // 12)][:12]
 #: reason.
 KNOWN_CLASS_DEFECTS: dict[str, str] = {}
 #: Readable leaflets of the sample refused today (defects), with the start of the reason: a
-#: fall whose minus Ghostscript mapped to "2" (named against the commander's message, which
-#: gives the fall), and a PDF/A copy stripped of its text's Unicode (read by OCR, which reads
-#: one count, "40", as "AO").
+#: fall whose minus Ghostscript mapped to "2", named by the render check (the glyph read as
+#: '2' is drawn as a bar, where the font's '2' elsewhere is a '2'), which leaves it refused: a
+#: text layer that disagrees with its page is quarantined (issue 20).
 KNOWN_SAMPLE_REFUSALS = {
-    "cleanroom-0012": "the commander's message says '59 fewer offences of robbery (15.9% "
-                      "reduction)' but the performance table gives 59 offences (59 offences or "
-                      "215.9%)",
-    "cleanroom-0063": "performance table 'How did Tower Hamlets perform during 2009/10?': "
-                      "figures that cannot be read on page 4: 'offences or −28.8%'",
+    "cleanroom-0012": "page 3, 'Robbery' change_count/change_pct: the text layer says '59 "
+                      "offences or 215.9%' but the rendered page shows its '2' drawn as a '-', "
+                      "where the '2' of its font (JLRVAF+Roboto-Regular) is drawn as a '2' "
+                      "elsewhere; not loaded; the commander's message says '59 fewer offences "
+                      "of robbery (15.9% reduction)'",
 }
 
 

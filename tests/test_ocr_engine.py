@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from pdfpage.content import PageContent, drawn_text_page, picture_page
 from pdfpage.ocr import ENGINE_NAME, OcrWord, ocr_engine, read_image
 from pdfpage.scan_image import estimate_skew, ink_of, prepare, stroke_width, unread_ink
+from pipeline.ocr import _on_trimmed_page
 
 FONTS = "/usr/share/fonts/truetype/dejavu"
 DPI = 300
@@ -117,3 +119,39 @@ def test_bold_strokes_are_wider() -> None:
     bold = ink_of(_page([(10, 10, "offences", 9, True)], size=(500, 120)))
     box = (0, 0, 500, 120)
     assert stroke_width(bold, box) > 1.4 * stroke_width(regular, box)
+
+
+def test_a_page_rendered_from_its_vectors_is_never_turned() -> None:
+    """A page whose text has no Unicode is read from a render of its vectors (clean-room
+    0063's class: a ReportLab leaflet re-distilled to PDF/A without text maps): as straight as
+    its PDF. The skew estimate of such a render can still come out at its smallest step (0.05
+    degrees), and turning it by that much smeared Roboto's '40' into 'AO'. A scan is still
+    straightened."""
+    image = _page([(20, 20 + 14 * n, "Residential burglary 432 offences or +16.6%", 9, False)
+                   for n in range(12)], size=(1400, 900))
+    turned = image.rotate(1.5, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    assert prepare(turned, DPI).skew == pytest.approx(-1.5, abs=0.1)
+    drawn = prepare(turned, DPI, drawn=True)
+    assert drawn.skew == 0.0
+    assert drawn.image.tobytes() == turned.filter(ImageFilter.MedianFilter(3)).tobytes()
+
+
+def _content(texts: list[str], image_area: float = 0.0) -> PageContent:
+    chars = [{"text": text} for text in texts]
+    return PageContent(chars, [], [], image_area)
+
+
+def test_a_page_of_glyphs_without_unicode_is_read_from_its_render_unturned() -> None:
+    unmapped = ["(cid:12)"] * 8 + ["4", "0", " "]
+    assert picture_page(_content(unmapped)) is not None
+    assert drawn_text_page(_content(unmapped))
+    assert not drawn_text_page(_content(unmapped, image_area=0.9))  # over a scan: a picture
+    assert not drawn_text_page(_content(["4", "0", "(cid:12)"]))
+
+
+def test_what_ocr_finds_outside_a_print_ready_page_s_trim_box_is_a_printers_mark() -> None:
+    trim = (36.0, 36.0, 631.0, 877.0)
+    assert _on_trimmed_page((100.0, 400.0, 120.0, 410.0), trim)
+    assert not _on_trimmed_page((40.0, 20.0, 300.0, 30.0), trim)  # the slug above the trim
+    assert not _on_trimmed_page((640.0, 400.0, 660.0, 410.0), trim)
+    assert _on_trimmed_page((40.0, 20.0, 300.0, 30.0), None)
