@@ -27,6 +27,8 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 from PIL import Image, ImageChops
 
+from pdfpage.settings import PageSettings
+
 __all__ = ["SHAPED", "GlyphSample", "like_a_character", "reference_shapes", "shape_distance",
            "shape_of", "shape_problem"]
 
@@ -35,14 +37,6 @@ Shape = Image.Image
 _SIDE = 16
 #: A pixel is part of a glyph's extent at this ink strength (0-1).
 _EXTENT = 0.25
-#: Two instances of one character in one font are the same glyph within this distance.
-SAME_GLYPH = 0.25
-#: Two characters of one font closer than this share a glyph.
-SHARED_GLYPH = 0.06
-#: A glyph is plainly another reference character when it is this much nearer to it.
-_PLAINLY = 0.04
-#: ... and at least this near to it.
-_NEAR = 0.2
 _REFERENCE_FONTS = (b"Helvetica", b"Helvetica-Bold", b"Times-Roman", b"Times-Bold",
                     b"Courier", b"Courier-Bold")
 _REFERENCE_CHARS = "0123456789+%"
@@ -119,11 +113,11 @@ def _described_shapes() -> tuple[tuple[str, Shape], ...]:
     return _drawn_references(_DESCRIBED_CHARS)
 
 
-def _looks_like(shape: Shape) -> str | None:
+def _looks_like(shape: Shape, settings: PageSettings) -> str | None:
     """The reference character or hyphen `shape` is nearest to, when it is as near as
-    `_NEAR`, else None."""
+    `settings.shape_near`, else None."""
     char, reference = min(_described_shapes(), key=lambda r: shape_distance(shape, r[1]))
-    return char if shape_distance(shape, reference) <= _NEAR else None
+    return char if shape_distance(shape, reference) <= settings.shape_near else None
 
 
 def _from_reference(shape: Shape, char: str) -> float:
@@ -161,10 +155,12 @@ def _drawn_references(chars: str) -> tuple[tuple[str, Shape], ...]:
         document.close()
 
 
-def like_a_character(shape: Shape) -> bool:
-    """Whether `shape` is near a digit or sign of the reference fonts (as near as `_NEAR`): a
-    mark of that shape on a figure's line could be read with the figure."""
-    return any(shape_distance(shape, reference) <= _NEAR for _, reference in reference_shapes())
+def like_a_character(shape: Shape, settings: PageSettings) -> bool:
+    """Whether `shape` is near a digit or sign of the reference fonts (as near as
+    `settings.shape_near`): a mark of that shape on a figure's line could be read with the
+    figure."""
+    return any(shape_distance(shape, reference) <= settings.shape_near
+               for _, reference in reference_shapes())
 
 
 @functools.lru_cache(maxsize=1)
@@ -191,7 +187,7 @@ def _centre(shapes: Sequence[Shape]) -> Shape:
 Groups = dict[tuple[str, float, str], list[GlyphSample]]
 
 
-def _unlike_itself(groups: Groups) -> tuple[GlyphSample, str] | None:
+def _unlike_itself(groups: Groups, settings: PageSettings) -> tuple[GlyphSample, str] | None:
     """An instance unlike the other instances of its character in its font, when those
     others agree among themselves (two instances alone cannot say which is odd)."""
     for (_, _, char), samples in groups.items():
@@ -202,14 +198,16 @@ def _unlike_itself(groups: Groups) -> tuple[GlyphSample, str] | None:
         # the odd one out against the others, not against a mean it pulls towards itself
         rest = [s.shape for s in samples if s is not far]
         others = _centre(rest)
-        if (shape_distance(far.shape, others) > SAME_GLYPH
-                and max(shape_distance(shape, others) for shape in rest) <= SAME_GLYPH / 2):
-            if (_from_reference(far.shape, char) + _PLAINLY <= _from_reference(others, char)
-                    and _from_reference(far.shape, char) <= _NEAR):
+        same = settings.same_glyph
+        if (shape_distance(far.shape, others) > same
+                and max(shape_distance(shape, others) for shape in rest) <= same / 2):
+            nearest = _from_reference(far.shape, char)
+            if (nearest + settings.shape_plainly <= _from_reference(others, char)
+                    and nearest <= settings.shape_near):
                 # the odd one is the true glyph: the others are another glyph read as it
                 # (a ToUnicode map that sends the minus to '2' on every fall)
                 liar = next(s for s in samples if s is not far)
-                like = _looks_like(others)
+                like = _looks_like(others, settings)
                 drawn = f"as a '{like}'" if like is not None else f"unlike a '{char}'"
                 return liar, (f"its '{char}' drawn {drawn}, where the '{char}' of its font "
                               f"({far.font}) is drawn as a '{char}' elsewhere")
@@ -218,7 +216,7 @@ def _unlike_itself(groups: Groups) -> tuple[GlyphSample, str] | None:
     return None
 
 
-def _shared(groups: Groups) -> tuple[GlyphSample, str] | None:
+def _shared(groups: Groups, settings: PageSettings) -> tuple[GlyphSample, str] | None:
     centres = {key: _centre([s.shape for s in samples]) for key, samples in groups.items()}
     keys = sorted(centres)
     for index, first in enumerate(keys):
@@ -226,14 +224,15 @@ def _shared(groups: Groups) -> tuple[GlyphSample, str] | None:
             if (first[:2] != second[:2] or first[2] == second[2]
                     or first[2] not in _REFERENCE_CHARS or second[2] not in _REFERENCE_CHARS):
                 continue
-            if shape_distance(centres[first], centres[second]) < SHARED_GLYPH:
+            if shape_distance(centres[first], centres[second]) < settings.shared_glyph:
                 rare, common = sorted((first, second), key=lambda k: len(groups[k]))
                 return groups[rare][0], (f"the glyph it reads as '{common[2]}' elsewhere "
                                          f"where it says '{rare[2]}' (font {rare[0]})")
     return None
 
 
-def _another_character(groups: Groups) -> tuple[GlyphSample, str] | None:
+def _another_character(groups: Groups, settings: PageSettings
+                       ) -> tuple[GlyphSample, str] | None:
     references = reference_shapes()
     strip = _reference_strip()
     for (_, _, char), samples in groups.items():
@@ -248,17 +247,19 @@ def _another_character(groups: Groups) -> tuple[GlyphSample, str] | None:
         for (ref_char, _), mean in zip(references, means, strict=True):
             nearest[ref_char] = min(float(mean) / 255, nearest.get(ref_char, 1.0))
         best = min(nearest, key=lambda c: nearest[c])
-        if (best != char and nearest[best] <= _NEAR
-                and nearest[best] + _PLAINLY <= nearest[char]):
+        if (best != char and nearest[best] <= settings.shape_near
+                and nearest[best] + settings.shape_plainly <= nearest[char]):
             return samples[0], f"a '{best}' where it says '{char}'"
     return None
 
 
-def shape_problem(samples: Sequence[GlyphSample]) -> tuple[GlyphSample, str] | None:
+def shape_problem(samples: Sequence[GlyphSample], settings: PageSettings
+                  ) -> tuple[GlyphSample, str] | None:
     """The first glyph that is not what it is read as, with what the page shows instead."""
     groups: Groups = {}
     for sample in samples:
         if sample.char.strip() and sample.shape.getbbox() is not None:
             key = (sample.font, round(sample.size * 2) / 2, sample.char)
             groups.setdefault(key, []).append(sample)
-    return _unlike_itself(groups) or _shared(groups) or _another_character(groups)
+    return (_unlike_itself(groups, settings) or _shared(groups, settings)
+            or _another_character(groups, settings))

@@ -192,7 +192,7 @@ class PageInk:
                 size = (l_right - l_left, l_lower - l_upper)
                 piece = Image.frombytes("L", size, _pixels_at(
                     on_line, width, (l_left - w_left, l_upper - w_upper), size))
-                if like_a_character(shape_of(piece)):
+                if like_a_character(shape_of(piece), self.settings):
                     continue
             mask = Image.frombytes("L", mask.size,
                                    _pixels_at(run, width, (0, 0), mask.size, mask.tobytes()))
@@ -467,7 +467,7 @@ def _textpage(page: pypdfium2.PdfPage) -> Iterator[pypdfium2.PdfTextPage]:
 
 
 def page_ink(page: pypdfium2.PdfPage, boxes: Sequence[Box], scale: float,
-             shaped: frozenset[str] = frozenset(), settings: PageSettings = SETTINGS
+             shaped: frozenset[str] = frozenset(), *, settings: PageSettings
              ) -> PageInk:
     """The region of `boxes` on `page` rendered with and without its text, and the
     characters in the boxes (`shaped` ones with their font) and beside them."""

@@ -38,23 +38,11 @@ from pdfpage.words import unshifted
 
 __all__ = ["Claim", "check_claims"]
 
-#: A glyph turned more than this (radians, about 3 degrees) is drawn on a slant.
-_SLANT = 0.05
 #: The ligatures of Unicode's Alphabetic Presentation Forms ("\ufb00" "ff" ... "\ufb06" "st") as
 #: their letters.
 _LIGATURES = {chr(code): unicodedata.normalize("NFKC", chr(code)) for code in range(0xFB00, 0xFB07)}
 #: Characters that would join a figure they touch.
 _JOINING = frozenset("0123456789+-\u2212\u2013\u2014.%")
-#: Ink of text this many pixels outside every glyph box read is more than rounding.
-_STRAY_PIXELS = 3
-#: How far beside a figure's box (a share of its height) a drawn glyph counts as part of it.
-_REACH = 0.5
-#: Non-text marks of at least this many pixels in a figure's box are something drawn there.
-_MARK_PIXELS = 6
-#: Two glyphs overlapping by this share of the narrower one are drawn over each other.
-_OVERSTRUCK = 0.35
-#: A glyph is drawn when text inked this share of its glyph box (a "1" fills about a fifth).
-_DRAWN_SHARE = 0.06
 
 
 @dataclass(frozen=True)
@@ -160,7 +148,7 @@ def _drawn(ink: PageInk, char: TextChar) -> bool:
     if char.text.isspace():
         return False
     inked, pixels = ink.ink_count(char.glyph)
-    return pixels > 0 and inked >= max(2, _DRAWN_SHARE * pixels)
+    return pixels > 0 and inked >= max(2, ink.settings.drawn_share * pixels)
 
 
 def _letters(*texts: str) -> bool:
@@ -169,7 +157,8 @@ def _letters(*texts: str) -> bool:
     return bool(joined) and all(character.isalpha() for character in joined)
 
 
-def _overstruck(drawn: Sequence[TextChar]) -> tuple[TextChar, TextChar] | None:
+def _overstruck(drawn: Sequence[TextChar], settings: PageSettings
+                ) -> tuple[TextChar, TextChar] | None:
     for index, first in enumerate(drawn):  # in reading order: overlapping glyphs are close
         for second in drawn[index + 1 : index + 4]:
             if _letters(first.text, second.text):  # a ligature's letters share one glyph
@@ -177,13 +166,13 @@ def _overstruck(drawn: Sequence[TextChar]) -> tuple[TextChar, TextChar] | None:
             across = min(first.glyph[2], second.glyph[2]) - max(first.glyph[0], second.glyph[0])
             down = min(first.glyph[3], second.glyph[3]) - max(first.glyph[1], second.glyph[1])
             narrower = min(first.glyph[2] - first.glyph[0], second.glyph[2] - second.glyph[0])
-            if down > 0 and narrower > 0 and across > _OVERSTRUCK * narrower:
+            if down > 0 and narrower > 0 and across > settings.overstruck_share * narrower:
                 return first, second
     return None
 
 
-def _stamp_letters(candidates: Iterable[TextChar], chars: Sequence[TextChar], height: float
-                   ) -> list[TextChar]:
+def _stamp_letters(candidates: Iterable[TextChar], chars: Sequence[TextChar], height: float,
+                   settings: PageSettings) -> list[TextChar]:
     """Glyphs of a stamp reaching into a figure's box (`height` tall, holding `chars`): letters
     at twice its height, or turned from the line of its other characters, wherever their
     centres lie (a stamp's letter centred in the next row's box reaches into this one). Their
@@ -194,7 +183,7 @@ def _stamp_letters(candidates: Iterable[TextChar], chars: Sequence[TextChar], he
     return [c for c in candidates
             if c.text not in _JOINING and strange_character(c.text) is None
             and (c.loose[3] - c.loose[1] >= 2 * height
-                 or (angle is not None and _turned(c.angle - angle) > _SLANT))]
+                 or (angle is not None and _turned(c.angle - angle) > settings.slant_radians))]
 
 
 def _neighbours(ink: PageInk, reach: Box, found: Sequence[TextChar]) -> list[TextChar]:
@@ -250,7 +239,7 @@ def _stray_ink(ink: PageInk, box: Box, drawn: Sequence[TextChar]) -> int:
     return ink.stray_ink(box, [char.glyph for char in drawn])
 
 
-def _reach(claim: Claim) -> Box:
+def _reach(claim: Claim, settings: PageSettings) -> Box:
     """A figure's box widened on both sides by half its height: a glyph drawn just before or
     after a figure would be read with it. A mark or a word (`Claim.figure` False) is joined
     by nothing: its box is its reach (a mark cell's box is the whole cell, so half its
@@ -258,7 +247,7 @@ def _reach(claim: Claim) -> Box:
     box = claim.box
     if not claim.figure:
         return box
-    pad = _REACH * (box[3] - box[1])
+    pad = settings.figure_reach * (box[3] - box[1])
     return box[0] - pad, box[1], box[2] + pad, box[3]
 
 
@@ -274,7 +263,7 @@ def _marks(ink: PageInk, box: Box, reach: Box, settings: PageSettings) -> int:
              (box[2] + 1.5 / scale, top, reach[2], bottom)]
     parts = [part for part in parts if part[2] > part[0]]
     count = sum(ink.marks(part) for part in parts)
-    if count < _MARK_PIXELS:
+    if count < settings.mark_pixels:
         return count
     graphics = ink.graphics(reach, settings.graphic_min_lines)
     return sum(ink.marks(part, graphics) for part in parts)
@@ -294,11 +283,11 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
             return (f"page {claim.page}, {claim.name}: the figure '{claim.text}' holds "
                     f"{describe(strange)}, which is not a digit or sign this edition prints; "
                     "not loaded")
-    reach = _reach(claim)
+    reach = _reach(claim, settings)
     ink.focus((reach[0] - 2, reach[1] - 4, reach[2] + 2, reach[3] + 4))
     found = ink.chars_in(reach)
     stamps = _stamp_letters(dict.fromkeys([*found, *ink.reaching]), found,
-                            claim.box[3] - claim.box[1])
+                            claim.box[3] - claim.box[1], settings)
     chars = _reading_order(c for c in found if c not in stamps)
     crossing = [] if claim.figure else _crossing_words(ink, claim.box)
     chars = [c for c in chars if c not in crossing]
@@ -335,14 +324,14 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
             seen = " ".join("".join(c.text if c in drawn else " " for c in chars).split())
             return _reason(claim, f"'{seen}'" if seen else "nothing there")
         drawn = [c for c in near_drawn if c in drawn or _overlap(c.glyph, reach)]
-    pair = _overstruck(drawn)
+    pair = _overstruck(drawn, settings)
     if pair is not None:
         return _reason(claim, f"'{pair[0].text}' and '{pair[1].text}' drawn over each other")
     if _stray_ink(ink, _inner(reach, ink.shown.scale), [*drawn, *stamps, *crossing,
                                                           *_neighbours(ink, reach, found)]
-                  ) >= _STRAY_PIXELS:
+                  ) >= settings.stray_pixels:
         return _reason(claim, "more text in its box than those characters draw")
-    if claim.figure and _marks(ink, claim.box, reach, settings) >= _MARK_PIXELS:
+    if claim.figure and _marks(ink, claim.box, reach, settings) >= settings.mark_pixels:
         return _reason(claim, "marks in its box that are not text (a path or picture)")
     for char in drawn:
         if char.text not in SHAPED:
@@ -354,7 +343,8 @@ def _check_claim(claim: Claim, ink: PageInk, samples: list[GlyphSample],
 
 def _check_page(page: pypdfium2.PdfPage, claims: Sequence[Claim], scale: float,
                 samples: list[GlyphSample], settings: PageSettings) -> str | None:
-    ink = page_ink(page, [_reach(claim) for claim in claims], scale, SHAPED, settings)
+    ink = page_ink(page, [_reach(claim, settings) for claim in claims], scale, SHAPED,
+                   settings=settings)
     for claim in claims:
         reason = _check_claim(claim, ink, samples, settings)
         if reason is not None:
@@ -389,7 +379,7 @@ def check_claims(data: bytes, claims: Sequence[Claim], scale: float = DEFAULT_SC
                 return reason
     finally:
         document.close()
-    problem = shape_problem(samples)
+    problem = shape_problem(samples, settings)
     if problem is None:
         return None
     sample, shows = problem

@@ -93,7 +93,28 @@ class PageSettings:
     #: A heading set apart by space only has at least this many of its font sizes above it.
     heading_space_em: float = 0.8
 
-    # The render check (pdfpage.render_check)
+    # The render check (pdfpage.render_check, pdfpage.glyph_shapes): shapes are 16 x 16, 0-1
+    #: Two instances of one character in one font are the same glyph within this distance.
+    same_glyph: float = 0.25
+    #: Two characters of one font closer than this share a glyph.
+    shared_glyph: float = 0.06
+    #: A glyph is plainly another reference character when it is this much nearer to it ...
+    shape_plainly: float = 0.04
+    #: ... and at least this near to it.
+    shape_near: float = 0.2
+    #: A glyph turned more than this (radians, about 3 degrees) from its line is drawn on a
+    #: slant: a stamp's letter, not the figure's.
+    slant_radians: float = 0.05
+    #: Ink of text this many pixels outside every glyph box read is more than rounding.
+    stray_pixels: int = 3
+    #: How far beside a figure's box (a share of its height) a drawn glyph counts as part of it.
+    figure_reach: float = 0.5
+    #: Non-text marks of at least this many pixels in a figure's box are something drawn there.
+    mark_pixels: int = 6
+    #: Two glyphs overlapping by this share of the narrower one are drawn over each other.
+    overstruck_share: float = 0.35
+    #: A glyph is drawn when text inked this share of its glyph box (a "1" fills about a fifth).
+    drawn_share: float = 0.06
     #: A mark (a path or picture) at least this many times as tall as a figure's line, whose
     #: part on the line is like no digit or sign, is a graphic crossing the line (a table rule,
     #: a cell's border, the edge of a fill, a stamp's letter), not a character of the figure.

@@ -27,7 +27,7 @@ from PIL import Image, ImageChops
 from pdfpage.glyph_shapes import shape_distance, shape_of
 from pdfpage.ink import INK_LEVEL, connected_runs
 from pdfpage.render import Box, PageFrame, hidden_text, render_region
-from pdfpage.settings import SETTINGS, PageSettings
+from pdfpage.settings import PageSettings
 
 __all__ = ["MINUS", "SignGlyph", "SignGlyphs", "bar_problem", "drawn_sign", "unmapped_sign_at"]
 
@@ -64,7 +64,7 @@ class SignGlyph:
         return f"'{self.code}' of font {self.font}, drawn as {shown}"
 
 
-def unmapped_sign_at(chars: Sequence[Char], index: int, settings: PageSettings = SETTINGS
+def unmapped_sign_at(chars: Sequence[Char], index: int, settings: PageSettings
                      ) -> int | None:
     """The index of the digit `chars[index]` stands immediately before, when it is a glyph
     with no Unicode on the digit's line (a figure's sign place), else None."""
@@ -96,7 +96,7 @@ def _extent(mask: Image.Image) -> tuple[int, int, int, int] | None:
     return None if box is None else (box[0], box[1], box[2], box[3])
 
 
-def bar_problem(sign: Image.Image, digit: Image.Image, settings: PageSettings = SETTINGS,
+def bar_problem(sign: Image.Image, digit: Image.Image, settings: PageSettings,
                 scale: float | None = None) -> str | None:
     """What the ink `sign` (grey, the glyph's box) is when it is not one lone horizontal bar
     level with the middle of the ink `digit` (the digit after it, the same rows of pixels),
@@ -141,7 +141,7 @@ def bar_problem(sign: Image.Image, digit: Image.Image, settings: PageSettings = 
 
 
 def drawn_sign(page: pypdfium2.PdfPage, frame: PageFrame, sign: Box, digit: Box,
-               settings: PageSettings = SETTINGS) -> tuple[str | None, Image.Image]:
+               settings: PageSettings) -> tuple[str | None, Image.Image]:
     """What the text of `page` draws in the box `sign` (a glyph with no Unicode) when it is not
     a minus for the digit drawn in `digit` (the same top and bottom; `bar_problem`), or None,
     and the shape of its ink (`glyph_shapes.shape_of`). Rendered at `sign_render_scale`."""
@@ -160,7 +160,7 @@ class SignGlyphs:
     judged by its drawing at every place it stands (`read_page`). The document is opened with
     PDFium only when a page has such a glyph (`source` gives its bytes)."""
 
-    def __init__(self, source: Callable[[], bytes], settings: PageSettings = SETTINGS) -> None:
+    def __init__(self, source: Callable[[], bytes], settings: PageSettings) -> None:
         self.source = source
         self.settings = settings
         self.glyphs: dict[tuple[str, str], SignGlyph] = {}
@@ -168,7 +168,7 @@ class SignGlyphs:
 
     @classmethod
     @contextmanager
-    def of(cls, source: Callable[[], bytes], settings: PageSettings = SETTINGS
+    def of(cls, source: Callable[[], bytes], settings: PageSettings
            ) -> Iterator[SignGlyphs]:
         """Sign glyphs of the document `source` gives, its PDFium copy closed on leaving."""
         signs = cls(source, settings)

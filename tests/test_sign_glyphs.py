@@ -19,6 +19,7 @@ from test_golden import _differences
 
 from extractors import ExtractionError, extract_document
 from pdfpage.render_check import check_claims
+from pdfpage.settings import PageSettings
 from pdfpage.sign_glyphs import SignGlyphs, bar_problem
 from pipeline.figure_check import claims_of
 from pipeline.parse import extraction_or_reason
@@ -103,7 +104,7 @@ DIGIT = _ink([(5, 10, 8, 51), (5, 10, 25, 13), (22, 10, 25, 51)])
 ])
 def test_only_a_lone_solid_bar_level_with_the_digits_is_a_minus(
         sign: list[tuple[int, int, int, int]], problem: str | None) -> None:
-    found = bar_problem(_ink(sign), DIGIT)
+    found = bar_problem(_ink(sign), DIGIT, PageSettings())
     assert found is None if problem is None else (found is not None and problem in found), found
 
 
@@ -112,7 +113,7 @@ def test_a_sign_glyph_pdfium_cannot_render_is_left_unread_naming_why() -> None:
               "top": 0.0, "bottom": 10.0},
              {"text": "4", "fontname": "F", "size": 10.0, "x0": 5.0, "x1": 10.0, "top": 0.0,
               "bottom": 10.0}]
-    with SignGlyphs.of(lambda: b"%PDF-1.4 not a whole file") as signs:
+    with SignGlyphs.of(lambda: b"%PDF-1.4 not a whole file", PageSettings()) as signs:
         assert signs.read_page(1, chars)[0]["text"] == "(cid:2)"
         [glyph] = signs.unread()
     assert glyph.describe().startswith("'(cid:2)' of font F, drawn as nothing PDFium can render")
