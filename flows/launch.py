@@ -91,6 +91,11 @@ def ingest(paths: Sequence[str], db_path: str, settings: Settings, *,
                     api.url, lambda done: _kept(done, db_path, len(made.candidates)))
             if summary.flow_run_id:
                 api.flow_run_ids.append(summary.flow_run_id)
+    except BaseException:  # stopped (a signal) or failed before or during the flow run
+        from pipeline.guard import stop_children
+
+        stop_children()  # the head start's children too: nothing more will be taken
+        raise
     finally:
         if ahead is not None:
             ahead.close()
