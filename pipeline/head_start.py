@@ -46,11 +46,14 @@ class HeadStart:
             candidate: Future() for candidate in candidates}
         self._every = list(self._results.values())
         self._lock = threading.Lock()
+        self._closed = False
 
     def begin(self) -> None:
         """Start reading, in daemon threads (a stopped run never waits for them), and make
-        this the head start the flow's tasks take from."""
+        this the head start the flow's tasks take from; nothing once closed."""
         global _current
+        if self._closed:
+            return
         with _current_lock:
             _current = self
         for number in range(self.workers if self._pending else 0):
@@ -86,6 +89,7 @@ class HeadStart:
         gets `CancelledError`), results not yet taken are dropped, and this is no longer the
         head start tasks take from."""
         global _current
+        self._closed = True
         with self._lock:
             self._pending.clear()
             self._results = {}
