@@ -41,9 +41,11 @@ class HeadStart:
                  workers: int | None = None) -> None:
         self.settings = settings
         self.workers = worker_count(workers, len(candidates))
-        self._pending: deque[Candidate] = deque(candidates)
+        #: Not yet taken by a task (`take`); the readers go through `_pending` in plan order.
         self._results: dict[Candidate, Future[Extracted]] = {
             candidate: Future() for candidate in candidates}
+        self._pending: deque[tuple[Candidate, Future[Extracted]]] = deque(
+            self._results.items())
         self._every = list(self._results.values())
         self._lock = threading.Lock()
         self._closed = False
@@ -63,9 +65,8 @@ class HeadStart:
     def _next(self) -> tuple[Candidate, Future[Extracted]] | None:
         with self._lock:
             while self._pending:
-                candidate = self._pending.popleft()
-                result = self._results.get(candidate)
-                if result is not None and result.set_running_or_notify_cancel():
+                candidate, result = self._pending.popleft()
+                if result.set_running_or_notify_cancel():  # not cancelled by `close`
                     return candidate, result
         return None
 

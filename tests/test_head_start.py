@@ -74,3 +74,20 @@ def test_with_no_head_start_a_task_extracts_its_batch_itself(tmp_path: Path) -> 
     assert head_start._current is None
     [result] = extract_batch_ahead([candidate], Settings(max_bytes=99))
     assert result.reason == "too large for a leaflet (100 bytes; at most 99): not parsed"
+
+
+@needs_fixtures
+def test_a_candidate_taken_before_it_is_read_is_still_read(tmp_path: Path) -> None:
+    """A task may take a candidate's result before a reader reaches it (the flow starts while
+    the head start is still at work); the reader must still read it, or the task waits
+    forever."""
+    candidates = _candidates(tmp_path / "inbox", ["barnet", "camden"])
+    ahead = HeadStart(candidates, Settings(), workers=1)
+    taken = [ahead.take(candidate) for candidate in candidates]
+    ahead.begin()
+    try:
+        results = [future.result(timeout=60) for future in taken if future is not None]
+    finally:
+        ahead.close()
+    assert [result.candidate for result in results] == candidates
+    assert all(result.extraction is not None for result in results)
