@@ -28,7 +28,8 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from extractors import EXTRACTOR_VERSION
 from flows.supervise import follow, landing
 from flows.task_count import expect_task_runs
-from pipeline.extract import Extracted, batches_for, extract_batch, worker_count
+from pipeline.extract import Extracted, batches_for, worker_count
+from pipeline.head_start import extract_batch_ahead
 from pipeline.load import Written, load_batch
 from pipeline.plan import IngestPlan, plan_paths
 from pipeline.rawstore import keep_files, kept_files
@@ -70,8 +71,10 @@ def plan(paths: list[str], db_path: str, allow_empty: bool, follow_links: bool =
 
 @task(cache_policy=NO_CACHE)
 def extract(batch: list[Candidate], settings: Settings) -> list[Extracted]:
-    """Parse a batch in a guarded child; a bad file comes back with its quarantine reason."""
-    return extract_batch(batch, settings)
+    """Parse a batch in a guarded child; a bad file comes back with its quarantine reason.
+    What `lps ingest` began reading before the flow started is taken, not read again
+    (`pipeline.head_start`)."""
+    return extract_batch_ahead(batch, settings)
 
 
 @task(cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, retry_condition_fn=_locked)

@@ -73,20 +73,32 @@ def ingest(paths: Sequence[str], db_path: str, settings: Settings, *,
     say(STARTING)
     from flows.runtime import prefect_api
     from pipeline.guard import start_children_early
+    from pipeline.head_start import HeadStart
 
-    start_children_early()  # the extractors load in the forkserver while Prefect loads here
-    with prefect_api() as api:
-        from flows.ingest import ingest_flow
-        from flows.supervise import supervised
+    # The planned files are read while Prefect loads and its server starts; on a Dask cluster
+    # the batches are read there, and the forkserver only gets ready for the run's end.
+    ahead = None if dask_address else HeadStart(made.candidates, settings, workers)
+    try:
+        with prefect_api(meanwhile=ahead.begin if ahead else start_children_early) as api:
+            from flows.ingest import ingest_flow
+            from flows.supervise import supervised
 
-        with phase("flow run"):
-            summary = supervised(
-                lambda: ingest_flow(paths=list(paths), db_path=db_path, workers=workers,
-                                    dask_address=dask_address, plan_made=made,
-                                    settings=settings),
-                api.url, lambda done: _kept(done, db_path, len(made.candidates)))
-        if summary.flow_run_id:
-            api.flow_run_ids.append(summary.flow_run_id)
+            with phase("flow run"):
+                summary = supervised(
+                    lambda: ingest_flow(paths=list(paths), db_path=db_path, workers=workers,
+                                        dask_address=dask_address, plan_made=made,
+                                        settings=settings),
+                    api.url, lambda done: _kept(done, db_path, len(made.candidates)))
+            if summary.flow_run_id:
+                api.flow_run_ids.append(summary.flow_run_id)
+    except BaseException:  # stopped (a signal) or failed before or during the flow run
+        from pipeline.guard import stop_children
+
+        stop_children()  # the head start's children too: nothing more will be taken
+        raise
+    finally:
+        if ahead is not None:
+            ahead.close()
     return summary
 
 
@@ -114,8 +126,7 @@ def backfill(items: list[ManifestItem], db_path: str, raw_dir: str, policy: Fetc
     from flows.runtime import prefect_api
     from pipeline.guard import start_children_early
 
-    start_children_early()
-    with prefect_api() as api:
+    with prefect_api(meanwhile=start_children_early) as api:
         from flows.backfill import backfill_flow
         from flows.supervise import supervised
 

@@ -27,6 +27,7 @@ about each (the settings are in `flows.server.QUIET_ENVIRONMENT`):
   client's requests time out after `_REQUEST_SECONDS` (unless PREFECT_API_REQUEST_TIMEOUT says
   otherwise), and a server found not answering when the run is over is not waited for. While
   the flow runs, `flows.supervise` watches the server.
+- **Heartbeats**: off unless configured (`_NO_HEARTBEATS` says why).
 - **A link to a server that is gone.** A flow run's "View at" link is printed only when the
   server outlives the run (a configured one, or `lps server start`'s), never a temporary one's.
 """
@@ -37,7 +38,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -169,6 +170,16 @@ def settle(api: PrefectApi, timeout: float = 15.0) -> None:
         )
 
 
+#: Prefect's flow-run heartbeats, off unless the user sets them (PREFECT_FLOWS_HEARTBEAT_FREQUENCY,
+#: in the environment or a profile, wins). A heartbeat is an event sent as the flow run starts
+#: and every 180 s, for an automation a user may build to mark runs whose heartbeats stop as
+#: crashed. Its thread sleeps in whole seconds, and the flow run waits for it to wake as it
+#: ends: up to a second of every run (0.4 to 0.9 s measured, most of a one-leaflet flow run).
+#: A temporary server stops with the run and has no automations; `lps` marks its own runs
+#: cancelled when stopped (`flows.supervise`).
+_NO_HEARTBEATS: dict[str, Any] = {"flows.heartbeat_frequency": None}
+
+
 def _client_settings(api: PrefectApi) -> dict[str, Any]:
     """Settings of this process's Prefect client for the run: requests time out; no "View at"
     link to a temporary server, which is gone when the run ends."""
@@ -188,7 +199,7 @@ def _api_url_for_run(api: PrefectApi) -> Iterator[None]:
     before = os.environ.get("PREFECT_API_URL")
     os.environ["PREFECT_API_URL"] = api.url  # inherited by worker processes
     try:
-        with temporary_settings(updates=_client_settings(api)):
+        with temporary_settings(updates=_client_settings(api), set_defaults=_NO_HEARTBEATS):
             yield
     finally:
         if before is None:
@@ -213,10 +224,14 @@ def _temporary_server_first() -> TemporaryServer | None:
 
 
 @contextmanager
-def prefect_api() -> Iterator[PrefectApi]:
-    """The Prefect API for one run (see the module docstring); imports Prefect."""
+def prefect_api(meanwhile: Callable[[], None] | None = None) -> Iterator[PrefectApi]:
+    """The Prefect API for one run (see the module docstring); imports Prefect. `meanwhile`
+    begins work that needs no Prefect (`pipeline.head_start`) once a temporary server has been
+    launched, so the server, the Prefect import and that work share the wait."""
     server = _temporary_server_first()
     try:
+        if meanwhile is not None:
+            meanwhile()
         with phase("import Prefect"):
             configured = _configured_api_url()
             import flows.ingest  # noqa: F401  (the flows' imports, while a server starts)

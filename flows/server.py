@@ -56,6 +56,7 @@ from flows.prefect_database import seed_database, template_for
 
 __all__ = [
     "QUIET_ENVIRONMENT",
+    "REGISTERED_ENVIRONMENT",
     "TEMPORARY_ENVIRONMENT",
     "LocalServer",
     "ServerError",
@@ -84,6 +85,16 @@ QUIET_ENVIRONMENT = {
 #: which stops with its run could not carry out anyway; a run on `lps server start`'s server or
 #: a configured one keeps them.
 TEMPORARY_ENVIRONMENT = {"PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false"}
+
+#: Settings of a temporary server on a home whose database has its block types already (a
+#: user's own wins): no block registration at start. Registering, or only checking that nothing
+#: changed since the last registration (Prefect's memo), first imports every installed Prefect
+#: collection: prefect-dask and with it Dask's `distributed`, 0.7 s of CPU, measured, before
+#: the server answers. The template database (`flows.prefect_database`) holds the block types,
+#: registered when it was built; a run needs none, and `lps server start` (Prefect's own
+#: command) registers them as always.
+REGISTERED_ENVIRONMENT = {"PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
+                          "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false"}
 
 #: The temporary server's script: uvicorn, stopping itself once the run that started it is
 #: gone, so a run ended by SIGTERM or `kill -9` leaves no server behind (`flows.server_child`).
@@ -203,7 +214,9 @@ class TemporaryServer:
 
     def __init__(self, home: Path | None = None, seed: bool = True) -> None:
         self.home = home or prefect_home()
-        self.seed = seed  # start a new home from the template database (flows.prefect_database)
+        # start a new home from the template database (flows.prefect_database), and register
+        # no block types (it has them); False: a new database, migrated and registered here
+        self.seed = seed
         self.port = _free_port()
         self.api_url = f"http://127.0.0.1:{self.port}/api"
         self._process: subprocess.Popen[bytes] | None = None
@@ -216,10 +229,12 @@ class TemporaryServer:
         self._lock.enter_context(_starting_alone(self.home))
         if self.seed:
             seed_database(self.home)
+        # a database there now came from the template, or from a server before this one
+        registered = self.seed and (self.home / "prefect.db").exists()
         environment = _server_environment(self.home, {
             "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
             "PREFECT__SERVER_FINAL": "1",
-        }, TEMPORARY_ENVIRONMENT)
+        }, TEMPORARY_ENVIRONMENT | (REGISTERED_ENVIRONMENT if registered else {}))
         self._process = subprocess.Popen(
             [sys.executable, str(_SERVER_CHILD), str(os.getpid()),
              "--app-dir", str(Path(spec.origin).parent.parent),

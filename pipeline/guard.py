@@ -34,6 +34,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import resource
+import select
 import signal
 import sys
 import threading
@@ -108,9 +109,40 @@ def _quiet_about_memory(unraisable: Any) -> None:
         sys.__unraisablehook__(unraisable)
 
 
-def _serve(connection: Connection, memory_mb: int, max_pages: int, ocr: OcrOptions) -> None:
+def _end_with(run: int) -> None:
+    """In the child: exit at once when the run (process `run`) is gone, even mid-parse.
+
+    A run ended by `kill -9` closes its end of the pipe, but a child parsing a long document
+    reads the pipe only once the parse is done, and the parse's time limit is the run's to
+    enforce: the child, and the forkserver its pipe keeps alive, lived on. Linux says when a
+    process ends through a pidfd (one thread waits, no polling); elsewhere the pid is looked
+    at twice a second."""
+    def wait() -> None:
+        try:
+            pidfd = os.pidfd_open(run)
+        except (AttributeError, OSError):
+            pidfd = None
+        if pidfd is not None:
+            select.select([pidfd], [], [])
+        else:
+            while True:
+                try:
+                    os.kill(run, 0)
+                except ProcessLookupError:
+                    break
+                except PermissionError:  # another user's pid: the run's was reused
+                    break
+                time.sleep(0.5)
+        os._exit(_RUN_GONE_EXIT)
+
+    threading.Thread(target=wait, daemon=True, name="end-with-the-run").start()
+
+
+def _serve(connection: Connection, memory_mb: int, max_pages: int, ocr: OcrOptions,
+           run: int) -> None:
     """The child: extract each document sent until the pipe closes, saying (`_OCR_PAGE`)
-    before each page it reads by OCR, so the parent gives that page its own time."""
+    before each page it reads by OCR, so the parent gives that page its own time; it ends
+    with the run that started it (`_end_with`)."""
     from pipeline.parse import extraction_or_reason
 
     def progress(page: int) -> None:
@@ -119,6 +151,7 @@ def _serve(connection: Connection, memory_mb: int, max_pages: int, ocr: OcrOptio
     # Ctrl-C reaches every process of the terminal's foreground group: the run that owns this
     # child stops it (`stop_children`), so the child itself has nothing to say about it.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _end_with(run)
     _cap_memory(memory_mb)
     sys.unraisablehook = _quiet_about_memory
     try:
@@ -136,6 +169,9 @@ def _serve(connection: Connection, memory_mb: int, max_pages: int, ocr: OcrOptio
 
 #: The exit code of a child that ran out of memory outside the parse itself.
 _NO_MEMORY_EXIT = 75
+
+#: The exit code of a child whose run is gone (no one is left to read its answer).
+_RUN_GONE_EXIT = 76
 
 
 #: What a child sends once it is ready, so its start-up is not counted as parsing time.
@@ -221,7 +257,7 @@ class GuardedExtractor:
         process = context.Process(
             target=_serve, daemon=True,
             args=(child, self.settings.parse_memory_mb, self.settings.max_pages,
-                  self.settings.ocr_options()),
+                  self.settings.ocr_options(), os.getpid()),
         )
         process.start()
         child.close()

@@ -77,3 +77,14 @@ def test_the_temporary_servers_environment_names_real_settings(
     monkeypatch.setenv("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED", "true")
     mine = server._server_environment(tmp_path, {}, server.TEMPORARY_ENVIRONMENT)
     assert mine["PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"] == "true"
+
+
+def test_a_temporary_server_on_a_registered_database_registers_no_block_types(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nor checks its memo of them, which imports every Prefect collection (Dask among them)
+    before the server answers; the names are Prefect's own settings."""
+    for name, value in server.REGISTERED_ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    settings = PrefectSettings()
+    assert (settings.server.register_blocks_on_start,
+            settings.server.memoize_block_auto_registration) == (False, False)
