@@ -79,7 +79,7 @@ def _inbox(folder: Path) -> Path:
 #: The parse limit of these runs: the slow leaflet is quarantined after it, not after 30 s.
 _PARSE_SECONDS = 12
 
-#: The parse limit of a run on a temporary server that is stopped and not run again. Its
+#: The parse limit of a run that is stopped before its slow file is quarantined. Its
 #: files are read from the moment the plan is made (`pipeline.head_start`), seconds before the
 #: server answers and the two leaflets load (and a killed server is noticed three health checks
 #: later): a longer limit keeps the slow file being read when the run stops, however loaded
@@ -195,9 +195,12 @@ def test_ctrl_c_in_a_terminal_stops_a_run_on_a_temporary_server_cleanly(tmp_path
 
 def test_sigterm_stops_a_run_and_a_rerun_finishes_it(tmp_path: Path) -> None:
     inbox, db = _inbox(tmp_path / "inbox"), tmp_path / "lps.db"
-    env = _env(api_url=get_current_settings().api.url, prefect_home=tmp_path / "home")
+    api_url = get_current_settings().api.url
+    # stopped while its files are read ahead: the slow file must outlast the load of the two
+    run = start_ingest([inbox], db, _env(api_url=api_url, prefect_home=tmp_path / "home",
+                                         parse_seconds=_READ_AHEAD_PARSE_SECONDS),
+                       tmp_path / "run.log")
     log = tmp_path / "run.log"
-    run = start_ingest([inbox], db, env, log)
     try:
         deadline = time.monotonic() + 90
         while TWO_LOADED not in log.read_bytes():
@@ -216,6 +219,8 @@ def test_sigterm_stops_a_run_and_a_rerun_finishes_it(tmp_path: Path) -> None:
     assert "Traceback" not in output
     assert _runs(db) == [(2, 0, 0)]
 
+    # run again to the end, with the limit the reference is built with (its reason names it)
+    env = _env(api_url=api_url, prefect_home=tmp_path / "home")
     again = start_ingest([inbox], db, env, tmp_path / "again.log")
     try:  # the reference is built while the run goes on: each waits out the slow file's limit
         reference = _reference(inbox, tmp_path / "reference.db")
