@@ -43,8 +43,8 @@ from xml.etree import ElementTree
 import numpy as np
 from PIL import Image, ImageOps
 
-from pdfpage.ocr_doubts import Box, figures_checked, settled
-from pdfpage.scan_image import Mask, ink_of, prepare, stroke_width, unread_ink
+from pdfpage.ocr_doubts import Box, figures_checked, settled, unread_read
+from pdfpage.scan_image import InkBlob, Mask, ink_of, prepare, stroke_width, unread_ink
 from pdfpage.settings import SETTINGS
 
 __all__ = [
@@ -436,6 +436,28 @@ def _alone_reader(image: Image.Image, timeout: float) -> Callable[[list[Box]], l
     return read_alone
 
 
+def _tight(blob: InkBlob, ink: Mask) -> Box | None:
+    """The box of the ink inside `blob`'s cells (pixels), None when it holds none."""
+    rows, columns = np.nonzero(ink[blob.top:blob.bottom, blob.x0:blob.x1])
+    if not len(rows):
+        return None
+    return (blob.x0 + int(columns.min()), blob.top + int(rows.min()),
+            blob.x0 + int(columns.max()) + 1, blob.top + int(rows.max()) + 1)
+
+
+def _ink_read(words: list[_RawWord], ink: Mask, cell: int,
+              read_again: Callable[[Box], list[_RawWord]]) -> list[_RawWord]:
+    """Words read from the ink the page's reading left out (`ocr_doubts.unread_read`); a
+    round mark is left to be judged by its shape."""
+    if not words:
+        return []
+    body = statistics.median(word.line_size for word in words)
+    blobs = unread_ink(ink, [word.box for word in words], cell, min_pixels=max(4, cell * cell))
+    boxes = [box for box in (_tight(blob, ink) for blob in blobs)
+             if box is not None and _disc_at(*box, body, ink) is None]
+    return unread_read(boxes, body, read_again)
+
+
 def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = (0.0, 0.0),
                single_line: bool = False, timeout: float = 60.0) -> OcrPage:
     """The words `image` shows (rendered at `dpi`), boxes in points offset by `origin` (the
@@ -451,10 +473,12 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
                                             timeout=timeout)
     first = _parse_hocr(hocr)
     lines = [1 + max((word.line for word in first), default=0)]
-    raw = figures_checked(settled(first, _crop_reader(prepared.image, timeout, lines),
-                                  _DISC_READINGS | _BULLET_READINGS),
-                          _alone_reader(prepared.image, timeout))
+    read_again = _crop_reader(prepared.image, timeout, lines)
     ink = ink_of(prepared.image)
+    cell = max(1, round(dpi / 72))
+    once = settled(first, read_again, _DISC_READINGS | _BULLET_READINGS)
+    raw = figures_checked(once + _ink_read(once, ink, cell, read_again),
+                          _alone_reader(prepared.image, timeout))
     widths = [stroke_width(ink, word.box) for word in raw]
     bold = _bold_flags(raw, widths)
     sizes = _even_sizes([word.line_size for word in raw])
@@ -471,7 +495,6 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
             x0=left + word.box[0] * points, top=top + (bottom - size) * points,
             x1=left + word.box[2] * points, bottom=top + bottom * points,
             confidence=word.confidence, size=size * points, bold=heavy, line=word.line))
-    cell = max(1, round(dpi / 72))
     blobs = unread_ink(ink, [word.box for word in raw], cell, min_pixels=max(4, cell * cell))
     body = statistics.median(sizes.values()) if sizes else 0.0
     marks = []

@@ -31,7 +31,8 @@ from typing import Protocol, TypeVar
 
 from pdfpage.settings import SETTINGS, PageSettings
 
-__all__ = ["MARK_WORDS", "Box", "OcrReading", "figures_checked", "overlap", "settled"]
+__all__ = ["MARK_WORDS", "Box", "OcrReading", "figures_checked", "overlap", "settled",
+           "unread_read"]
 
 Box = tuple[int, int, int, int]  # x0, top, x1, bottom (pixels)
 
@@ -96,6 +97,17 @@ def _read_twice(a: Box, b: Box, settings: PageSettings) -> bool:
             and low[3] - low[1] <= settings.ocr_sliver_height * (high[3] - high[1]))
 
 
+def _sliver_of_line(box: Box, band: Box, settings: PageSettings) -> bool:
+    """Whether `box` is a sliver of the line whose words span `band`: inside it, at most
+    `ocr_sliver_height` of its height, and at its top or bottom edge (the engine read the
+    tops of a line's letters as a line of its own, '——-' over 'reduction in', a box wider
+    than any one word under it). A sign in the middle of a line is no sliver of it."""
+    height, line_height = box[3] - box[1], band[3] - band[1]
+    return (overlap(box, band) >= settings.ocr_sliver_inside
+            and height <= settings.ocr_sliver_height * line_height
+            and min(abs(box[1] - band[1]), abs(band[3] - box[3])) <= height)
+
+
 def _segments(words: Sequence[OcrReading], settings: PageSettings) -> list[int]:
     """Each word's segment: its engine line, cut where a gap is wider than a column gutter."""
     segment = [0] * len(words)
@@ -138,6 +150,14 @@ def _doubled(words: Sequence[OcrReading], settings: PageSettings) -> list[list[i
             if segment[i] != segment[j] and _read_twice(words[i].box, words[j].box, settings):
                 parent[root(segment[i])] = root(segment[j])
                 joined |= {segment[i], segment[j]}
+    bands: dict[int, Box] = {}
+    for index, word in enumerate(words):
+        bands[segment[index]] = _union([bands.get(segment[index], word.box), word.box])
+    for index, word in enumerate(words):
+        for number, band in bands.items():
+            if number != segment[index] and _sliver_of_line(word.box, band, settings):
+                parent[root(segment[index])] = root(number)
+                joined |= {segment[index], number}
     groups: dict[int, list[int]] = {}
     for index in range(len(words)):
         if segment[index] in joined:
@@ -219,6 +239,28 @@ def settled(words: Sequence[Read], read_again: Callable[[Box], list[Read]],
                   and min(w.confidence for w in again) > word.confidence)
         final += again if better else [word]
     return sorted(final, key=lambda w: (w.line, w.box[0]))
+
+
+def unread_read(blobs: Sequence[Box], size: float, read_again: Callable[[Box], list[Read]],
+                settings: PageSettings = SETTINGS) -> list[Read]:
+    """Words read from ink the page's reading left out: the engine's page layout drops a short
+    word now and then (on a page straightened from a 0.6-degree skew, a table's column of
+    'Yes' went unread, its ink all there). Each blob (pixels) of about a word's height for type
+    of `size` (`ocr_unread_least_em` to `ocr_unread_most_em`) is read as a line on its own; its words are kept only when every one is read at
+    `ocr_unread_min_confidence` or more, else the ink stays unread (and refuses a figure
+    beside it, as before). Pages with more such blobs than `ocr_unread_max` (specks of noise)
+    are left as they are."""
+    wordlike = [box for box in blobs
+                if settings.ocr_unread_least_em * size <= box[3] - box[1]
+                <= settings.ocr_unread_most_em * size]
+    if not wordlike or len(wordlike) > settings.ocr_unread_max:
+        return []
+    found: list[Read] = []
+    for box in wordlike:
+        again = read_again(_margin(box, size, settings))
+        if again and all(w.confidence >= settings.ocr_unread_min_confidence for w in again):
+            found += again
+    return found
 
 
 #: A run of dashes before a figure: one minus sign, however the engine spelt it.
