@@ -349,11 +349,21 @@ def _is_bullet(word: _RawWord, size: float) -> bool:
 _DISC_READINGS = frozenset("@©®Oo0eQ()\u25cf\u25cb")
 
 
+#: A word read at a confidence under this is a glyph the engine could not read: a ring read
+#: as '12)' at 0.00 on a page straightened from a skew is judged by its shape.
+_UNREAD_GLYPH = 0.3
+
+
 def _disc(word: _RawWord, size: float, ink: Mask) -> str | None:
     """'●' or '○' when `word` is one round glyph at about the height of a capital: filled
     (ink over most of its box) or a ring (no ink at its centre). A digit 0 is much narrower
-    than high; a bullet is much smaller (`_is_bullet`)."""
-    if len(word.text) > 2 or not set(word.text) <= _DISC_READINGS:
+    than high; a bullet is much smaller (`_is_bullet`). Read as one or two of the disc's usual
+    readings, or as up to three characters of which one is, at a confidence under
+    `_UNREAD_GLYPH` (the engine did not know it)."""
+    readings = set(word.text) <= _DISC_READINGS
+    if len(word.text) > 3 or not (readings or word.confidence < _UNREAD_GLYPH):
+        return None
+    if not readings and len(word.text) > 2 and not set(word.text) & _DISC_READINGS:
         return None
     return _disc_at(word.box[0], word.ink[0], word.box[2], word.ink[1], size, ink)
 
@@ -489,12 +499,16 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
         size = sizes[word.line_size]
         bottom = word.baseline + _DESCENT * size
         disc = _disc(word, size, ink)
-        text = _BULLET if _is_bullet(word, size) else disc or normalised(word.text)
+        bullet = _is_bullet(word, size)
+        text = _BULLET if bullet else disc or normalised(word.text)
+        # a disc is known by its shape, as sure as a mark the engine left unread
+        sure = max(word.confidence, _SHAPE_CONFIDENCE) if disc and not bullet \
+            else word.confidence
         words.append(OcrWord(
             text=text,
             x0=left + word.box[0] * points, top=top + (bottom - size) * points,
             x1=left + word.box[2] * points, bottom=top + bottom * points,
-            confidence=word.confidence, size=size * points, bold=heavy, line=word.line))
+            confidence=sure, size=size * points, bold=heavy, line=word.line))
     blobs = unread_ink(ink, [word.box for word in raw], cell, min_pixels=max(4, cell * cell))
     body = statistics.median(sizes.values()) if sizes else 0.0
     marks = []

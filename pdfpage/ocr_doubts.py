@@ -246,10 +246,10 @@ def unread_read(blobs: Sequence[Box], size: float, read_again: Callable[[Box], l
     """Words read from ink the page's reading left out: the engine's page layout drops a short
     word now and then (on a page straightened from a 0.6-degree skew, a table's column of
     'Yes' went unread, its ink all there). Each blob (pixels) of about a word's height for type
-    of `size` (`ocr_unread_least_em` to `ocr_unread_most_em`) is read as a line on its own; its words are kept only when every one is read at
-    `ocr_unread_min_confidence` or more, else the ink stays unread (and refuses a figure
-    beside it, as before). Pages with more such blobs than `ocr_unread_max` (specks of noise)
-    are left as they are."""
+    of `size` (`ocr_unread_least_em` to `ocr_unread_most_em`) is read as a line on its own;
+    its words are kept only when every one is read at `ocr_unread_min_confidence` or more,
+    else the ink stays unread (and refuses a figure beside it, as before). Pages with more
+    such blobs than `ocr_unread_max` (specks of noise) are left as they are."""
     wordlike = [box for box in blobs
                 if settings.ocr_unread_least_em * size <= box[3] - box[1]
                 <= settings.ocr_unread_most_em * size]

@@ -103,7 +103,11 @@ def estimate_skew(image: Image.Image) -> float:
     coarse = np.arange(-_MAX_SKEW, _MAX_SKEW + 1e-9, _SKEW_COARSE)
     best = max(coarse, key=score)
     fine = np.arange(best - _SKEW_COARSE, best + _SKEW_COARSE + 1e-9, _SKEW_FINE)
-    return -round(float(max(fine, key=score)), 3)
+    scores = np.array([score(angle) for angle in fine])
+    # angles too close to move any ink a whole row score alike: the middle of the best ones
+    # (the first of them was the edge of that plateau, 0.045 degrees off on a level page)
+    top = fine[scores == scores.max()]
+    return -round(float(top.min() + top.max()) / 2, 3) + 0.0
 
 
 def _long_runs(ink: Mask, length: int) -> Mask:

@@ -81,10 +81,13 @@ def test_skew_is_measured_and_taken_out() -> None:
     image = _page([(20, 20 + 14 * n, "Residential burglary 432 offences or +16.6%", 9, False)
                    for n in range(12)], size=(1400, 900))
     turned = image.rotate(1.5, resample=Image.Resampling.BICUBIC, fillcolor=255)
-    assert estimate_skew(turned) == pytest.approx(-1.5, abs=0.1)
-    assert estimate_skew(image) == pytest.approx(0, abs=0.1)
+    # within 0.02 degree: a page left turned by 0.05 splits a wide table's header row
+    assert estimate_skew(turned) == pytest.approx(-1.5, abs=0.02)
+    assert estimate_skew(image) == pytest.approx(0, abs=0.02)
+    slightly = image.rotate(-0.63, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    assert estimate_skew(slightly) == pytest.approx(0.63, abs=0.02)
     page = read_image(turned, DPI)
-    assert prepare(turned, DPI).skew == pytest.approx(-1.5, abs=0.1)
+    assert prepare(turned, DPI).skew == pytest.approx(-1.5, abs=0.02)
     assert "+16.6%" in _words(list(page.words))
 
 
