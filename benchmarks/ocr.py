@@ -29,7 +29,7 @@ from pipeline.settings import Settings
 __all__ = ["main"]
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_GLOB = "build/scans/pdfs/*-300-clean.pdf"
+DEFAULT_GLOB = "build/scans/300/pdfs/*-300-clean.pdf"
 
 
 def _files(given: list[str]) -> list[Path]:

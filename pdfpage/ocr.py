@@ -357,13 +357,12 @@ _UNREAD_GLYPH = 0.3
 def _disc(word: _RawWord, size: float, ink: Mask) -> str | None:
     """'●' or '○' when `word` is one round glyph at about the height of a capital: filled
     (ink over most of its box) or a ring (no ink at its centre). A digit 0 is much narrower
-    than high; a bullet is much smaller (`_is_bullet`). Read as one or two of the disc's usual
-    readings, or as up to three characters of which one is, at a confidence under
-    `_UNREAD_GLYPH` (the engine did not know it)."""
-    readings = set(word.text) <= _DISC_READINGS
-    if len(word.text) > 3 or not (readings or word.confidence < _UNREAD_GLYPH):
-        return None
-    if not readings and len(word.text) > 2 and not set(word.text) & _DISC_READINGS:
+    than high; a bullet is much smaller (`_is_bullet`). Read as up to three characters of which
+    one is a disc's usual reading ('fe)' at 0.96 for a ring on a speckled scan), or of which
+    none is at a confidence under `_UNREAD_GLYPH` (the engine did not know it): the shape
+    decides, and a word of print is no filled disc nor a ring empty at its centre."""
+    if len(word.text) > 3 or not (set(word.text) & _DISC_READINGS
+                                  or word.confidence < _UNREAD_GLYPH):
         return None
     return _disc_at(word.box[0], word.ink[0], word.box[2], word.ink[1], size, ink)
 
@@ -389,6 +388,35 @@ def _disc_at(x0: int, top: int, x1: int, bottom: int, size: float, ink: Mask) ->
     if fill < 0.5 and centre.size and not centre.any():
         return "\u25cb"
     return None
+
+
+#: Halves of a ring the engine read as two glyphs ('C' and ')'): joined when together they
+#: make a disc's shape (`_joined_discs`).
+_RING_HALVES = frozenset("Cc()[]{}")
+
+
+def _joined_discs(words: list[_RawWord], ink: Mask) -> list[_RawWord]:
+    """`words` with two short neighbours of one engine line that are the halves of one round
+    mark ('C' and ')' for a ring, in a JPEG of quality 30) made one word, '●' or '○' by the
+    shape of their ink together; anything else is left as read."""
+    result: list[_RawWord] = []
+    for word in sorted(words, key=lambda w: (w.line, w.box[0])):
+        last = result[-1] if result else None
+        if (last is not None and last.line == word.line and len(last.text) <= 2
+                and len(word.text) <= 2
+                and set(last.text + word.text) <= _DISC_READINGS | _RING_HALVES
+                and 0 <= word.box[0] - last.box[2] <= 0.5 * word.line_size):
+            box = _tight(InkBlob(last.box[0], min(last.box[1], word.box[1]), word.box[2],
+                                 max(last.box[3], word.box[3]), 0), ink)
+            shape = _disc_at(*box, word.line_size, ink) if box is not None else None
+            if box is not None and shape is not None:
+                result[-1] = _RawWord(shape, (box[0], min(last.box[1], word.box[1]), box[2],
+                                              max(last.box[3], word.box[3])),
+                                      min(last.confidence, word.confidence), word.line,
+                                      word.line_size, last.baseline, (box[1], box[3]))
+                continue
+        result.append(word)
+    return result
 
 
 def _offset(word: _RawWord, left: int, top: int, line: int) -> _RawWord:
@@ -487,8 +515,8 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
     ink = ink_of(prepared.image)
     cell = max(1, round(dpi / 72))
     once = settled(first, read_again, _DISC_READINGS | _BULLET_READINGS)
-    raw = figures_checked(once + _ink_read(once, ink, cell, read_again),
-                          _alone_reader(prepared.image, timeout))
+    raw = _joined_discs(figures_checked(once + _ink_read(once, ink, cell, read_again),
+                                        _alone_reader(prepared.image, timeout)), ink)
     widths = [stroke_width(ink, word.box) for word in raw]
     bold = _bold_flags(raw, widths)
     sizes = _even_sizes([word.line_size for word in raw])

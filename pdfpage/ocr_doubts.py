@@ -210,6 +210,18 @@ def _margin(box: Box, size: float, settings: PageSettings) -> Box:
     return (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
 
 
+#: Dashes and rules as the engine spells them.
+_DASHES = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212_")
+
+
+def _tall_dashes(word: OcrReading, settings: PageSettings) -> bool:
+    """Whether `word` is read as dashes only in a box as tall as letters: no dash is (a bold
+    'Ward' on a speckled band was read '——' at 0.85); it is read again, and only a reading
+    without figures or signs replaces it."""
+    return (bool(word.text) and set(word.text) <= _DASHES
+            and word.box[3] - word.box[1] > settings.ocr_dash_height_em * word.line_size)
+
+
 def settled(words: Sequence[Read], read_again: Callable[[Box], list[Read]],
             shapes: frozenset[str] = frozenset(), settings: PageSettings = SETTINGS
             ) -> list[Read]:
@@ -229,14 +241,15 @@ def settled(words: Sequence[Read], read_again: Callable[[Box], list[Read]],
         result += replacement
     final: list[Read] = []
     for word in result:
-        if (word.confidence >= settings.ocr_reread_below or len(word.text) < 2
-                or not _settles_alone(word.text, shapes)
-                or not _one_line(word.box, word.line_size, settings)):
+        tall = _tall_dashes(word, settings)
+        unsure = (word.confidence < settings.ocr_reread_below and len(word.text) >= 2
+                  and _settles_alone(word.text, shapes))
+        if not (tall or unsure) or not _one_line(word.box, word.line_size, settings):
             final.append(word)
             continue
         again = read_again(_margin(word.box, word.line_size, settings))
         better = (bool(again) and all(_settles_alone(w.text, shapes) for w in again)
-                  and min(w.confidence for w in again) > word.confidence)
+                  and (tall or min(w.confidence for w in again) > word.confidence))
         final += again if better else [word]
     return sorted(final, key=lambda w: (w.line, w.box[0]))
 

@@ -29,6 +29,8 @@ Mask = NDArray[np.bool_]
 
 #: Darker than this (0-255 grey) is ink.
 INK_LEVEL = 140
+#: Lighter than this is paper (a tinted band, a photocopy's grey cast, noise on white).
+PAPER_LEVEL = 200
 #: The skews tried, in degrees (a scanner feeder rarely skews more than 3 degrees).
 _MAX_SKEW = 3.0
 #: The steps of the skew search (degrees), and the longest side (pixels) it is judged at.
@@ -160,6 +162,9 @@ def prepare(image: Image.Image, dpi: float) -> Prepared:
     if abs(skew) >= 0.05:
         grey = grey.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=255)
     grey = grey.filter(ImageFilter.MedianFilter(3))
+    # paper: grey noise and a photocopy's cast left the engine reading a mottled header band
+    # as 'wos PSOE aa'; nothing lighter than `PAPER_LEVEL` is print
+    grey = grey.point([v if v <= PAPER_LEVEL else 255 for v in range(256)])
     ink = ink_of(grey)
     thick = max(2, int(_RULE_THICKNESS * dpi))
     rules = _long_runs(ink, int(_HORIZONTAL_RULE * dpi)) | _long_runs(

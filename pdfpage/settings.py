@@ -118,6 +118,9 @@ class PageSettings:
     #: Ink no word of the page's reading explains, of a word's height (these many font sizes,
     #: least and most), is read again on its own; its words are kept at this confidence or
     #: more. A page with more such blobs than `ocr_unread_max` is speckled, not short of words.
+    #: A word read as dashes only in a box taller than this many font sizes is letters misread
+    #: (a dash's box is a tenth of the size high): read again on its own.
+    ocr_dash_height_em: float = 0.4
     ocr_unread_least_em: float = 0.45
     ocr_unread_most_em: float = 1.4
     ocr_unread_min_confidence: float = 0.9

@@ -195,3 +195,18 @@ def test_ink_left_unread_is_read_on_its_own_and_kept_only_when_sure() -> None:
     asked = []
     assert unread_read(many, 30.0, _reader({}, asked)) == []
     assert asked == []
+
+
+def test_dashes_in_a_box_as_tall_as_letters_are_read_again_and_only_words_replace_them() -> None:
+    """Class: a bold 'Ward' on a speckled header band read '——' at 0.85 (no dash's box is as
+    tall as letters); a second reading replaces it only with a word without figures or signs."""
+    ward = _Read("\u2014\u2014", (1285, 407, 1369, 430), 0.85, 1)
+    minus = _Read("\u2014", (100, 417, 120, 421), 0.85, 1)  # a dash's own height: left alone
+    asked: list[Box] = []
+    said = {ward.box: [_Read("Ward", ward.box, 0.96, 0)]}
+    words = settled([ward, minus], _reader(said, asked))
+    assert sorted(w.text for w in words) == ["Ward", "\u2014"]
+    assert asked == [(1279, 401, 1375, 436)]
+    figure = {ward.box: [_Read("-3.3%", ward.box, 0.99, 0)]}
+    words = settled([ward], _reader(figure, []))
+    assert [w.text for w in words] == ["\u2014\u2014"]

@@ -120,3 +120,25 @@ def test_bold_strokes_are_wider() -> None:
     bold = ink_of(_page([(10, 10, "offences", 9, True)], size=(500, 120)))
     box = (0, 0, 500, 120)
     assert stroke_width(bold, box) > 1.4 * stroke_width(regular, box)
+
+
+def test_a_disc_read_as_two_glyphs_or_as_letters_is_judged_by_its_shape() -> None:
+    """Class: a filled disc read as 'C' and ')' (a JPEG of quality 30), a ring read as 'fe)'
+    at 0.96 (grey noise): the ink decides; a word of print beside them is left as read."""
+    from pdfpage.ocr import _disc, _joined_discs, _RawWord
+
+    ink = np.zeros((100, 300), dtype=bool)
+    yy, xx = np.mgrid[0:100, 0:300]
+    ink[(yy - 50) ** 2 + (xx - 50) ** 2 <= 11 ** 2] = True  # a filled disc, 23 pixels across
+    ring = ((yy - 50) ** 2 + (xx - 150) ** 2 <= 11 ** 2) & (
+        (yy - 50) ** 2 + (xx - 150) ** 2 >= 8 ** 2)
+    ink[ring] = True
+    ink[40:62, 220:226] = True  # a word of print: an 'l'
+    halves = [_RawWord("C", (36, 34, 45, 68), 0.8, 1, 26.0, 62.0, (34, 68)),
+              _RawWord(")", (53, 40, 62, 63), 0.98, 1, 26.0, 62.0, (40, 63)),
+              _RawWord("l", (220, 40, 226, 62), 0.99, 1, 26.0, 62.0, (40, 62))]
+    joined = _joined_discs(halves, ink)
+    assert [w.text for w in joined] == ["\u25cf", "l"]
+    read = _RawWord("fe)", (139, 39, 162, 62), 0.96, 2, 26.0, 62.0, (39, 62))
+    assert _disc(read, 26.0, ink) == "\u25cb"
+    assert _disc(halves[2], 26.0, ink) is None
