@@ -62,14 +62,17 @@ SAMPLE = READABLE[:: max(1, len(READABLE) // 12)][:12]
 KNOWN_CLASS_DEFECTS: dict[str, str] = {}
 #: Readable leaflets of the sample refused today (defects), with the start of the reason: a
 #: fall whose minus Ghostscript mapped to "2" (named against the commander's message, which
-#: gives the fall), and a PDF/A copy stripped of its text's Unicode (read by OCR, which reads
-#: one count, "40", as "AO").
+#: gives the fall), and a PDF/A copy stripped of its text's Unicode (read by OCR: its tables
+#: now read whole, but the printer's slug at the foot of page 2, 'towerhamlets_2009-10_print.indd
+#: 2 12/05/2010 14:32' in 6-point type, has '2009-10_' read '810' in its line and otherwise
+#: alone, and the OCR gate refuses every line with a doubted figure, a slug's too).
 KNOWN_SAMPLE_REFUSALS = {
     "cleanroom-0012": "the commander's message says '59 fewer offences of robbery (15.9% "
                       "reduction)' but the performance table gives 59 offences (59 offences or "
                       "215.9%)",
-    "cleanroom-0063": "performance table 'How did Tower Hamlets perform during 2009/10?': "
-                      "figures that cannot be read on page 4: 'offences or −28.8%'",
+    "cleanroom-0063": "scanned leaflet not loaded: 2 problem(s) with figures read by OCR "
+                      "(confidence needed: 0.80): page 2, line '810 print.indd 2 12/05/2010 "
+                      "14:32': '810' 0.00",
 }
 
 
