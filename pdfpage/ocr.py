@@ -395,6 +395,21 @@ def _disc_at(x0: int, top: int, x1: int, bottom: int, size: float, ink: Mask) ->
 _RING_HALVES = frozenset("Cc()[]{}")
 
 
+#: Punctuation only: what the engine makes of a speck of dust or toner.
+_SPECK_READINGS = frozenset(".,:;'`\"()[]{}\u2018\u2019\u201c\u201d")
+#: A speck is lower than this many font sizes (a full stop is about 0.1, a list bullet, which
+#: the engine may read as punctuation too, 0.3 and more, a bracket 0.9).
+_SPECK_HEIGHT = 0.2
+
+
+def _speck(word: _RawWord) -> bool:
+    """Whether `word` is a speck read as punctuation standing alone ('.' at 0.87 between a
+    row's label and its first figure on a photocopy, which joined the label): dropped, its
+    ink then counts as unread (and refuses a figure it stands beside). A sign is never one."""
+    return (set(word.text) <= _SPECK_READINGS
+            and word.ink[1] - word.ink[0] < _SPECK_HEIGHT * word.line_size)
+
+
 def _joined_discs(words: list[_RawWord], ink: Mask) -> list[_RawWord]:
     """`words` with two short neighbours of one engine line that are the halves of one round
     mark ('C' and ')' for a ring, in a JPEG of quality 30) made one word, '●' or '○' by the
@@ -514,7 +529,8 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
     read_again = _crop_reader(prepared.image, timeout, lines)
     ink = ink_of(prepared.image)
     cell = max(1, round(dpi / 72))
-    once = settled(first, read_again, _DISC_READINGS | _BULLET_READINGS)
+    once = [word for word in settled(first, read_again, _DISC_READINGS | _BULLET_READINGS)
+            if not _speck(word)]
     raw = _joined_discs(figures_checked(once + _ink_read(once, ink, cell, read_again),
                                         _alone_reader(prepared.image, timeout)), ink)
     widths = [stroke_width(ink, word.box) for word in raw]

@@ -260,9 +260,11 @@ def unread_read(blobs: Sequence[Box], size: float, read_again: Callable[[Box], l
     word now and then (on a page straightened from a 0.6-degree skew, a table's column of
     'Yes' went unread, its ink all there). Each blob (pixels) of about a word's height for type
     of `size` (`ocr_unread_least_em` to `ocr_unread_most_em`) is read as a line on its own;
-    its words are kept only when every one is read at `ocr_unread_min_confidence` or more,
-    else the ink stays unread (and refuses a figure beside it, as before). Pages with more
-    such blobs than `ocr_unread_max` (specks of noise) are left as they are."""
+    its words are kept only when every one is read at `ocr_unread_min_confidence` or more and
+    is a word of two characters or more with a letter or digit (a photocopy's specks were read
+    '.' and '()' at 0.9 and joined a row's label), else the ink stays unread (and refuses a
+    figure beside it, as before). Pages with more such blobs than `ocr_unread_max` (specks of
+    noise) are left as they are."""
     wordlike = [box for box in blobs
                 if settings.ocr_unread_least_em * size <= box[3] - box[1]
                 <= settings.ocr_unread_most_em * size]
@@ -271,7 +273,9 @@ def unread_read(blobs: Sequence[Box], size: float, read_again: Callable[[Box], l
     found: list[Read] = []
     for box in wordlike:
         again = read_again(_margin(box, size, settings))
-        if again and all(w.confidence >= settings.ocr_unread_min_confidence for w in again):
+        if again and all(w.confidence >= settings.ocr_unread_min_confidence
+                         and len(w.text) >= 2 and any(c.isalnum() for c in w.text)
+                         for w in again):
             found += again
     return found
 

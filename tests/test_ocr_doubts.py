@@ -185,11 +185,14 @@ def test_ink_left_unread_is_read_on_its_own_and_kept_only_when_sure() -> None:
     yes = (1023, 1343, 1075, 1366)
     no = (1023, 1413, 1061, 1436)
     speck = (900, 1300, 905, 1304)
-    said = {yes: [_Read("Yes", yes, 0.97, 0)], no: [_Read("Na", no, 0.62, 0)]}
+    specks = (700, 1343, 730, 1366)  # a photocopy's specks, read as punctuation surely
+    said = {yes: [_Read("Yes", yes, 0.97, 0)], no: [_Read("Na", no, 0.62, 0)],
+            specks: [_Read("()", specks, 0.93, 0)]}
     asked: list[Box] = []
-    found = unread_read([yes, no, speck], 30.0, _reader(said, asked))
+    found = unread_read([yes, no, speck, specks], 30.0, _reader(said, asked))
     assert [(w.text, w.confidence) for w in found] == [("Yes", 0.97)]
-    assert asked == [(1017, 1337, 1081, 1372), (1017, 1407, 1067, 1442)]  # not the speck
+    assert asked == [(1017, 1337, 1081, 1372), (1017, 1407, 1067, 1442),
+                     (694, 1337, 736, 1372)]  # not the speck
     # a speckled page (more word-sized blobs than the setting allows) is left as it is
     many = [(10 * i, 0, 10 * i + 20, 25) for i in range(40)]
     asked = []
