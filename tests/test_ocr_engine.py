@@ -142,3 +142,18 @@ def test_a_disc_read_as_two_glyphs_or_as_letters_is_judged_by_its_shape() -> Non
     read = _RawWord("fe)", (139, 39, 162, 62), 0.96, 2, 26.0, 62.0, (39, 62))
     assert _disc(read, 26.0, ink) == "\u25cb"
     assert _disc(halves[2], 26.0, ink) is None
+
+
+def test_a_speck_read_as_punctuation_is_no_word_and_a_sign_or_a_bullet_is_kept() -> None:
+    """Class: a photocopy's speck read '.' at 0.87 between a row's label and its first figure,
+    which joined the label ('Motor vehicle crime .'): dropped, its ink counts as unread."""
+    from pdfpage.ocr import _RawWord, _speck
+
+    def word(text: str, ink: tuple[int, int]) -> _RawWord:
+        return _RawWord(text, (435, ink[0], 438, ink[1]), 0.87, 1, 30.5, 1222.0, ink)
+
+    assert _speck(word(".", (1176, 1177)))
+    assert _speck(word("()", (1200, 1204)))
+    assert not _speck(word("-", (1210, 1213)))  # a sign, however small
+    assert not _speck(word(".", (1200, 1210)))  # as high as a list bullet
+    assert not _speck(word("(", (1196, 1224)))  # a bracket of print
