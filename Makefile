@@ -11,7 +11,8 @@ RUNTIME := $(VENV)/.runtime-stamp
 DEV     := $(VENV)/.dev-stamp
 DB     ?= lps.db
 
-.PHONY: setup system-deps demo test lint typecheck fixtures bench accuracy cleanroom clean \
+.PHONY: setup system-deps demo test lint typecheck fixtures bench accuracy accuracy-scans \
+	cleanroom clean \
 	prefect-database
 
 # The runtime: what `lps` needs to ingest, query and serve (pip only).
@@ -72,11 +73,13 @@ CLEANROOM_SEEDS ?= 1-123
 # Both generators: the randomised one (drawn afresh) and the clean-room corpus (committed, made
 # by real producers by a generator that never read the extractor; `make cleanroom` redraws it).
 # Then the scan corpus (issue 18, fixtures/scans.py): SCANS_PER_EDITION generated leaflets of
-# each edition scanned at 150, 200 and 300 dpi with each damage (skew, noise, JPEG, photocopy,
-# an OCR layer, a layer that lies), read by OCR and scored per dpi and damage in
-# benchmarks/results/accuracy-scans.json. Exit 1 on any wrong value.
+# each edition scanned at each of SCAN_DPIS with each damage (skew, noise, JPEG, photocopy; an
+# OCR layer and a layer that lies at 300 dpi), read by OCR and scored per damage, one
+# resolution at a time, in benchmarks/results/accuracy-scans-<dpi>.json (`make accuracy-scans
+# SCAN_DPIS=300` re-scores one). Exit 1 on any wrong value.
 SCANS_PER_EDITION ?= 1
 SCANS_DIR ?= build/scans
+SCAN_DPIS ?= 300 200 150
 accuracy: setup
 	$(BIN)/python -m fixtures.randomised --seeds $(SEEDS) --out $(ACCURACY_DIR) --jobs 2
 	$(BIN)/lps evaluate $(ACCURACY_DIR)/pdfs --truth $(ACCURACY_DIR)/truth \
@@ -86,9 +89,18 @@ accuracy: setup
 	$(BIN)/lps evaluate $(CLEANROOM)/classes/pdfs --truth $(CLEANROOM)/classes/truth \
 		--params $(CLEANROOM)/classes/params.json \
 		--json benchmarks/results/accuracy-cleanroom-classes.json
-	$(BIN)/python -m fixtures.scans --out $(SCANS_DIR) --per-edition $(SCANS_PER_EDITION) --jobs 2
-	$(BIN)/lps evaluate $(SCANS_DIR)/pdfs --truth $(SCANS_DIR)/truth \
-		--params $(SCANS_DIR)/params.json --json benchmarks/results/accuracy-scans.json
+	$(MAKE) accuracy-scans
+
+accuracy-scans: setup
+	@set -e; for dpi in $(SCAN_DPIS); do \
+		damages=clean,skew1,skew2,noise,jpeg,photocopy; \
+		if [ $$dpi = 300 ]; then damages=$$damages,layer,layer-lies; fi; \
+		$(BIN)/python -m fixtures.scans --out $(SCANS_DIR)/$$dpi --dpi $$dpi \
+			--damage $$damages --per-edition $(SCANS_PER_EDITION) --jobs 2; \
+		$(BIN)/lps evaluate $(SCANS_DIR)/$$dpi/pdfs --truth $(SCANS_DIR)/$$dpi/truth \
+			--params $(SCANS_DIR)/$$dpi/params.json \
+			--json benchmarks/results/accuracy-scans-$$dpi.json; \
+	done
 
 # Redraw the clean-room class fixtures and corpus (needs the producers:
 # fixtures/cleanroom/install-producers.sh, as root).

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m benchmarks.ocr [--json FILE] PDF_OR_FOLDER ...
 
-Default corpus: the 300 dpi clean scans of `build/scans` (`python -m fixtures.scans`). Each PDF
+Default corpus: the 300 dpi clean scans of `build/scans/300` (`make accuracy-scans`). Each PDF
 is read in this process by `pipeline.parse.extraction_or_reason` (rendering, OCR, the edition
 readers, the gate), one at a time. For every page OCR reads it records the wall seconds of
 rendering and OCR; it counts the pages skipped because they carry no ink (no OCR run: a page
@@ -29,7 +29,7 @@ from pipeline.settings import Settings
 __all__ = ["main"]
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_GLOB = "build/scans/pdfs/*-300-clean.pdf"
+DEFAULT_GLOB = "build/scans/300/pdfs/*-300-clean.pdf"
 
 
 def _files(given: list[str]) -> list[Path]:

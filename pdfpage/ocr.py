@@ -43,8 +43,8 @@ from xml.etree import ElementTree
 import numpy as np
 from PIL import Image, ImageOps
 
-from pdfpage.ocr_doubts import Box, figures_checked, settled
-from pdfpage.scan_image import Mask, ink_of, prepare, stroke_width, unread_ink
+from pdfpage.ocr_doubts import Box, figures_checked, settled, unread_read
+from pdfpage.scan_image import InkBlob, Mask, ink_of, prepare, stroke_width, unread_ink
 from pdfpage.settings import SETTINGS
 
 __all__ = [
@@ -349,11 +349,20 @@ def _is_bullet(word: _RawWord, size: float) -> bool:
 _DISC_READINGS = frozenset("@©®Oo0eQ()\u25cf\u25cb")
 
 
+#: A word read at a confidence under this is a glyph the engine could not read: a ring read
+#: as '12)' at 0.00 on a page straightened from a skew is judged by its shape.
+_UNREAD_GLYPH = 0.3
+
+
 def _disc(word: _RawWord, size: float, ink: Mask) -> str | None:
     """'●' or '○' when `word` is one round glyph at about the height of a capital: filled
     (ink over most of its box) or a ring (no ink at its centre). A digit 0 is much narrower
-    than high; a bullet is much smaller (`_is_bullet`)."""
-    if len(word.text) > 2 or not set(word.text) <= _DISC_READINGS:
+    than high; a bullet is much smaller (`_is_bullet`). Read as up to three characters of which
+    one is a disc's usual reading ('fe)' at 0.96 for a ring on a speckled scan), or of which
+    none is at a confidence under `_UNREAD_GLYPH` (the engine did not know it): the shape
+    decides, and a word of print is no filled disc nor a ring empty at its centre."""
+    if len(word.text) > 3 or not (set(word.text) & _DISC_READINGS
+                                  or word.confidence < _UNREAD_GLYPH):
         return None
     return _disc_at(word.box[0], word.ink[0], word.box[2], word.ink[1], size, ink)
 
@@ -379,6 +388,50 @@ def _disc_at(x0: int, top: int, x1: int, bottom: int, size: float, ink: Mask) ->
     if fill < 0.5 and centre.size and not centre.any():
         return "\u25cb"
     return None
+
+
+#: Halves of a ring the engine read as two glyphs ('C' and ')'): joined when together they
+#: make a disc's shape (`_joined_discs`).
+_RING_HALVES = frozenset("Cc()[]{}")
+
+
+#: Punctuation only: what the engine makes of a speck of dust or toner.
+_SPECK_READINGS = frozenset(".,:;'`\"()[]{}\u2018\u2019\u201c\u201d")
+#: A speck is lower than this many font sizes (a full stop is about 0.1, a list bullet, which
+#: the engine may read as punctuation too, 0.3 and more, a bracket 0.9).
+_SPECK_HEIGHT = 0.2
+
+
+def _speck(word: _RawWord) -> bool:
+    """Whether `word` is a speck read as punctuation standing alone ('.' at 0.87 between a
+    row's label and its first figure on a photocopy, which joined the label): dropped, its
+    ink then counts as unread (and refuses a figure it stands beside). A sign is never one."""
+    return (set(word.text) <= _SPECK_READINGS
+            and word.ink[1] - word.ink[0] < _SPECK_HEIGHT * word.line_size)
+
+
+def _joined_discs(words: list[_RawWord], ink: Mask) -> list[_RawWord]:
+    """`words` with two short neighbours of one engine line that are the halves of one round
+    mark ('C' and ')' for a ring, in a JPEG of quality 30) made one word, '●' or '○' by the
+    shape of their ink together; anything else is left as read."""
+    result: list[_RawWord] = []
+    for word in sorted(words, key=lambda w: (w.line, w.box[0])):
+        last = result[-1] if result else None
+        if (last is not None and last.line == word.line and len(last.text) <= 2
+                and len(word.text) <= 2
+                and set(last.text + word.text) <= _DISC_READINGS | _RING_HALVES
+                and 0 <= word.box[0] - last.box[2] <= 0.5 * word.line_size):
+            box = _tight(InkBlob(last.box[0], min(last.box[1], word.box[1]), word.box[2],
+                                 max(last.box[3], word.box[3]), 0), ink)
+            shape = _disc_at(*box, word.line_size, ink) if box is not None else None
+            if box is not None and shape is not None:
+                result[-1] = _RawWord(shape, (box[0], min(last.box[1], word.box[1]), box[2],
+                                              max(last.box[3], word.box[3])),
+                                      min(last.confidence, word.confidence), word.line,
+                                      word.line_size, last.baseline, (box[1], box[3]))
+                continue
+        result.append(word)
+    return result
 
 
 def _offset(word: _RawWord, left: int, top: int, line: int) -> _RawWord:
@@ -436,6 +489,28 @@ def _alone_reader(image: Image.Image, timeout: float) -> Callable[[list[Box]], l
     return read_alone
 
 
+def _tight(blob: InkBlob, ink: Mask) -> Box | None:
+    """The box of the ink inside `blob`'s cells (pixels), None when it holds none."""
+    rows, columns = np.nonzero(ink[blob.top:blob.bottom, blob.x0:blob.x1])
+    if not len(rows):
+        return None
+    return (blob.x0 + int(columns.min()), blob.top + int(rows.min()),
+            blob.x0 + int(columns.max()) + 1, blob.top + int(rows.max()) + 1)
+
+
+def _ink_read(words: list[_RawWord], ink: Mask, cell: int,
+              read_again: Callable[[Box], list[_RawWord]]) -> list[_RawWord]:
+    """Words read from the ink the page's reading left out (`ocr_doubts.unread_read`); a
+    round mark is left to be judged by its shape."""
+    if not words:
+        return []
+    body = statistics.median(word.line_size for word in words)
+    blobs = unread_ink(ink, [word.box for word in words], cell, min_pixels=max(4, cell * cell))
+    boxes = [box for box in (_tight(blob, ink) for blob in blobs)
+             if box is not None and _disc_at(*box, body, ink) is None]
+    return unread_read(boxes, body, read_again)
+
+
 def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = (0.0, 0.0),
                single_line: bool = False, timeout: float = 60.0, drawn: bool = False
                ) -> OcrPage:
@@ -453,10 +528,13 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
                                             timeout=timeout)
     first = _parse_hocr(hocr)
     lines = [1 + max((word.line for word in first), default=0)]
-    raw = figures_checked(settled(first, _crop_reader(prepared.image, timeout, lines),
-                                  _DISC_READINGS | _BULLET_READINGS),
-                          _alone_reader(prepared.image, timeout))
+    read_again = _crop_reader(prepared.image, timeout, lines)
     ink = ink_of(prepared.image)
+    cell = max(1, round(dpi / 72))
+    once = [word for word in settled(first, read_again, _DISC_READINGS | _BULLET_READINGS)
+            if not _speck(word)]
+    raw = _joined_discs(figures_checked(once + _ink_read(once, ink, cell, read_again),
+                                        _alone_reader(prepared.image, timeout)), ink)
     widths = [stroke_width(ink, word.box) for word in raw]
     bold = _bold_flags(raw, widths)
     sizes = _even_sizes([word.line_size for word in raw])
@@ -467,13 +545,16 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
         size = sizes[word.line_size]
         bottom = word.baseline + _DESCENT * size
         disc = _disc(word, size, ink)
-        text = _BULLET if _is_bullet(word, size) else disc or normalised(word.text)
+        bullet = _is_bullet(word, size)
+        text = _BULLET if bullet else disc or normalised(word.text)
+        # a disc is known by its shape, as sure as a mark the engine left unread
+        sure = max(word.confidence, _SHAPE_CONFIDENCE) if disc and not bullet \
+            else word.confidence
         words.append(OcrWord(
             text=text,
             x0=left + word.box[0] * points, top=top + (bottom - size) * points,
             x1=left + word.box[2] * points, bottom=top + bottom * points,
-            confidence=word.confidence, size=size * points, bold=heavy, line=word.line))
-    cell = max(1, round(dpi / 72))
+            confidence=sure, size=size * points, bold=heavy, line=word.line))
     blobs = unread_ink(ink, [word.box for word in raw], cell, min_pixels=max(4, cell * cell))
     body = statistics.median(sizes.values()) if sizes else 0.0
     marks = []

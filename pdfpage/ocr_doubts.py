@@ -31,7 +31,8 @@ from typing import Protocol, TypeVar
 
 from pdfpage.settings import SETTINGS, PageSettings
 
-__all__ = ["MARK_WORDS", "Box", "OcrReading", "figures_checked", "overlap", "settled"]
+__all__ = ["MARK_WORDS", "Box", "OcrReading", "figures_checked", "overlap", "settled",
+           "unread_read"]
 
 Box = tuple[int, int, int, int]  # x0, top, x1, bottom (pixels)
 
@@ -96,6 +97,17 @@ def _read_twice(a: Box, b: Box, settings: PageSettings) -> bool:
             and low[3] - low[1] <= settings.ocr_sliver_height * (high[3] - high[1]))
 
 
+def _sliver_of_line(box: Box, band: Box, settings: PageSettings) -> bool:
+    """Whether `box` is a sliver of the line whose words span `band`: inside it, at most
+    `ocr_sliver_height` of its height, and at its top or bottom edge (the engine read the
+    tops of a line's letters as a line of its own, '——-' over 'reduction in', a box wider
+    than any one word under it). A sign in the middle of a line is no sliver of it."""
+    height, line_height = box[3] - box[1], band[3] - band[1]
+    return (overlap(box, band) >= settings.ocr_sliver_inside
+            and height <= settings.ocr_sliver_height * line_height
+            and min(abs(box[1] - band[1]), abs(band[3] - box[3])) <= height)
+
+
 def _segments(words: Sequence[OcrReading], settings: PageSettings) -> list[int]:
     """Each word's segment: its engine line, cut where a gap is wider than a column gutter."""
     segment = [0] * len(words)
@@ -138,6 +150,14 @@ def _doubled(words: Sequence[OcrReading], settings: PageSettings) -> list[list[i
             if segment[i] != segment[j] and _read_twice(words[i].box, words[j].box, settings):
                 parent[root(segment[i])] = root(segment[j])
                 joined |= {segment[i], segment[j]}
+    bands: dict[int, Box] = {}
+    for index, word in enumerate(words):
+        bands[segment[index]] = _union([bands.get(segment[index], word.box), word.box])
+    for index, word in enumerate(words):
+        for number, band in bands.items():
+            if number != segment[index] and _sliver_of_line(word.box, band, settings):
+                parent[root(segment[index])] = root(number)
+                joined |= {segment[index], number}
     groups: dict[int, list[int]] = {}
     for index in range(len(words)):
         if segment[index] in joined:
@@ -190,6 +210,18 @@ def _margin(box: Box, size: float, settings: PageSettings) -> Box:
     return (box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad)
 
 
+#: Dashes and rules as the engine spells them.
+_DASHES = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212_")
+
+
+def _tall_dashes(word: OcrReading, settings: PageSettings) -> bool:
+    """Whether `word` is read as dashes only in a box as tall as letters: no dash is (a bold
+    'Ward' on a speckled band was read '——' at 0.85); it is read again, and only a reading
+    without figures or signs replaces it."""
+    return (bool(word.text) and set(word.text) <= _DASHES
+            and word.box[3] - word.box[1] > settings.ocr_dash_height_em * word.line_size)
+
+
 def settled(words: Sequence[Read], read_again: Callable[[Box], list[Read]],
             shapes: frozenset[str] = frozenset(), settings: PageSettings = SETTINGS
             ) -> list[Read]:
@@ -209,16 +241,43 @@ def settled(words: Sequence[Read], read_again: Callable[[Box], list[Read]],
         result += replacement
     final: list[Read] = []
     for word in result:
-        if (word.confidence >= settings.ocr_reread_below or len(word.text) < 2
-                or not _settles_alone(word.text, shapes)
-                or not _one_line(word.box, word.line_size, settings)):
+        tall = _tall_dashes(word, settings)
+        unsure = (word.confidence < settings.ocr_reread_below and len(word.text) >= 2
+                  and _settles_alone(word.text, shapes))
+        if not (tall or unsure) or not _one_line(word.box, word.line_size, settings):
             final.append(word)
             continue
         again = read_again(_margin(word.box, word.line_size, settings))
         better = (bool(again) and all(_settles_alone(w.text, shapes) for w in again)
-                  and min(w.confidence for w in again) > word.confidence)
+                  and (tall or min(w.confidence for w in again) > word.confidence))
         final += again if better else [word]
     return sorted(final, key=lambda w: (w.line, w.box[0]))
+
+
+def unread_read(blobs: Sequence[Box], size: float, read_again: Callable[[Box], list[Read]],
+                settings: PageSettings = SETTINGS) -> list[Read]:
+    """Words read from ink the page's reading left out: the engine's page layout drops a short
+    word now and then (on a page straightened from a 0.6-degree skew, a table's column of
+    'Yes' went unread, its ink all there). Each blob (pixels) of about a word's height for type
+    of `size` (`ocr_unread_least_em` to `ocr_unread_most_em`) is read as a line on its own;
+    its words are kept only when every one is read at `ocr_unread_min_confidence` or more and
+    is a word of two characters or more with a letter or digit (a photocopy's specks were read
+    '.' and '()' at 0.9 and joined a row's label), else the ink stays unread (and refuses a
+    figure beside it, as before). Pages with more such blobs than `ocr_unread_max` (specks of
+    noise) are left as they are."""
+    wordlike = [box for box in blobs
+                if settings.ocr_unread_least_em * size <= box[3] - box[1]
+                <= settings.ocr_unread_most_em * size]
+    if not wordlike or len(wordlike) > settings.ocr_unread_max:
+        return []
+    found: list[Read] = []
+    for box in wordlike:
+        again = read_again(_margin(box, size, settings))
+        if again and all(w.confidence >= settings.ocr_unread_min_confidence
+                         and len(w.text) >= 2 and any(c.isalnum() for c in w.text)
+                         for w in again):
+            found += again
+    return found
 
 
 #: A run of dashes before a figure: one minus sign, however the engine spelt it.

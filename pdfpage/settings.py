@@ -168,6 +168,16 @@ class PageSettings:
     ocr_reread_below: float = 0.95
     #: Around a word or stretch read again, this many font sizes of the page are kept.
     ocr_reread_margin_em: float = 0.2
+    #: Ink no word of the page's reading explains, of a word's height (these many font sizes,
+    #: least and most), is read again on its own; its words are kept at this confidence or
+    #: more. A page with more such blobs than `ocr_unread_max` is speckled, not short of words.
+    #: A word read as dashes only in a box taller than this many font sizes is letters misread
+    #: (a dash's box is a tenth of the size high): read again on its own.
+    ocr_dash_height_em: float = 0.4
+    ocr_unread_least_em: float = 0.45
+    ocr_unread_most_em: float = 1.4
+    ocr_unread_min_confidence: float = 0.9
+    ocr_unread_max: int = 24
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

@@ -346,3 +346,19 @@ def test_a_sign_drawn_with_a_glyph_its_font_gives_no_text_for_is_named_not_guess
             "2 figures on page 1 are drawn with a glyph their font gives no text for "
             "('(cid:2)2.1%': the font's ToUnicode map leaves it out")):
         _rows(lines)
+
+
+def test_a_header_cell_read_without_its_space_still_starts_its_column() -> None:
+    """Class: OCR of a 200 dpi scan reads the 2007/08 header cell '% change' as '%change'
+    (the row is found by its text without spaces; its columns must be too)."""
+    from extractors.grid import read_grid
+
+    header = ("Crime type", "2006/07", "2007/08", "Change", "% change")
+    for label in ("% change", "%change"):
+        lines = [_cells(100, (20, "Crime type"), (120, "2006/07"), (160, "2007/08"),
+                        (200, "Change"), (240, label)),
+                 _cells(115, (20, "Robbery"), (120, "2,265"), (160, "2,087"), (200, "-178"),
+                        (240, "-7.9%"))]
+        rows = read_grid(lines, header, PageSettings())
+        assert [row.cells for row in rows] == [
+            ("Robbery", "2,265", "2,087", "-178", "-7.9%")]

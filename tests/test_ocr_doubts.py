@@ -12,6 +12,12 @@ cut at a column gutter (pdfpage.ocr), by class:
   on its own; a figure, a mark word or a shape never is.
 - **a figure misread in its line** (a JPEG of quality 30: '-1.8%' for '-7.8%' at 0.92): every
   figure is read again on its own, and doubted where the readings differ.
+- **a sliver over a line's band** (2010-11/hackney.pdf page 3, the tops of 'reduction in' read
+  as '——-', a priority that named no measure and refused the leaflet): wider than any one word
+  under it, it is still inside the line's band, at its top edge.
+- **a word the page's reading left out** (a column of 'Yes' unread on a page straightened from
+  a 0.6-degree skew): word-sized ink outside every word is read on its own, and kept only when
+  read surely.
 
 The page classes are read by the real Tesseract from the generated leaflets rendered at 300
 dpi (one page each); the rules of the second reading with a reader given here.
@@ -26,7 +32,7 @@ import pytest
 from PIL import Image
 
 from pdfpage.ocr import read_image
-from pdfpage.ocr_doubts import Box, figures_checked, settled
+from pdfpage.ocr_doubts import Box, figures_checked, settled, unread_read
 from tests.conftest import PDFS
 
 DPI = 300
@@ -153,3 +159,57 @@ def test_a_decimal_comma_read_alone_is_the_same_figure_and_a_thousands_comma_is_
     checked = figures_checked(words, lambda boxes: [alone[box] for box in boxes])
     assert [(w.text, w.confidence) for w in checked] == [
         ("+4.9%", 0.95), ("1.500", 0.0), ("12,5%", 0.0)]
+
+
+def test_a_sliver_of_a_lines_tops_wider_than_any_word_under_it_is_read_with_its_line() -> None:
+    line = [_Read("5.4%", (153, 595, 243, 624), 0.99, 1),
+            _Read("reduction", (260, 594, 432, 624), 0.99, 1),
+            _Read("in", (450, 602, 478, 623), 0.99, 1)]
+    sliver = _Read("\u2014\u2014-", (381, 594, 454, 598), 0.79, 2)
+    again = [_Read("5.4%", (153, 595, 243, 624), 0.99, 0),
+             _Read("reduction", (260, 594, 432, 624), 0.99, 0),
+             _Read("in", (450, 602, 478, 623), 0.99, 0)]
+    asked: list[Box] = []
+    words = settled([*line, sliver], _reader({(153, 594, 478, 624): again}, asked))
+    assert [w.text for w in words] == ["5.4%", "reduction", "in"]
+    assert len(asked) == 1
+    # a sign in the middle of a line's band is no sliver of it: nothing is read again
+    minus = _Read("\u2212", (140, 607, 150, 611), 0.95, 3)
+    asked = []
+    words = settled([*line, minus], _reader({(153, 594, 478, 624): again}, asked))
+    assert [w.text for w in words] == ["5.4%", "reduction", "in", "\u2212"]
+    assert asked == []
+
+
+def test_ink_left_unread_is_read_on_its_own_and_kept_only_when_sure() -> None:
+    yes = (1023, 1343, 1075, 1366)
+    no = (1023, 1413, 1061, 1436)
+    speck = (900, 1300, 905, 1304)
+    specks = (700, 1343, 730, 1366)  # a photocopy's specks, read as punctuation surely
+    said = {yes: [_Read("Yes", yes, 0.97, 0)], no: [_Read("Na", no, 0.62, 0)],
+            specks: [_Read("()", specks, 0.93, 0)]}
+    asked: list[Box] = []
+    found = unread_read([yes, no, speck, specks], 30.0, _reader(said, asked))
+    assert [(w.text, w.confidence) for w in found] == [("Yes", 0.97)]
+    assert asked == [(1017, 1337, 1081, 1372), (1017, 1407, 1067, 1442),
+                     (694, 1337, 736, 1372)]  # not the speck
+    # a speckled page (more word-sized blobs than the setting allows) is left as it is
+    many = [(10 * i, 0, 10 * i + 20, 25) for i in range(40)]
+    asked = []
+    assert unread_read(many, 30.0, _reader({}, asked)) == []
+    assert asked == []
+
+
+def test_dashes_in_a_box_as_tall_as_letters_are_read_again_and_only_words_replace_them() -> None:
+    """Class: a bold 'Ward' on a speckled header band read '——' at 0.85 (no dash's box is as
+    tall as letters); a second reading replaces it only with a word without figures or signs."""
+    ward = _Read("\u2014\u2014", (1285, 407, 1369, 430), 0.85, 1)
+    minus = _Read("\u2014", (100, 417, 120, 421), 0.85, 1)  # a dash's own height: left alone
+    asked: list[Box] = []
+    said = {ward.box: [_Read("Ward", ward.box, 0.96, 0)]}
+    words = settled([ward, minus], _reader(said, asked))
+    assert sorted(w.text for w in words) == ["Ward", "\u2014"]
+    assert asked == [(1279, 401, 1375, 436)]
+    figure = {ward.box: [_Read("-3.3%", ward.box, 0.99, 0)]}
+    words = settled([ward], _reader(figure, []))
+    assert [w.text for w in words] == ["\u2014\u2014"]
