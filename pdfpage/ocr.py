@@ -45,7 +45,7 @@ from PIL import Image, ImageOps
 
 from pdfpage.ocr_doubts import Box, figures_checked, settled, unread_read
 from pdfpage.scan_image import InkBlob, Mask, ink_of, prepare, stroke_width, unread_ink
-from pdfpage.settings import SETTINGS
+from pdfpage.settings import SETTINGS, PageSettings
 
 __all__ = [
     "ENABLE_OCR",
@@ -225,7 +225,8 @@ def _size_of(words: list[ElementTree.Element], x_size: float) -> float:
 _DESCENDERS = frozenset("gjpqyQ,;()[]{}|/")
 
 
-def _columns(words: list[tuple[ElementTree.Element, tuple[int, int, int, int]]], size: float
+def _columns(words: list[tuple[ElementTree.Element, tuple[int, int, int, int]]], size: float,
+             settings: PageSettings
              ) -> list[list[tuple[ElementTree.Element, tuple[int, int, int, int]]]]:
     """An engine line's words cut where a gap is wider than a column gutter: the engine joins
     the lines of two columns that stand level (a message and a table's ward column), and gives
@@ -233,7 +234,7 @@ def _columns(words: list[tuple[ElementTree.Element, tuple[int, int, int, int]]],
     pieces: list[list[tuple[ElementTree.Element, tuple[int, int, int, int]]]] = []
     right = None
     for word, box in sorted(words, key=lambda item: item[1][0]):
-        if right is None or box[0] - right > SETTINGS.ocr_column_gap_em * size:
+        if right is None or box[0] - right > settings.ocr_column_gap_em * size:
             pieces.append([])
         pieces[-1].append((word, box))
         right = box[2] if right is None else max(right, box[2])
@@ -249,7 +250,7 @@ def _own_baseline(words: list[tuple[ElementTree.Element, tuple[int, int, int, in
     return float(statistics.median(bottoms)) if bottoms else None
 
 
-def _parse_hocr(hocr: bytes) -> list[_RawWord]:
+def _parse_hocr(hocr: bytes, settings: PageSettings) -> list[_RawWord]:
     root = ElementTree.fromstring(hocr)
     words: list[_RawWord] = []
     number = 0
@@ -269,7 +270,7 @@ def _parse_hocr(hocr: bytes) -> list[_RawWord]:
                 else None
             if wbox is not None:
                 boxed.append((word, (int(wbox[1]), int(wbox[2]), int(wbox[3]), int(wbox[4]))))
-        pieces = _columns(boxed, float(size.group(1)))
+        pieces = _columns(boxed, float(size.group(1)), settings)
         for piece in pieces:
             line_size = _size_of([word for word, _box in piece], float(size.group(1)))
             own = _own_baseline(piece) if len(pieces) > 1 else None
@@ -442,7 +443,7 @@ def _offset(word: _RawWord, left: int, top: int, line: int) -> _RawWord:
                     (word.ink[0] + top, word.ink[1] + top))
 
 
-def _crop_reader(image: Image.Image, timeout: float, lines: list[int]
+def _crop_reader(image: Image.Image, timeout: float, lines: list[int], settings: PageSettings
                  ) -> Callable[[Box], list[_RawWord]]:
     """A reader of a box of the prepared page image as one line (`ocr_doubts.settled`): the
     crop on a white border (the engine reads a word at the very edge of an image badly), its
@@ -461,7 +462,7 @@ def _crop_reader(image: Image.Image, timeout: float, lines: list[int]
             crop, extension="hocr", config="--oem 1 --psm 7 -c hocr_char_boxes=1",
             timeout=timeout)
         words = [_offset(word, x0 - border, top - border, lines[0]) for word in
-                 _parse_hocr(hocr)]
+                 _parse_hocr(hocr, settings)]
         lines[0] += 1 + max((word.line - lines[0] for word in words), default=0)
         return words
 
@@ -499,7 +500,8 @@ def _tight(blob: InkBlob, ink: Mask) -> Box | None:
 
 
 def _ink_read(words: list[_RawWord], ink: Mask, cell: int,
-              read_again: Callable[[Box], list[_RawWord]]) -> list[_RawWord]:
+              read_again: Callable[[Box], list[_RawWord]], settings: PageSettings
+              ) -> list[_RawWord]:
     """Words read from the ink the page's reading left out (`ocr_doubts.unread_read`); a
     round mark is left to be judged by its shape."""
     if not words:
@@ -508,17 +510,18 @@ def _ink_read(words: list[_RawWord], ink: Mask, cell: int,
     blobs = unread_ink(ink, [word.box for word in words], cell, min_pixels=max(4, cell * cell))
     boxes = [box for box in (_tight(blob, ink) for blob in blobs)
              if box is not None and _disc_at(*box, body, ink) is None]
-    return unread_read(boxes, body, read_again)
+    return unread_read(boxes, body, read_again, settings)
 
 
 def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = (0.0, 0.0),
-               single_line: bool = False, timeout: float = 60.0, drawn: bool = False
-               ) -> OcrPage:
+               single_line: bool = False, timeout: float = 60.0, drawn: bool = False,
+               settings: PageSettings = SETTINGS) -> OcrPage:
     """The words `image` shows (rendered at `dpi`), boxes in points offset by `origin` (the
     image's top-left corner on the page, in points). `single_line` reads a crop holding one line
     (a figure's cell). Raises `OcrUnavailable` when the engine is missing, `RuntimeError` when
     it overruns `timeout` seconds. `drawn`: the image was rendered from the page's vector
-    content, not scanned (`scan_image.prepare` does not straighten it)."""
+    content, not scanned (`scan_image.prepare` does not straighten it). `settings`: the
+    tolerances of the readings again (`pdfpage.ocr_doubts`), passed into each."""
     engine = ocr_engine()
     pytesseract = _pytesseract()
     prepared = prepare(image, dpi, drawn=drawn)
@@ -526,15 +529,15 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
     config = f"--oem 1 --psm {7 if single_line else 3} -c hocr_char_boxes=1"
     hocr = pytesseract.image_to_pdf_or_hocr(prepared.image, extension="hocr", config=config,
                                             timeout=timeout)
-    first = _parse_hocr(hocr)
+    first = _parse_hocr(hocr, settings)
     lines = [1 + max((word.line for word in first), default=0)]
-    read_again = _crop_reader(prepared.image, timeout, lines)
+    read_again = _crop_reader(prepared.image, timeout, lines, settings)
     ink = ink_of(prepared.image)
     cell = max(1, round(dpi / 72))
-    once = [word for word in settled(first, read_again, _DISC_READINGS | _BULLET_READINGS)
-            if not _speck(word)]
-    raw = _joined_discs(figures_checked(once + _ink_read(once, ink, cell, read_again),
-                                        _alone_reader(prepared.image, timeout)), ink)
+    once = [word for word in settled(first, read_again, _DISC_READINGS | _BULLET_READINGS,
+                                     settings) if not _speck(word)]
+    raw = _joined_discs(figures_checked(once + _ink_read(once, ink, cell, read_again, settings),
+                                        _alone_reader(prepared.image, timeout), settings), ink)
     widths = [stroke_width(ink, word.box) for word in raw]
     bold = _bold_flags(raw, widths)
     sizes = _even_sizes([word.line_size for word in raw])

@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
-from pdfpage.settings import SETTINGS, PageSettings
+from pdfpage.settings import PageSettings
 
 __all__ = ["MARK_WORDS", "Box", "OcrReading", "figures_checked", "overlap", "settled",
            "unread_read"]
@@ -223,8 +223,7 @@ def _tall_dashes(word: OcrReading, settings: PageSettings) -> bool:
 
 
 def settled(words: Sequence[Read], read_again: Callable[[Box], list[Read]],
-            shapes: frozenset[str] = frozenset(), settings: PageSettings = SETTINGS
-            ) -> list[Read]:
+            shapes: frozenset[str], settings: PageSettings) -> list[Read]:
     """`words` with each stretch read twice and each unsure word without figures read again
     (see the module docstring). `read_again(box)` reads the page image inside `box` as one
     line and gives its words with boxes on the page; [] when it reads nothing. A word made of
@@ -255,7 +254,7 @@ def settled(words: Sequence[Read], read_again: Callable[[Box], list[Read]],
 
 
 def unread_read(blobs: Sequence[Box], size: float, read_again: Callable[[Box], list[Read]],
-                settings: PageSettings = SETTINGS) -> list[Read]:
+                settings: PageSettings) -> list[Read]:
     """Words read from ink the page's reading left out: the engine's page layout drops a short
     word now and then (on a page straightened from a 0.6-degree skew, a table's column of
     'Yes' went unread, its ink all there). Each blob (pixels) of about a word's height for type
@@ -303,7 +302,7 @@ def _second_reading(text: str) -> str:
 
 
 def figures_checked(words: Sequence[Read], read_alone: Callable[[list[Box]], list[str]],
-                    settings: PageSettings = SETTINGS) -> list[Read]:
+                    settings: PageSettings) -> list[Read]:
     """`words`, each figure read a second time on its own, out of its line's context, and given
     confidence 0 where the two readings differ: the engine read '-7.8%' as '-1.8%' at 0.92 in a
     JPEG of quality 30, and '-7.8%' when it read that box alone. `read_alone(boxes)` reads each

@@ -33,6 +33,7 @@ from PIL import Image
 
 from pdfpage.ocr import read_image
 from pdfpage.ocr_doubts import Box, figures_checked, settled, unread_read
+from pdfpage.settings import SETTINGS
 from tests.conftest import PDFS
 
 DPI = 300
@@ -92,11 +93,11 @@ def test_a_figure_of_a_second_reading_stands_only_where_a_first_reading_agrees()
              _Read(".7%", (130, 30, 134, 35), 0.99, 2), _Read("knife", (205, 12, 282, 40), 1, 2)]
     again = [_Read("4.7%", (100, 10, 182, 40), 0.99, 0), _Read("knife", (200, 10, 280, 40), 1, 0)]
     asked: list[Box] = []
-    words = settled(first, _reader({(100, 10, 280, 40): again}, asked))
+    words = settled(first, _reader({(100, 10, 280, 40): again}, asked), frozenset(), SETTINGS)
     assert [(w.text, w.confidence) for w in words] == [("4.7%", 0.99), ("knife", 1)]
     assert len(asked) == 1
     lying = [_Read("4.1%", (100, 10, 182, 40), 0.99, 0), _Read("knife", (200, 10, 280, 40), 1, 0)]
-    words = settled(first, _reader({(100, 10, 280, 40): lying}, []))
+    words = settled(first, _reader({(100, 10, 280, 40): lying}, []), frozenset(), SETTINGS)
     assert [(w.text, w.confidence) for w in words] == [("4.1%", 0.0), ("knife", 1)]
 
 
@@ -104,7 +105,7 @@ def test_a_stretch_that_cannot_be_read_again_keeps_agreeing_words_once_and_doubt
         ) -> None:
     first = [_Read("4.7%", (100, 10, 180, 40), 0.99, 1), _Read("knife", (200, 10, 280, 40), 1, 1),
              _Read("4.1%", (102, 11, 181, 40), 0.99, 2), _Read("knife", (205, 12, 282, 40), 1, 2)]
-    words = settled(first, _reader({}, []))
+    words = settled(first, _reader({}, []), frozenset(), SETTINGS)
     assert sorted((w.text, w.confidence) for w in words) == [
         ("4.1%", 0.0), ("4.7%", 0.0), ("knife", 1)]
 
@@ -120,7 +121,8 @@ def test_only_a_lone_unsure_word_without_figures_marks_or_shapes_is_read_again()
             mark.box: [_Read("Yes", mark.box, 0.99, 0)],
             disc.box: [_Read("O", disc.box, 0.99, 0)]}
     asked: list[Box] = []
-    words = settled([ward, figure, mark, disc, sure], _reader(said, asked), frozenset("Oo"))
+    words = settled([ward, figure, mark, disc, sure], _reader(said, asked), frozenset("Oo"),
+                    SETTINGS)
     assert [w.text for w in words] == ["4.7%", "Yos", "Oo", "Priorities", "Ward"]
     # the figure, the shape and the sure word are not read again; 'Yos' is, but its second
     # reading says a mark word ('Yes'), which a second reading never settles alone
@@ -140,7 +142,7 @@ def test_a_figure_read_otherwise_on_its_own_is_doubted() -> None:
         asked.append(boxes)
         return [alone[box] for box in boxes]
 
-    checked = figures_checked(words, read_alone)
+    checked = figures_checked(words, read_alone, SETTINGS)
     assert [(w.text, w.confidence) for w in checked] == [
         ("\u2014-1.8%", 0.0), ("-187", 0.99), ("Robbery", 0.99)]
     assert asked == [[(94, 4, 186, 46), (194, 4, 266, 46)]]  # figures only
@@ -156,7 +158,7 @@ def test_a_decimal_comma_read_alone_is_the_same_figure_and_a_thousands_comma_is_
              _Read("1.500", (200, 10, 260, 40), 0.95, 1),
              _Read("12,5%", (300, 10, 360, 40), 0.95, 1)]
     alone = {(94, 4, 186, 46): "+4,9%", (194, 4, 266, 46): "1,500", (294, 4, 366, 46): "12,5%"}
-    checked = figures_checked(words, lambda boxes: [alone[box] for box in boxes])
+    checked = figures_checked(words, lambda boxes: [alone[box] for box in boxes], SETTINGS)
     assert [(w.text, w.confidence) for w in checked] == [
         ("+4.9%", 0.95), ("1.500", 0.0), ("12,5%", 0.0)]
 
@@ -170,13 +172,15 @@ def test_a_sliver_of_a_lines_tops_wider_than_any_word_under_it_is_read_with_its_
              _Read("reduction", (260, 594, 432, 624), 0.99, 0),
              _Read("in", (450, 602, 478, 623), 0.99, 0)]
     asked: list[Box] = []
-    words = settled([*line, sliver], _reader({(153, 594, 478, 624): again}, asked))
+    words = settled([*line, sliver], _reader({(153, 594, 478, 624): again}, asked),
+                    frozenset(), SETTINGS)
     assert [w.text for w in words] == ["5.4%", "reduction", "in"]
     assert len(asked) == 1
     # a sign in the middle of a line's band is no sliver of it: nothing is read again
     minus = _Read("\u2212", (140, 607, 150, 611), 0.95, 3)
     asked = []
-    words = settled([*line, minus], _reader({(153, 594, 478, 624): again}, asked))
+    words = settled([*line, minus], _reader({(153, 594, 478, 624): again}, asked),
+                    frozenset(), SETTINGS)
     assert [w.text for w in words] == ["5.4%", "reduction", "in", "\u2212"]
     assert asked == []
 
@@ -189,14 +193,14 @@ def test_ink_left_unread_is_read_on_its_own_and_kept_only_when_sure() -> None:
     said = {yes: [_Read("Yes", yes, 0.97, 0)], no: [_Read("Na", no, 0.62, 0)],
             specks: [_Read("()", specks, 0.93, 0)]}
     asked: list[Box] = []
-    found = unread_read([yes, no, speck, specks], 30.0, _reader(said, asked))
+    found = unread_read([yes, no, speck, specks], 30.0, _reader(said, asked), SETTINGS)
     assert [(w.text, w.confidence) for w in found] == [("Yes", 0.97)]
     assert asked == [(1017, 1337, 1081, 1372), (1017, 1407, 1067, 1442),
                      (694, 1337, 736, 1372)]  # not the speck
     # a speckled page (more word-sized blobs than the setting allows) is left as it is
     many = [(10 * i, 0, 10 * i + 20, 25) for i in range(40)]
     asked = []
-    assert unread_read(many, 30.0, _reader({}, asked)) == []
+    assert unread_read(many, 30.0, _reader({}, asked), SETTINGS) == []
     assert asked == []
 
 
@@ -207,9 +211,9 @@ def test_dashes_in_a_box_as_tall_as_letters_are_read_again_and_only_words_replac
     minus = _Read("\u2014", (100, 417, 120, 421), 0.85, 1)  # a dash's own height: left alone
     asked: list[Box] = []
     said = {ward.box: [_Read("Ward", ward.box, 0.96, 0)]}
-    words = settled([ward, minus], _reader(said, asked))
+    words = settled([ward, minus], _reader(said, asked), frozenset(), SETTINGS)
     assert sorted(w.text for w in words) == ["Ward", "\u2014"]
     assert asked == [(1279, 401, 1375, 436)]
     figure = {ward.box: [_Read("-3.3%", ward.box, 0.99, 0)]}
-    words = settled([ward], _reader(figure, []))
+    words = settled([ward], _reader(figure, []), frozenset(), SETTINGS)
     assert [w.text for w in words] == ["\u2014\u2014"]
