@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from extractors import EXTRACTOR_VERSION
+from pipeline.interrupt import Stop
 from pipeline.plan import plan_paths
 from pipeline.rawstore import keep_files, kept_files
 from pipeline.settings import Settings
@@ -91,10 +92,13 @@ def ingest(paths: Sequence[str], db_path: str, settings: Settings, *,
                     api.url, lambda done: _kept(done, db_path, len(made.candidates)))
             if summary.flow_run_id:
                 api.flow_run_ids.append(summary.flow_run_id)
-    except BaseException:  # stopped (a signal) or failed before or during the flow run
+    except (Stop, KeyboardInterrupt):  # a signal before or during the flow run
         from pipeline.guard import stop_children
 
-        stop_children()  # the head start's children too: nothing more will be taken
+        # the head start's children too: nothing more will be taken. Only for a signal: the
+        # process ends, and in a process that goes on (an error here) no later run could
+        # start a child again
+        stop_children()
         raise
     finally:
         if ahead is not None:

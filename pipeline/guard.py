@@ -31,6 +31,7 @@ death, never allowed to escape (click would take it for a closed stdout and exit
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
 import resource
@@ -40,6 +41,7 @@ import sys
 import threading
 import time
 import weakref
+from contextlib import suppress
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -135,7 +137,22 @@ def _end_with(run: int) -> None:
                 time.sleep(0.5)
         os._exit(_RUN_GONE_EXIT)
 
-    threading.Thread(target=wait, daemon=True, name="end-with-the-run").start()
+    # The child's address space is capped (`_cap_memory`): the watcher must not take from the
+    # parse's share. glibc would give the thread an arena of its own (64 MB of address space
+    # reserved) and a stack of 8 MB: one arena for the process, and a small stack, instead.
+    with suppress(OSError, AttributeError):
+        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 1)
+    previous = threading.stack_size(_WATCHER_STACK)
+    try:
+        threading.Thread(target=wait, daemon=True, name="end-with-the-run").start()
+    finally:
+        threading.stack_size(previous)
+
+
+#: glibc's `mallopt` parameter for the most arenas a process keeps.
+_M_ARENA_MAX = -8
+#: The watcher thread's stack: it only waits.
+_WATCHER_STACK = 256 * 1024
 
 
 def _serve(connection: Connection, memory_mb: int, max_pages: int, ocr: OcrOptions,

@@ -24,6 +24,8 @@ from prefect.settings import temporary_settings
 from extractors import EXTRACTOR_VERSION
 from fixtures.generator import hostile
 from lps.cli import main
+from pipeline.guard import GuardedExtractor
+from pipeline.settings import Settings
 from pipeline.sources import document_id_for
 from warehouse import open_warehouse, record_quarantine
 
@@ -274,3 +276,18 @@ def test_a_font_without_a_bounding_box_reads_without_a_warning() -> None:
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert re.fullmatch(r"in \d+\.\ds \(start to exit\)\n", done.stderr), done.stderr
+
+
+def test_a_run_that_fails_leaves_this_process_able_to_extract(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A run that ends in an error (not a signal) ends its read-ahead, but a later run in the
+    same process (a scheduler's, a notebook's) still starts extraction children: only a
+    signal, which ends the process, stops them for good."""
+    leaflet = copy_leaflet(tmp_path / "barnet.pdf", "Barnet")
+    with temporary_settings(updates={"api.url": "http://127.0.0.1:9/api"}):
+        failed = runner.invoke(main, ["ingest", str(leaflet), "--db", str(tmp_path / "a.db")])
+    assert failed.exit_code == 2
+    with GuardedExtractor(Settings()) as guard:
+        assert guard.extract(b"") == (
+            "empty file (0 bytes): nothing to read; fetch the leaflet again")

@@ -277,6 +277,12 @@ REVIEWED = {
         "iterates CHILD_TABLES, a constant of warehouse.tables, bracket-quoted",
     ("warehouse.digests", "stored_rows", "columns"):
         "DOCUMENT_COLUMNS, a constant of warehouse.digests, bracket-quoted",
+    ("warehouse.digests", "provenance_digest", "columns"):
+        "PROVENANCE_COLUMNS, a constant of warehouse.digests, those the table has",
+    ("warehouse.digests", "provenance_digest", "c"):
+        "iterates those columns, bracket-quoted",
+    ("warehouse.digests", "provenance_digest", "table"):
+        "iterates PROVENANCE_TABLES, a constant of warehouse.tables, bracket-quoted",
     **{("warehouse.verify", "_unmatched_sections", name): why for name, why in {
         "_EXPECTED": "a constant name of a temporary table",
         "_EXPECTED_VOCAB": "a constant name of a temporary table",

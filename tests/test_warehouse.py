@@ -129,7 +129,7 @@ def test_migrations_are_idempotent(tmp_path: Path) -> None:
     assert [m.name for m in migrations.applied(again)] == [
         "m001_initial", "m002_editions", "m003_views", "m004_archive", "m005_research",
         "m006_criminal_damage", "m007_conflicts", "m008_digests", "m009_research2",
-        "m010_schema_seal", "m011_sources", "m012_ocr", "m013_ocr_cells",
+        "m010_schema_seal", "m011_sources", "m012_ocr", "m013_ocr_cells", "m014_provenance_seal",
     ]
     assert migrations.pending(again) == []
 
