@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 
 from extractors.layout import Line, Word, page_gutters
 from extractors.stream import BREAK_HYPHEN
+from pdfpage.content import UNMAPPED_GLYPH
 from pdfpage.settings import PageSettings
 
 __all__ = ["BULLETS", "FoundSection", "claim_region", "split_sections", "text_of"]
@@ -178,16 +179,12 @@ def split_sections(
     return tuple(lines[: starts[0][0]]), sections
 
 
-#: A glyph with no Unicode mapping, as pdfminer reports it: fonts often draw bullets this way.
-_UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")
-
-
 def _bullet_length(line: Line) -> int:
     """How many leading characters of the line's first word are a bullet (0 when none)."""
     if not line.words:
         return 0
     first = line.words[0].text
-    unmapped = _UNMAPPED_GLYPH.match(first)
+    unmapped = UNMAPPED_GLYPH.match(first)  # fonts often draw bullets so
     if unmapped:
         return unmapped.end()
     if first == "•" or (len(first) == 1 and first in BULLETS):

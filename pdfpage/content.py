@@ -62,6 +62,7 @@ from pdfpage.errors import UnreadableDocument
 
 __all__ = [
     "MIN_LEGIBLE_SIZE",
+    "UNMAPPED_GLYPH",
     "HiddenText",
     "PageContent",
     "Shape",
@@ -104,7 +105,7 @@ _ROUNDING = 1e-6
 #: Images covering at least this share of a page make it a picture (for the OCR-layer check).
 _PICTURE_SHARE = 0.5
 #: A glyph its font gives no Unicode for, as pdfminer reports it ("(cid:76)").
-_UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")
+UNMAPPED_GLYPH = re.compile(r"\(cid:\d+\)")
 _WHITE: RGB = (1.0, 1.0, 1.0)
 #: What makes hidden text a hidden figure wherever it lies: digits and the signs of a change.
 _SIGNS = re.compile(r"[0-9+\-\u2212\u2013%£]")
@@ -786,7 +787,7 @@ def _runs(hidden: list[tuple[Char, str]]) -> list[HiddenText]:
 def _unmapped_text(content: PageContent) -> bool:
     """Whether most of the page's visible glyphs have no Unicode."""
     visible = sum(1 for c in content.chars if not c["text"].isspace())
-    unmapped = sum(1 for c in content.chars if _UNMAPPED_GLYPH.fullmatch(c["text"]))
+    unmapped = sum(1 for c in content.chars if UNMAPPED_GLYPH.fullmatch(c["text"]))
     return bool(visible) and unmapped > visible / 2
 
 

@@ -25,13 +25,13 @@ from pdfpage.glyph_shapes import like_a_character, shape_of
 from pdfpage.render import Box, PageFrame, Rendered, hidden_text, render_region
 from pdfpage.settings import SETTINGS, PageSettings
 
-__all__ = ["INK_LEVEL", "Graphics", "PageInk", "TextChar", "connected_runs", "page_ink"]
+__all__ = ["INKED", "INK_LEVEL", "Graphics", "PageInk", "TextChar", "connected_runs", "page_ink"]
 
 #: A pixel is ink when some channel differs by more than this (0-255) between the renders with
 #: and without text, or from the background: pale grey print (#cccccc, 51 from white) counts.
 INK_LEVEL = 40
 #: The lookup table making a difference image a mask: 255 where text inked the pixel.
-_INKED = tuple(255 if level > INK_LEVEL else 0 for level in range(256))
+INKED = tuple(255 if level > INK_LEVEL else 0 for level in range(256))
 #: Claimed boxes are filed by horizontal bands this tall (points) to test characters against.
 _BAND = 8.0
 #: Characters are bucketed by columns this wide (points) to find those of a box.
@@ -112,7 +112,7 @@ class PageInk:
     def stray_ink(self, box: Box, excused: Sequence[Box], widen: int = 2) -> int:
         """Pixels of `box` that text inked outside every `excused` box (each widened by
         `widen` pixels: the glyph boxes PDFium gives can fall short of the ink by a pixel)."""
-        mask = self._difference(box).point(_INKED)
+        mask = self._difference(box).point(INKED)
         left, upper, _, _ = self.pixel_box(box)
         draw = ImageDraw.Draw(mask)
         for other in excused:

@@ -43,7 +43,7 @@ from xml.etree import ElementTree
 import numpy as np
 from PIL import Image, ImageOps
 
-from pdfpage.ocr_doubts import Box, figures_checked, settled, unread_read
+from pdfpage.ocr_doubts import LEADING_DASHES, Box, figures_checked, settled, unread_read
 from pdfpage.scan_image import InkBlob, Mask, ink_of, prepare, stroke_width, unread_ink
 from pdfpage.settings import SETTINGS, PageSettings
 
@@ -322,7 +322,6 @@ _BULLET_READINGS = frozenset("\u2022\u00b7\u00a2\u00a9\u00b0\u00ab\u00bb*@eoO0°
 
 #: Dashes before a figure: the engine reads a minus sign as '—', '—-' or '--' at times. Every
 #: form the editions print ('−', '–', '-') means minus, so a run of them is one minus sign.
-_LEADING_DASHES = re.compile(r"^[\u2010-\u2015\u2212-]+(?=\d)")
 
 
 def normalised(text: str) -> str:
@@ -331,7 +330,7 @@ def normalised(text: str) -> str:
     stroke; the engine reads it as a bar, which no leaflet prints as a word)."""
     if text == "|":
         return "I"
-    return _LEADING_DASHES.sub("\u2212", text)
+    return LEADING_DASHES.sub("\u2212", text)
 
 
 def _is_bullet(word: _RawWord, size: float) -> bool:
@@ -562,11 +561,9 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
     body = statistics.median(sizes.values()) if sizes else 0.0
     marks = []
     for blob in blobs:  # a mark the engine left unread, known by its shape
-        rows, columns = np.nonzero(ink[blob.top:blob.bottom, blob.x0:blob.x1])
-        if not len(rows):
+        box = _tight(blob, ink)
+        if box is None:
             continue
-        box = (blob.x0 + int(columns.min()), blob.top + int(rows.min()),
-               blob.x0 + int(columns.max()) + 1, blob.top + int(rows.max()) + 1)
         shape = _disc_at(*box, body, ink) if body else None
         if shape is not None:
             marks.append(blob)

@@ -31,8 +31,8 @@ from typing import Protocol, TypeVar
 
 from pdfpage.settings import PageSettings
 
-__all__ = ["MARK_WORDS", "Box", "OcrReading", "figures_checked", "overlap", "settled",
-           "unread_read"]
+__all__ = ["LEADING_DASHES", "MARK_WORDS", "Box", "OcrReading", "figures_checked", "overlap",
+           "settled", "unread_read"]
 
 Box = tuple[int, int, int, int]  # x0, top, x1, bottom (pixels)
 
@@ -280,7 +280,7 @@ def unread_read(blobs: Sequence[Box], size: float, read_again: Callable[[Box], l
 
 
 #: A run of dashes before a figure: one minus sign, however the engine spelt it.
-_MINUS = re.compile(r"^[\u2010-\u2015\u2212-]+(?=\d)")
+LEADING_DASHES = re.compile(r"^[\u2010-\u2015\u2212-]+(?=\d)")
 
 
 #: A comma with one or two digits after it (then no digit): no thousands separator (those take
@@ -290,7 +290,7 @@ _DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d{1,2}(?!\d))")
 
 
 def _signed(text: str) -> str:
-    return _MINUS.sub("-", text)
+    return LEADING_DASHES.sub("-", text)
 
 
 def _second_reading(text: str) -> str:

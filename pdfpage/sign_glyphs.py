@@ -15,7 +15,6 @@ so the refusal can name it. The tolerances are `PageSettings.sign_*`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,8 +23,9 @@ from typing import Any
 import pypdfium2
 from PIL import Image, ImageChops
 
+from pdfpage.content import UNMAPPED_GLYPH
 from pdfpage.glyph_shapes import shape_distance, shape_of
-from pdfpage.ink import INK_LEVEL, connected_runs
+from pdfpage.ink import INKED, connected_runs
 from pdfpage.render import Box, PageFrame, hidden_text, render_region
 from pdfpage.settings import PageSettings
 
@@ -34,12 +34,8 @@ __all__ = ["MINUS", "SignGlyph", "SignGlyphs", "bar_problem", "drawn_sign", "unm
 Char = dict[str, Any]
 #: The minus a glyph drawn as a lone bar before a figure is read as.
 MINUS = "\u2212"
-#: A glyph its font gives no Unicode for, as pdfminer reports it.
-_UNMAPPED = re.compile(r"\(cid:\d+\)")
 #: What follows a sign in a figure ('2.1%', '1,204').
 _FIGURE_TAIL = frozenset("0123456789.,%")
-#: The lookup table marking pixels text inked.
-_INKED = tuple(255 if level > INK_LEVEL else 0 for level in range(256))
 
 
 @dataclass
@@ -70,7 +66,8 @@ def unmapped_sign_at(chars: Sequence[Char], index: int, settings: PageSettings
     with no Unicode on the digit's line (a figure's sign place), else None."""
     char = chars[index]
     text = char["text"]
-    if not text.startswith("(cid:") or not _UNMAPPED.fullmatch(text) or index + 1 >= len(chars):
+    if (not text.startswith("(cid:") or not UNMAPPED_GLYPH.fullmatch(text)
+            or index + 1 >= len(chars)):
         return None
     after = chars[index + 1]
     if not after["text"].isascii() or not after["text"].isdigit():
@@ -106,10 +103,10 @@ def bar_problem(sign: Image.Image, digit: Image.Image, settings: PageSettings,
     height above the digit's foot. `scale`: pixels a point (default `sign_render_scale`),
     to say a mark's size in points."""
     scale = scale or settings.sign_render_scale
-    digit_extent = _extent(digit.point(_INKED))
+    digit_extent = _extent(digit.point(INKED))
     if digit_extent is None:
         return "a glyph before no drawn digit"
-    mask = sign.point(_INKED)
+    mask = sign.point(INKED)
     extent = _extent(mask)
     if extent is None:
         return "nothing (it leaves no ink)"
