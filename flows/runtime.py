@@ -39,7 +39,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -48,8 +48,8 @@ from flows.server import LocalServer, TemporaryServer, why_not_answering
 from flows.task_count import expected_task_runs
 from pipeline.timing import phase
 
-__all__ = ["PrefectApi", "PrefectApiUnavailable", "PrefectServerGone", "prefect_api",
-           "wait_until_recorded"]
+__all__ = ["PrefectApi", "PrefectApiUnavailable", "PrefectServerGone", "ServerAhead",
+           "prefect_api", "wait_until_recorded"]
 
 
 #: Longest one request to a Prefect server may take (Prefect's default is 60 s).
@@ -182,12 +182,16 @@ _NO_HEARTBEATS: dict[str, Any] = {"flows.heartbeat_frequency": None}
 
 def _client_settings(api: PrefectApi) -> dict[str, Any]:
     """Settings of this process's Prefect client for the run: requests time out; no "View at"
-    link to a temporary server, which is gone when the run ends."""
+    link to a temporary server, which is gone when the run ends, and no check of its API
+    version (Prefect's `client.server_version_check_enabled`): it is the Prefect installed
+    here, started by this run, and the check is a request to a server that has only just
+    started, on the way to the run's first."""
     updates: dict[str, Any] = {"api.url": api.url}
     if not os.environ.get("PREFECT_API_REQUEST_TIMEOUT"):
         updates["api.request_timeout"] = _REQUEST_SECONDS
     if api.kind == "temporary":
         updates["ui_url"] = ""
+        updates["client.server_version_check_enabled"] = False
     return updates
 
 
@@ -208,6 +212,22 @@ def _api_url_for_run(api: PrefectApi) -> Iterator[None]:
             os.environ["PREFECT_API_URL"] = before
 
 
+#: Modules Prefect imports only when a flow is first called (the flow and task engines, the
+#: encoder of a flow run's parameters: FastAPI's), about a tenth of a second a run, measured:
+#: imported with the rest of Prefect, while a server starts, not after it answers.
+#: `tests/test_runtime.py` fails when the pinned Prefect no longer has one of them.
+IMPORTED_AHEAD = ("prefect.flow_engine", "prefect.task_engine", "prefect.utilities.visualization",
+                  "fastapi.encoders")
+
+
+def _import_ahead() -> None:
+    import importlib
+
+    for name in IMPORTED_AHEAD:
+        with suppress(ImportError):  # a saving, not a need: a run goes on without it
+            importlib.import_module(name)
+
+
 def _temporary_server_first() -> TemporaryServer | None:
     """A temporary server started before Prefect is imported, when the run will likely need
     one: no `PREFECT_API_URL` in the environment and no local server up. It imports and starts
@@ -223,18 +243,55 @@ def _temporary_server_first() -> TemporaryServer | None:
     return server
 
 
+class ServerAhead:
+    """A temporary server launched as a command begins, before it plans, for the run that
+    will likely follow; `prefect_api(ahead=...)` takes it, and `close` kills it if none did.
+
+    The server takes about 3.5 s to import and answer, and it is the longest wait of a run
+    with nothing configured: launched after the plan, it started 0.4 s into the command
+    (the plan's imports: the extractors, the warehouse); launched first, 0.1 s. When the plan
+    finds nothing new (a re-run), the server is killed while it is still importing, never
+    having opened its database for writing: a process started and ended, about 20 ms of the
+    command's time, measured.
+    """
+
+    def __init__(self) -> None:
+        self._server = _temporary_server_first()
+
+    def take(self) -> TemporaryServer | None:
+        """The server, now the taker's to stop (None if none was launched)."""
+        server, self._server = self._server, None
+        return server
+
+    def close(self) -> None:
+        """Kill the server if no run took it."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.kill()
+
+    def __enter__(self) -> ServerAhead:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
 @contextmanager
-def prefect_api(meanwhile: Callable[[], None] | None = None) -> Iterator[PrefectApi]:
+def prefect_api(meanwhile: Callable[[], None] | None = None, ahead: ServerAhead | None = None
+                ) -> Iterator[PrefectApi]:
     """The Prefect API for one run (see the module docstring); imports Prefect. `meanwhile`
     begins work that needs no Prefect (`pipeline.head_start`) once a temporary server has been
-    launched, so the server, the Prefect import and that work share the wait."""
-    server = _temporary_server_first()
+    launched, so the server, the Prefect import and that work share the wait. `ahead`: the
+    command launched the server already (or found it needs none)."""
+    server = ahead.take() if ahead is not None else _temporary_server_first()
     try:
         if meanwhile is not None:
             meanwhile()
         with phase("import Prefect"):
             configured = _configured_api_url()
             import flows.ingest  # noqa: F401  (the flows' imports, while a server starts)
+
+            _import_ahead()
         if configured:
             if server is not None:
                 server.stop()
@@ -264,6 +321,6 @@ def prefect_api(meanwhile: Callable[[], None] | None = None) -> Iterator[Prefect
             server.kill()
         raise
     finally:
-        if server is not None:
+        if server is not None:  # it has recorded the run (`settle`): not waited for
             with phase("stop the temporary Prefect server"):
-                server.stop()
+                server.stop(wait=False)

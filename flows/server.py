@@ -79,12 +79,19 @@ QUIET_ENVIRONMENT = {
     "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_FLUSH_INTERVAL": "1",
 }
 
-#: Settings of the temporary server alone (a user's own wins): no automations. Its triggers and
-#: actions services would build a second in-process app at start (about half a second of CPU
-#: before it answers, measured) and judge every event of the run, for automations that a server
-#: which stops with its run could not carry out anyway; a run on `lps server start`'s server or
-#: a configured one keeps them.
-TEMPORARY_ENVIRONMENT = {"PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false"}
+#: Settings of the temporary server alone (a user's own wins):
+#: - no automations. Its triggers and actions services would build a second in-process app at
+#:   start (about half a second of CPU before it answers, measured) and judge every event of the
+#:   run, for automations that a server which stops with its run could not carry out anyway; a
+#:   run on `lps server start`'s server or a configured one keeps them;
+#: - the task-run recorder writes each event as it comes. The run waits for its task runs to be
+#:   recorded before this server stops (`flows.runtime.settle`), and with batches the last of
+#:   them waited for the next flush, up to a second (Prefect reads the interval as whole
+#:   seconds, so it cannot be shorter): half a second of a one-leaflet run on average. A run
+#:   submits tens of task runs (batches, not documents: `pipeline.extract.batches_for`), so a
+#:   write an event costs the server little.
+TEMPORARY_ENVIRONMENT = {"PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED": "false",
+                         "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE": "1"}
 
 #: Settings of a temporary server on a home whose database has its block types already (a
 #: user's own wins): no block registration at start. Registering, or only checking that nothing
@@ -208,9 +215,28 @@ def _wait_healthy(process: subprocess.Popen[bytes], api_url: str, timeout: float
         time.sleep(0.1)
 
 
+#: Largest the temporary servers' shared log may grow before a server starts it anew.
+_LOG_BYTES = 1 << 20
+
+
+def _temporary_log(home: Path) -> Path:
+    """`<home>/lps-temporary-server.log`, started anew once it passes `_LOG_BYTES`."""
+    log = home / "lps-temporary-server.log"
+    with suppress(OSError):
+        if log.stat().st_size > _LOG_BYTES:
+            log.unlink()
+    return log
+
+
 class TemporaryServer:
     """Prefect's temporary server for one run: `start` launches it and returns at once, `wait`
-    returns when it answers, `stop` ends it."""
+    returns when it answers, `stop` ends it.
+
+    Its output goes to `<home>/lps-temporary-server.log` (uvicorn logs errors only), not to
+    the run's terminal: a server still shutting down after its run has exited (`stop(wait=
+    False)`) must not hold the run's standard output open, nor write to it; a server that
+    does not start is reported with the end of that log.
+    """
 
     def __init__(self, home: Path | None = None, seed: bool = True) -> None:
         self.home = home or prefect_home()
@@ -220,6 +246,7 @@ class TemporaryServer:
         self.port = _free_port()
         self.api_url = f"http://127.0.0.1:{self.port}/api"
         self._process: subprocess.Popen[bytes] | None = None
+        self.log = self.home / "lps-temporary-server.log"
         self._lock = ExitStack()
 
     def start(self) -> None:
@@ -235,19 +262,22 @@ class TemporaryServer:
             "PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1",
             "PREFECT__SERVER_FINAL": "1",
         }, TEMPORARY_ENVIRONMENT | (REGISTERED_ENVIRONMENT if registered else {}))
-        self._process = subprocess.Popen(
-            [sys.executable, str(_SERVER_CHILD), str(os.getpid()),
-             "--app-dir", str(Path(spec.origin).parent.parent),
-             "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
-            env=environment, stdin=subprocess.DEVNULL, process_group=0,
-        )
+        self.log = _temporary_log(self.home)
+        with self.log.open("ab") as output:
+            self._process = subprocess.Popen(
+                [sys.executable, str(_SERVER_CHILD), str(os.getpid()),
+                 "--app-dir", str(Path(spec.origin).parent.parent),
+                 "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1",
+                 "--port", str(self.port), "--log-level", "error", "--lifespan", "on"],
+                env=environment, stdin=subprocess.DEVNULL, stdout=output,
+                stderr=subprocess.STDOUT, process_group=0,
+            )
 
     def wait(self, timeout: float = START_SECONDS) -> None:
         """Return once the server answers; `ServerError` if it exits or takes too long."""
         assert self._process is not None, "start() first"
         try:
-            _wait_healthy(self._process, self.api_url, timeout, None)
+            _wait_healthy(self._process, self.api_url, timeout, self.log)
         finally:
             self._release()
 
@@ -263,13 +293,18 @@ class TemporaryServer:
             process.kill()
             process.wait()
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop the server (SIGTERM, then SIGKILL after `timeout` seconds)."""
+    def stop(self, timeout: float = 5.0, wait: bool = True) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after `timeout` seconds). `wait=False`: ask
+        it to stop and return; it shuts down on its own (writing what it still holds), in
+        about 0.2 s, and `flows/server_child.py` ends it if it has not once this process is
+        gone."""
         self._release()
         process, self._process = self._process, None
         if process is None or process.poll() is not None:
             return
         process.terminate()
+        if not wait:
+            return
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -67,11 +67,16 @@ def test_the_temporary_servers_environment_names_real_settings(
     user's own setting winning; `lps server start`'s server keeps them."""
     for name, value in server.TEMPORARY_ENVIRONMENT.items():
         monkeypatch.setenv(name, value)
-    assert PrefectSettings().server.services.triggers.enabled is False
+    settings = PrefectSettings()
+    assert settings.server.services.triggers.enabled is False
+    assert settings.server.services.task_run_recorder.batch_size == 1
     for name in server.TEMPORARY_ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
     temporary = server._server_environment(tmp_path, {}, server.TEMPORARY_ENVIRONMENT)
     assert temporary["PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED"] == "false"
+    assert temporary["PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE"] == "1"
+    assert server._server_environment(tmp_path, {})[
+        "PREFECT_SERVER_SERVICES_TASK_RUN_RECORDER_BATCH_SIZE"] == "100"  # lps server start's
     assert "PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED" not in server._server_environment(
         tmp_path, {})
     monkeypatch.setenv("PREFECT_SERVER_SERVICES_TRIGGERS_ENABLED", "true")
@@ -88,3 +93,62 @@ def test_a_temporary_server_on_a_registered_database_registers_no_block_types(
     settings = PrefectSettings()
     assert (settings.server.register_blocks_on_start,
             settings.server.memoize_block_auto_registration) == (False, False)
+
+
+def test_the_modules_imported_ahead_exist_in_the_pinned_prefect() -> None:
+    """A run imports them while its server starts (`runtime.IMPORTED_AHEAD`) and skips one
+    that is missing: this test is what notices a Prefect that moved one."""
+    import importlib
+
+    for name in runtime.IMPORTED_AHEAD:
+        assert importlib.import_module(name).__name__ == name
+
+
+@pytest.mark.parametrize(("kind", "checked"), [("temporary", False), ("local", True),
+                                               ("configured", True)])
+def test_only_a_temporary_servers_api_version_goes_unchecked(kind: str, checked: bool) -> None:
+    """The temporary server is the Prefect installed here, started by the run; any other
+    server is asked its version, as Prefect does, and keeps its link."""
+    updates = runtime._client_settings(runtime.PrefectApi("http://127.0.0.1:1/api", kind))
+    settings = get_current_settings().copy_with_update(updates=updates)  # type: ignore[arg-type]
+    assert settings.client.server_version_check_enabled is checked
+    assert (settings.ui_url == "") is (not checked)
+
+
+def test_a_temporary_server_that_cannot_start_says_why_from_its_log(tmp_path: Path) -> None:
+    """Its output goes to its log in the Prefect home, never to the run's terminal; a server
+    that exits before it answers is reported with the end of that log."""
+    import socket
+
+    temporary = server.TemporaryServer(tmp_path / "home", seed=False)
+    with socket.socket() as taken:  # its port, taken by someone else before it binds
+        taken.bind(("127.0.0.1", temporary.port))
+        taken.listen()
+        temporary.start()
+        with pytest.raises(server.ServerError) as failed:
+            temporary.wait(timeout=120)
+    assert "it exited with code" in str(failed.value)
+    assert "address already in use" in str(failed.value).lower()
+    assert temporary.log == tmp_path / "home" / "lps-temporary-server.log"
+    assert "address already in use" in temporary.log.read_text().lower()
+
+
+@pytest.mark.usefixtures("prefect_api")
+def test_a_server_asked_to_stop_without_waiting_stops_by_itself(tmp_path: Path) -> None:
+    """A run's end does not wait for its temporary server's shutdown (it has recorded the
+    run), but the server does end, by itself, and quickly."""
+    import time
+
+    from ingest_runs import migrated_prefect_home
+
+    temporary = server.TemporaryServer(migrated_prefect_home(tmp_path / "home"))
+    temporary.start()
+    temporary.wait()
+    process = temporary._process
+    assert process is not None and server.healthy(temporary.api_url)
+    asked = time.monotonic()
+    temporary.stop(wait=False)
+    assert process.poll() is None  # not waited for
+    process.wait(timeout=10)
+    assert time.monotonic() - asked < 5
+    assert not server.healthy(temporary.api_url)

@@ -13,6 +13,7 @@ import dask
 import distributed
 import pytest
 from conftest import ROOT, load_golden, manifest, needs_fixtures
+from ingest_runs import session_processes
 from leaflets import copy_leaflet
 from sqlite_utils import Database
 
@@ -96,13 +97,22 @@ def test_a_rerun_with_nothing_new_never_starts_prefect(
 
 @needs_fixtures
 def test_lps_ingest_rerun_with_nothing_new_never_imports_prefect(tmp_path: Path) -> None:
-    """Importing Prefect took most of a re-run's time: the CLI must not (flows.launch)."""
+    """Importing Prefect took most of a re-run's time: the CLI must not (flows.launch). The
+    temporary server launched before the plan (`flows.runtime.ServerAhead`) is killed once the
+    plan finds nothing new: nothing of the run is left when it has exited."""
     inbox, db_path = _inbox_already_loaded(tmp_path)
-    result = subprocess.run(
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "home")
+    run = subprocess.Popen(
         [sys.executable, "-X", "importtime", "-m", "lps.cli", "ingest", str(inbox),
-         "--db", str(db_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+         "--db", str(db_path), "-v"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        start_new_session=True,
     )
+    stdout, stderr = run.communicate(timeout=120)
+    result = subprocess.CompletedProcess(run.args, run.returncode, stdout, stderr)
+    assert session_processes(run.pid) == {}
+    assert "start a temporary Prefect server" in result.stderr  # one was launched ahead
     assert result.returncode == 0, result.stderr[-2000:]
     assert "skipped (known/dupe):  2" in result.stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
