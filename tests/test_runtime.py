@@ -152,3 +152,37 @@ def test_a_server_asked_to_stop_without_waiting_stops_by_itself(tmp_path: Path) 
     process.wait(timeout=10)
     assert time.monotonic() - asked < 5
     assert not server.healthy(temporary.api_url)
+
+
+def test_the_server_turns_its_collector_back_on_once_it_answers() -> None:
+    """The temporary server imports with the garbage collector off (`flows/server_child.py`);
+    it must not run without one: back on, start-up objects frozen, once its port answers."""
+    import gc
+    import socket
+    import threading
+
+    from flows import server_child
+
+    assert server_child._option(["--host", "127.0.0.1", "--port", "4321"], "--port", "1") == "4321"
+    assert server_child._option(["--port"], "--port", "1") == "1"
+    was_enabled = gc.isenabled()
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        port = listening.getsockname()[1]
+        gc.disable()
+        try:
+            watcher = threading.Thread(target=server_child._collect_once_serving,
+                                       args=("127.0.0.1", port), daemon=True)
+            watcher.start()
+            watcher.join(0.5)
+            assert watcher.is_alive() and not gc.isenabled()  # nobody answers yet
+            listening.listen()
+            watcher.join(10)
+            assert not watcher.is_alive() and gc.isenabled()
+            assert gc.get_freeze_count() > 0
+        finally:
+            gc.unfreeze()
+            if not was_enabled:
+                gc.disable()
+            else:
+                gc.enable()
