@@ -5,9 +5,10 @@
 1. the configured API (`PREFECT_API_URL`, in the environment or a Prefect profile), checked to
    answer before anything is written (`PrefectApiUnavailable` otherwise);
 2. the long-lived local server of `lps server start`, when it answers;
-3. a temporary server for this run alone (`flows.server.TemporaryServer`), started in its own
-   process while this one imports the Prefect client, and stopped when the run has been
-   recorded.
+3. a temporary server for this run alone (`flows.server.TemporaryServer`), launched in its own
+   process as the command begins (`ServerAhead`), so it imports while this one plans and
+   imports the Prefect client, and asked to stop once it has recorded the run (its shutdown
+   is not waited for).
 
 Measured causes of noise and lost history with Prefect's own temporary server, and what is done
 about each (the settings are in `flows.server.QUIET_ENVIRONMENT`):
