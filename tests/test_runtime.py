@@ -120,10 +120,9 @@ def test_a_temporary_server_that_cannot_start_says_why_from_its_log(tmp_path: Pa
     that exits before it answers is reported with the end of that log."""
     import socket
 
-    temporary = server.TemporaryServer(tmp_path / "home", seed=False)
+    temporary = server.TemporaryServer(tmp_path / "home")
     with socket.socket() as taken:  # its port, taken by someone else before it binds
         taken.bind(("127.0.0.1", temporary.port))
-        taken.listen()
         temporary.start()
         with pytest.raises(server.ServerError) as failed:
             temporary.wait(timeout=120)
