@@ -257,7 +257,7 @@ def _temporary_server_first() -> TemporaryServer | None:
     if "prefect.settings" in sys.modules and _configured_api_url():  # known at no cost
         return None
     server = TemporaryServer()
-    with phase("start a temporary Prefect server"):
+    with phase("launch a temporary Prefect server"):
         server.start()
     return server
 

@@ -146,7 +146,7 @@ def test_lps_server_start_is_used_by_runs_until_it_stops(tmp_path: Path) -> None
         result = lps("ingest", str(tmp_path / "in"), "--db", str(db_path), "-v")
         assert result.returncode == 0, result.stdout + result.stderr
         assert "Starting temporary server" not in result.stderr
-        assert "start a temporary Prefect server" not in result.stderr  # no such phase
+        assert "a temporary Prefect server" not in result.stderr  # no such phase
         assert "wait for Prefect to record the run" not in result.stderr  # it stays up
         with sqlite3.connect(db_path) as conn:
             [flow_run_id] = [row[0] for row in conn.execute("select flow_run_id from runs")]

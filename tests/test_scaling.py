@@ -112,7 +112,7 @@ def test_lps_ingest_rerun_with_nothing_new_never_imports_prefect(tmp_path: Path)
     stdout, stderr = run.communicate(timeout=120)
     result = subprocess.CompletedProcess(run.args, run.returncode, stdout, stderr)
     assert session_processes(run.pid) == {}
-    assert "start a temporary Prefect server" in result.stderr  # one was launched ahead
+    assert "launch a temporary Prefect server" in result.stderr  # one was, ahead of the plan
     assert result.returncode == 0, result.stderr[-2000:]
     assert "skipped (known/dupe):  2" in result.stdout
     imported = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()
