@@ -185,3 +185,12 @@ def test_the_server_turns_its_collector_back_on_once_it_answers() -> None:
                 gc.disable()
             else:
                 gc.enable()
+
+
+def test_the_temporary_servers_log_starts_anew_once_it_is_large(tmp_path: Path) -> None:
+    """Servers of many runs append to one log in the Prefect home; it cannot grow for ever."""
+    log = tmp_path / "lps-temporary-server.log"
+    log.write_bytes(b"x" * 1000)
+    assert server._temporary_log(tmp_path) == log and log.stat().st_size == 1000  # kept
+    log.write_bytes(b"x" * (server._LOG_BYTES + 1))
+    assert server._temporary_log(tmp_path) == log and not log.exists()  # started anew
