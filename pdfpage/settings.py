@@ -178,6 +178,15 @@ class PageSettings:
     ocr_unread_most_em: float = 1.4
     ocr_unread_min_confidence: float = 0.9
     ocr_unread_max: int = 24
+    #: A minus the line reading left out, taken from the figure's reading alone
+    #: (`pdfpage.ocr_sign`): that reading's least sure glyph at this confidence or more, ...
+    ocr_sign_min_confidence: float = 0.9
+    #: ... its ink one lone bar (`sign_bar_*`) at most this many of the digits' heights before
+    #: the first digit (a minus is set close: 0.17 measured) ...
+    ocr_sign_gap: float = 0.5
+    #: ... with clear paper this many of the digits' heights before it, and above and below
+    #: the digits' rows (a bar reaching further is a rule or part of another mark).
+    ocr_sign_clear: float = 0.3
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
