@@ -178,6 +178,9 @@ class PageSettings:
     ocr_unread_most_em: float = 1.4
     ocr_unread_min_confidence: float = 0.9
     ocr_unread_max: int = 24
+    #: Blobs of unread ink on one line at most this many font sizes apart are one word's glyphs
+    #: (a digit's ink stands about 0.1 from the next, a word space about 0.4).
+    ocr_unread_join_em: float = 0.2
     #: A minus the line reading left out, taken from the figure's reading alone
     #: (`pdfpage.ocr_sign`): that reading's least sure glyph at this confidence or more, ...
     ocr_sign_min_confidence: float = 0.9

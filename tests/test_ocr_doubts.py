@@ -17,7 +17,8 @@ cut at a column gutter (pdfpage.ocr), by class:
   under it, it is still inside the line's band, at its top edge.
 - **a word the page's reading left out** (a column of 'Yes' unread on a page straightened from
   a 0.6-degree skew): word-sized ink outside every word is read on its own, and kept only when
-  read surely; a lone digit too (a table's '8' of the generated 2007/08 Hackney leaflet).
+  read surely; a lone digit too (a table's '8' of the generated 2007/08 Hackney leaflet), and
+  a figure's glyphs a letter's gap apart as one word ('+42' of the same leaflet).
 - **a minus the line reading left out** (`tests/test_ocr_sign.py` reads the page): taken from
   the figure's reading alone only when the page's ink holds it.
 - **a minus after a bracket** ('(-\u20146.6%)' for the 2008/09 edition's '(\u22126.6%)'): one
@@ -273,6 +274,22 @@ def test_ink_left_unread_is_read_on_its_own_and_kept_only_when_sure() -> None:
     asked = []
     assert unread_read(many, 30.0, _reader({}, asked), SETTINGS) == []
     assert asked == []
+
+
+def test_unread_glyphs_a_letter_s_gap_apart_are_read_as_one_word() -> None:
+    """Class: a figure the page's reading left out falls into a blob a glyph ('+42' of the
+    generated 2007/08 Hackney leaflet: '+', '4', '2' were read '4:' and '2', and the '+',
+    too low for a word, stayed unread). Blobs of one line a glyph's gap apart are read
+    together; a word space apart, each by itself."""
+    plus, four, two = (829, 1453, 841, 1466), (845, 1448, 859, 1471), (863, 1448, 877, 1471)
+    word = (829, 1448, 877, 1471)
+    apart = (900, 1448, 914, 1471)  # 23 pixels on: a word space for 30-pixel type
+    said = {word: [_Read("+42", (831, 1448, 876, 1471), 0.99, 0)],
+            apart: [_Read("7", apart, 0.99, 0)]}
+    asked: list[Box] = []
+    found = unread_read([plus, four, two, apart], 30.0, _reader(said, asked), SETTINGS)
+    assert [(w.text, w.box) for w in found] == [("+42", word), ("7", apart)]
+    assert asked == [(823, 1442, 883, 1477), (894, 1442, 920, 1477)]
 
 
 def test_dashes_in_a_box_as_tall_as_letters_are_read_again_and_only_words_replace_them() -> None:
