@@ -191,8 +191,9 @@ class PageSettings:
     #: (`pdfpage.ocr_sign`): that reading's least sure glyph at this confidence or more, ...
     ocr_sign_min_confidence: float = 0.9
     #: ... its ink one lone bar (`sign_bar_*`) at most this many of the digits' heights before
-    #: the first digit (a minus is set close: 0.17 measured) ...
-    ocr_sign_gap: float = 0.5
+    #: the first digit (a minus is set close: 0.17 measured; a dash used as a bullet stands a
+    #: word space on, 0.55 and more) ...
+    ocr_sign_gap: float = 0.35
     #: ... with clear paper this many of the digits' heights before it, and above and below
     #: the digits' rows (a bar reaching further is a rule or part of another mark).
     ocr_sign_clear: float = 0.3
