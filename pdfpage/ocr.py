@@ -51,7 +51,6 @@ from pdfpage.ocr_doubts import (
     settled,
     unread_read,
 )
-from pdfpage.ocr_marks import MARK_READINGS, mark_of
 from pdfpage.ocr_sign import minus_bar
 from pdfpage.scan_image import InkBlob, Mask, ink_of, prepare, stroke_width, unread_ink
 from pdfpage.settings import SETTINGS, PageSettings
@@ -381,24 +380,6 @@ def _disc(word: _RawWord, size: float, ink: Mask) -> str | None:
 _SHAPE_CONFIDENCE = 0.95
 
 
-#: Paper kept either side of a mark's box when its shape is judged, in font sizes (less than
-#: a word space, so the next word stays out).
-_MARK_SPARE = 0.15
-
-
-def _tick_or_cross(word: _RawWord, image: Image.Image, settings: PageSettings) -> str | None:
-    """'✓', '✗' (or their heavy forms) when `word` is a glyph or two read as a letter the
-    engine makes of a tick or a cross ('v', 'Y', 'x', 'X'), and its ink in `image` (the
-    prepared page) has a mark's shape (`pdfpage.ocr_marks`)."""
-    if len(word.text) > 2 or not set(word.text) <= MARK_READINGS:
-        return None
-    # the engine's glyph box can be narrower than the glyph's ink: a little paper either side
-    spare = round(_MARK_SPARE * word.line_size)
-    return mark_of(image.crop((word.box[0] - spare, word.ink[0], word.box[2] + spare,
-                               word.ink[1])), settings)
-
-
-
 def _disc_at(x0: int, top: int, x1: int, bottom: int, size: float, ink: Mask) -> str | None:
     """'●', '○' or None for the ink in the box (pixels), by its shape alone."""
     width, height = x1 - x0, bottom - top
@@ -610,11 +591,9 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
         bottom = word.baseline + _DESCENT * size
         disc = _disc(word, size, ink)
         bullet = _is_bullet(word, size)
-        shaped = disc or _tick_or_cross(word, prepared.image, settings)
-        text = _BULLET if bullet else shaped or normalised(word.text)
-        # a disc, a tick or a cross is known by its shape, as sure as a mark the engine left
-        # unread
-        sure = max(word.confidence, _SHAPE_CONFIDENCE) if shaped and not bullet \
+        text = _BULLET if bullet else disc or normalised(word.text)
+        # a disc is known by its shape, as sure as a mark the engine left unread
+        sure = max(word.confidence, _SHAPE_CONFIDENCE) if disc and not bullet \
             else word.confidence
         words.append(OcrWord(
             text=text,

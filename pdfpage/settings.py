@@ -181,12 +181,6 @@ class PageSettings:
     #: Blobs of unread ink on one line at most this many font sizes apart are one word's glyphs
     #: (a digit's ink stands about 0.1 from the next, a word space about 0.4).
     ocr_unread_join_em: float = 0.2
-    #: A tick or cross read as a letter (`pdfpage.ocr_marks`): its shape at most this far from
-    #: the nearest mark drawn in the leaflets' font, and every letter and mark of the other
-    #: meaning at least this much further (0-1: marks measured 0.016 to 0.063 from their own,
-    #: 0.13 and more from anything else).
-    ocr_mark_near: float = 0.1
-    ocr_mark_margin: float = 0.05
     #: A minus the line reading left out, taken from the figure's reading alone
     #: (`pdfpage.ocr_sign`): that reading's least sure glyph at this confidence or more, ...
     ocr_sign_min_confidence: float = 0.9
