@@ -43,7 +43,15 @@ from xml.etree import ElementTree
 import numpy as np
 from PIL import Image, ImageOps
 
-from pdfpage.ocr_doubts import LEADING_DASHES, Box, figures_checked, settled, unread_read
+from pdfpage.ocr_doubts import (
+    LEADING_DASHES,
+    AloneReading,
+    Box,
+    figures_checked,
+    settled,
+    unread_read,
+)
+from pdfpage.ocr_sign import minus_bar
 from pdfpage.scan_image import InkBlob, Mask, ink_of, prepare, stroke_width, unread_ink
 from pdfpage.settings import SETTINGS, PageSettings
 
@@ -468,23 +476,52 @@ def _crop_reader(image: Image.Image, timeout: float, lines: list[int], settings:
     return read_again
 
 
-def _alone_reader(image: Image.Image, timeout: float) -> Callable[[list[Box]], list[str]]:
+def _glyphs(hocr: bytes) -> list[tuple[str, Box, float]]:
+    """Every glyph of an hOCR reading (with `hocr_char_boxes`), in reading order: its text,
+    its box (pixels of the image read) and its confidence (0-1)."""
+    glyphs = []
+    for span in ElementTree.fromstring(hocr).iter(f"{_XHTML}span"):
+        found = _CHAR_BOX.search(span.get("title", ""))
+        sure = _CHAR_CONFIDENCE.search(span.get("title", ""))
+        if span.get("class") == "ocrx_cinfo" and found and sure and span.text:
+            glyphs.append((span.text, (int(found[1]), int(found[2]), int(found[3]),
+                                       int(found[4])), float(sure[1]) / 100))
+    return glyphs
+
+
+def _alone_reading(glyphs: list[tuple[str, Box, float]], left: int, top: int) -> AloneReading:
+    """What a box read alone says: its glyphs' text, the confidence of the least sure, and the
+    box of the dashes it begins with, placed on the page (the image read had its top-left
+    corner at `left`, `top`)."""
+    text = "".join(glyph[0] for glyph in glyphs).strip()
+    dashes = list(itertools.takewhile(lambda glyph: LEADING_DASHES.match(glyph[0] + "0")
+                                      is not None, glyphs))
+    sign = None
+    if dashes:
+        sign = (min(g[1][0] for g in dashes) + left, min(g[1][1] for g in dashes) + top,
+                max(g[1][2] for g in dashes) + left, max(g[1][3] for g in dashes) + top)
+    return AloneReading(text, min((g[2] for g in glyphs), default=0.0), sign)
+
+
+def _alone_reader(image: Image.Image, timeout: float
+                  ) -> Callable[[list[Box]], list[AloneReading]]:
     """A reader of small boxes of the prepared page image, each by itself on a white border
     (`ocr_doubts.figures_checked`). One run of the engine each (about 0.12 s): read together,
     stacked on one sheet, the engine repeated its slip ('-1.8%' for '-7.8%'), read alone it
     did not."""
     pytesseract = _pytesseract()
 
-    def read_alone(boxes: list[Box]) -> list[str]:
-        texts = []
+    def read_alone(boxes: list[Box]) -> list[AloneReading]:
+        readings = []
         for box in boxes:
-            crop = image.crop((max(0, box[0]), max(0, box[1]), min(image.width, box[2]),
-                               min(image.height, box[3])))
+            x0, top = max(0, box[0]), max(0, box[1])
+            crop = image.crop((x0, top, min(image.width, box[2]), min(image.height, box[3])))
             border = max(8, crop.height // 2)
-            texts.append(str(pytesseract.image_to_string(
-                ImageOps.expand(crop, border=border, fill=255), config="--oem 1 --psm 7",
-                timeout=timeout)).strip())
-        return texts
+            hocr = pytesseract.image_to_pdf_or_hocr(
+                ImageOps.expand(crop, border=border, fill=255), extension="hocr",
+                config="--oem 1 --psm 7 -c hocr_char_boxes=1", timeout=timeout)
+            readings.append(_alone_reading(_glyphs(hocr), x0 - border, top - border))
+        return readings
 
     return read_alone
 
@@ -535,8 +572,14 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
     cell = max(1, round(dpi / 72))
     once = [word for word in settled(first, read_again, _DISC_READINGS | _BULLET_READINGS,
                                      settings) if not _speck(word)]
-    raw = _joined_discs(figures_checked(once + _ink_read(once, ink, cell, read_again, settings),
-                                        _alone_reader(prepared.image, timeout), settings), ink)
+    found = once + _ink_read(once, ink, cell, read_again, settings)
+
+    def minus_at(word: _RawWord, sign: Box) -> Box | None:
+        others = [other.box for other in found if other is not word]
+        return minus_bar(ink, word.box, word.ink, sign, others, dpi / 72, settings)
+
+    raw = _joined_discs(figures_checked(found, _alone_reader(prepared.image, timeout), settings,
+                                        minus_at), ink)
     widths = [stroke_width(ink, word.box) for word in raw]
     bold = _bold_flags(raw, widths)
     sizes = _even_sizes([word.line_size for word in raw])

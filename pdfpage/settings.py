@@ -178,6 +178,19 @@ class PageSettings:
     ocr_unread_most_em: float = 1.4
     ocr_unread_min_confidence: float = 0.9
     ocr_unread_max: int = 24
+    #: Blobs of unread ink on one line at most this many font sizes apart are one word's glyphs
+    #: (a digit's ink stands about 0.1 from the next, a word space about 0.4).
+    ocr_unread_join_em: float = 0.2
+    #: A minus the line reading left out, taken from the figure's reading alone
+    #: (`pdfpage.ocr_sign`): that reading's least sure glyph at this confidence or more, ...
+    ocr_sign_min_confidence: float = 0.9
+    #: ... its ink one lone bar (`sign_bar_*`) at most this many of the digits' heights before
+    #: the first digit (a minus is set close: 0.17 measured; a dash used as a bullet stands a
+    #: word space on, 0.55 and more) ...
+    ocr_sign_gap: float = 0.35
+    #: ... with clear paper this many of the digits' heights before it, and above and below
+    #: the digits' rows (a bar reaching further is a rule or part of another mark).
+    ocr_sign_clear: float = 0.3
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():

@@ -94,6 +94,14 @@ SWITCHED_OFF = "OCR is switched off (LPS_OCR=0): set LPS_OCR=1 and ingest it aga
 DEFAULT_OCR = OcrOptions()
 
 
+def _from_scan(reason: str) -> str:
+    """A refusal of a document read by OCR, saying what would make the scan readable (unless
+    it says so already, or is a limit of the run, not a verdict on the file)."""
+    if "original PDF" in reason or is_resource_failure(reason):
+        return reason
+    return f"{reason}; read by OCR from a scan: {BETTER_SCAN}"
+
+
 def read_with_ocr(data: bytes, max_pages: int, ocr: OcrOptions,
                   progress: Callable[[int], None] | None = None,
                   ) -> tuple[Extraction | str, PageOcr | None]:
@@ -117,10 +125,11 @@ def read_with_ocr(data: bytes, max_pages: int, ocr: OcrOptions,
                                            template=error.template) from error
         if reader is None or not reader.pages or _caused_by(error, MemoryError):
             raise
-        reason = str(error)
-        if "original PDF" not in reason and not is_resource_failure(reason):
-            reason = f"{reason}; read by OCR from a scan: {BETTER_SCAN}"
-        return reason, reader
+        return _from_scan(str(error)), reader
+    except ValidationError as error:  # a record OCR read that its schema refuses (a ward
+        if reader is None or not reader.pages:  # priority with the ward's name unread)
+            raise
+        return _from_scan(_validation_reason(error)), reader
     if reader is not None and reader.pages:
         refused = gate(reader, ocr.min_confidence)
         if refused is not None:

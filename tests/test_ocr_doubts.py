@@ -17,7 +17,12 @@ cut at a column gutter (pdfpage.ocr), by class:
   under it, it is still inside the line's band, at its top edge.
 - **a word the page's reading left out** (a column of 'Yes' unread on a page straightened from
   a 0.6-degree skew): word-sized ink outside every word is read on its own, and kept only when
-  read surely.
+  read surely; a lone digit too (a table's '8' of the generated 2007/08 Hackney leaflet), and
+  a figure's glyphs a letter's gap apart as one word ('+42' of the same leaflet).
+- **a minus the line reading left out** (`tests/test_ocr_sign.py` reads the page): taken from
+  the figure's reading alone only when the page's ink holds it.
+- **a minus after a bracket** ('(-\u20146.6%)' for the 2008/09 edition's '(\u22126.6%)'): one
+  minus sign, as at the start of a word.
 
 The page classes are read by the real Tesseract from the generated leaflets rendered at 300
 dpi (one page each); the rules of the second reading with a reader given here.
@@ -31,8 +36,8 @@ import pdfplumber
 import pytest
 from PIL import Image
 
-from pdfpage.ocr import read_image
-from pdfpage.ocr_doubts import Box, figures_checked, settled, unread_read
+from pdfpage.ocr import normalised, read_image
+from pdfpage.ocr_doubts import AloneReading, Box, figures_checked, settled, unread_read
 from pdfpage.settings import SETTINGS
 from tests.conftest import PDFS
 
@@ -138,9 +143,9 @@ def test_a_figure_read_otherwise_on_its_own_is_doubted() -> None:
     alone = {(94, 4, 186, 46): "-7.8%", (194, 4, 266, 46): "\u2212187"}
     asked: list[list[Box]] = []
 
-    def read_alone(boxes: list[Box]) -> list[str]:
+    def read_alone(boxes: list[Box]) -> list[AloneReading]:
         asked.append(boxes)
-        return [alone[box] for box in boxes]
+        return [AloneReading(alone[box], 0.99) for box in boxes]
 
     checked = figures_checked(words, read_alone, SETTINGS)
     assert [(w.text, w.confidence) for w in checked] == [
@@ -158,9 +163,72 @@ def test_a_decimal_comma_read_alone_is_the_same_figure_and_a_thousands_comma_is_
              _Read("1.500", (200, 10, 260, 40), 0.95, 1),
              _Read("12,5%", (300, 10, 360, 40), 0.95, 1)]
     alone = {(94, 4, 186, 46): "+4,9%", (194, 4, 266, 46): "1,500", (294, 4, 366, 46): "12,5%"}
-    checked = figures_checked(words, lambda boxes: [alone[box] for box in boxes], SETTINGS)
+    checked = figures_checked(words, lambda boxes: [AloneReading(alone[box], 0.99)
+                                                    for box in boxes], SETTINGS)
     assert [(w.text, w.confidence) for w in checked] == [
         ("+4.9%", 0.95), ("1.500", 0.0), ("12,5%", 0.0)]
+
+
+def test_a_minus_the_line_reading_left_out_is_taken_from_the_reading_alone_only_with_its_ink(
+        ) -> None:
+    """Class: a minus merged into the first digit in the line reading ('4.3%' at 0.83 for
+    '\u22124.3%' on a page straightened from 0.34 degrees; `tests/test_ocr_sign.py` reads the
+    page). The reading alone gives the sign only when it differs by that sign alone, is sure
+    of it, and the page's ink holds a minus where it read the dash (`minus_at`)."""
+    dash = (100, 22, 117, 25)
+    bar = (100, 22, 116, 25)
+    inked: list[tuple[str, Box]] = []
+
+    def minus_at(word: _Read, sign: Box) -> Box | None:
+        inked.append((word.text, sign))
+        return bar if sign == dash else None
+
+    def checked(first: str, alone: AloneReading) -> tuple[str, Box, float]:
+        word = _Read(first, (100, 10, 180, 40), 0.83, 1)
+        [word] = figures_checked([word], lambda boxes: [alone], SETTINGS, minus_at)
+        return word.text, word.box, word.confidence
+
+    assert checked("4.3%", AloneReading("\u20144.3%", 0.93, dash)) == (
+        "\u22124.3%", (100, 10, 180, 40), 0.83)
+    assert checked("4.3%", AloneReading("-4.3%", 0.95, dash))[0] == "\u22124.3%"
+    assert inked == [("4.3%", dash), ("4.3%", dash)]
+    inked.clear()
+    doubted = [
+        checked("4.3%", AloneReading("\u20144.3%", 0.85, dash)),  # the reading alone unsure
+        checked("4.3%", AloneReading("\u20144.8%", 0.99, dash)),  # a digit differs too
+        checked("4.3", AloneReading("\u20144.3%", 0.99, dash)),  # so does the percent
+        checked("+4.3%", AloneReading("\u20144.3%", 0.99, dash)),  # a sign read otherwise
+        checked("4.3%", AloneReading("\u20144.3%", 0.99, None)),  # no dash glyph found
+        checked("4.3%", AloneReading("\u20144.3%", 0.99, (60, 22, 70, 25))),  # no minus ink
+    ]
+    assert [confidence for _text, _box, confidence in doubted] == [0.0] * 6
+    assert [text for text, _box, _confidence in doubted] == [
+        "4.3%", "4.3%", "4.3", "+4.3%", "4.3%", "4.3%"]
+    assert inked == [("4.3%", (60, 22, 70, 25))]  # the ink asked only when all else agrees
+    # the sign's ink outside the line reading's box becomes the figure's
+    word = _Read("4.3%", (120, 10, 180, 40), 0.9, 1)
+    [word] = figures_checked([word], lambda boxes: [AloneReading("-4.3%", 0.95, dash)],
+                             SETTINGS, minus_at)
+    assert (word.text, word.box) == ("\u22124.3%", (100, 10, 180, 40))
+    # with no ink to look at, nothing is borrowed
+    word = _Read("4.3%", (100, 10, 180, 40), 0.9, 1)
+    [word] = figures_checked([word], lambda boxes: [AloneReading("-4.3%", 0.95, dash)],
+                             SETTINGS)
+    assert (word.text, word.confidence) == ("4.3%", 0.0)
+
+
+def test_dashes_after_a_figure_s_opening_bracket_are_one_minus() -> None:
+    """Class: the 2008/09 edition prints a fall's percentage in brackets, '(\u22126.6%)'; the
+    engine read it '(-\u20146.6%)' (the generated 2008/09 Southwark leaflet, refused at 300 dpi
+    clean and skewed as 'not a percentage'). A dash anywhere else is left as read."""
+    assert normalised("(-\u20146.6%)") == "(\u22126.6%)"
+    assert normalised("\u2014-6.6%") == "\u22126.6%"
+    assert [normalised(text) for text in ("a-\u20144", "((-4", "4-5", "(-)")] == [
+        "a-\u20144", "((-4", "4-5", "(-)"]
+    words = [_Read("(-\u20146.6%)", (100, 10, 180, 40), 0.92, 1)]
+    [word] = figures_checked(words, lambda boxes: [AloneReading("(\u20146.6%)", 0.95)],
+                             SETTINGS)
+    assert word.confidence == 0.92  # the same figure, read alone
 
 
 def test_a_sliver_of_a_lines_tops_wider_than_any_word_under_it_is_read_with_its_line() -> None:
@@ -190,18 +258,38 @@ def test_ink_left_unread_is_read_on_its_own_and_kept_only_when_sure() -> None:
     no = (1023, 1413, 1061, 1436)
     speck = (900, 1300, 905, 1304)
     specks = (700, 1343, 730, 1366)  # a photocopy's specks, read as punctuation surely
+    eight = (821, 1375, 838, 1398)  # a lone digit ('8' on the generated 2007/08 Hackney)
     said = {yes: [_Read("Yes", yes, 0.97, 0)], no: [_Read("Na", no, 0.62, 0)],
-            specks: [_Read("()", specks, 0.93, 0)]}
+            specks: [_Read("()", specks, 0.93, 0)],
+            eight: [_Read("8", (827, 1375, 836, 1398), 0.99, 0)]}
     asked: list[Box] = []
-    found = unread_read([yes, no, speck, specks], 30.0, _reader(said, asked), SETTINGS)
-    assert [(w.text, w.confidence) for w in found] == [("Yes", 0.97)]
+    found = unread_read([yes, no, speck, specks, eight], 30.0, _reader(said, asked), SETTINGS)
+    # the engine's box of the lone digit, 9 of its 17 pixels, takes in the ink it was read from
+    assert [(w.text, w.confidence, w.box) for w in found] == [("Yes", 0.97, yes),
+                                                             ("8", 0.99, eight)]
     assert asked == [(1017, 1337, 1081, 1372), (1017, 1407, 1067, 1442),
-                     (694, 1337, 736, 1372)]  # not the speck
+                     (694, 1337, 736, 1372), (815, 1369, 844, 1404)]  # not the speck
     # a speckled page (more word-sized blobs than the setting allows) is left as it is
     many = [(10 * i, 0, 10 * i + 20, 25) for i in range(40)]
     asked = []
     assert unread_read(many, 30.0, _reader({}, asked), SETTINGS) == []
     assert asked == []
+
+
+def test_unread_glyphs_a_letter_s_gap_apart_are_read_as_one_word() -> None:
+    """Class: a figure the page's reading left out falls into a blob a glyph ('+42' of the
+    generated 2007/08 Hackney leaflet: '+', '4', '2' were read '4:' and '2', and the '+',
+    too low for a word, stayed unread). Blobs of one line a glyph's gap apart are read
+    together; a word space apart, each by itself."""
+    plus, four, two = (829, 1453, 841, 1466), (845, 1448, 859, 1471), (863, 1448, 877, 1471)
+    word = (829, 1448, 877, 1471)
+    apart = (900, 1448, 914, 1471)  # 23 pixels on: a word space for 30-pixel type
+    said = {word: [_Read("+42", (831, 1448, 876, 1471), 0.99, 0)],
+            apart: [_Read("7", apart, 0.99, 0)]}
+    asked: list[Box] = []
+    found = unread_read([plus, four, two, apart], 30.0, _reader(said, asked), SETTINGS)
+    assert [(w.text, w.box) for w in found] == [("+42", word), ("7", apart)]
+    assert asked == [(823, 1442, 883, 1477), (894, 1442, 920, 1477)]
 
 
 def test_dashes_in_a_box_as_tall_as_letters_are_read_again_and_only_words_replace_them() -> None:

@@ -5,6 +5,7 @@ limits, checked against an OCR layer, and refused with a reason that says what w
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -12,9 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pdfplumber
+import pypdf
 import pytest
 from builders import document_id_of
+from reportlab.pdfgen.canvas import Canvas
 
+from fixtures.scans import Scan, scan_pdf
 from pipeline.evaluate import Evaluation, score
 from pipeline.failures import is_resource_failure
 from pipeline.guard import extract_guarded
@@ -150,6 +155,37 @@ def test_a_scan_where_the_engine_is_not_installed_says_how_to_install_it() -> No
         "installed: install the OCR extra (pip install -e '.[ocr]', and the Debian packages "
         "tesseract-ocr and tesseract-ocr-eng: scripts/install-system-deps.sh) and ingest it "
         "again, or find the original PDF [page 1]")
+
+
+def _scan_without_a_ward_name() -> bytes:
+    """The generated 2010/11 Hackney leaflet scanned clean at 300 dpi, the ward name 'Dalston'
+    of its ward priorities painted over on page 2 (as a smudge or a torn corner would hide it):
+    OCR reads that row's priorities with no ward."""
+    leaflet = ROOT / "fixtures" / "pdfs" / "2010-11" / "hackney.pdf"
+    with pdfplumber.open(leaflet) as pdf:
+        page = pdf.pages[1]
+        [ward] = [w for w in page.extract_words() if w["text"] == "Dalston"]
+        width, height = float(page.width), float(page.height)
+    scanned = pypdf.PdfWriter(clone_from=io.BytesIO(scan_pdf(
+        leaflet.read_bytes(), Scan("2010-11/hackney.pdf", 300, "clean", seed=1))))
+    cover = io.BytesIO()
+    canvas = Canvas(cover, pagesize=(width, height))
+    canvas.setFillColorRGB(1, 1, 1)
+    canvas.rect(ward["x0"] - 1, height - ward["bottom"] - 1, ward["x1"] - ward["x0"] + 2,
+                ward["bottom"] - ward["top"] + 2, stroke=0, fill=1)
+    canvas.save()
+    scanned.pages[1].merge_page(pypdf.PdfReader(cover).pages[0])
+    data = io.BytesIO()
+    scanned.write(data)
+    return data.getvalue()
+
+
+def test_a_record_of_a_scan_its_schema_refuses_says_what_would_make_the_scan_readable() -> None:
+    """Every refusal of a scan says what would help, a record's validation too (a ward
+    priority whose ward OCR could not read said only 'failed validation')."""
+    assert extraction_or_reason(_scan_without_a_ward_name()) == (
+        "extracted WardPriority failed validation: ward: String should have at least 1 "
+        f"character; read by OCR from a scan: {FIX}")
 
 
 def test_a_coarse_scan_is_refused_without_ocr_saying_what_would_load() -> None:
