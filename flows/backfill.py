@@ -11,6 +11,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
 from flows.ingest import ingest_flow, prepare_warehouse
+from flows.task_count import expect_task_runs
 from pipeline.backfill import (
     Acquired,
     BackfillPlan,
@@ -88,4 +89,9 @@ def backfill_flow(items: list[ManifestItem], db_path: str, raw_dir: str,
                          workers=workers, plan_made=stored, settings=settings,
                          allow_empty=True).loaded if stored.candidates else 0
     flow_run = getattr(get_run_context(), "flow_run", None)
-    return finish(db_path, made, acquired, loaded, str(flow_run.id) if flow_run else None)
+    flow_run_id = str(flow_run.id) if flow_run else None
+    # prepare_warehouse, plan (unless made already), fetch, copy, record, to_ingest, finish,
+    # and the ingest subflow's run as a task run of this one: a temporary server is then
+    # stopped as soon as it has them all (`flows.task_count`)
+    expect_task_runs(flow_run_id, 6 + (plan_made is None) + bool(stored.candidates))
+    return finish(db_path, made, acquired, loaded, flow_run_id)

@@ -435,3 +435,31 @@ def test_retry_refused_asks_again_what_an_earlier_run_refused_for_good(tmp_path:
     assert (row["status"], row["reason"]) == ("fetched", None)
     assert (document["area"], document["period"], document["status"]) == (
         "Barnet", "2009/10", "loaded")
+
+
+def test_the_backfill_flow_counts_the_task_runs_the_server_records(tmp_path: Path) -> None:
+    """A temporary server is stopped as soon as it has the count the flow gives
+    (`flows.task_count`): a count too low would cut its history, none made the run wait for
+    the number of task runs to hold still (1.4 s of a 20-leaflet backfill)."""
+    from uuid import UUID
+
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+    from prefect.settings import get_current_settings
+
+    from flows import runtime, task_count
+
+    items = [ManifestItem(path=str(PDFS / "2009-10" / "barnet.pdf"),
+                          roots=(str(PDFS / "2009-10"),))]
+    summary = backfill_flow(items=items, db_path=str(tmp_path / "lps.db"),
+                            raw_dir=str(tmp_path / "raw"), policy=FAST, workers=1)
+    assert summary.flow_run_id is not None and summary.loaded == 1
+    expected = task_count.expected_task_runs(summary.flow_run_id)
+    assert expected == 8  # prepare, plan, fetch, copy, record, to_ingest, the subflow, finish
+    del task_count._TASK_RUNS[summary.flow_run_id]  # the wait must not take the count on trust
+    runtime.settle(runtime.PrefectApi(str(get_current_settings().api.url), "configured"))
+    assert runtime.wait_until_recorded(summary.flow_run_id, timeout=20)
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(flow_run_filter=FlowRunFilter(
+            id=FlowRunFilterId(any_=[UUID(summary.flow_run_id)])))
+    assert len(runs) == expected
