@@ -23,7 +23,9 @@ Builds N distinct leaflets (`benchmarks.corpus`) and measures, in one run:
     migrated), on a temporary server; and `lps server start` on a new home;
 (g) `lps backfill` of a manifest of 20 local files, then the same backfill again.
 
-Ratios: b/a and b/e, each in wall time and in CPU time (of every process of the run). b/e is
+Ratios: b/a and b/e, each in wall time and in CPU time (of every process of the run); and b/a
+and b'/a against the mean of (a) and (a) run again at the end, the steadier baseline on a
+machine whose speed drifts. b/e is
 the cost of orchestration: Prefect, the guard's children, the warehouse, against the extractor
 alone. Each `-v` run's breakdown (imports, server start, flow run, waiting for the server,
 stopping it) is kept. Timings on a shared machine depend on what else runs, so the load average
@@ -160,14 +162,23 @@ def main(argv: list[str] | None = None) -> int:
         g_first = _kept(run_measured(backfill, env))
         g_again = _kept(run_measured(backfill, env))
         load["after_g"] = load_now()
+        # (a) again, last: the machine's speed drifts by up to a tenth over minutes (the same
+        # ingest's CPU time measured 35 to 43 s in one afternoon); the mean of the two floors,
+        # one before (b) and one after (b'), is the steadier baseline
+        a2_wall, a2_cpu = floor_seconds(paths)
+        load["after_a_again"] = load_now()
         shutil.rmtree(tmp / "raw", ignore_errors=True)
 
     b_wall, b_cpu = b["seconds"], b["cpu_seconds"]
+    a_mean = (a_wall + a2_wall) / 2
     figures |= {
         "load_average": load,
         "b_load_1min_mean": b["load_1min_mean"],
         "a_floor_seconds": round(a_wall, 2), "a_cpu_seconds": round(a_cpu, 2),
+        "a_floor_again_seconds": round(a2_wall, 2), "a_floor_again_cpu_seconds": round(a2_cpu, 2),
         "e_own_extractor_seconds": round(e_wall, 2), "e_cpu_seconds": round(e_cpu, 2),
+        "ratio_b_over_mean_a": _ratio(b_wall, a_mean),
+        "ratio_b_lps_server_over_mean_a": _ratio(b_server["seconds"], a_mean),
         "b_ingest_seconds": b_wall, "b_cpu_seconds": b_cpu,
         "ratio_b_over_a": _ratio(b_wall, a_wall), "cpu_ratio_b_over_a": _ratio(b_cpu, a_cpu),
         "ratio_b_over_e": _ratio(b_wall, e_wall), "cpu_ratio_b_over_e": _ratio(b_cpu, e_cpu),
