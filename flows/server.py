@@ -219,9 +219,13 @@ def _wait_healthy(process: subprocess.Popen[bytes], api_url: str, timeout: float
 _LOG_BYTES = 1 << 20
 
 
+#: The temporary servers' log, in the Prefect home.
+_TEMPORARY_LOG = "lps-temporary-server.log"
+
+
 def _temporary_log(home: Path) -> Path:
     """`<home>/lps-temporary-server.log`, started anew once it passes `_LOG_BYTES`."""
-    log = home / "lps-temporary-server.log"
+    log = home / _TEMPORARY_LOG
     with suppress(OSError):
         if log.stat().st_size > _LOG_BYTES:
             log.unlink()
@@ -246,7 +250,7 @@ class TemporaryServer:
         self.port = _free_port()
         self.api_url = f"http://127.0.0.1:{self.port}/api"
         self._process: subprocess.Popen[bytes] | None = None
-        self.log = self.home / "lps-temporary-server.log"
+        self.log = self.home / _TEMPORARY_LOG
         self._lock = ExitStack()
 
     def start(self) -> None:

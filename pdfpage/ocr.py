@@ -176,13 +176,7 @@ def _pieces(word: ElementTree.Element, size: float
     between glyphs (a large title's letters stand wide apart all along). The confidence is
     that of the least sure glyph (the engine's word confidence is 0 for words it split itself,
     whatever its glyphs'). Last, the top and bottom of the piece's glyphs."""
-    glyphs: list[tuple[str, int, int, float, int, int]] = []
-    for span in word.iter(f"{_XHTML}span"):
-        found = _CHAR_BOX.search(span.get("title", ""))
-        sure = _CHAR_CONFIDENCE.search(span.get("title", ""))
-        if span.get("class") == "ocrx_cinfo" and found and sure and span.text:
-            glyphs.append((span.text, int(found[1]), int(found[3]), float(sure[1]) / 100,
-                           int(found[2]), int(found[4])))
+    glyphs = [(text, box[0], box[2], sure, box[1], box[3]) for text, box, sure in _glyphs(word)]
     if not glyphs:
         text = "".join(word.itertext()).strip()
         box = _BBOX.search(word.get("title", ""))
@@ -476,11 +470,12 @@ def _crop_reader(image: Image.Image, timeout: float, lines: list[int], settings:
     return read_again
 
 
-def _glyphs(hocr: bytes) -> list[tuple[str, Box, float]]:
-    """Every glyph of an hOCR reading (with `hocr_char_boxes`), in reading order: its text,
-    its box (pixels of the image read) and its confidence (0-1)."""
+def _glyphs(element: ElementTree.Element) -> list[tuple[str, Box, float]]:
+    """Every glyph in an element of an hOCR reading (with `hocr_char_boxes`: a word, or the
+    whole reading), in reading order: its text, its box (pixels of the image read) and its
+    confidence (0-1)."""
     glyphs = []
-    for span in ElementTree.fromstring(hocr).iter(f"{_XHTML}span"):
+    for span in element.iter(f"{_XHTML}span"):
         found = _CHAR_BOX.search(span.get("title", ""))
         sure = _CHAR_CONFIDENCE.search(span.get("title", ""))
         if span.get("class") == "ocrx_cinfo" and found and sure and span.text:
@@ -520,7 +515,8 @@ def _alone_reader(image: Image.Image, timeout: float
             hocr = pytesseract.image_to_pdf_or_hocr(
                 ImageOps.expand(crop, border=border, fill=255), extension="hocr",
                 config="--oem 1 --psm 7 -c hocr_char_boxes=1", timeout=timeout)
-            readings.append(_alone_reading(_glyphs(hocr), x0 - border, top - border))
+            readings.append(_alone_reading(_glyphs(ElementTree.fromstring(hocr)),
+                                           x0 - border, top - border))
         return readings
 
     return read_alone

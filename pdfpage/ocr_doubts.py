@@ -385,7 +385,6 @@ def figures_checked(words: Sequence[Read],
             word.confidence = 0.0
             continue
         word.text = "\u2212" + word.text
-        word.box = (min(word.box[0], sign[0]), min(word.box[1], sign[1]),
-                    max(word.box[2], sign[2]), max(word.box[3], sign[3]))
+        word.box = _union([word.box, sign])
         word.confidence = min(word.confidence, alone.confidence)
     return list(words)
