@@ -80,7 +80,7 @@ def _both(streams: Sequence[object]) -> tuple[Any, Any]:
     return theirs, ours
 
 
-def _pages(per_producer: int = 3) -> list[tuple[str, list[object]]]:
+def _pages(per_producer: int = 2) -> list[tuple[str, list[object]]]:
     """The pages (up to 12 a file) of `per_producer` bundled PDFs of each producer, spread
     over the sorted list. All 1,004 pages of the 242 PDFs pdfminer opens read the same too,
     but take a minute: pdfminer's parser is the slow side."""
@@ -109,7 +109,7 @@ def _pages(per_producer: int = 3) -> list[tuple[str, list[object]]]:
 
 def test_every_bundled_page_reads_to_pdfminers_objects() -> None:
     pages = _pages()
-    assert len(pages) > 60  # WeasyPrint, ReportLab, Skia, LibreOffice, Ghostscript, Qt, pypdf
+    assert len(pages) > 40  # WeasyPrint, ReportLab, Skia, LibreOffice, Ghostscript, Qt, pypdf
     quick = 0
     for name, streams in pages:
         theirs, ours = _both(streams)
