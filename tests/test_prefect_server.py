@@ -22,6 +22,8 @@ import pytest
 from conftest import free_port, needs_fixtures
 from leaflets import copy_leaflet
 
+from flows.server import WARM_UP_ENDPOINTS, warm_up
+
 pytestmark = needs_fixtures
 
 FLOW_NAME = "ingest-local-policing-summaries"
@@ -140,6 +142,8 @@ def test_lps_server_start_is_used_by_runs_until_it_stops(tmp_path: Path) -> None
             0, f"already running at {api}")
         status = lps("server", "status")
         assert (status.returncode, status.stdout.split(" (pid")[0]) == (0, f"running at {api}")
+        # what `start` warmed up answers: every read endpoint it asks (none failed silently)
+        assert warm_up(api) == list(WARM_UP_ENDPOINTS)
 
         copy_leaflet(tmp_path / "in" / "barnet.pdf", "Barnet")
         db_path = tmp_path / "lps.db"
@@ -166,3 +170,9 @@ def test_lps_server_start_is_used_by_runs_until_it_stops(tmp_path: Path) -> None
         1, f"not running (no server started by `lps server start` in {tmp_path / 'home'})\n")
     stopped_again = lps("server", "stop")
     assert (stopped_again.returncode, stopped_again.stdout) == (0, "not running: nothing to stop\n")
+
+
+def test_a_warm_up_that_finds_no_server_is_no_failure() -> None:
+    """`lps server start` warms the server up once it answers; if it stopped answering in
+    between, the warm-up gives up quietly (the start reports what it finds as before)."""
+    assert warm_up(f"http://127.0.0.1:{free_port()}/api", timeout=2.0) == []
