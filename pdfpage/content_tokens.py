@@ -15,7 +15,8 @@ a name with a '#' escape, an octal escape over 255 (pdfminer's assertion), a bac
 a carriage return (pdfminer's reading of it depends on its 4096-byte buffer), a string or hex
 string still open at the stream's end, an inline image (`BI` and `ID`, read by pdfminer from its
 buffer by position), and, for all but a page's last stream, a last byte that leaves pdfminer in the
-middle of a token it carries into the next stream ('<', '>', '/'). Then the page is read by
+middle of a token it carries into the next stream ('<', '>', '/'); and a page's content over
+`QUICK_MAX_BYTES`, whose tokens are not all held at once. Then the page is read by
 pdfminer's own parser, as before. `tests/test_content_tokens.py` compares the two on every
 bundled PDF and on random streams.
 
@@ -51,7 +52,7 @@ from pdfminer.psparser import (
 )
 from pdfminer.utils import choplist
 
-__all__ = ["QuickContentParser", "stream_objects", "stream_tokens"]
+__all__ = ["QUICK_MAX_BYTES", "QuickContentParser", "stream_objects", "stream_tokens"]
 
 Token = tuple[int, PSBaseParserToken]
 
@@ -79,6 +80,10 @@ _ESCAPES = {ord("b"): 8, ord("t"): 9, ord("n"): 10, ord("f"): 12, ord("r"): 13,
 _TRUE, _FALSE = b"true", b"false"
 _INLINE_IMAGE = (KWD(b"BI"), KWD(b"ID"))  # pdfminer's `do_keyword` reads these itself
 _CARRIED = frozenset(b"<>/")  # a stream ending in one of these goes on into the next
+#: Most bytes of content read here: the tokens are all held at once, where pdfminer reads them
+#: as it goes. A leaflet page's content is at most 115 KB (the largest of the bundled PDFs);
+#: a page of up to 16 MB (`extractors.limits`) is pdfminer's to read.
+QUICK_MAX_BYTES = 1024 * 1024
 
 
 class _GiveUp(Exception):
@@ -190,6 +195,8 @@ def stream_tokens(datas: Sequence[bytes]) -> list[Token] | None:
     """The tokens pdfminer's `PDFContentParser` reads from these streams (a page's contents,
     in order), each with its offset in its own stream; None where only pdfminer's parser can
     say (see the module docstring)."""
+    if sum(len(data) for data in datas) > QUICK_MAX_BYTES:
+        return None
     tokens: list[Token] = []
     last = len(datas) - 1
     try:
