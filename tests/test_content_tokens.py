@@ -85,7 +85,7 @@ def _both(streams: Sequence[object]) -> tuple[Any, Any]:
     return theirs, ours
 
 
-def _pages(per_producer: int = 2) -> list[tuple[str, list[object]]]:
+def _pages(per_producer: int = 1) -> list[tuple[str, list[object]]]:
     """The pages (up to 12 a file) of `per_producer` bundled PDFs of each producer, spread
     over the sorted list. All 1,004 pages of the 242 PDFs pdfminer opens read the same too,
     but take a minute: pdfminer's parser is the slow side."""
@@ -114,7 +114,7 @@ def _pages(per_producer: int = 2) -> list[tuple[str, list[object]]]:
 
 def test_every_bundled_page_reads_to_pdfminers_objects() -> None:
     pages = _pages()
-    assert len(pages) > 40  # WeasyPrint, ReportLab, Skia, LibreOffice, Ghostscript, Qt, pypdf
+    assert len(pages) > 25  # WeasyPrint, ReportLab, Skia, LibreOffice, Ghostscript, Qt, pypdf
     quick = small = 0
     for name, streams in pages:
         theirs, ours = _both(streams)
@@ -124,7 +124,7 @@ def test_every_bundled_page_reads_to_pdfminers_objects() -> None:
             small += 1
             quick += stream_tokens(datas) is not None
     # the quick reader is what reads them: none of the producers' pages needs pdfminer's
-    assert quick == small > 40
+    assert quick == small > 20
 
 
 _PIECES = [
