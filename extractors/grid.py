@@ -3,9 +3,11 @@
 Later editions print tables with a header row (`Crime type | 2006/07 | 2007/08 | Change |
 % change`). The header is found by its text, each header cell's first word gives its column's
 left edge, and every word below is given to the column it starts in. Cells wrap, so a row is a
-band of lines: lines closer together than a cell's padding belong to the same row. The caller
-crops: it passes the lines from the section and, optionally, the pattern of the first line after
-the table (a key, a note). A word left of the first column is an error, never dropped.
+band of lines: lines closer together than a cell's padding belong to the same row, and a row's
+label begins on its first line (a band whose label begins lower is two rows run together, and
+is refused, never read as one). The caller crops: it passes the lines from the section and,
+optionally, the pattern of the first line after the table (a key, a note). A word left of the
+first column is an error, never dropped.
 """
 
 from __future__ import annotations
@@ -108,6 +110,31 @@ def _bands(lines: Sequence[Line], settings: PageSettings) -> list[list[Line]]:
     return bands
 
 
+def _label_starts_the_row(band: Sequence[Line], starts: Sequence[float],
+                          settings: PageSettings) -> None:
+    """GridError when a row's label (its first column) begins below the row's first line.
+
+    The editions set their grids top-aligned: every cell of a row begins on the row's first
+    line, and a label wraps downwards from there. A band whose first line holds no label
+    word, with label words on a later line, is not one row as the page draws it: two rows
+    whose lines came too close to be told apart (OCR once placed the ward 'Colville' a line
+    low, between its priorities and the next ward's row, and the two wards read as one,
+    'Colville Earl’s Court'). Which line belongs to which row cannot be known, so the table
+    is refused, never merged."""
+    first = band[0]
+    if any(_column_of(word, starts, first, settings) == 0 for word in first.words):
+        return
+    below = next((line for line in band[1:]
+                  if any(_column_of(word, starts, line, settings) == 0 for word in line.words)),
+                 None)
+    if below is not None:
+        shown = " / ".join(f"'{line.text}'" for line in band)
+        raise GridError(
+            f"the lines {shown} are not one row as the page draws them (the label "
+            f"'{below.text}' begins below the row's first line '{first.text}'): they run "
+            "together, and which row each belongs to cannot be told")
+
+
 def _column_of(word: Word, starts: Sequence[float], line: Line, settings: PageSettings) -> int:
     column = -1
     for index, start in enumerate(starts):
@@ -164,6 +191,7 @@ def read_grid(lines: Sequence[Line], header: Sequence[str], settings: PageSettin
     edges = _edges(head, starts, body, settings)
     rows = []
     for band in _bands(body, settings):
+        _label_starts_the_row(band, starts, settings)
         cells: list[list[Word]] = [[] for _ in header]
         for line in band:
             for word in line.words:
