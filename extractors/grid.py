@@ -45,12 +45,14 @@ class GridError(ValueError):
 @dataclass(frozen=True)
 class GridRow:
     """One table row: each column's text (white space collapsed, '' when blank) and its page,
-    and where each cell stands: its words' box, or for a blank cell the column's width and the
-    row's height."""
+    where each cell stands (its words' box, or for a blank cell the column's width and the
+    row's height) and its words."""
 
     cells: tuple[str, ...]
     page: int
     boxes: tuple[Box, ...] = ()
+    #: Each cell's words, as the page model gave them (how OCR read them, and its doubts).
+    words: tuple[tuple[Word, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -201,7 +203,7 @@ def read_grid(lines: Sequence[Line], header: Sequence[str], settings: PageSettin
         boxes = tuple(box_of(cell, page) if cell else Box(page, x0, top, x1, bottom)
                       for cell, (x0, x1) in zip(cells, edges, strict=True))
         rows.append(GridRow(tuple(" ".join(w.text for w in cell) for cell in cells), page,
-                            boxes))
+                            boxes, tuple(tuple(cell) for cell in cells)))
     return rows
 
 

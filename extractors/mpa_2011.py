@@ -99,10 +99,22 @@ class WardTable:
 
     def read(self, section: FoundSection, period: str, template: str, settings: PageSettings
              ) -> list[WardPriority]:
+        """The priorities, ward by ward; InconsistentDocument naming the row when OCR's
+        reading of a ward's name is in doubt (the warehouse keeps ward names as printed: an
+        apostrophe whose form the scan's ink does not show would load a name the page does
+        not print)."""
+        rows = section_rows(section, self.header, template, settings)
+        for row in rows:
+            doubted = [word for word in (row.words[0] if row.words else ()) if word.doubt]
+            if doubted:
+                raise InconsistentDocument(
+                    f"ward row '{row.cells[0]}': OCR's reading of '{doubted[0].text}' is in "
+                    f"doubt ({doubted[0].doubt}), and ward names are kept as printed",
+                    page=row.page, template=template)
         return [
             WardPriority(ward=row.cells[0], rank=rank, label=label, period=period,
                          page=row.page)
-            for row in section_rows(section, self.header, template, settings)
+            for row in rows
             for rank, label in enumerate(
                 (part.strip() for part in row.cells[1].split(";") if part.strip()), start=1
             )

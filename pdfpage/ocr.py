@@ -41,8 +41,10 @@ from typing import Any
 from xml.etree import ElementTree
 
 import numpy as np
+from numpy.typing import NDArray
 from PIL import Image, ImageOps
 
+from pdfpage.ocr_apostrophe import APOSTROPHES, apostrophes_read
 from pdfpage.ocr_doubts import (
     LEADING_DASHES,
     AloneReading,
@@ -117,6 +119,9 @@ class OcrWord:
     size: float
     bold: bool
     line: int
+    #: Why the word's text is in doubt where its confidence does not say so ('' when it is
+    #: not): the form of an apostrophe its ink does not show (`pdfpage.ocr_apostrophe`).
+    doubt: str = ""
 
 
 @dataclass(frozen=True)
@@ -385,6 +390,21 @@ def _disc(word: _RawWord, size: float, ink: Mask) -> str | None:
 _SHAPE_CONFIDENCE = 0.95
 
 
+#: Why a word is in doubt when its apostrophe's form cannot be told from its ink.
+APOSTROPHE_DOUBT = "the form of its apostrophe (' or \u2019) cannot be told from its ink"
+
+
+def _apostrophes_read(text: str, word: _RawWord, grey: NDArray[np.uint8],
+                      settings: PageSettings) -> tuple[str, str]:
+    """`text` with each apostrophe in the form its ink shows (`pdfpage.ocr_apostrophe`), and
+    ''; or `text` as the engine read it and `APOSTROPHE_DOUBT` when the ink does not show the
+    forms."""
+    if not set(text) & APOSTROPHES:
+        return text, ""
+    read = apostrophes_read(text, grey, word.box, word.baseline, word.line_size, settings)
+    return (text, APOSTROPHE_DOUBT) if read is None else (read, "")
+
+
 def _disc_at(x0: int, top: int, x1: int, bottom: int, size: float, ink: Mask) -> str | None:
     """'●', '○' or None for the ink in the box (pixels), by its shape alone."""
     width, height = x1 - x0, bottom - top
@@ -588,6 +608,7 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
     raw = _joined_discs(figures_checked(found, _alone_reader(prepared.image, timeout), settings,
                                         minus_at), ink)
     widths = [stroke_width(ink, word.box) for word in raw]
+    grey = np.asarray(prepared.image.convert("L"))
     bold = _bold_flags(raw, widths)
     sizes = _even_sizes([word.line_size for word in raw])
     points = 72.0 / dpi
@@ -602,11 +623,12 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
         # a disc is known by its shape, as sure as a mark the engine left unread
         sure = max(word.confidence, _SHAPE_CONFIDENCE) if disc and not bullet \
             else word.confidence
+        text, doubt = _apostrophes_read(text, word, grey, settings)
         words.append(OcrWord(
             text=text,
             x0=left + word.box[0] * points, top=top + (bottom - size) * points,
             x1=left + word.box[2] * points, bottom=top + bottom * points,
-            confidence=sure, size=size * points, bold=heavy, line=word.line))
+            confidence=sure, size=size * points, bold=heavy, line=word.line, doubt=doubt))
     blobs = unread_ink(ink, [word.box for word in raw], cell, min_pixels=max(4, cell * cell))
     body = statistics.median(sizes.values()) if sizes else 0.0
     marks = []

@@ -71,6 +71,9 @@ class Word:
     #: against layer' (and the layer said the same); for OCR, the engine's confidence (0-1).
     read_by: str = "text layer"
     confidence: float | None = None
+    #: Why OCR's text of the word is in doubt where its confidence does not say so ('' when
+    #: it is not): the form of an apostrophe its ink does not show (`pdfpage.ocr_apostrophe`).
+    doubt: str = ""
 
     @property
     def middle(self) -> float:
