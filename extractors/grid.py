@@ -21,6 +21,7 @@ from extractors.cells import box_cell
 from extractors.errors import InconsistentDocument
 from extractors.figures import FigureError, valid_result
 from extractors.layout import Leaflet, Line, Word
+from extractors.marks import keyed_mark
 from extractors.sections import FoundSection
 from pdfpage.geometry import Box, box_of
 from pdfpage.settings import PageSettings
@@ -305,11 +306,8 @@ class GridReader:
                                       "loaded; add the label to schemas.measures if it is one")
                 achieved = None
                 if key is not None:
-                    mark = row.cells[-1].strip()
-                    if mark not in key:
-                        raise FigureError(f"the mark {mark!r} is none of "
-                                          f"{', '.join(map(repr, key))}")
-                    achieved = key[mark]
+                    achieved = keyed_mark(key, row.words[-1] if row.words else (),
+                                          row.cells[-1], leaflet.settings)
                 fields = self.grammar(row)
             except FigureError as error:
                 raise InconsistentDocument(f"performance table row '{label}': {error}",

@@ -53,6 +53,7 @@ from pdfpage.ocr_doubts import (
     settled,
     unread_read,
 )
+from pdfpage.ocr_marks import mark_ink
 from pdfpage.ocr_sign import minus_bar
 from pdfpage.scan_image import InkBlob, Mask, ink_of, prepare, stroke_width, unread_ink
 from pdfpage.settings import SETTINGS, PageSettings
@@ -122,6 +123,8 @@ class OcrWord:
     #: Why the word's text is in doubt where its confidence does not say so ('' when it is
     #: not): the form of an apostrophe its ink does not show (`pdfpage.ocr_apostrophe`).
     doubt: str = ""
+    #: The shape of its ink when it may be a mark read as a letter (`pdfpage.ocr_marks`).
+    ink: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -624,11 +627,16 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
         sure = max(word.confidence, _SHAPE_CONFIDENCE) if disc and not bullet \
             else word.confidence
         text, doubt = _apostrophes_read(text, word, grey, settings)
+        # the engine's glyph box can be narrower than a mark's ink: a little paper either side
+        spare = round(settings.ocr_mark_spare_em * word.line_size)
+        glyph = mark_ink(prepared.image, (word.box[0] - spare, word.ink[0],
+                                          word.box[2] + spare, word.ink[1]), text)
         words.append(OcrWord(
             text=text,
             x0=left + word.box[0] * points, top=top + (bottom - size) * points,
             x1=left + word.box[2] * points, bottom=top + bottom * points,
-            confidence=sure, size=size * points, bold=heavy, line=word.line, doubt=doubt))
+            confidence=sure, size=size * points, bold=heavy, line=word.line, doubt=doubt,
+            ink=glyph))
     blobs = unread_ink(ink, [word.box for word in raw], cell, min_pixels=max(4, cell * cell))
     body = statistics.median(sizes.values()) if sizes else 0.0
     marks = []

@@ -194,6 +194,16 @@ class PageSettings:
     #: and in between of no form that can be told.
     ocr_apostrophe_upright: float = 0.1
     ocr_apostrophe_leaning: float = 0.2
+    #: A mark read as a letter (`pdfpage.ocr_marks`): its ink is cut this many font sizes
+    #: either side of the engine's box (less than a word space, so the next word stays out) ...
+    ocr_mark_spare_em: float = 0.15
+    #: ... and it means what the key's mark it is like means when its ink is at most `near`
+    #: from that mark's (0-1, `glyph_shapes.shape_distance`) and the key's other mark is at
+    #: least `margin` further (`extractors.marks.keyed_mark`; measured on the 2010/11 scans at
+    #: 300 dpi: 0.027 to 0.106 from the key's own mark, 0.188 to 0.255 from the other, the
+    #: nearer at least 0.117 nearer).
+    ocr_mark_near: float = 0.15
+    ocr_mark_margin: float = 0.06
     #: A minus the line reading left out, taken from the figure's reading alone
     #: (`pdfpage.ocr_sign`): that reading's least sure glyph at this confidence or more, ...
     ocr_sign_min_confidence: float = 0.9
