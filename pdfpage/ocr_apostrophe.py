@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from pdfpage.scan_image import INK_LEVEL, PAPER_LEVEL
+from pdfpage.scan_image import INK_LEVEL, PAPER_LEVEL, touching
 from pdfpage.settings import PageSettings
 
 __all__ = ["APOSTROPHES", "apostrophes_read"]
@@ -41,26 +41,7 @@ Box = tuple[int, int, int, int]
 def _strokes(ink: NDArray[np.bool_]) -> list[list[tuple[int, int]]]:
     """The groups of ink pixels (8-connected) that do not reach the crop's bottom row: marks
     standing clear above the letters (a letter's stroke runs on down to its baseline)."""
-    height, width = ink.shape
-    seen = np.zeros_like(ink)
-    groups = []
-    for start in zip(*np.nonzero(ink), strict=True):
-        if seen[start]:
-            continue
-        stack, group = [start], []
-        seen[start] = True
-        while stack:
-            r, c = stack.pop()
-            group.append((int(r), int(c)))
-            for dr in (-1, 0, 1):
-                for dc in (-1, 0, 1):
-                    nr, nc = r + dr, c + dc
-                    if 0 <= nr < height and 0 <= nc < width and ink[nr, nc] and not seen[nr, nc]:
-                        seen[nr, nc] = True
-                        stack.append((nr, nc))
-        if max(r for r, _ in group) < height - 1:
-            groups.append(group)
-    return groups
+    return [group for group in touching(ink) if max(r for r, _ in group) < ink.shape[0] - 1]
 
 
 def _leans(weights: NDArray[np.float64], settings: PageSettings) -> bool | None:
