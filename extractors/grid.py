@@ -3,9 +3,11 @@
 Later editions print tables with a header row (`Crime type | 2006/07 | 2007/08 | Change |
 % change`). The header is found by its text, each header cell's first word gives its column's
 left edge, and every word below is given to the column it starts in. Cells wrap, so a row is a
-band of lines: lines closer together than a cell's padding belong to the same row. The caller
-crops: it passes the lines from the section and, optionally, the pattern of the first line after
-the table (a key, a note). A word left of the first column is an error, never dropped.
+band of lines: lines closer together than a cell's padding belong to the same row, and a row's
+label begins on its first line (a band whose label begins lower is two rows run together, and
+is refused, never read as one). The caller crops: it passes the lines from the section and,
+optionally, the pattern of the first line after the table (a key, a note). A word left of the
+first column is an error, never dropped.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from extractors.cells import box_cell
 from extractors.errors import InconsistentDocument
 from extractors.figures import FigureError, valid_result
 from extractors.layout import Leaflet, Line, Word
+from extractors.marks import keyed_mark
 from extractors.sections import FoundSection
 from pdfpage.geometry import Box, box_of
 from pdfpage.settings import PageSettings
@@ -43,12 +46,14 @@ class GridError(ValueError):
 @dataclass(frozen=True)
 class GridRow:
     """One table row: each column's text (white space collapsed, '' when blank) and its page,
-    and where each cell stands: its words' box, or for a blank cell the column's width and the
-    row's height."""
+    where each cell stands (its words' box, or for a blank cell the column's width and the
+    row's height) and its words."""
 
     cells: tuple[str, ...]
     page: int
     boxes: tuple[Box, ...] = ()
+    #: Each cell's words, as the page model gave them (how OCR read them, and its doubts).
+    words: tuple[tuple[Word, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,31 @@ def _bands(lines: Sequence[Line], settings: PageSettings) -> list[list[Line]]:
     return bands
 
 
+def _label_starts_the_row(band: Sequence[Line], starts: Sequence[float],
+                          settings: PageSettings) -> None:
+    """GridError when a row's label (its first column) begins below the row's first line.
+
+    The editions set their grids top-aligned: every cell of a row begins on the row's first
+    line, and a label wraps downwards from there. A band whose first line holds no label
+    word, with label words on a later line, is not one row as the page draws it: two rows
+    whose lines came too close to be told apart (OCR once placed the ward 'Colville' a line
+    low, between its priorities and the next ward's row, and the two wards read as one,
+    'Colville Earl’s Court'). Which line belongs to which row cannot be known, so the table
+    is refused, never merged."""
+    first = band[0]
+    if any(_column_of(word, starts, first, settings) == 0 for word in first.words):
+        return
+    below = next((line for line in band[1:]
+                  if any(_column_of(word, starts, line, settings) == 0 for word in line.words)),
+                 None)
+    if below is not None:
+        shown = " / ".join(f"'{line.text}'" for line in band)
+        raise GridError(
+            f"the lines {shown} are not one row as the page draws them (the label "
+            f"'{below.text}' begins below the row's first line '{first.text}'): they run "
+            "together, and which row each belongs to cannot be told")
+
+
 def _column_of(word: Word, starts: Sequence[float], line: Line, settings: PageSettings) -> int:
     column = -1
     for index, start in enumerate(starts):
@@ -164,6 +194,7 @@ def read_grid(lines: Sequence[Line], header: Sequence[str], settings: PageSettin
     edges = _edges(head, starts, body, settings)
     rows = []
     for band in _bands(body, settings):
+        _label_starts_the_row(band, starts, settings)
         cells: list[list[Word]] = [[] for _ in header]
         for line in band:
             for word in line.words:
@@ -173,7 +204,7 @@ def read_grid(lines: Sequence[Line], header: Sequence[str], settings: PageSettin
         boxes = tuple(box_of(cell, page) if cell else Box(page, x0, top, x1, bottom)
                       for cell, (x0, x1) in zip(cells, edges, strict=True))
         rows.append(GridRow(tuple(" ".join(w.text for w in cell) for cell in cells), page,
-                            boxes))
+                            boxes, tuple(tuple(cell) for cell in cells)))
     return rows
 
 
@@ -275,11 +306,8 @@ class GridReader:
                                       "loaded; add the label to schemas.measures if it is one")
                 achieved = None
                 if key is not None:
-                    mark = row.cells[-1].strip()
-                    if mark not in key:
-                        raise FigureError(f"the mark {mark!r} is none of "
-                                          f"{', '.join(map(repr, key))}")
-                    achieved = key[mark]
+                    achieved = keyed_mark(key, row.words[-1] if row.words else (),
+                                          row.cells[-1], leaflet.settings)
                 fields = self.grammar(row)
             except FigureError as error:
                 raise InconsistentDocument(f"performance table row '{label}': {error}",

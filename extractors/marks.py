@@ -10,15 +10,20 @@ beside cannot be read, and that is said, never guessed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+from extractors.figures import FigureError
 from pdfpage.content import Shape
 from pdfpage.geometry import Box
+from pdfpage.ocr_marks import ink_distance
 from pdfpage.settings import PageSettings
+from pdfpage.words import Word
 from schemas.measures import normalise_label
 
-__all__ = ["DrawnMark", "MarkVocabulary", "ShapeKind", "classify_shape", "is_tick"]
+__all__ = ["DrawnMark", "MarkVocabulary", "ShapeKind", "SymbolKey", "classify_shape", "is_tick",
+           "keyed_mark"]
 
 
 @dataclass(frozen=True)
@@ -108,3 +113,54 @@ def classify_shape(shape: Shape, page: int, line_height: float, settings: PageSe
     if shape.kind == "rect" and shape.stroke and not shape.fill:
         return DrawnMark(ShapeKind.ignored, box)  # a cell's outline
     return DrawnMark(ShapeKind.unknown, box)
+
+
+@dataclass(frozen=True)
+class SymbolKey(Mapping[str, bool]):
+    """A table's key ('Key: ✓ target achieved ✗ target not achieved'): each symbol as printed
+    with its meaning and, where OCR read the key, each symbol's ink by its meaning
+    (`pdfpage.ocr_marks`): the engine reads a tick or a cross as a letter, not alike from place
+    to place, so a row's mark is then known by its ink against the key's own (`keyed_mark`)."""
+
+    meanings: Mapping[str, bool]
+    inks: Mapping[bool, bytes] = field(default_factory=dict)
+
+    def __getitem__(self, text: str) -> bool:
+        return self.meanings[text]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.meanings)
+
+    def __len__(self) -> int:
+        return len(self.meanings)
+
+
+def keyed_mark(key: Mapping[str, bool], words: Sequence[Word], text: str,
+               settings: PageSettings) -> bool:
+    """What a row's mark (its cell's `words`, reading `text`) means by `key`; FigureError when
+    it cannot be told surely.
+
+    Where OCR read the key's two symbols as letters and the mark as one (each with its ink),
+    the mark means what the key's symbol nearer in ink means, and only when that one is at
+    most `ocr_mark_near` from it and the other at least `ocr_mark_margin` further; its text
+    must then not name the other symbol. Otherwise the mark's text must be one of the key's."""
+    mark = text.strip()
+    inks = key.inks if isinstance(key, SymbolKey) else {}
+    symbols = {meaning: symbol for symbol, meaning in key.items()}
+    if len(inks) == 2 and len(words) == 1 and words[0].ink:
+        distances = {meaning: ink_distance(words[0].ink, ink) for meaning, ink in inks.items()}
+        meaning = min(distances, key=lambda m: distances[m])
+        nearest, other = distances[meaning], distances[not meaning]
+        if nearest > settings.ocr_mark_near or other < nearest + settings.ocr_mark_margin:
+            raise FigureError(
+                f"the mark {mark!r}, read by OCR as a letter, is by its ink not clearly the "
+                f"key's {symbols.get(True)!r} or {symbols.get(False)!r} ({distances[True]:.2f} "
+                f"and {distances[False]:.2f} from them)")
+        if mark in key and key[mark] != meaning:
+            raise FigureError(
+                f"the mark {mark!r} reads as the key's {mark!r} but its ink is the key's "
+                f"{symbols.get(meaning)!r}")
+        return meaning
+    if mark not in key:
+        raise FigureError(f"the mark {mark!r} is none of {', '.join(map(repr, key))}")
+    return key[mark]

@@ -26,7 +26,8 @@ from extractors.figures import (
     rate_figures,
 )
 from extractors.grid import CellBox, GridReader, GridRow, grid_cells, section_rows
-from extractors.layout import Leaflet
+from extractors.layout import Leaflet, Line, Word
+from extractors.marks import SymbolKey
 from extractors.priorities import REDUCTION_PRIORITIES
 from extractors.sections import FoundSection
 from pdfpage.settings import PageSettings
@@ -45,15 +46,29 @@ COLUMNS = {"target_change_pct": 1, "target_value_pct": 1, "change_count": 2, "ch
 _COUNT_RESULT = re.compile(r"(?P<pct>\S+) \((?P<count>[\d,]+) (?P<dir>fewer|more)\)")
 
 
-def read_key(table: FoundSection, template: str = "mpa-2011") -> dict[str, bool]:
-    """The achieved symbols the key under the KPI table defines: {'✓': True, '✗': False}."""
+def _word_at(line: Line, offset: int) -> Word:
+    """The word of `line` whose text starts at `offset` of `line.text`."""
+    position = 0
+    for word in line.words:
+        if position >= offset:
+            return word
+        position += len(word.text) + 1
+    return line.words[-1]
+
+
+def read_key(table: FoundSection, template: str = "mpa-2011") -> SymbolKey:
+    """The achieved symbols the key under the KPI table defines: {'✓': True, '✗': False},
+    with each symbol's ink where OCR read it as a letter (`extractors.marks.keyed_mark`)."""
     for line in table.lines:
         match = KEY.search(line.text)
         if match:
             if match.group("yes") == match.group("no"):
                 raise InconsistentDocument(f"the key '{line.text}' uses one symbol for both",
                                            page=line.page, template=template)
-            return {match.group("yes"): True, match.group("no"): False}
+            words = {True: _word_at(line, match.start("yes")),
+                     False: _word_at(line, match.start("no"))}
+            return SymbolKey({match.group("yes"): True, match.group("no"): False},
+                             {meaning: word.ink for meaning, word in words.items() if word.ink})
     raise InconsistentDocument(
         f"'{table.heading}' has no key ('Key: <symbol> target achieved <symbol> target not "
         "achieved'), so its achieved marks cannot be read", page=table.page, template=template,
@@ -99,10 +114,22 @@ class WardTable:
 
     def read(self, section: FoundSection, period: str, template: str, settings: PageSettings
              ) -> list[WardPriority]:
+        """The priorities, ward by ward; InconsistentDocument naming the row when OCR's
+        reading of a ward's name is in doubt (the warehouse keeps ward names as printed: an
+        apostrophe whose form the scan's ink does not show would load a name the page does
+        not print)."""
+        rows = section_rows(section, self.header, template, settings)
+        for row in rows:
+            doubted = [word for word in (row.words[0] if row.words else ()) if word.doubt]
+            if doubted:
+                raise InconsistentDocument(
+                    f"ward row '{row.cells[0]}': OCR's reading of '{doubted[0].text}' is in "
+                    f"doubt ({doubted[0].doubt}), and ward names are kept as printed",
+                    page=row.page, template=template)
         return [
             WardPriority(ward=row.cells[0], rank=rank, label=label, period=period,
                          page=row.page)
-            for row in section_rows(section, self.header, template, settings)
+            for row in rows
             for rank, label in enumerate(
                 (part.strip() for part in row.cells[1].split(";") if part.strip()), start=1
             )

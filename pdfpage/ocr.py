@@ -41,8 +41,10 @@ from typing import Any
 from xml.etree import ElementTree
 
 import numpy as np
+from numpy.typing import NDArray
 from PIL import Image, ImageOps
 
+from pdfpage.ocr_apostrophe import APOSTROPHES, apostrophes_read
 from pdfpage.ocr_doubts import (
     LEADING_DASHES,
     AloneReading,
@@ -51,6 +53,7 @@ from pdfpage.ocr_doubts import (
     settled,
     unread_read,
 )
+from pdfpage.ocr_marks import mark_ink
 from pdfpage.ocr_sign import minus_bar
 from pdfpage.scan_image import InkBlob, Mask, ink_of, prepare, stroke_width, unread_ink
 from pdfpage.settings import SETTINGS, PageSettings
@@ -117,6 +120,11 @@ class OcrWord:
     size: float
     bold: bool
     line: int
+    #: Why the word's text is in doubt where its confidence does not say so ('' when it is
+    #: not): the form of an apostrophe its ink does not show (`pdfpage.ocr_apostrophe`).
+    doubt: str = ""
+    #: The shape of its ink when it may be a mark read as a letter (`pdfpage.ocr_marks`).
+    ink: bytes = b""
 
 
 @dataclass(frozen=True)
@@ -245,10 +253,21 @@ def _columns(words: list[tuple[ElementTree.Element, tuple[int, int, int, int]]],
 
 def _own_baseline(words: list[tuple[ElementTree.Element, tuple[int, int, int, int]]]
                   ) -> float | None:
-    """The baseline of a piece of an engine line cut at a gutter: the bottom of its words
-    without descenders (None when every word has one)."""
-    bottoms = [box[3] for word, box in words
-               if not set("".join(word.itertext())) & _DESCENDERS]
+    """The baseline of a piece of an engine line cut at a gutter: where its glyphs without
+    descenders stand, the median of their bottoms (None when every glyph has one). Glyph by
+    glyph, not word by word: the engine at times gives one glyph a box far taller than its ink
+    (the 'i' of 'Colville' in the generated 2010/11 Kensington and Chelsea leaflet's ward
+    table, boxed two lines deep), and its word's box with it; the word's bottom then stands a
+    line low, and the ward's row ran into the next. A word without glyph boxes counts by its
+    box."""
+    bottoms: list[int] = []
+    for word, box in words:
+        glyphs = _glyphs(word)
+        if glyphs:
+            bottoms += [glyph_box[3] for text, glyph_box, _sure in glyphs
+                        if text not in _DESCENDERS]
+        elif not set("".join(word.itertext())) & _DESCENDERS:
+            bottoms.append(box[3])
     return float(statistics.median(bottoms)) if bottoms else None
 
 
@@ -372,6 +391,21 @@ def _disc(word: _RawWord, size: float, ink: Mask) -> str | None:
 #: The confidence given to a mark known by its shape alone (the engine read nothing there):
 #: the shape test is strict (a disc filled over 60%, or a ring empty at its centre).
 _SHAPE_CONFIDENCE = 0.95
+
+
+#: Why a word is in doubt when its apostrophe's form cannot be told from its ink.
+APOSTROPHE_DOUBT = "the form of its apostrophe (' or \u2019) cannot be told from its ink"
+
+
+def _apostrophes_read(text: str, word: _RawWord, grey: NDArray[np.uint8],
+                      settings: PageSettings) -> tuple[str, str]:
+    """`text` with each apostrophe in the form its ink shows (`pdfpage.ocr_apostrophe`), and
+    ''; or `text` as the engine read it and `APOSTROPHE_DOUBT` when the ink does not show the
+    forms."""
+    if not set(text) & APOSTROPHES:
+        return text, ""
+    read = apostrophes_read(text, grey, word.box, word.baseline, word.line_size, settings)
+    return (text, APOSTROPHE_DOUBT) if read is None else (read, "")
 
 
 def _disc_at(x0: int, top: int, x1: int, bottom: int, size: float, ink: Mask) -> str | None:
@@ -577,6 +611,7 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
     raw = _joined_discs(figures_checked(found, _alone_reader(prepared.image, timeout), settings,
                                         minus_at), ink)
     widths = [stroke_width(ink, word.box) for word in raw]
+    grey = np.asarray(prepared.image.convert("L"))
     bold = _bold_flags(raw, widths)
     sizes = _even_sizes([word.line_size for word in raw])
     points = 72.0 / dpi
@@ -591,11 +626,17 @@ def read_image(image: Image.Image, dpi: float, *, origin: tuple[float, float] = 
         # a disc is known by its shape, as sure as a mark the engine left unread
         sure = max(word.confidence, _SHAPE_CONFIDENCE) if disc and not bullet \
             else word.confidence
+        text, doubt = _apostrophes_read(text, word, grey, settings)
+        # the engine's glyph box can be narrower than a mark's ink: a little paper either side
+        spare = round(settings.ocr_mark_spare_em * word.line_size)
+        glyph = mark_ink(prepared.image, (word.box[0] - spare, word.ink[0],
+                                          word.box[2] + spare, word.ink[1]), text)
         words.append(OcrWord(
             text=text,
             x0=left + word.box[0] * points, top=top + (bottom - size) * points,
             x1=left + word.box[2] * points, bottom=top + bottom * points,
-            confidence=sure, size=size * points, bold=heavy, line=word.line))
+            confidence=sure, size=size * points, bold=heavy, line=word.line, doubt=doubt,
+            ink=glyph))
     blobs = unread_ink(ink, [word.box for word in raw], cell, min_pixels=max(4, cell * cell))
     body = statistics.median(sizes.values()) if sizes else 0.0
     marks = []

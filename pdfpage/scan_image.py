@@ -23,7 +23,8 @@ import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageFilter
 
-__all__ = ["InkBlob", "Prepared", "estimate_skew", "prepare", "stroke_width", "unread_ink"]
+__all__ = ["InkBlob", "Prepared", "estimate_skew", "prepare", "stroke_width", "touching",
+           "unread_ink"]
 
 Mask = NDArray[np.bool_]
 
@@ -203,6 +204,29 @@ def stroke_width(ink: Mask, box: tuple[int, int, int, int]) -> float:
     return float(part.sum()) / starts if starts else 0.0
 
 
+def touching(marked: Mask) -> list[list[tuple[int, int]]]:
+    """The groups of marked cells that touch (side or corner), each as its (row, column)s."""
+    rows, cols = marked.shape
+    seen = np.zeros_like(marked)
+    groups = []
+    for start in zip(*np.nonzero(marked), strict=True):
+        if seen[start]:
+            continue
+        stack, group = [(int(start[0]), int(start[1]))], []
+        seen[start] = True
+        while stack:
+            r, c = stack.pop()
+            group.append((r, c))
+            for dr in (-1, 0, 1):
+                for dc in (-1, 0, 1):
+                    nr, nc = r + dr, c + dc
+                    if 0 <= nr < rows and 0 <= nc < cols and marked[nr, nc] and not seen[nr, nc]:
+                        seen[nr, nc] = True
+                        stack.append((nr, nc))
+        groups.append(group)
+    return groups
+
+
 def unread_ink(ink: Mask, boxes: list[tuple[int, int, int, int]], cell: int,
                min_pixels: int) -> list[InkBlob]:
     """Groups of ink outside every box in `boxes` (each grown by a pixel), in squares of `cell`
@@ -216,22 +240,8 @@ def unread_ink(ink: Mask, boxes: list[tuple[int, int, int, int]], cell: int,
     padded = np.zeros((rows * cell, cols * cell), dtype=np.int32)
     padded[:height, :width] = rest
     counts = padded.reshape(rows, cell, cols, cell).sum(axis=(1, 3))
-    seen = np.zeros_like(counts, dtype=np.bool_)
     blobs: list[InkBlob] = []
-    for start in zip(*np.nonzero(counts), strict=True):
-        if seen[start]:
-            continue
-        stack, group = [start], []
-        seen[start] = True
-        while stack:
-            r, c = stack.pop()
-            group.append((r, c))
-            for dr in (-1, 0, 1):
-                for dc in (-1, 0, 1):
-                    nr, nc = r + dr, c + dc
-                    if 0 <= nr < rows and 0 <= nc < cols and counts[nr, nc] and not seen[nr, nc]:
-                        seen[nr, nc] = True
-                        stack.append((nr, nc))
+    for group in touching(counts > 0):
         pixels = int(sum(counts[r, c] for r, c in group))
         if pixels < min_pixels:
             continue

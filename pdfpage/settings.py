@@ -181,6 +181,29 @@ class PageSettings:
     #: Blobs of unread ink on one line at most this many font sizes apart are one word's glyphs
     #: (a digit's ink stands about 0.1 from the next, a word space about 0.4).
     ocr_unread_join_em: float = 0.2
+    #: An apostrophe's form read from its ink (`pdfpage.ocr_apostrophe`): the strokes standing
+    #: clear above a word's letters (their foot more than `clear` font sizes above the
+    #: baseline, their top at most `top` above it, `spare` of a size either side of the word's
+    #: box), at least `tall` times as high as wide (a dot is as wide as high) ...
+    ocr_apostrophe_clear_em: float = 0.3
+    ocr_apostrophe_top_em: float = 1.0
+    ocr_apostrophe_spare_em: float = 0.15
+    ocr_apostrophe_tall: float = 1.25
+    #: ... are upright (') when the centres of their rows move at most this many pixels across
+    #: a pixel down, leaning (’) when at least this many (measured: ' 0, ’ 0.3 at 300 dpi),
+    #: and in between of no form that can be told.
+    ocr_apostrophe_upright: float = 0.1
+    ocr_apostrophe_leaning: float = 0.2
+    #: A mark read as a letter (`pdfpage.ocr_marks`): its ink is cut this many font sizes
+    #: either side of the engine's box (less than a word space, so the next word stays out) ...
+    ocr_mark_spare_em: float = 0.15
+    #: ... and it means what the key's mark it is like means when its ink is at most `near`
+    #: from that mark's (0-1, `glyph_shapes.shape_distance`) and the key's other mark is at
+    #: least `margin` further (`extractors.marks.keyed_mark`; measured on the 2010/11 scans at
+    #: 300 dpi: 0.027 to 0.106 from the key's own mark, 0.188 to 0.255 from the other, the
+    #: nearer at least 0.117 nearer).
+    ocr_mark_near: float = 0.15
+    ocr_mark_margin: float = 0.06
     #: A minus the line reading left out, taken from the figure's reading alone
     #: (`pdfpage.ocr_sign`): that reading's least sure glyph at this confidence or more, ...
     ocr_sign_min_confidence: float = 0.9

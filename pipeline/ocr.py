@@ -100,7 +100,8 @@ def _is_figure(text: str) -> bool:
 
 def _word(word: OcrWord, read_by: str) -> Word:
     return Word(text=word.text, x0=word.x0, x1=word.x1, top=word.top, bottom=word.bottom,
-                size=word.size, bold=word.bold, read_by=read_by, confidence=word.confidence)
+                size=word.size, bold=word.bold, read_by=read_by, confidence=word.confidence,
+                doubt=word.doubt, ink=word.ink)
 
 
 def _on_trimmed_page(box: tuple[float, float, float, float],

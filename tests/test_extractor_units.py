@@ -362,3 +362,28 @@ def test_a_header_cell_read_without_its_space_still_starts_its_column() -> None:
         rows = read_grid(lines, header, PageSettings())
         assert [row.cells for row in rows] == [
             ("Robbery", "2,265", "2,087", "-178", "-7.9%")]
+
+
+def test_two_grid_rows_run_together_are_refused_naming_their_lines_never_merged() -> None:
+    """Class: OCR placed the ward 'Colville' of the generated 2010/11 Kensington and Chelsea
+    leaflet a line low (one glyph's box two lines deep), between its priorities and the next
+    ward's row: the three lines came within a cell's padding, and the two wards read as one
+    row, 'Colville Earl’s Court'. A row's label begins on its first line (the grids are set
+    top-aligned), so a band whose label begins lower is refused; a label that wraps is one
+    row."""
+    from extractors.grid import GridError, read_grid
+
+    header = ("Ward", "Priorities")
+    head = _cells(100, (20, "Ward"), (120, "Priorities"))
+    run_together = [head, _cells(118, (120, "Graffiti; Street drinking")),
+                    _cells(125, (20, "Colville")),
+                    _cells(134, (20, "Earl’s Court"), (120, "Speeding vehicles; Drug dealing"))]
+    with pytest.raises(GridError, match=re.escape(
+            "the lines 'Graffiti; Street drinking' / 'Colville' / 'Earl’s Court Speeding "
+            "vehicles; Drug dealing' are not one row as the page draws them (the label "
+            "'Colville' begins below the row's first line 'Graffiti; Street drinking')")):
+        read_grid(run_together, header, PageSettings())
+    wrapped = [head, _cells(118, (20, "Spitalfields and"), (120, "Begging; Robbery")),
+               _cells(127, (20, "Banglatown"))]
+    assert [row.cells for row in read_grid(wrapped, header, PageSettings())] == [
+        ("Spitalfields and Banglatown", "Begging; Robbery")]
