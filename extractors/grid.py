@@ -3,11 +3,11 @@
 Later editions print tables with a header row (`Crime type | 2006/07 | 2007/08 | Change |
 % change`). The header is found by its text, each header cell's first word gives its column's
 left edge, and every word below is given to the column it starts in. Cells wrap, so a row is a
-band of lines: lines closer together than a cell's padding belong to the same row, and a row's
-label begins on its first line (a band whose label begins lower is two rows run together, and
-is refused, never read as one). The caller crops: it passes the lines from the section and,
-optionally, the pattern of the first line after the table (a key, a note). A word left of the
-first column is an error, never dropped.
+band of lines: lines closer together than a cell's padding belong to the same row, and in rows
+OCR read a row's label begins on its first line (a band whose label begins lower is two rows
+run together, and is refused, never read as one). The caller crops: it passes the lines from
+the section and, optionally, the pattern of the first line after the table (a key, a note). A
+word left of the first column is an error, never dropped.
 """
 
 from __future__ import annotations
@@ -115,15 +115,19 @@ def _bands(lines: Sequence[Line], settings: PageSettings) -> list[list[Line]]:
 
 def _label_starts_the_row(band: Sequence[Line], starts: Sequence[float],
                           settings: PageSettings) -> None:
-    """GridError when a row's label (its first column) begins below the row's first line.
+    """GridError when a row read by OCR has its label (its first column) begin below the
+    row's first line.
 
-    The editions set their grids top-aligned: every cell of a row begins on the row's first
-    line, and a label wraps downwards from there. A band whose first line holds no label
-    word, with label words on a later line, is not one row as the page draws it: two rows
-    whose lines came too close to be told apart (OCR once placed the ward 'Colville' a line
-    low, between its priorities and the next ward's row, and the two wards read as one,
-    'Colville Earl’s Court'). Which line belongs to which row cannot be known, so the table
-    is refused, never merged."""
+    OCR places a line by its own boxes, and a box can stand a line off: it once placed the
+    ward 'Colville' a line low, between its priorities and the next ward's row, and the two
+    wards read as one, 'Colville Earl’s Court'. The generated editions set their grids
+    top-aligned, so in a band OCR read, a first line with no label word and label words on a
+    later line is two rows whose lines came too close to be told apart; which line belongs to
+    which row cannot be known, so the table is refused, never merged. On a text layer the
+    lines stand where the producer set them, and a label set in the middle of its row (cells
+    aligned to their middle, as many tables are) is one row: the rule is not applied there."""
+    if all(word.read_by == "text layer" for line in band for word in line.words):
+        return
     first = band[0]
     if any(_column_of(word, starts, first, settings) == 0 for word in first.words):
         return

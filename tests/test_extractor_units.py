@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import pytest
@@ -364,26 +365,47 @@ def test_a_header_cell_read_without_its_space_still_starts_its_column() -> None:
             ("Robbery", "2,265", "2,087", "-178", "-7.9%")]
 
 
-def test_two_grid_rows_run_together_are_refused_naming_their_lines_never_merged() -> None:
+def _read_by_ocr(line: Line) -> Line:
+    return Line(line.page, line.column, tuple(
+        dataclasses.replace(word, read_by="ocr", confidence=0.95) for word in line.words))
+
+
+def test_two_grid_rows_ocr_ran_together_are_refused_naming_their_lines_never_merged() -> None:
     """Class: OCR placed the ward 'Colville' of the generated 2010/11 Kensington and Chelsea
     leaflet a line low (one glyph's box two lines deep), between its priorities and the next
     ward's row: the three lines came within a cell's padding, and the two wards read as one
-    row, 'Colville Earl’s Court'. A row's label begins on its first line (the grids are set
-    top-aligned), so a band whose label begins lower is refused; a label that wraps is one
-    row."""
+    row, 'Colville Earl’s Court'. In rows OCR read, a row's label begins on its first line
+    (the grids are set top-aligned), so a band whose label begins lower is refused; a label
+    that wraps is one row."""
     from extractors.grid import GridError, read_grid
 
     header = ("Ward", "Priorities")
     head = _cells(100, (20, "Ward"), (120, "Priorities"))
-    run_together = [head, _cells(118, (120, "Graffiti; Street drinking")),
-                    _cells(125, (20, "Colville")),
-                    _cells(134, (20, "Earl’s Court"), (120, "Speeding vehicles; Drug dealing"))]
+    run_together = [head] + [_read_by_ocr(line) for line in (
+        _cells(118, (120, "Graffiti; Street drinking")), _cells(125, (20, "Colville")),
+        _cells(134, (20, "Earl’s Court"), (120, "Speeding vehicles; Drug dealing")))]
     with pytest.raises(GridError, match=re.escape(
             "the lines 'Graffiti; Street drinking' / 'Colville' / 'Earl’s Court Speeding "
             "vehicles; Drug dealing' are not one row as the page draws them (the label "
             "'Colville' begins below the row's first line 'Graffiti; Street drinking')")):
         read_grid(run_together, header, PageSettings())
-    wrapped = [head, _cells(118, (20, "Spitalfields and"), (120, "Begging; Robbery")),
-               _cells(127, (20, "Banglatown"))]
+    wrapped = [head] + [_read_by_ocr(line) for line in (
+        _cells(118, (20, "Spitalfields and"), (120, "Begging; Robbery")),
+        _cells(127, (20, "Banglatown")))]
     assert [row.cells for row in read_grid(wrapped, header, PageSettings())] == [
         ("Spitalfields and Banglatown", "Begging; Robbery")]
+
+
+def test_a_label_set_in_the_middle_of_its_row_on_a_text_layer_is_one_row() -> None:
+    """Cells aligned to their middle: the ward's name stands level with the second of its
+    three lines of priorities. On a text layer the lines are where the producer set them, so
+    the band is one row, as the page draws it (the OCR rule above is not applied)."""
+    from extractors.grid import read_grid
+
+    header = ("Ward", "Priorities")
+    middle = [_cells(100, (20, "Ward"), (120, "Priorities")),
+              _cells(118, (120, "Graffiti; Street")),
+              _cells(127, (20, "Colville"), (120, "drinking; Burglary;")),
+              _cells(136, (120, "Robbery"))]
+    assert [row.cells for row in read_grid(middle, header, PageSettings())] == [
+        ("Colville", "Graffiti; Street drinking; Burglary; Robbery")]
