@@ -115,17 +115,18 @@ class WardTable:
     def read(self, section: FoundSection, period: str, template: str, settings: PageSettings
              ) -> list[WardPriority]:
         """The priorities, ward by ward; InconsistentDocument naming the row when OCR's
-        reading of a ward's name is in doubt (the warehouse keeps ward names as printed: an
-        apostrophe whose form the scan's ink does not show would load a name the page does
-        not print)."""
+        reading of any word of it, the ward's name or a priority, is in doubt: the warehouse
+        keeps them as printed, and an apostrophe whose form the scan's ink does not show, or a
+        word the engine read less surely than the gate asks (`pipeline.ocr`), would load text
+        the page may not print."""
         rows = section_rows(section, self.header, template, settings)
         for row in rows:
-            doubted = [word for word in (row.words[0] if row.words else ()) if word.doubt]
+            doubted = [word for cell in row.words for word in cell if word.doubt]
             if doubted:
                 raise InconsistentDocument(
                     f"ward row '{row.cells[0]}': OCR's reading of '{doubted[0].text}' is in "
-                    f"doubt ({doubted[0].doubt}), and ward names are kept as printed",
-                    page=row.page, template=template)
+                    f"doubt ({doubted[0].doubt}), and ward names and priorities are kept as "
+                    "printed", page=row.page, template=template)
         return [
             WardPriority(ward=row.cells[0], rank=rank, label=label, period=period,
                          page=row.page)

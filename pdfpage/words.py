@@ -71,8 +71,9 @@ class Word:
     #: against layer' (and the layer said the same); for OCR, the engine's confidence (0-1).
     read_by: str = "text layer"
     confidence: float | None = None
-    #: Why OCR's text of the word is in doubt where its confidence does not say so ('' when
-    #: it is not): the form of an apostrophe its ink does not show (`pdfpage.ocr_apostrophe`).
+    #: Why OCR's text of the word is in doubt ('' when it is not): the form of an apostrophe
+    #: its ink does not show (`pdfpage.ocr_apostrophe`), or a confidence under the gate's
+    #: (`pipeline.ocr`).
     doubt: str = ""
     #: For a short word OCR read that may be a tick or a cross read as a letter, the shape of
     #: its ink (`pdfpage.ocr_marks`), to be judged against the key's; b'' otherwise.

@@ -98,10 +98,17 @@ def _is_figure(text: str) -> bool:
     return bool(_FIGURE.search(text)) or bool(_MARK.match(text))
 
 
-def _word(word: OcrWord, read_by: str) -> Word:
+def _word(word: OcrWord, read_by: str, min_confidence: float) -> Word:
+    """The page model's word for what OCR read; in doubt (`Word.doubt`) where the engine is
+    less sure of it than the gate asks (`min_confidence`): a figure's line is refused by
+    `gate` then, and a word that is no figure, a ward's name say, is refused by the reader
+    that would load it as printed."""
+    doubt = word.doubt
+    if not doubt and word.confidence is not None and word.confidence < min_confidence:
+        doubt = f"read at confidence {word.confidence:.2f}, under the {min_confidence:.2f} needed"
     return Word(text=word.text, x0=word.x0, x1=word.x1, top=word.top, bottom=word.bottom,
                 size=word.size, bold=word.bold, read_by=read_by, confidence=word.confidence,
-                doubt=word.doubt, ink=word.ink)
+                doubt=doubt, ink=word.ink)
 
 
 def _on_trimmed_page(box: tuple[float, float, float, float],
@@ -229,7 +236,7 @@ class PageOcr:
                     said = f"'{claim}'" if claim else "nothing"
                     disagreements.append(
                         f"the OCR layer says {said} where the page image reads '{word.text}'")
-            words.append(_word(word, read_by))
+            words.append(_word(word, read_by, self.options.min_confidence))
         if layer:
             read_boxes = [(w.x0, w.top, w.x1, w.bottom) for w in read.words]
             for claim_word in claims:

@@ -100,9 +100,24 @@ def test_a_ward_whose_apostrophe_ocr_doubts_is_refused_naming_its_row() -> None:
         for line in section.lines)
     with pytest.raises(InconsistentDocument, match=re.escape(
             "ward row 'Earl's Court': OCR's reading of 'Earl's' is in doubt (the form of its "
-            "apostrophe (' or ’) cannot be told from its ink), and ward names are kept as "
-            "printed")):
+            "apostrophe (' or ’) cannot be told from its ink), and ward names and priorities "
+            "are kept as printed")):
         _read(dataclasses.replace(section, lines=lines))
+
+
+def test_a_ward_row_word_read_less_surely_than_the_gate_asks_is_refused_naming_it() -> None:
+    """The clean scan with the gate (`LPS_OCR_MIN_CONFIDENCE`) asking more than the engine
+    gives some word of the ward table: a ward's name or priority would load as the engine
+    guessed it, and the warehouse keeps them as printed, so the row is refused, naming the
+    word and its confidence (at the default 0.8 the same scan loads, above)."""
+    with pdfplumber.open(io.BytesIO(_scan("clean", 27009))) as pdf:
+        leaflet = Leaflet(pdf, image_reader=PageOcr(OcrOptions(min_confidence=0.99)))
+        section = _ward_section(leaflet)
+    with pytest.raises(InconsistentDocument, match=(
+            r"ward row '[^']+': OCR's reading of '[^']+' is in doubt \(read at confidence "
+            r"0\.\d\d, under the 0\.99 needed\), and ward names and priorities are kept as "
+            r"printed")):
+        _read(section)
 
 
 #: Words set in the leaflets' font, each apostrophe in one form: typewriter, typographic, and
