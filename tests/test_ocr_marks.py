@@ -27,7 +27,7 @@ from extractors.grid import GridRow, section_rows
 from extractors.layout import Leaflet
 from extractors.marks import SymbolKey, keyed_mark
 from extractors.sections import split_sections
-from fixtures.scans import Scan, scan_pdf
+from fixtures.scans import Scan, only_page, scan_pdf
 from pipeline.evaluate import Evaluation, score
 from pipeline.ocr import PageOcr
 from pipeline.parse import read_with_ocr
@@ -46,7 +46,7 @@ def _scan(damage: str, seed: int) -> bytes:
 @pytest.fixture(scope="module")
 def table() -> tuple[SymbolKey, list[GridRow], Leaflet]:
     """The clean scan's key and rows, as OCR read them."""
-    with pdfplumber.open(io.BytesIO(_scan("clean", 27009))) as pdf:
+    with pdfplumber.open(io.BytesIO(only_page(_scan("clean", 27009), 2))) as pdf:  # the table's
         leaflet = Leaflet(pdf, image_reader=PageOcr(OcrOptions()))
         _, found = split_sections(leaflet.lines(), mpa_2011.TEMPLATE.patterns, leaflet.settings)
         [section] = [s for s in found if s.name == "performance"]
