@@ -150,7 +150,7 @@ def _tokens(data: bytes) -> list[Token]:
         start, at = at, found.end()
         if kind == "space" or kind == "comment":
             continue
-        if kind == "name" or kind == "escape":
+        if kind == "escape":  # a name: its alternative always ends in this (empty) group
             if found.group("escape"):
                 raise _GiveUp("a name with a '#' escape")
             raw = found.group("name")
